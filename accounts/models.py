@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class User(AbstractUser):
+    """The project's user from the first migration, so it can grow without a swap."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        ordering = ["id"]
+
+
+class LearnerProfile(TimeStampedModel):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    preferred_currency = models.CharField(
+        _("currency"), max_length=3, choices=[(c, c) for c in settings.CURRENCIES], blank=True
+    )
+    # Category slugs; a list keeps the floor rule (accounts imports nothing of ours).
+    interests = models.JSONField(_("interests"), default=list, blank=True)
+    marketing_consent = models.BooleanField(_("marketing e-mails"), default=False)
+    marketing_consent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("learner profile")
+        verbose_name_plural = _("learner profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(marketing_consent=True, marketing_consent_at__isnull=True),
+                name="profile_consent_has_timestamp",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} ({self.preferred_language})"

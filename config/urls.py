@@ -1,0 +1,38 @@
+"""Root URLs: the storefront and the partner portal under ``/<lang>/``, the two APIs,
+the schema, the admin and the health probes. Each app owns its own URL modules."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views as core_views
+
+storefront_api = [
+    path("", include("accounts.api.urls")),
+    path("", include("courses.api.urls")),
+]
+
+partner_api: list = []
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((storefront_api, "api"), namespace="api")),
+    path("api/partner/v1/", include((partner_api, "partner_api"), namespace="partner_api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns += i18n_patterns(
+    path("accounts/", include("accounts.urls")),
+    path("", include("courses.urls")),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

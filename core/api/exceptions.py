@@ -1,0 +1,53 @@
+"""Every API error has the body ``{"code": ..., "detail": ...}`` in the caller's language."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.exceptions import ApplicationError
+
+
+def _first_code(codes) -> str:
+    if isinstance(codes, dict):
+        return _first_code(next(iter(codes.values()), "invalid"))
+    if isinstance(codes, list):
+        return _first_code(codes[0]) if codes else "invalid"
+    return str(codes)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        body = {"code": exc.code, "detail": str(exc.message), **exc.extra}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {
+            "code": "invalid",
+            "detail": _flatten_message(exc.detail),
+            "errors": exc.detail,
+        }
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        response.data = {"code": _first_code(codes), "detail": _flatten_message(exc.detail)}
+        if response.status_code == status.HTTP_404_NOT_FOUND:
+            response.data["code"] = "not_found"
+    return response
+
+
+def _flatten_message(detail) -> str:
+    if isinstance(detail, dict):
+        field, value = next(iter(detail.items()))
+        message = _flatten_message(value)
+        return message if field == "non_field_errors" else f"{field}: {message}"
+    if isinstance(detail, list):
+        return _flatten_message(detail[0]) if detail else ""
+    return str(detail)

@@ -1,0 +1,277 @@
+"""The catalog (categories, courses, prices, syllabus, live sessions) and learning
+(enrollments, lesson progress, reviews)."""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
+
+
+class Category(TimeStampedModel):
+    """Two levels: a top category (``parent`` empty) and its subcategories."""
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    slug = models.SlugField(unique=True, max_length=80)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="category_not_own_parent")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+
+class Tag(TimeStampedModel):
+    slug = models.SlugField(unique=True, max_length=80)
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+
+class Instructor(TimeStampedModel):
+    slug = models.SlugField(unique=True, max_length=80)
+    name = models.CharField(_("name"), max_length=120)
+    headline = models.CharField(_("headline"), max_length=200, blank=True)
+    bio = models.TextField(_("biography"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="instructor"
+    )
+    # The instructor's part of each paid line, as a fraction (0.3000 = 30%).
+    revenue_share = models.DecimalField(
+        _("revenue share"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.3000"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("instructor")
+        verbose_name_plural = _("instructors")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revenue_share__gte=0, revenue_share__lte=1), name="instructor_share_0_1"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+
+class Course(TimeStampedModel):
+    class Format(models.TextChoices):
+        VIDEO = "video", _("video course")
+        LIVE = "live", _("live class")
+        EBOOK = "ebook", _("e-book")
+        AUDIO = "audio", _("audio course")
+
+    class Level(models.TextChoices):
+        BEGINNER = "beginner", _("beginner")
+        INTERMEDIATE = "intermediate", _("intermediate")
+        ADVANCED = "advanced", _("advanced")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(unique=True, max_length=120)
+    title = models.CharField(_("title"), max_length=200)
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="courses")
+    instructor = models.ForeignKey(Instructor, on_delete=models.PROTECT, related_name="courses")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="courses")
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.VIDEO)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.BEGINNER)
+    language = models.CharField(
+        _("instruction language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=0)
+    cover = models.FileField(_("cover image"), upload_to="covers/", blank=True)
+    # Used for a generated cover when no image is uploaded.
+    cover_color = models.CharField(max_length=7, default="#2f6f8f")
+    is_published = models.BooleanField(_("published"), default=False, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Denormalized counters, updated by services (enrollments and reviews) with F().
+    enrollment_count = models.PositiveIntegerField(default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0"))
+    # Every language's title, subtitle, description, tags and instructor, lower-cased:
+    # one column to search in any language (CJK has no spaces, so substring/trigram).
+    search_text = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-published_at", "slug"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        indexes = [
+            models.Index(fields=["is_published", "format"]),
+            models.Index(fields=["-enrollment_count"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating_average__gte=0, rating_average__lte=5), name="course_rating_0_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.slug
+
+
+class Price(TimeStampedModel):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="prices")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["course_id", "currency"]
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "currency"], name="price_unique_currency"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+
+class Section(TimeStampedModel):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(_("title"), max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["course_id", "position", "id"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Lesson(TimeStampedModel):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="lessons")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    media_url = models.URLField(_("media URL"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=0)
+    is_preview = models.BooleanField(_("free preview"), default=False)
+
+    class Meta:
+        ordering = ["section__position", "position", "id"]
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LiveSession(TimeStampedModel):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="live_sessions")
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60)
+    capacity = models.PositiveIntegerField(_("capacity"))
+    seats_taken = models.PositiveIntegerField(_("seats taken"), default=0)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("live session")
+        verbose_name_plural = _("live sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seats_taken__gte=0) & Q(seats_taken__lte=models.F("capacity")),
+                name="live_session_seats_within_capacity",
+            )
+        ]
+
+    @property
+    def seats_left(self) -> int:
+        return self.capacity - self.seats_taken
+
+    def __str__(self) -> str:
+        return f"{self.course_id} @ {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Enrollment(TimeStampedModel):
+    class Source(models.TextChoices):
+        PURCHASE = "purchase", _("purchase")
+        FREE = "free", _("free")
+        STAFF = "staff", _("granted by staff")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrollments")
+    live_session = models.ForeignKey(
+        LiveSession, null=True, blank=True, on_delete=models.PROTECT, related_name="enrollments"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PURCHASE)
+    is_active = models.BooleanField(default=True)
+    completed_lessons = models.PositiveIntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    last_lesson = models.ForeignKey(
+        "Lesson", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="enrollment_unique_user_course")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -> {self.course_id}"
+
+
+class LessonProgress(TimeStampedModel):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress"
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    completed = models.BooleanField(default=False)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["user", "lesson"], name="progress_unique_user_lesson")]
+
+
+class Review(TimeStampedModel):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    text = models.TextField(blank=True)
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="review_unique_user_course"),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_5"),
+        ]

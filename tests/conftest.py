@@ -1,0 +1,50 @@
+"""Shared fixtures.
+
+Tests run on the database of ``DATABASE_URL`` (PostgreSQL in CI). A test marked
+``postgres`` or ``redis`` needs that service: it is skipped when the service is missing,
+unless ``REQUIRE_SERVICES=1`` (set by ``.ci/run``), where it fails instead.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _services(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("this test needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    if request.node.get_closest_marker("redis"):
+        if not settings.REDIS_URL:
+            _missing("this test needs Redis (set REDIS_URL=redis://...)")
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL).ping()
+        except redis.RedisError as exc:
+            _missing(f"Redis at REDIS_URL does not answer: {exc}")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
