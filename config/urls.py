@@ -1,5 +1,6 @@
 """Root URLs: the storefront and the partner portal under ``/<lang>/``, the two APIs,
-the schema, the admin and the health probes. Each app owns its own URL modules."""
+the schema, the admin and the health probes. Each app owns its URL modules; this file
+only mounts them, so the portal and each API are namespaces assembled from several apps."""
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
@@ -13,9 +14,21 @@ from core import views as core_views
 storefront_api = [
     path("", include("accounts.api.urls")),
     path("", include("courses.api.urls")),
+    path("", include("commerce.api.urls")),
+    path("", include("recommender.api.urls")),
 ]
 
-partner_api: list = []
+partner_api = [
+    path("", include("partners.api.urls")),
+    path("", include("campaigns.api.urls")),
+    path("", include("recommender.api.partner_urls")),
+]
+
+partner_portal = [
+    path("", include("partners.portal_urls")),
+    path("", include("campaigns.portal_urls")),
+    path("", include("recommender.portal_urls")),
+]
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -26,10 +39,14 @@ urlpatterns = [
     path("api/partner/v1/", include((partner_api, "partner_api"), namespace="partner_api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("t/", include("campaigns.tracking_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
+    path("partner/", include((partner_portal, "portal"), namespace="portal")),
+    path("c/", include("campaigns.urls")),
+    path("", include("commerce.urls")),
     path("", include("courses.urls")),
     prefix_default_language=True,
 )

@@ -48,6 +48,11 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "courses",
+    "partners",
+    "campaigns",
+    "commerce",
+    "recommender",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Web pages of the catalog (``catalog.py``) and of learning (``learning.py``)."""
