@@ -1,0 +1,32 @@
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import ApplicationError, Conflict, NotFound
+
+
+class CourseNotFound(NotFound):
+    code = "course_not_found"
+
+    def default_message(self):
+        return _("This course does not exist or is not on sale.")
+
+
+class LiveSessionNotFound(NotFound):
+    code = "live_session_not_found"
+
+    def default_message(self):
+        return _("This live session does not exist.")
+
+
+class SoldOut(Conflict):
+    code = "sold_out"
+
+    def default_message(self):
+        return _("This live class is sold out.")
+
+
+class NotEnrolled(ApplicationError):
+    code = "not_enrolled"
+    status_code = 403
+
+    def default_message(self):
+        return _("Only learners enrolled in this course can do this.")
