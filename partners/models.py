@@ -1,1 +1,160 @@
-from django.db import models  # noqa: F401
+"""Partner brands, their members, API keys, pushed customers and learners' consents."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class Partner(TimeStampedModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        PAUSED = "paused", _("paused")
+        ARCHIVED = "archived", _("archived")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(unique=True, max_length=60)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    industry = models.CharField(_("industry"), max_length=60)
+    logo = models.FileField(_("logo"), upload_to="partners/", blank=True)
+    # Brand colours become CSS variables on co-branded pages.
+    primary_color = models.CharField(_("primary colour"), max_length=7, default="#1f4e79")
+    secondary_color = models.CharField(_("secondary colour"), max_length=7, default="#f2c14e")
+    website = models.URLField(_("website"), blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # Per-partner secret that re-hashes the pseudonymous customer ids partners push, so a
+    # leaked table cannot be joined with another partner's or with raw contact data.
+    customer_id_secret = models.CharField(max_length=64, editable=False, blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+
+class PartnerMember(TimeStampedModel):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("owner")
+        ANALYST = "analyst", _("analyst")
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="members")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_membership"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.OWNER)
+
+    class Meta:
+        ordering = ["partner_id", "id"]
+        verbose_name = _("partner admin")
+        verbose_name_plural = _("partner admins")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.partner_id} ({self.role})"
+
+
+class ApiKey(TimeStampedModel):
+    class Scope(models.TextChoices):
+        READ_METRICS = "metrics:read", _("read metrics")
+        MANAGE_CAMPAIGNS = "campaigns:write", _("manage campaigns")
+        PUSH_CUSTOMERS = "customers:write", _("push customers")
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=80)
+    # The first characters of the key, shown so a partner can tell keys apart.
+    prefix = models.CharField(max_length=16, unique=True)
+    # SHA-256 of the whole key: keys are long random strings, so a fast hash is safe and
+    # lets authentication find the row by an indexed lookup.
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["partner_id", "-created_at"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.partner_id})"
+
+
+class PartnerCustomer(TimeStampedModel):
+    """A partner's own customer, pushed with consent. ``external_hash`` is the partner's
+    pseudonymous id hashed again with the partner's secret; no contact data is stored."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="customers")
+    external_hash = models.CharField(max_length=64)
+    interests = models.JSONField(default=list, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    consent_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["partner_id", "id"]
+        verbose_name = _("partner customer")
+        verbose_name_plural = _("partner customers")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "external_hash"], name="partner_customer_unique")
+        ]
+
+
+class ConsentText(TimeStampedModel):
+    """A versioned data-sharing consent text (translated). Learners agree to one version."""
+
+    version = models.PositiveIntegerField(unique=True)
+    body = models.TextField(_("consent text"))
+    is_current = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("data-sharing consent text")
+        verbose_name_plural = _("data-sharing consent texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_consent_text"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class PartnerConsent(TimeStampedModel):
+    """A learner's data-sharing consent with one partner. Withdrawal keeps the row for the
+    audit trail and hides the learner from the partner everywhere but in aggregates."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_consents"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="consents")
+    consent_text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="consents")
+    language = models.CharField(max_length=10, default="en")
+    granted_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at", "id"]
+        verbose_name = _("data-sharing consent")
+        verbose_name_plural = _("data-sharing consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "partner"], condition=Q(withdrawn_at__isnull=True), name="one_active_consent"
+            )
+        ]
