@@ -1,0 +1,55 @@
+"""Production refuses to start without its secrets; development needs no configuration."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _check(settings_module: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    clean.update(env, DJANGO_SETTINGS_MODULE=settings_module)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({"ALLOWED_HOSTS": "example.com", "DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "s" * 50, "DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "ALLOWED_HOSTS"),
+        ({"SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "example.com"}, "DATABASE_URL"),
+    ],
+)
+def test_production_refuses_to_start_without_a_secret(env, missing):
+    result = _check("config.settings.production", **env)
+
+    assert result.returncode != 0
+    assert f"{missing} must be set in production" in result.stderr
+
+
+def test_production_starts_with_its_secrets():
+    result = _check(
+        "config.settings.production",
+        SECRET_KEY="s" * 50,
+        ALLOWED_HOSTS="example.com",
+        DATABASE_URL="sqlite:////tmp/zq-prod-check.sqlite3",
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_development_runs_with_no_configuration():
+    result = _check("config.settings.local")
+
+    assert result.returncode == 0, result.stderr
