@@ -1,1 +1,242 @@
-from django.db import models  # noqa: F401
+"""Carts, orders, payments, refunds, webhook events and the revenue-share ledger.
+
+Amounts are ``Decimal`` with an ISO 4217 code beside them; nothing here is a float.
+The database holds what it can: unique idempotency keys per user, unique processed
+webhook events per provider, non-negative amounts, refunds never above the total."""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
+MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
+
+
+class Cart(TimeStampedModel):
+    """A signed-in learner's cart. Anonymous visitors keep theirs in the session; it is
+    merged into this one when they sign in."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
+
+    def __str__(self) -> str:
+        return f"cart of {self.user_id}"
+
+
+class CartLine(TimeStampedModel):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    live_session = models.ForeignKey(
+        "courses.LiveSession", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["cart", "course"], name="cart_line_unique_course")]
+
+
+class Order(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting payment")
+        PAID = "paid", _("paid")
+        FAILED = "failed", _("payment failed")
+        CANCELLED = "cancelled", _("cancelled")
+        REFUNDED = "refunded", _("refunded")
+        PARTIALLY_REFUNDED = "partially_refunded", _("partially refunded")
+
+    # The number leaves the system (URLs, e-mails, the API), so it is a random UUID.
+    number = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    subtotal = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    amount_refunded = models.DecimalField(**MONEY)
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    discount_code = models.CharField(max_length=64, blank=True)
+    # The anonymous visitor cookie (``zq_vid``) at checkout, for campaign attribution.
+    visitor_id = models.CharField(max_length=64, blank=True)
+    # Set by attribution when the order is paid; an integer, not a foreign key, so
+    # commerce stays one floor above campaigns without a schema dependency.
+    campaign_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    provider = models.CharField(max_length=20, blank=True)
+    payment_reference = models.CharField(max_length=128, blank=True, db_index=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0, discount__gte=0, total__gte=0, amount_refunded__gte=0),
+                name="order_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__lte=F("total")), name="order_refund_within_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+    @property
+    def refundable(self) -> Decimal:
+        return self.total - self.amount_refunded
+
+
+class OrderLine(TimeStampedModel):
+    class Seat(models.TextChoices):
+        NONE = "none", _("no seat")
+        HELD = "held", _("seat held")
+        TAKEN = "taken", _("seat taken")
+        RELEASED = "released", _("seat released")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    course = models.ForeignKey("courses.Course", on_delete=models.PROTECT, related_name="+")
+    live_session = models.ForeignKey(
+        "courses.LiveSession", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    unit_price = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    amount_refunded = models.DecimalField(**MONEY)
+    seat = models.CharField(max_length=10, choices=Seat.choices, default=Seat.NONE)
+    seat_hold_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Extra revenue-share parties as data: [{"party": "partner:<id>", "share": "0.1000"}].
+    # The instructor and the platform are implied; see commerce/ledger.py.
+    revenue_split = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["order_id", "id"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0, discount__gte=0, total__gte=0, amount_refunded__gte=0),
+                name="order_line_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__lte=F("total")), name="order_line_refund_within_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.course_id}"
+
+
+class IdempotencyKey(TimeStampedModel):
+    """One row per (user, key): concurrent duplicates collide on the unique constraint
+    and wait for the first request's transaction, then replay its order."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_user")]
+
+
+class Payment(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
+    provider = models.CharField(max_length=20)
+    reference = models.CharField(max_length=128, blank=True, db_index=True)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    failure_code = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+
+class Refund(TimeStampedModel):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    reason = models.TextField(_("reason"))
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    provider_reference = models.CharField(max_length=128, blank=True)
+    # {"<order line id>": "<amount>"}: how the refund was spread over the lines.
+    allocation = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+
+class WebhookEvent(TimeStampedModel):
+    """Processed provider events: the unique key makes a redelivered event a no-op."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=255)
+    event_type = models.CharField(max_length=64)
+    reference = models.CharField(max_length=128, blank=True)
+    outcome = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_unique_provider_id")
+        ]
+
+
+class LedgerEntry(TimeStampedModel):
+    """One party's part of one paid order line (``sale``, positive) or of one refund
+    (``refund``, negative). The entries of a line sum exactly to what it netted."""
+
+    class Kind(models.TextChoices):
+        SALE = "sale", _("sale")
+        REFUND = "refund", _("refund")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="ledger_entries")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="ledger_entries")
+    refund = models.ForeignKey(
+        Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # "platform", "instructor:<id>", "partner:<id>", ...: open-ended by design.
+    party = models.CharField(max_length=64, db_index=True)
+    share = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        indexes = [models.Index(fields=["party", "currency", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_line", "party"],
+                condition=Q(kind="sale"),
+                name="ledger_one_sale_entry_per_party_line",
+            )
+        ]

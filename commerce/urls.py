@@ -1,2 +1,16 @@
+"""Storefront pages of commerce under ``/<lang>/``."""
+
+from django.urls import path
+
+from . import views
+
 app_name = "commerce"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("cart/", views.cart, name="cart"),
+    path("cart/add/", views.cart_add_view, name="cart_add"),
+    path("cart/remove/", views.cart_remove_view, name="cart_remove"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/<str:number>/", views.order_detail, name="order_detail"),
+]

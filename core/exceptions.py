@@ -18,11 +18,11 @@ class ApplicationError(Exception):
         status_code: int | None = None,
         extra: dict | None = None,
     ) -> None:
-        self.message = message if message is not None else self.default_message()
         if code:
             self.code = code
         if status_code:
             self.status_code = status_code
+        self.message = message if message is not None else self.default_message()
         self.extra = extra or {}
         super().__init__(str(self.message))
 

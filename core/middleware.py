@@ -1,21 +1,40 @@
-from django.conf import settings
+import re
+
 from django.utils import translation
+
+# A BCP 47-like tag (``zh-hans``, ``ja-JP``); anything else is not a language at all.
+LANGUAGE_TAG = re.compile(r"[a-z]{1,8}(?:[-_][a-z0-9]{1,8}){0,3}")
 
 
 class QueryLanguageMiddleware:
     """``?lang=xx`` chooses the language of a request (the API honours it beside
-    Accept-Language). An unknown code is ignored: the request keeps the language that
-    LocaleMiddleware chose, which is the documented sane default."""
+    Accept-Language). It accepts the codes of ``LANGUAGES`` and their regional variants
+    (``zh-CN`` -> ``zh-hans``, ``ja-JP`` -> ``ja``), like Accept-Language does. An unknown
+    code is ignored: the request keeps the language LocaleMiddleware chose from the URL
+    prefix, the cookie or Accept-Language, and English when none of them names one.
+
+    Runs after LocaleMiddleware; API paths are outside ``i18n_patterns``, so there
+    LocaleMiddleware's choice comes from the cookie or Accept-Language."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.languages = {code for code, _ in settings.LANGUAGES}
 
     def __call__(self, request):
-        lang = request.GET.get("lang", "").strip().lower()
-        if lang in self.languages:
+        lang = self._supported(request.GET.get("lang", ""))
+        if lang:
             translation.activate(lang)
             request.LANGUAGE_CODE = lang
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+    @staticmethod
+    def _supported(value: str) -> str:
+        # Only codes of settings.LANGUAGES come back (with a catalog for each).
+        value = value.strip().lower()
+        if not LANGUAGE_TAG.fullmatch(value):
+            return ""
+        try:
+            return translation.get_supported_language_variant(value)
+        except LookupError:
+            return ""

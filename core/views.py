@@ -1,13 +1,24 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness probes (JSON, no authentication, never cached)."""
+
+import uuid
 
 from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+# A probe must answer within the orchestrator's timeout, so the broker gets one attempt
+# with short socket timeouts instead of kombu's default retry loop.
+BROKER_PROBE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 
 
-def healthz(request):
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process serves requests; dependencies are readyz's business."""
     return JsonResponse({"status": "ok"})
 
 
@@ -18,22 +29,33 @@ def _check_database() -> str:
 
 
 def _check_cache() -> str:
-    cache.set("readyz", "1", 5)
-    if cache.get("readyz") != "1":
-        raise RuntimeError("cache did not return the value it stored")
+    # A fresh key and value per probe: parallel probes cannot pass on each other's write.
+    key, value = f"readyz:{uuid.uuid4().hex}", uuid.uuid4().hex
+    cache.set(key, value, 5)
+    try:
+        if cache.get(key) != value:
+            raise RuntimeError("cache did not return the value it stored")
+    finally:
+        cache.delete(key)
     return "ok"
 
 
 def _check_broker() -> str:
-    with current_app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+    with current_app.connection_for_write(transport_options=BROKER_PROBE_OPTIONS) as conn:
+        conn.ensure_connection(max_retries=0)
     return "ok"
 
 
-def readyz(request):
+PROBES = (("database", _check_database), ("cache", _check_cache), ("broker", _check_broker))
+
+
+@never_cache
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when the database, the cache and the Celery broker all answer, 503
+    otherwise. Failures name only the exception class: the body is public."""
     checks = {}
-    probes = (("database", _check_database), ("cache", _check_cache), ("broker", _check_broker))
-    for name, check in probes:
+    for name, check in PROBES:
         try:
             checks[name] = check()
         except Exception as exc:  # a probe reports every failure, whatever its type

@@ -1,14 +1,18 @@
 """Catalog writes. Learning use cases (enrollments, progress, reviews) live here too."""
 
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from .exceptions import LiveSessionNotFound, SoldOut
-from .models import Course, Enrollment, LiveSession
+from core.exceptions import ApplicationError
+
+from .exceptions import LiveSessionNotFound, NotEnrolled, SoldOut
+from .models import Course, Enrollment, Lesson, LessonProgress, LiveSession, Review, Section
 
 TRANSLATED_SEARCH_FIELDS = ("title", "subtitle", "description")
 
@@ -108,3 +112,159 @@ def enrollment_revoke(*, user, course: Course):
         enrollment_count=F("enrollment_count") - 1
     )
     return enrollment
+
+
+# --- Learning: lesson progress and reviews -------------------------------------------------
+
+
+class InvalidRating(ApplicationError):
+    code = "invalid_rating"
+
+    def default_message(self):
+        return _("A rating is a whole number of stars from 1 to 5.")
+
+
+class InvalidLanguage(ApplicationError):
+    code = "invalid_language"
+
+    def default_message(self):
+        return _("This language is not supported.")
+
+
+RATING_MIN, RATING_MAX = 1, 5
+RATING_AVERAGE_QUANTUM = Decimal("0.01")
+
+
+def _active_enrollment_for_update(*, user, course_id: int) -> Enrollment:
+    """Lock the learner's active enrollment: every progress write for one learner and
+    course goes through this row, so the set-based recount below cannot interleave."""
+    if not getattr(user, "is_authenticated", False):
+        raise NotEnrolled()
+    enrollment = (
+        Enrollment.objects.select_for_update().filter(user=user, course_id=course_id, is_active=True).first()
+    )
+    if enrollment is None:
+        raise NotEnrolled()
+    return enrollment
+
+
+def course_lesson_total(*, course_id: int) -> int:
+    return Lesson.objects.filter(section__course_id=course_id).count()
+
+
+@transaction.atomic
+def lesson_progress_set(*, user, lesson: Lesson, completed: bool) -> Enrollment:
+    """Mark ``lesson`` complete (or not) for an enrolled learner and refresh the
+    enrollment's count, resume point and completion stamp. Preview lessons can be read
+    by anyone, but progress is only kept for enrolled learners."""
+    course_id = Section.objects.values_list("course_id", flat=True).get(pk=lesson.section_id)
+    enrollment = _active_enrollment_for_update(user=user, course_id=course_id)
+    now = timezone.now()
+    progress, _created = LessonProgress.objects.get_or_create(user=user, lesson=lesson)
+    if progress.completed != completed:
+        progress.completed = completed
+        progress.completed_at = now if completed else None
+        progress.save(update_fields=["completed", "completed_at", "updated_at"])
+
+    # Counted from the rows rather than incremented, so repeated or out-of-order clicks
+    # and lessons removed from the syllabus can never drift the counter.
+    done = LessonProgress.objects.filter(
+        user=user, lesson__section__course_id=course_id, completed=True
+    ).count()
+    total = course_lesson_total(course_id=course_id)
+    enrollment.completed_lessons = done
+    enrollment.last_lesson = lesson
+    if total and done >= total:
+        enrollment.completed_at = enrollment.completed_at or now
+    else:
+        enrollment.completed_at = None
+    enrollment.save(update_fields=["completed_lessons", "last_lesson", "completed_at", "updated_at"])
+    return enrollment
+
+
+def enrollment_set_last_lesson(*, enrollment: Enrollment, lesson: Lesson) -> Enrollment:
+    """Remember where the learner is, for "resume". A conditional UPDATE: opening the
+    same lesson again writes nothing."""
+    if enrollment.last_lesson_id != lesson.pk:
+        Enrollment.objects.filter(pk=enrollment.pk).exclude(last_lesson_id=lesson.pk).update(
+            last_lesson=lesson, updated_at=timezone.now()
+        )
+        enrollment.last_lesson = lesson
+    return enrollment
+
+
+def review_clean_rating(value) -> int:
+    """Whole stars only; ``True``, ``4.5``, ``"abc"`` and ``None`` are refused, digits in a
+    string (from a form) are accepted."""
+    if isinstance(value, bool):
+        raise InvalidRating()
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.isdecimal():
+            raise InvalidRating()
+        value = int(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or not RATING_MIN <= value <= RATING_MAX:
+        raise InvalidRating()
+    return value
+
+
+def _course_store_rating(*, course: Course, rating_count: int, rating_sum: int) -> None:
+    average = (
+        (Decimal(rating_sum) / Decimal(rating_count)).quantize(RATING_AVERAGE_QUANTUM, rounding=ROUND_HALF_UP)
+        if rating_count
+        else Decimal("0")
+    )
+    course.rating_count, course.rating_sum, course.rating_average = rating_count, rating_sum, average
+    course.save(update_fields=["rating_count", "rating_sum", "rating_average", "updated_at"])
+
+
+@transaction.atomic
+def review_upsert(
+    *, user, course: Course, rating: int, text: str = "", language: str | None = None
+) -> Review:
+    """Create or edit the learner's one review of ``course``. The course row is locked
+    for the rest of the transaction, so concurrent reviews of one course update the
+    count, sum and average one after the other and the aggregates stay exact."""
+    rating = review_clean_rating(rating)
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise InvalidLanguage()
+    if (
+        not getattr(user, "is_authenticated", False)
+        or not Enrollment.objects.filter(user=user, course_id=course.pk, is_active=True).exists()
+    ):
+        raise NotEnrolled()
+
+    locked = Course.objects.select_for_update().only("rating_count", "rating_sum").get(pk=course.pk)
+    review = Review.objects.filter(user=user, course_id=course.pk).first()
+    text = (text or "").strip()
+    if review is None:
+        review = Review.objects.create(
+            user=user, course_id=course.pk, rating=rating, text=text, language=language
+        )
+        count, total = locked.rating_count + 1, locked.rating_sum + rating
+    else:
+        count, total = locked.rating_count, locked.rating_sum - review.rating + rating
+        review.rating, review.text, review.language = rating, text, language
+        review.save(update_fields=["rating", "text", "language", "updated_at"])
+    _course_store_rating(course=locked, rating_count=count, rating_sum=total)
+    course.rating_count, course.rating_sum, course.rating_average = count, total, locked.rating_average
+    return review
+
+
+@transaction.atomic
+def review_delete(*, user, course: Course) -> bool:
+    """Remove the learner's review of ``course`` (also after the enrollment ended);
+    returns whether there was one."""
+    locked = Course.objects.select_for_update().only("rating_count", "rating_sum").get(pk=course.pk)
+    review = Review.objects.filter(user=user, course_id=course.pk).first()
+    if review is None:
+        return False
+    review.delete()
+    count = max(locked.rating_count - 1, 0)
+    total = max(locked.rating_sum - review.rating, 0) if count else 0
+    _course_store_rating(course=locked, rating_count=count, rating_sum=total)
+    course.rating_count, course.rating_sum, course.rating_average = count, total, locked.rating_average
+    return True

@@ -3,11 +3,15 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+
+# Brand colours are written into CSS on co-branded pages: only "#rrggbb" may get there.
+hex_color = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb."), code="invalid_color")
 
 
 class Partner(TimeStampedModel):
@@ -23,8 +27,12 @@ class Partner(TimeStampedModel):
     industry = models.CharField(_("industry"), max_length=60)
     logo = models.FileField(_("logo"), upload_to="partners/", blank=True)
     # Brand colours become CSS variables on co-branded pages.
-    primary_color = models.CharField(_("primary colour"), max_length=7, default="#1f4e79")
-    secondary_color = models.CharField(_("secondary colour"), max_length=7, default="#f2c14e")
+    primary_color = models.CharField(
+        _("primary colour"), max_length=7, default="#1f4e79", validators=[hex_color]
+    )
+    secondary_color = models.CharField(
+        _("secondary colour"), max_length=7, default="#f2c14e", validators=[hex_color]
+    )
     website = models.URLField(_("website"), blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)

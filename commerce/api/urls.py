@@ -1,1 +1,14 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import storefront
+
+urlpatterns = [
+    path("checkout/", storefront.CheckoutView.as_view(), name="checkout"),
+    path("orders/", storefront.OrderListView.as_view(), name="order-list"),
+    path("orders/<str:number>/", storefront.OrderDetailView.as_view(), name="order-detail"),
+    path(
+        "payments/webhooks/<str:provider>/",
+        storefront.PaymentWebhookView.as_view(),
+        name="payment-webhook",
+    ),
+]

@@ -114,6 +114,8 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "zh-hans", "ja", "es")
 # Requested language, then English, then Chinese: a title is never empty.
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "zh-hans")
+# The admin's language tabs use a local stand-in for jQuery UI's tabs widget, not a CDN.
+JQUERY_UI_URL = "core/admin/jquery-ui-tabs.js"
 
 # --- Money -----------------------------------------------------------------------------
 CURRENCIES = ("CNY", "USD", "JPY", "EUR")
@@ -176,7 +178,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "auth": "20/min", "partner_api": "600/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "120/min",
+        "user": "600/min",
+        "auth": "20/min",
+        "partner_api": "600/min",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Zhiqiao API",
@@ -188,6 +195,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One enum name for the language choices, used by several apps' serializers.
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "django.conf.settings.LANGUAGES"},
 }
 
 # --- E-mail ----------------------------------------------------------------------------
@@ -196,6 +205,12 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Zhiqiao <no-reply@zhiqia
 
 # --- Payments --------------------------------------------------------------------------
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
+PAYMENT_PROVIDERS_ENABLED = env.list("PAYMENT_PROVIDERS_ENABLED", default=[])
+SANDBOX_WEBHOOK_SECRET = env("SANDBOX_WEBHOOK_SECRET", default="sandbox-webhook-secret")
+STRIPE_API_KEY = env("STRIPE_API_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+COMMERCE_SEAT_HOLD_MINUTES = env.int("COMMERCE_SEAT_HOLD_MINUTES", default=15)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,76 @@
+"""Account writes: sign-up and the learner's profile."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import LearnerProfile, User
+
+LANGUAGE_CODES = {code for code, _ in settings.LANGUAGES}
+
+
+def _language_or_default(language: str) -> str:
+    return language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
+@transaction.atomic
+def user_signup(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    preferred_language: str,
+    country: str = "",
+    marketing_consent: bool = False,
+) -> User:
+    """A new learner with their profile; the language they signed up in becomes their
+    preferred language."""
+    user = User.objects.create_user(username=username, email=email, password=password)
+    now = timezone.now()
+    LearnerProfile.objects.create(
+        user=user,
+        preferred_language=_language_or_default(preferred_language),
+        country=country.upper()[:2],
+        marketing_consent=marketing_consent,
+        marketing_consent_at=now if marketing_consent else None,
+    )
+    return user
+
+
+def profile_get_or_create(*, user: User, language: str = "") -> LearnerProfile:
+    """Users made outside sign-up (``createsuperuser``, the admin) get a profile the first
+    time they need one."""
+    profile, _ = LearnerProfile.objects.get_or_create(
+        user=user, defaults={"preferred_language": _language_or_default(language)}
+    )
+    return profile
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    preferred_language: str,
+    country: str,
+    preferred_currency: str,
+    interests: Iterable[str],
+    marketing_consent: bool,
+) -> LearnerProfile:
+    """Consent is stamped when it is given and the stamp cleared when it is withdrawn,
+    so ``marketing_consent_at`` always dates the consent currently in force."""
+    profile = LearnerProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        profile = LearnerProfile.objects.create(user=user)
+    if marketing_consent and not profile.marketing_consent:
+        profile.marketing_consent_at = timezone.now()
+    elif not marketing_consent:
+        profile.marketing_consent_at = None
+    profile.marketing_consent = marketing_consent
+    profile.preferred_language = _language_or_default(preferred_language)
+    profile.country = country.upper()[:2]
+    profile.preferred_currency = preferred_currency if preferred_currency in settings.CURRENCIES else ""
+    profile.interests = sorted(dict.fromkeys(slug for slug in interests if slug))
+    profile.save()
+    return profile

@@ -1,0 +1,223 @@
+"""Staff admin of campaigns: review (approve / reject with a reason shown to the partner),
+codes, links, and read-only touches and attributions."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+
+from core.exceptions import ApplicationError
+
+from . import services
+from .models import (
+    Campaign,
+    CampaignCourse,
+    CampaignDailyMetric,
+    CampaignFixedDiscount,
+    CampaignPartner,
+    DiscountCode,
+    OrderAttribution,
+    SpendEntry,
+    Touch,
+    TrackingLink,
+    Variant,
+)
+
+
+class CampaignPartnerInline(admin.TabularInline):
+    model = CampaignPartner
+    extra = 0
+    autocomplete_fields = ["partner"]
+
+
+class CampaignCourseInline(admin.TabularInline):
+    model = CampaignCourse
+    extra = 0
+    raw_id_fields = ["course"]
+
+
+class FixedDiscountInline(admin.TabularInline):
+    model = CampaignFixedDiscount
+    extra = 0
+
+
+class VariantInline(TranslationTabularInline):
+    model = Variant
+    extra = 0
+
+
+class SpendEntryInline(admin.TabularInline):
+    model = SpendEntry
+    extra = 0
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason shown to the partner"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+@admin.register(Campaign)
+class CampaignAdmin(TabbedTranslationAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "partner",
+        "status",
+        "starts_at",
+        "ends_at",
+        "discount_type",
+        "discount_percent",
+    ]
+    list_filter = ["status", "discount_type", "partner"]
+    search_fields = ["slug", "name", "partner__slug"]
+    list_select_related = ["partner"]
+    readonly_fields = ["submitted_at", "reviewed_at", "reviewed_by", "started_at", "ended_at", "created_by"]
+    autocomplete_fields = ["partner"]
+    inlines = [
+        CampaignPartnerInline,
+        CampaignCourseInline,
+        FixedDiscountInline,
+        VariantInline,
+        SpendEntryInline,
+    ]
+    actions = ["approve", "reject", "end"]
+
+    def _each(self, request, queryset, action, done_message):
+        done = 0
+        for campaign in queryset:
+            try:
+                action(campaign)
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{campaign.slug}: {exc.message}", level=messages.ERROR)
+        if done:
+            self.message_user(request, done_message % {"count": done}, level=messages.SUCCESS)
+
+    @admin.action(description=_("Approve the selected submitted campaigns"))
+    def approve(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda c: services.campaign_approve(campaign=c, reviewed_by=request.user),
+            _("%(count)s campaign(s) approved."),
+        )
+
+    @admin.action(description=_("Reject the selected submitted campaigns (with a reason)"))
+    def reject(self, request, queryset):
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._each(
+                request,
+                queryset,
+                lambda c: services.campaign_reject(campaign=c, reason=reason, reviewed_by=request.user),
+                _("%(count)s campaign(s) rejected."),
+            )
+            return None
+        return render(
+            request,
+            "campaigns/admin/reject.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Reject campaigns"),
+                "campaigns": queryset,
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+    @admin.action(description=_("End the selected campaigns now"))
+    def end(self, request, queryset):
+        self._each(
+            request, queryset, lambda c: services.campaign_end(campaign=c), _("%(count)s campaign(s) ended.")
+        )
+
+
+@admin.register(DiscountCode)
+class DiscountCodeAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "campaign",
+        "redemptions_count",
+        "max_redemptions",
+        "per_customer_limit",
+        "expires_at",
+        "is_active",
+    ]
+    list_filter = ["is_active", "campaign"]
+    search_fields = ["code", "campaign__slug"]
+    list_select_related = ["campaign"]
+    readonly_fields = ["redemptions_count", "batch_id"]
+    raw_id_fields = ["campaign"]
+
+
+@admin.register(TrackingLink)
+class TrackingLinkAdmin(admin.ModelAdmin):
+    list_display = ["token", "campaign", "channel", "language", "utm_source", "utm_medium", "utm_content"]
+    list_filter = ["channel", "campaign"]
+    search_fields = ["token", "campaign__slug"]
+    list_select_related = ["campaign"]
+    raw_id_fields = ["campaign", "variant"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Touch)
+class TouchAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "campaign",
+        "kind",
+        "channel",
+        "variant",
+        "is_holdout",
+        "language",
+        "country",
+    ]
+    list_filter = ["kind", "channel", "is_holdout", "campaign"]
+    list_select_related = ["campaign", "variant"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(OrderAttribution)
+class OrderAttributionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "order_ref",
+        "campaign",
+        "reason",
+        "amount",
+        "currency",
+        "refunded_amount",
+        "is_self_purchase",
+        "paid_at",
+    ]
+    list_filter = ["reason", "is_self_purchase", "is_holdout", "campaign"]
+    search_fields = ["order_ref"]
+    list_select_related = ["campaign"]
+
+
+@admin.register(CampaignDailyMetric)
+class CampaignDailyMetricAdmin(ReadOnlyAdmin):
+    list_display = [
+        "date",
+        "campaign",
+        "variant",
+        "language",
+        "unique_visitors",
+        "clicks",
+        "orders",
+        "revenue",
+    ]
+    list_filter = ["campaign"]
+    list_select_related = ["campaign", "variant"]
+    date_hierarchy = "date"

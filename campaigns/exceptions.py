@@ -1,0 +1,77 @@
+"""Errors of campaigns and discount codes; ``code`` values are part of the API contract."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import ApplicationError, Conflict
+
+
+class CampaignNotEditable(Conflict):
+    code = "campaign_not_editable"
+
+    def default_message(self):
+        return _("Only draft campaigns can be edited.")
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+    def default_message(self):
+        return _("The campaign cannot move to that status from its current one.")
+
+
+class CampaignIncomplete(ApplicationError):
+    code = "campaign_incomplete"
+
+
+class CampaignInvalid(ApplicationError):
+    code = "invalid"
+
+
+class CodeInvalid(ApplicationError):
+    code = "code_invalid"
+
+    def default_message(self):
+        return _("This discount code is not valid.")
+
+
+class CodeExpired(ApplicationError):
+    code = "code_expired"
+
+    def default_message(self):
+        return _("This discount code has expired.")
+
+
+class CodeExhausted(Conflict):
+    code = "code_exhausted"
+
+    def default_message(self):
+        return _("This discount code has been used up.")
+
+
+class CodeLimitReached(Conflict):
+    code = "code_limit_reached"
+
+    def default_message(self):
+        return _("You have already used this discount code.")
+
+
+class CodeNotApplicable(ApplicationError):
+    code = "code_not_applicable"
+
+    def default_message(self):
+        return _("This discount code does not apply to these courses.")
+
+
+class CampaignNotRunning(ApplicationError):
+    code = "campaign_not_running"
+
+    def default_message(self):
+        return _("The campaign of this discount code is not running.")
+
+
+class TooManyAttempts(ApplicationError):
+    code = "too_many_attempts"
+    status_code = 429
+
+    def default_message(self):
+        return _("Too many wrong discount codes. Please try again later.")

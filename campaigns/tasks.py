@@ -1,0 +1,18 @@
+"""Celery tasks of campaigns: thin, idempotent wrappers around services."""
+
+from celery import shared_task
+
+from . import services
+from .models import Campaign
+
+
+@shared_task(name="campaigns.advance_schedule")
+def campaigns_advance_schedule() -> dict[str, int]:
+    """Start approved campaigns whose start has come and end those past their end (and
+    whose budget is used up). Safe to run every few minutes."""
+    result = services.campaigns_advance_schedule()
+    ended_by_budget = sum(
+        services.budget_check(campaign=campaign)
+        for campaign in Campaign.objects.filter(status=Campaign.Status.RUNNING, budget_amount__isnull=False)
+    )
+    return {**result, "ended_by_budget": ended_by_budget}

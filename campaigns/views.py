@@ -1,0 +1,187 @@
+"""Public campaign pages: the tracking redirect ``/t/<token>`` and the co-branded landing
+page ``/<lang>/c/<slug>/``. They read through selectors and record through services."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+
+from core.money import currency_for_request
+from partners.selectors import partner_member_for_user
+
+from . import selectors, services
+from .models import Campaign, Touch
+
+VISITOR_COOKIE = "zq_vid"
+VISITOR_COOKIE_MAX_AGE = int(timedelta(days=365).total_seconds())
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
+# Set by the CDN / load balancer in front of the site; absent in development.
+COUNTRY_HEADERS = ("HTTP_CF_IPCOUNTRY", "HTTP_X_COUNTRY_CODE")
+
+
+def _visitor(request: HttpRequest) -> tuple[str, bool]:
+    """The anonymous visitor id from the first-party cookie, or a new one (``True``)."""
+    existing = services.visitor_id_clean(request.COOKIES.get(VISITOR_COOKIE))
+    if existing:
+        return existing, False
+    return services.new_visitor_id(), True
+
+
+def _remember_visitor(request: HttpRequest, response: HttpResponse, visitor_id: str) -> None:
+    response.set_cookie(
+        VISITOR_COOKIE,
+        visitor_id,
+        max_age=VISITOR_COOKIE_MAX_AGE,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure(),
+    )
+
+
+def _country(request: HttpRequest) -> str:
+    for header in COUNTRY_HEADERS:
+        value = (request.META.get(header) or "").strip().upper()
+        if len(value) == 2 and value.isalpha():
+            return value
+    return ""
+
+
+def _utm(request: HttpRequest) -> dict[str, str]:
+    return {key: request.GET.get(key, "")[:80] for key in UTM_KEYS if request.GET.get(key)}
+
+
+def _landing_url(campaign: Campaign, language: str, code: str = "") -> str:
+    with translation.override(language):
+        url = reverse("campaigns:landing", kwargs={"slug": campaign.slug})
+    return f"{url}?code={code}" if code else url
+
+
+@never_cache
+def tracking_redirect(request: HttpRequest, token: str) -> HttpResponse:
+    """Record a click and send the visitor to the landing page in the link's language
+    (else the visitor's)."""
+    link = selectors.tracking_link_get(token=token[:32])
+    if link is None:
+        raise Http404("unknown tracking link")
+    campaign = link.campaign
+    visitor_id, is_new = _visitor(request)
+    language = link.language or translation.get_language_from_request(request)
+    if services.campaign_is_live(campaign):
+        assignment = services.visitor_assign(
+            campaign=campaign, visitor_id=visitor_id, preferred_variant=link.variant
+        )
+        services.touch_record(
+            campaign=campaign,
+            kind=Touch.Kind.CLICK,
+            visitor_id=visitor_id,
+            user=request.user,
+            variant=assignment.variant,
+            is_holdout=assignment.is_holdout,
+            link=link,
+            language=language,
+            country=_country(request),
+            utm=_utm(request),
+        )
+        target = _landing_url(campaign, language, code=request.GET.get("code", "")[:40].strip())
+    else:
+        # A link printed for a campaign that has ended still lands somewhere useful.
+        with translation.override(language):
+            target = reverse("courses:home")
+    response = HttpResponseRedirect(target)
+    if is_new:
+        _remember_visitor(request, response, visitor_id)
+    return response
+
+
+def _may_preview(request: HttpRequest, campaign: Campaign) -> bool:
+    if not request.user.is_authenticated:
+        return False
+    if request.user.is_staff:
+        return True
+    member = partner_member_for_user(request.user)
+    return member is not None and selectors.campaign_is_party(campaign=campaign, partner_id=member.partner_id)
+
+
+@never_cache
+def landing(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = selectors.campaign_for_landing(slug=slug)
+    if campaign is None:
+        raise Http404("unknown campaign")
+    live = services.campaign_is_live(campaign)
+    if not live and not _may_preview(request, campaign):
+        raise Http404("campaign not public")
+    language = translation.get_language()
+    currency = currency_for_request(request)
+    visitor_id, is_new = _visitor(request)
+    variants = list(campaign.variants.all())
+    if live:
+        assignment = services.visitor_assign(campaign=campaign, visitor_id=visitor_id, variants=variants)
+        variant, is_holdout = assignment.variant, assignment.is_holdout
+    else:
+        # Previews record nothing; ``?variant=<id>`` or ``?variant=holdout`` shows each version.
+        wanted = request.GET.get("variant", "")
+        is_holdout = wanted == "holdout"
+        variant = next((v for v in variants if str(v.pk) == wanted), None)
+
+    courses = selectors.campaign_courses_priced(campaign=campaign, currency=currency)
+    fixed = {row.currency: row.amount for row in campaign.fixed_discounts.all()}
+    offer = not is_holdout
+    for course in courses:
+        course.discount_amount = None
+        course.final_price = course.price_amount
+        if offer and course.price_amount is not None:
+            off = services.discount_for(
+                campaign=campaign, variant=variant, currency=currency, amount=course.price_amount, fixed=fixed
+            )
+            if off:
+                course.discount_amount = off
+                course.final_price = course.price_amount - off
+    code = (
+        selectors.campaign_public_code(campaign=campaign, requested=request.GET.get("code", "")[:40])
+        if offer
+        else None
+    )
+    percent = campaign.discount_percent
+    if variant is not None and variant.discount_percent is not None:
+        percent = variant.discount_percent
+
+    if live:
+        services.touch_record(
+            campaign=campaign,
+            kind=Touch.Kind.LANDING_VIEW,
+            visitor_id=visitor_id,
+            user=request.user,
+            variant=variant,
+            is_holdout=is_holdout,
+            language=language,
+            country=_country(request),
+            utm=_utm(request),
+        )
+    partners = [cp.partner for cp in campaign.campaign_partners.all() if cp.partner_id != campaign.partner_id]
+    context = {
+        "campaign": campaign,
+        "lead_partner": campaign.partner,
+        "co_partners": partners,
+        "variant": variant,
+        "is_holdout": is_holdout,
+        "offer": offer,
+        "is_preview": not live,
+        "headline": (variant.headline if variant and variant.headline else "") or campaign.headline,
+        "courses": courses,
+        "code": code,
+        "percent": percent if campaign.discount_type == Campaign.DiscountType.PERCENT else None,
+        "fixed_amount": fixed.get(currency)
+        if campaign.discount_type == Campaign.DiscountType.FIXED
+        else None,
+        "currency": currency,
+        "has_discount": offer and any(c.discount_amount for c in courses),
+        "zero": Decimal("0"),
+    }
+    response = render(request, "campaigns/landing.html", context)
+    if is_new:
+        _remember_visitor(request, response, visitor_id)
+    return response

@@ -1,0 +1,150 @@
+"""Storefront API of commerce: checkout, the learner's orders, payment webhooks."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..models import Order, OrderLine
+from ..payments.registry import PROVIDER_CLASSES
+from ..selectors import order_get, order_list
+from ..services import order_checkout, payment_webhook_process
+from ..services.checkout import MAX_ITEMS
+
+VISITOR_COOKIE = "zq_vid"
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    course = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    course_title = serializers.CharField(source="course.title", read_only=True)
+    live_session_starts_at = serializers.DateTimeField(source="live_session.starts_at", read_only=True, default=None)
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "course",
+            "course_title",
+            "live_session",
+            "live_session_starts_at",
+            "currency",
+            "unit_price",
+            "discount",
+            "total",
+            "amount_refunded",
+        ]
+        read_only_fields = fields
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "number",
+            "status",
+            "currency",
+            "subtotal",
+            "discount",
+            "total",
+            "amount_refunded",
+            "discount_code",
+            "created_at",
+            "paid_at",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class CheckoutItemSerializer(serializers.Serializer):
+    course = serializers.CharField(max_length=120)
+    live_session = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**62)
+
+
+class CheckoutPaymentSerializer(serializers.Serializer):
+    provider = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    token = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class CheckoutSerializer(serializers.Serializer):
+    items = CheckoutItemSerializer(many=True, required=False, allow_null=True, max_length=MAX_ITEMS)
+    currency = serializers.CharField(max_length=3)
+    discount_code = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+    payment = CheckoutPaymentSerializer(required=False, default=dict)
+
+    def validate_items(self, items):
+        # A nested serializer lets a bare ``null`` through as an item.
+        if items is not None and any(not isinstance(item, dict) for item in items):
+            raise serializers.ValidationError(_("Each item is an object with a course."))
+        return items
+
+
+class CheckoutView(APIView):
+    """Turn ``items`` (or the learner's cart when absent) into an order and pay it.
+
+    Send an ``Idempotency-Key`` header: a retry with the same key and body returns the
+    same order (header ``Idempotent-Replayed: true``) and never charges twice."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=CheckoutSerializer,
+        responses={201: OrderSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
+        serializer = CheckoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        items = data.get("items")
+        result = order_checkout(
+            user=request.user,
+            items=None if items is None else [dict(item) for item in items],
+            currency=data["currency"],
+            discount_code=data.get("discount_code", ""),
+            payment=dict(data.get("payment") or {}),
+            idempotency_key=request.headers.get("Idempotency-Key"),
+            visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
+        )
+        order = order_get(user=request.user, number=result.order.number)
+        response = Response({"order": OrderSerializer(order).data}, status=status.HTTP_201_CREATED)
+        if not result.created:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class OrderListView(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderSerializer
+
+    def get_queryset(self):
+        return order_list(user=self.request.user)
+
+
+class OrderDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OrderSerializer})
+    def get(self, request, number: str):
+        return Response(OrderSerializer(order_get(user=request.user, number=number)).data)
+
+
+class PaymentWebhookView(APIView):
+    """Provider callbacks: no session or token, the signature is the authentication."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=None, responses={200: None})
+    def post(self, request, provider: str):
+        if provider not in PROVIDER_CLASSES:
+            return Response(
+                {"code": "not_found", "detail": str(_("Unknown payment provider."))}, status=404
+            )
+        result = payment_webhook_process(provider_name=provider, body=request.body, headers=request.headers)
+        return Response({"received": True, "duplicate": result.duplicate, "outcome": result.outcome})

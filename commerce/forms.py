@@ -1,0 +1,71 @@
+"""Web forms: they check the shape of input; the rules live in the services."""
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+SANDBOX_TOKENS = [
+    ("tok_success", _("Test card that pays")),
+    ("tok_decline", _("Test card that is declined")),
+    ("tok_pending", _("Test payment confirmed later")),
+]
+
+
+class CartAddForm(forms.Form):
+    course = forms.SlugField(max_length=120)
+    live_session = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+
+
+class CartRemoveForm(forms.Form):
+    course = forms.SlugField(max_length=120)
+
+
+class CheckoutForm(forms.Form):
+    currency = forms.ChoiceField(label=_("Currency"), choices=[(c, c) for c in settings.CURRENCIES])
+    discount_code = forms.CharField(label=_("Discount code"), required=False, max_length=64)
+    token = forms.ChoiceField(
+        label=_("Payment"), choices=SANDBOX_TOKENS, initial="tok_success", widget=forms.RadioSelect
+    )
+    # Made when the page is shown: submitting twice (double click, refresh) replays the
+    # first order instead of charging again.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Leave empty to refund everything that is left."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    lines = forms.TypedMultipleChoiceField(
+        label=_("Order lines"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked to spread the refund over every line."),
+    )
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if order is not None:
+            self.fields["lines"].choices = [
+                (line.pk, f"{line.course} · {line.total} {line.currency} ({line.amount_refunded} refunded)")
+                for line in order.lines.select_related("course").order_by("id")
+            ]
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False)
+    end = forms.DateField(label=_("To (exclusive)"), required=False)
+    party = forms.CharField(label=_("Party"), required=False, max_length=64)

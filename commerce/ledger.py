@@ -1,0 +1,170 @@
+"""The revenue-share ledger.
+
+Every paid order line writes one ``sale`` entry per party; every refund writes one
+``refund`` (negative) entry per party of each line it touches.
+
+Rounding rule (the only one, so every ledger adds up to the cent):
+1. Parties other than the platform get ``round_money(amount * share, currency)``, i.e.
+   ROUND_HALF_UP to the currency's minor unit (cents, fen; whole yen).
+2. The platform gets the remainder: ``amount - sum(other parties)``. So the entries of a
+   line sum exactly to what the line was paid, and refund entries exactly to the refund.
+3. A refund reverses each non-platform party in proportion to what that party got from
+   the line (``refund * party_sale / line_paid``, rounded by rule 1); the platform takes
+   the remainder. The refund that empties a line reverses each party's remaining net
+   exactly, so a fully refunded line nets zero for every party.
+
+Parties are strings: ``platform``, ``instructor:<instructor id>``, and whatever extra
+parties a line carries in ``OrderLine.revenue_split`` (``[{"party": "partner:7",
+"share": "0.1000"}]``, filled by attribution). New kinds of parties need no change here.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from core.money import round_money
+
+from .models import LedgerEntry, Order, OrderLine, Refund
+
+PLATFORM = "platform"
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Share:
+    party: str
+    share: Decimal | None
+    amount: Decimal
+
+
+def instructor_party(instructor_id: int) -> str:
+    return f"instructor:{instructor_id}"
+
+
+def line_parties(*, line: OrderLine) -> list[tuple[str, Decimal]]:
+    """The non-platform parties of a line and their fractions, same party merged.
+
+    Raises ``ValueError`` when the split is not data we can honour (a share outside
+    0..1, or shares that together exceed the whole line)."""
+    shares: dict[str, Decimal] = {}
+    instructor = line.course.instructor
+    shares[instructor_party(instructor.pk)] = Decimal(instructor.revenue_share)
+    for item in line.revenue_split or []:
+        try:
+            party, share = str(item["party"]), Decimal(str(item["share"]))
+        except (KeyError, TypeError, InvalidOperation) as exc:
+            raise ValueError(f"bad revenue_split item {item!r} on order line {line.pk}") from exc
+        if not party or party == PLATFORM or not ZERO <= share <= 1:
+            raise ValueError(f"bad revenue_split item {item!r} on order line {line.pk}")
+        shares[party] = shares.get(party, ZERO) + share
+    if sum(shares.values(), ZERO) > 1:
+        raise ValueError(f"revenue shares of order line {line.pk} exceed the whole line")
+    return sorted(shares.items())
+
+
+def split_amount(*, amount: Decimal, currency: str, parties: list[tuple[str, Decimal]]) -> list[Share]:
+    """Rule 1 and 2: each party rounded half up, the platform takes the remainder."""
+    result = [
+        Share(party=party, share=share, amount=round_money(amount * share, currency))
+        for party, share in parties
+    ]
+    platform = amount - sum((share.amount for share in result), ZERO)
+    result.append(Share(party=PLATFORM, share=None, amount=platform))
+    return result
+
+
+def ledger_record_sale(*, line: OrderLine) -> list[LedgerEntry]:
+    """Write the sale entries of a paid line (nothing for a free line)."""
+    if line.total <= 0:
+        return []
+    shares = split_amount(amount=line.total, currency=line.currency, parties=line_parties(line=line))
+    return LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                order_id=line.order_id,
+                order_line=line,
+                kind=LedgerEntry.Kind.SALE,
+                party=share.party,
+                share=share.share,
+                amount=share.amount,
+                currency=line.currency,
+            )
+            for share in shares
+        ]
+    )
+
+
+def ledger_record_refund(*, refund: Refund, line: OrderLine, amount: Decimal, empties_line: bool) -> list:
+    """Rule 3. ``amount`` is the positive part of ``refund`` that falls on ``line``."""
+    if amount <= 0:
+        return []
+    net: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    sale: dict[str, Decimal] = {}
+    for entry in LedgerEntry.objects.filter(order_line=line).only("party", "kind", "amount"):
+        net[entry.party] += entry.amount
+        if entry.kind == LedgerEntry.Kind.SALE:
+            sale[entry.party] = entry.amount
+    if empties_line:
+        reversals = {party: -value for party, value in net.items() if value}
+    else:
+        reversals = {
+            party: -round_money(amount * value / line.total, line.currency)
+            for party, value in sale.items()
+            if party != PLATFORM
+        }
+        reversals[PLATFORM] = -(amount - sum((-value for value in reversals.values()), ZERO))
+    return LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                order_id=line.order_id,
+                order_line=line,
+                refund=refund,
+                kind=LedgerEntry.Kind.REFUND,
+                party=party,
+                amount=value,
+                currency=line.currency,
+            )
+            for party, value in sorted(reversals.items())
+            if value
+        ]
+    )
+
+
+# --- Reads for staff: balances and payout statements ------------------------------------
+
+
+def ledger_balances(*, start: datetime | None = None, end: datetime | None = None) -> QuerySet:
+    """Per party and currency: sales, refunds and the balance, for entries written in
+    ``[start, end)``. One query."""
+    entries = LedgerEntry.objects.all()
+    if start is not None:
+        entries = entries.filter(created_at__gte=start)
+    if end is not None:
+        entries = entries.filter(created_at__lt=end)
+    return (
+        entries.values("party", "currency")
+        .annotate(
+            sales=Sum("amount", filter=Q(kind=LedgerEntry.Kind.SALE), default=ZERO),
+            refunds=Sum("amount", filter=Q(kind=LedgerEntry.Kind.REFUND), default=ZERO),
+            balance=Sum("amount", default=ZERO),
+            entries=Count("id"),
+        )
+        .order_by("party", "currency")
+    )
+
+
+def ledger_statement(*, party: str, start: datetime | None = None, end: datetime | None = None) -> QuerySet:
+    """One party's entries in the period, with the order number, for a payout statement."""
+    entries = LedgerEntry.objects.filter(party=party)
+    if start is not None:
+        entries = entries.filter(created_at__gte=start)
+    if end is not None:
+        entries = entries.filter(created_at__lt=end)
+    return entries.select_related("order", "order_line__course").order_by("created_at", "id")
+
+
+def order_ledger_total(*, order: Order) -> Decimal:
+    return LedgerEntry.objects.filter(order=order).aggregate(total=Sum("amount", default=ZERO))["total"]

@@ -1,0 +1,6 @@
+"""Payment providers behind one interface; see ``base.Provider`` and ``registry``."""
+
+from .base import ChargeResult, PaymentEvent, Provider, RefundResult
+from .registry import enabled_provider_names, get_provider
+
+__all__ = ["ChargeResult", "PaymentEvent", "Provider", "RefundResult", "enabled_provider_names", "get_provider"]

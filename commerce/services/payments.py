@@ -1,0 +1,195 @@
+"""What happens when a payment succeeds, fails, never comes, or is reported by webhook."""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from courses.exceptions import SoldOut
+from courses.services import enrollment_grant, live_session_release_seat, live_session_reserve_seat
+
+from ..attribution import attribution_for_paid_order
+from ..discounts import discount_release
+from ..ledger import ledger_record_sale
+from ..models import Order, OrderLine, Payment, WebhookEvent
+from ..payments import get_provider
+
+logger = logging.getLogger(__name__)
+
+
+def _lines(order: Order) -> list[OrderLine]:
+    return list(order.lines.select_related("course__instructor").order_by("id"))
+
+
+@transaction.atomic
+def order_mark_paid(*, order: Order) -> Order:
+    """pending -> paid: enroll every line, turn seat holds into taken seats, attribute
+    the order, write the ledger and send the receipt once the transaction commits.
+    Any other status is left alone (a duplicate or late event changes nothing)."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status != Order.Status.PENDING:
+        return order
+    lines = _lines(order)
+    now = timezone.now()
+
+    extra_parties = attribution_for_paid_order(order=order)
+    order.status = Order.Status.PAID
+    order.paid_at = now
+    order.save(update_fields=["status", "paid_at", "campaign_id", "updated_at"])
+    Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(
+        status=Payment.Status.SUCCEEDED, updated_at=now
+    )
+
+    for line in lines:
+        enrollment_grant(
+            user=order.user,
+            course=line.course,
+            live_session_id=line.live_session_id,
+            source="purchase" if line.total > 0 else "free",
+        )
+        if line.seat == OrderLine.Seat.HELD:
+            line.seat = OrderLine.Seat.TAKEN
+            line.seat_hold_expires_at = None
+        if extra_parties:
+            line.revenue_split = [*line.revenue_split, *extra_parties]
+        line.save(update_fields=["seat", "seat_hold_expires_at", "revenue_split", "updated_at"])
+        ledger_record_sale(line=line)
+
+    from .. import tasks
+
+    transaction.on_commit(lambda: tasks.send_order_receipt.delay(order.pk))
+    return order
+
+
+def _release_seats(lines: list[OrderLine], *, states: tuple[str, ...]) -> None:
+    for line in lines:
+        if line.live_session_id and line.seat in states:
+            live_session_release_seat(session_id=line.live_session_id)
+            line.seat = OrderLine.Seat.RELEASED
+            line.seat_hold_expires_at = None
+            line.save(update_fields=["seat", "seat_hold_expires_at", "updated_at"])
+
+
+@transaction.atomic
+def order_mark_failed(*, order: Order, status: str = Order.Status.FAILED) -> Order:
+    """pending -> failed (declined) or cancelled (hold expired): release the held seats
+    and the discount code. Nothing was enrolled and nothing reached the ledger."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status != Order.Status.PENDING:
+        return order
+    now = timezone.now()
+    order.status = status
+    if status == Order.Status.CANCELLED:
+        order.cancelled_at = now
+    order.save(update_fields=["status", "cancelled_at", "updated_at"])
+    Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(
+        status=Payment.Status.FAILED, updated_at=now
+    )
+    _release_seats(_lines(order), states=(OrderLine.Seat.HELD,))
+    discount_release(order=order)
+    return order
+
+
+def order_release_expired_holds(*, now=None) -> int:
+    """Cancel pending orders whose seat hold has run out; returns how many. Each order
+    is its own transaction with a state guard, so a rerun or a concurrent webhook that
+    pays the order first changes nothing."""
+    now = now or timezone.now()
+    order_ids = (
+        Order.objects.filter(
+            status=Order.Status.PENDING,
+            lines__seat=OrderLine.Seat.HELD,
+            lines__seat_hold_expires_at__lt=now,
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    cancelled = 0
+    for order_id in list(order_ids):
+        order = order_mark_failed(order=Order(pk=order_id), status=Order.Status.CANCELLED)
+        cancelled += order.status == Order.Status.CANCELLED and order.cancelled_at is not None
+    return cancelled
+
+
+@transaction.atomic
+def _order_accept_late_payment(*, order: Order) -> str:
+    """A success reported for an order we already gave up on (declined first, or its
+    seat hold expired): take the seats again and mark it paid, or, if the class sold
+    out meanwhile, give the money back."""
+    lines = _lines(order)
+    try:
+        with transaction.atomic():
+            for line in lines:
+                if line.live_session_id and line.seat == OrderLine.Seat.RELEASED:
+                    live_session_reserve_seat(session_id=line.live_session_id)
+    except SoldOut:
+        provider = get_provider(order.provider, require_enabled=False)
+        provider.refund(
+            reference=order.payment_reference,
+            amount=order.total,
+            currency=order.currency,
+            idempotency_key=f"late-{order.number}",
+        )
+        return "late_payment_refunded"
+    for line in lines:
+        if line.live_session_id and line.seat == OrderLine.Seat.RELEASED:
+            line.seat = OrderLine.Seat.HELD
+            line.save(update_fields=["seat", "updated_at"])
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.PENDING, cancelled_at=None)
+    order_mark_paid(order=order)
+    return "late_payment_accepted"
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    event_id: str
+    duplicate: bool
+    outcome: str
+
+
+def payment_webhook_process(*, provider_name: str, body: bytes, headers) -> WebhookResult:
+    """Verify, record once, and apply a provider event. A redelivered event (same id)
+    is a no-op; events about orders in a final state change nothing, so a "failed"
+    after a "succeeded" is harmless."""
+    provider = get_provider(provider_name)
+    provider.verify_webhook(body=body, headers=headers)
+    event = provider.parse_event(body=body)
+    with transaction.atomic():
+        try:
+            # Concurrent deliveries collide here: the others wait for this transaction
+            # and then see the row.
+            with transaction.atomic():
+                record = WebhookEvent.objects.create(
+                    provider=provider.name,
+                    event_id=event.event_id,
+                    event_type=event.event_type,
+                    reference=event.reference[:128],
+                )
+        except IntegrityError:
+            return WebhookResult(event_id=event.event_id, duplicate=True, outcome="duplicate")
+
+        order = (
+            Order.objects.select_for_update()
+            .filter(provider=provider.name, payment_reference=event.reference)
+            .exclude(payment_reference="")
+            .first()
+        )
+        if event.kind == "ignored":
+            outcome = "ignored"
+        elif order is None:
+            outcome = "unknown_payment"
+        elif event.kind == "succeeded" and order.status == Order.Status.PENDING:
+            order_mark_paid(order=order)
+            outcome = "paid"
+        elif event.kind == "succeeded" and order.status in (Order.Status.FAILED, Order.Status.CANCELLED):
+            outcome = _order_accept_late_payment(order=order)
+        elif event.kind == "failed" and order.status == Order.Status.PENDING:
+            order_mark_failed(order=order)
+            outcome = "failed"
+        else:
+            outcome = "no_change"
+        record.outcome = outcome
+        record.save(update_fields=["outcome", "updated_at"])
+        logger.info("payment webhook %s %s: %s", provider.name, event.event_id, outcome)
+        return WebhookResult(event_id=event.event_id, duplicate=False, outcome=outcome)

@@ -1,0 +1,17 @@
+"""Thin, idempotent Celery wrappers around commerce services."""
+
+from celery import shared_task
+
+
+@shared_task(name="commerce.tasks.send_order_receipt", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_order_receipt(order_id: int) -> bool:
+    from .services import order_send_receipt
+
+    return order_send_receipt(order_id=order_id)
+
+
+@shared_task(name="commerce.tasks.release_expired_seat_holds")
+def release_expired_seat_holds() -> int:
+    from .services import order_release_expired_holds
+
+    return order_release_expired_holds()

@@ -1,0 +1,131 @@
+"""Storefront pages: cart, checkout, the learner's orders."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.exceptions import ApplicationError
+from core.money import currency_for_request
+
+from .api.storefront import VISITOR_COOKIE
+from .exceptions import OrderNotFound, PaymentDeclined
+from .forms import CartAddForm, CartRemoveForm, CheckoutForm
+from .models import Order
+from .selectors import cart_view, order_get, order_list
+from .services import cart_add, cart_remove, order_checkout, session_cart_add, session_cart_remove
+from .services.cart import SESSION_KEY
+
+ORDERS_PER_PAGE = 20
+
+
+def _session_items(request: HttpRequest) -> list[dict]:
+    items = request.session.get(SESSION_KEY)
+    return items if isinstance(items, list) else []
+
+
+def _back(request: HttpRequest, default: str = "commerce:cart"):
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def cart(request: HttpRequest) -> HttpResponse:
+    currency = currency_for_request(request)
+    view = cart_view(user=request.user, session_items=_session_items(request), currency=currency)
+    return render(request, "commerce/cart.html", {"cart": view, "currency": currency})
+
+
+@require_POST
+def cart_add_view(request: HttpRequest) -> HttpResponse:
+    form = CartAddForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This course could not be added to your cart."))
+        return _back(request)
+    course, session = form.cleaned_data["course"], form.cleaned_data.get("live_session")
+    try:
+        if request.user.is_authenticated:
+            cart_add(user=request.user, course_slug=course, live_session_id=session)
+        else:
+            request.session[SESSION_KEY] = session_cart_add(
+                items=_session_items(request), course_slug=course, live_session_id=session
+            )
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return _back(request)
+    messages.success(request, _("Added to your cart."))
+    target = "commerce:checkout" if request.POST.get("buy_now") else "commerce:cart"
+    currency = (request.POST.get("currency") or "").upper()
+    query = f"?currency={currency}" if currency in settings.CURRENCIES else ""
+    return redirect(reverse(target) + query)
+
+
+@require_POST
+def cart_remove_view(request: HttpRequest) -> HttpResponse:
+    form = CartRemoveForm(request.POST)
+    if form.is_valid():
+        slug = form.cleaned_data["course"]
+        if request.user.is_authenticated:
+            cart_remove(user=request.user, course_slug=slug)
+        else:
+            request.session[SESSION_KEY] = session_cart_remove(items=_session_items(request), course_slug=slug)
+        messages.success(request, _("Removed from your cart."))
+    return redirect("commerce:cart")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    currency = currency_for_request(request)
+    if request.method == "POST":
+        form = CheckoutForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = order_checkout(
+                    user=request.user,
+                    items=None,
+                    currency=data["currency"],
+                    discount_code=data["discount_code"],
+                    payment={"provider": "sandbox", "token": data["token"]},
+                    idempotency_key=f"web-{data['idempotency_key']}",
+                    visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
+                )
+            except PaymentDeclined as exc:
+                messages.error(request, str(exc.message))
+                return redirect("commerce:order_detail", number=exc.extra["order"])
+            except ApplicationError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                if result.order.status == Order.Status.PAID:
+                    messages.success(request, _("Thank you! Your payment was received."))
+                else:
+                    messages.info(request, _("Your order is waiting for the payment to be confirmed."))
+                return redirect("commerce:order_detail", number=result.order.number)
+        currency = form.data.get("currency") or currency
+    else:
+        form = CheckoutForm(initial={"currency": currency})
+    view = cart_view(user=request.user, currency=currency)
+    return render(request, "commerce/checkout.html", {"form": form, "cart": view, "currency": currency})
+
+
+@login_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        order = order_get(user=request.user, number=number)
+    except OrderNotFound:
+        raise Http404 from None
+    return render(request, "commerce/order_detail.html", {"order": order})
+
+
+@login_required
+def orders(request: HttpRequest) -> HttpResponse:
+    page = Paginator(order_list(user=request.user), ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "commerce/orders.html", {"page": page, "orders": page.object_list})

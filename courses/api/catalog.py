@@ -1,0 +1,287 @@
+"""Storefront catalog endpoints: categories, the course list and the course page.
+
+Everything is read through ``courses.selectors``; texts come back in the request's language
+(``?lang=`` or Accept-Language) with modeltranslation's fallback, prices in the requested
+currency (``?currency=``, else the language's currency)."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.conf import settings
+from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.negotiation import QueryFormatIsAFilter
+from core.api.schema import CURRENCY_PARAMETER, LANG_PARAMETER
+from core.money import currency_for_request, round_money
+
+from ..exceptions import CourseNotFound
+from ..filters import CourseFilter
+from ..models import Category, Course, Lesson, LiveSession, Price, Section, Tag
+from ..selectors import category_list, course_detail
+
+
+def money(amount: Decimal | None, currency: str) -> dict | None:
+    """Amounts travel as strings with the currency's minor unit ("199.00", "4200")."""
+    if amount is None:
+        return None
+    return {"amount": str(round_money(amount, currency)), "currency": currency}
+
+
+class MoneySerializer(serializers.Serializer):
+    amount = serializers.CharField(help_text='Decimal amount as a string, e.g. "199.00" or "4200" (yen).')
+    currency = serializers.ChoiceField(choices=settings.CURRENCIES)
+
+
+class RatingSerializer(serializers.Serializer):
+    average = serializers.DecimalField(max_digits=3, decimal_places=2)
+    count = serializers.IntegerField()
+
+
+# --- Categories -------------------------------------------------------------------------
+
+
+class SubcategorySerializer(serializers.ModelSerializer):
+    course_count = serializers.IntegerField(help_text="Published courses in this subcategory.")
+
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "description", "course_count"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    course_count = serializers.IntegerField(
+        source="tree_course_count", help_text="Published courses in this category and its subcategories."
+    )
+    children = SubcategorySerializer(source="subcategories", many=True)
+
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "description", "course_count", "children"]
+
+
+def _category_tree(categories: list[Category]) -> list[Category]:
+    """Top categories, each carrying its subcategories and the published courses of both."""
+    children: dict[int, list[Category]] = defaultdict(list)
+    for category in categories:
+        if category.parent_id is not None:
+            children[category.parent_id].append(category)
+    tops = [category for category in categories if category.parent_id is None]
+    for top in tops:
+        top.subcategories = children[top.pk]
+        top.tree_course_count = top.course_count + sum(child.course_count for child in top.subcategories)
+    return tops
+
+
+@extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER])
+class CategoryListView(generics.ListAPIView):
+    """Top categories with their subcategories, names in the request's language."""
+
+    permission_classes = [AllowAny]
+    serializer_class = CategorySerializer
+    queryset = Category.objects.none()  # tells the schema the model; rows come from the selector
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        tops = _category_tree(list(category_list()))
+        page = self.paginate_queryset(tops)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+# --- Courses ----------------------------------------------------------------------------
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["slug", "name"]
+
+
+class InstructorRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["slug", "name"]
+
+
+class CourseListSerializer(serializers.ModelSerializer):
+    format_label = serializers.CharField(source="get_format_display")
+    level_label = serializers.CharField(source="get_level_display")
+    category = CategoryRefSerializer()
+    instructor = InstructorRefSerializer()
+    tags = TagSerializer(many=True)
+    price = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
+    cover = serializers.SerializerMethodField()
+    url = serializers.HyperlinkedIdentityField(view_name="api:course-detail", lookup_field="slug")
+    web_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Course
+        fields = [
+            "slug",
+            "title",
+            "subtitle",
+            "format",
+            "format_label",
+            "level",
+            "level_label",
+            "language",
+            "duration_minutes",
+            "category",
+            "instructor",
+            "tags",
+            "price",
+            "rating",
+            "enrollment_count",
+            "cover",
+            "cover_color",
+            "url",
+            "web_url",
+        ]
+
+    @extend_schema_field(MoneySerializer(allow_null=True))
+    def get_price(self, course: Course) -> dict | None:
+        """The price in the requested currency; null when the course has none in it."""
+        return money(course.price_amount, course.price_currency)
+
+    @extend_schema_field(RatingSerializer())
+    def get_rating(self, course: Course) -> dict:
+        return {"average": f"{course.rating_average:.2f}", "count": course.rating_count}
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_cover(self, course: Course) -> str | None:
+        """URL of the uploaded cover; null when the client should draw one in ``cover_color``."""
+        if not course.cover:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(course.cover.url) if request else course.cover.url
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_web_url(self, course: Course) -> str:
+        """The storefront page in the request's language."""
+        path = reverse("courses:detail", kwargs={"slug": course.slug})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class LessonSerializer(serializers.ModelSerializer):
+    body = serializers.SerializerMethodField()
+    media_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lesson
+        fields = ["id", "title", "duration_minutes", "is_preview", "body", "media_url"]
+
+    # Only free previews show their content here; the rest is for enrolled learners.
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_body(self, lesson: Lesson) -> str | None:
+        return lesson.body if lesson.is_preview else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_media_url(self, lesson: Lesson) -> str | None:
+        return (lesson.media_url or None) if lesson.is_preview else None
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    lessons = LessonSerializer(many=True)
+
+    class Meta:
+        model = Section
+        fields = ["id", "title", "lessons"]
+
+
+class LiveSessionSerializer(serializers.ModelSerializer):
+    seats_left = serializers.IntegerField()
+
+    class Meta:
+        model = LiveSession
+        fields = ["id", "starts_at", "duration_minutes", "capacity", "seats_left"]
+
+
+class CourseDetailSerializer(CourseListSerializer):
+    instructor = serializers.SerializerMethodField()
+    sections = SectionSerializer(many=True)
+    upcoming_sessions = LiveSessionSerializer(many=True)
+    prices = serializers.SerializerMethodField()
+
+    class Meta(CourseListSerializer.Meta):
+        fields = [
+            *CourseListSerializer.Meta.fields,
+            "description",
+            "published_at",
+            "sections",
+            "upcoming_sessions",
+            "prices",
+        ]
+
+    @extend_schema_field(
+        inline_serializer(
+            name="InstructorDetail",
+            fields={
+                "slug": serializers.SlugField(),
+                "name": serializers.CharField(),
+                "headline": serializers.CharField(),
+                "bio": serializers.CharField(),
+            },
+        )
+    )
+    def get_instructor(self, course: Course) -> dict:
+        instructor = course.instructor
+        return {
+            "slug": instructor.slug,
+            "name": instructor.name,
+            "headline": instructor.headline or "",
+            "bio": instructor.bio or "",
+        }
+
+    @extend_schema_field(MoneySerializer(many=True))
+    def get_prices(self, course: Course) -> list[dict]:
+        prices: list[Price] = list(course.prices.all())
+        return [money(price.amount, price.currency) for price in prices]
+
+
+class CurrencyQuerySerializer(serializers.Serializer):
+    currency = serializers.ChoiceField(choices=settings.CURRENCIES, required=False)
+
+
+@extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER])
+class CourseListView(generics.ListAPIView):
+    """Published courses, filtered, ordered and paginated; texts in the request's language."""
+
+    permission_classes = [AllowAny]
+    content_negotiation_class = QueryFormatIsAFilter
+    serializer_class = CourseListSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CourseFilter
+    # Only names the model for django-filter; CourseFilter builds the real query with
+    # courses.selectors.course_list.
+    queryset = Course.objects.none()
+
+
+@extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER, CURRENCY_PARAMETER])
+class CourseDetailView(generics.RetrieveAPIView):
+    """One published course with its syllabus, upcoming live sessions and every price."""
+
+    permission_classes = [AllowAny]
+    serializer_class = CourseDetailSerializer
+    queryset = Course.objects.none()
+    lookup_field = "slug"
+
+    def get_object(self) -> Course:
+        query = CurrencyQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        currency = query.validated_data.get("currency") or currency_for_request(self.request)
+        try:
+            return course_detail(slug=self.kwargs["slug"], currency=currency)
+        except Course.DoesNotExist:
+            raise CourseNotFound() from None

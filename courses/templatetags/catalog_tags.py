@@ -1,0 +1,210 @@
+"""Template helpers of the storefront: money per currency, generated covers, the language
+switcher and query-string links (pagination, currency switcher)."""
+
+import hashlib
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils import translation
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from core.money import MINOR_UNITS
+
+register = template.Library()
+
+_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_FALLBACK_COLOR = "#2f6f8f"
+
+
+def _group(digits: str, separator: str) -> str:
+    groups = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    groups.insert(0, digits)
+    return separator.join(groups)
+
+
+def format_money(amount, currency: str, language: str | None = None) -> str:
+    """``29.00 USD`` as ``$29.00``; the yen sign is ambiguous (CNY and JPY share it), so
+    it is bare only where the reader's language makes it clear (CN¥ / JP¥ otherwise)."""
+    if amount is None or amount == "":
+        return ""
+    try:
+        value = Decimal(amount)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    places = MINOR_UNITS.get(currency, 2)
+    quantized = value.quantize(Decimal(1).scaleb(-places))
+    sign = "-" if quantized < 0 else ""
+    whole, _, fraction = f"{abs(quantized):f}".partition(".")
+    if language == "es":
+        number = _group(whole, ".") + ("," + fraction if fraction else "")
+    else:
+        number = _group(whole, ",") + ("." + fraction if fraction else "")
+    if currency == "EUR" and language == "es":
+        return f"{sign}{number}\u00a0€"
+    symbols = {
+        "USD": "US$" if language == "es" else "$",
+        "EUR": "€",
+        "CNY": "¥" if language == "zh-hans" else "CN¥",
+        "JPY": "¥" if language == "ja" else "JP¥",
+    }
+    symbol = symbols.get(currency)
+    if symbol is None:
+        return f"{sign}{number}\u00a0{currency}"
+    return f"{sign}{symbol}{number}"
+
+
+@register.filter
+def money(amount, currency: str) -> str:
+    """``{{ course.price_amount|money:course.price_currency }}``"""
+    return format_money(amount, currency)
+
+
+def _initial(title: str) -> str:
+    title = (title or "").strip()
+    return title[:1].upper() if title else "?"
+
+
+@register.simple_tag
+def course_cover(course, size: str = "card") -> SafeString:
+    """The uploaded cover, or an SVG drawn from ``cover_color`` and the title's first
+    character (CJK included), so every card has a picture without any asset."""
+    title = str(course.title or "")
+    if course.cover:
+        return format_html(
+            '<img class="cover cover--{}" src="{}" alt="{}" loading="lazy">', size, course.cover.url, title
+        )
+    color = course.cover_color if _HEX_COLOR.match(course.cover_color or "") else _FALLBACK_COLOR
+    # A second tone and the ring placement vary per course so neighbouring cards differ.
+    digest = hashlib.md5(course.slug.encode(), usedforsecurity=False).digest()
+    cx, cy, radius = 40 + digest[0] % 240, 20 + digest[1] % 140, 60 + digest[2] % 70
+    svg = (
+        f'<svg class="cover cover--{escape(size)}" viewBox="0 0 320 180" role="img" '
+        f'aria-label="{escape(title)}" '
+        'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid slice">'
+        f'<rect width="320" height="180" fill="{color}"/>'
+        f'<rect width="320" height="180" fill="url(#g-{escape(course.slug)})"/>'
+        f'<defs><linearGradient id="g-{escape(course.slug)}" x1="0" y1="0" x2="1" y2="1">'
+        '<stop offset="0" stop-color="#fff" stop-opacity=".18"/>'
+        '<stop offset="1" stop-color="#000" stop-opacity=".22"/></linearGradient></defs>'
+        f'<circle cx="{cx}" cy="{cy}" r="{radius}" fill="none" stroke="#fff" stroke-opacity=".22" '
+        'stroke-width="14"/>'
+        f'<circle cx="{320 - cx}" cy="{180 - cy // 2}" r="{radius // 2}" fill="#fff" fill-opacity=".10"/>'
+        '<text x="160" y="92" text-anchor="middle" dominant-baseline="central" fill="#fff" '
+        'font-size="76" font-weight="700" font-family="system-ui, \'Noto Sans CJK SC\', sans-serif">'
+        f"{escape(_initial(title))}</text></svg>"
+    )
+    # Every interpolated value above is escaped or validated, so the markup is safe.
+    return mark_safe(svg)
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> list[dict]:
+    """One entry per interface language with the URL of the same page in it (query
+    string kept), for the switcher in the header."""
+    request = context.get("request")
+    path = request.get_full_path() if request else "/"
+    current = translation.get_language()
+    links = []
+    for code, name in settings.LANGUAGES:
+        url = translate_url(path, code)
+        if url == path and code != current:
+            # A page outside i18n_patterns: fall back to that language's home page.
+            with translation.override(code):
+                url = reverse("courses:home")
+        with translation.override(code):
+            native = str(translation.get_language_info(code)["name_local"])
+        links.append(
+            {"code": code, "name": str(name), "native": native, "url": url, "current": code == current}
+        )
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **changes) -> str:
+    """The current query string with ``changes`` applied (``None`` or "" removes a key);
+    a changed filter resets pagination unless ``page`` itself is set."""
+    request = context.get("request")
+    params = request.GET.copy() if request else None
+    if params is None:
+        from django.http import QueryDict
+
+        params = QueryDict(mutable=True)
+    if "page" not in changes:
+        params.pop("page", None)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def url_or_empty(name: str, *args) -> str:
+    """``reverse`` that yields "" when the URL name is not (yet) mounted, so pages of one
+    app can link to another app's pages without crashing when it is absent."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag(takes_context=True)
+def partner_portal_url(context) -> str:
+    """The portal link for partner members only. The partner app lives on another floor,
+    so it is looked up by name at run time instead of being imported."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    url = ""
+    for name in ("portal:dashboard", "portal:home", "portal:index"):
+        url = url_or_empty(name)
+        if url:
+            break
+    if not url:
+        return ""
+    cache_attr = "_zq_is_partner_member"
+    if not hasattr(request, cache_attr):
+        setattr(request, cache_attr, _is_partner_member(user))
+    return url if getattr(request, cache_attr) else ""
+
+
+def _is_partner_member(user) -> bool:
+    from django.apps import apps
+    from django.core.exceptions import FieldError
+
+    try:
+        member_model = apps.get_model("partners", "PartnerMember")
+    except LookupError:
+        return False
+    try:
+        return member_model.objects.filter(user=user).exists()
+    except FieldError:
+        return False
+
+
+@register.filter
+def duration(minutes) -> str:
+    """``95`` as ``1 h 35 min`` in the reader's language."""
+    from django.utils.translation import gettext
+
+    try:
+        minutes = int(minutes)
+    except (TypeError, ValueError):
+        return ""
+    hours, rest = divmod(max(minutes, 0), 60)
+    if hours and rest:
+        return gettext("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
+    if hours:
+        return gettext("%(hours)d h") % {"hours": hours}
+    return gettext("%(minutes)d min") % {"minutes": rest}

@@ -1,0 +1,71 @@
+"""Template tags that put learning data on pages other views render (the course page's
+reviews panel, an "enrolled" state), each with a fixed number of queries."""
+
+from urllib.parse import urlsplit
+
+from django import template
+from django.urls import reverse
+
+from .. import selectors_learning as selectors
+from ..learning_forms import ReviewForm
+from ..models import Course
+
+register = template.Library()
+
+REVIEW_PANEL_SIZE = 10
+_VIDEO_SUFFIXES = (".mp4", ".webm", ".ogv", ".mov", ".m4v")
+_AUDIO_SUFFIXES = (".mp3", ".m4a", ".ogg", ".oga", ".wav", ".aac", ".flac")
+
+
+def _user(context):
+    request = context.get("request")
+    return getattr(request, "user", None)
+
+
+@register.simple_tag(takes_context=True)
+def course_reviews(context, course: Course, limit: int = REVIEW_PANEL_SIZE) -> dict:
+    """The latest reviews, the count per star and, for a signed-in learner, their own
+    review and whether they may write one: two queries for a visitor, four for a
+    signed-in learner, whatever the number of reviews."""
+    user = _user(context)
+    reviews = list(selectors.review_list_for_course(course=course)[:limit])
+    counts = selectors.review_star_counts(course=course)
+    total = sum(counts.values())
+    stars = [
+        {"stars": value, "count": count, "percent": round(100 * count / total) if total else 0}
+        for value, count in counts.items()
+    ]
+    my_review = selectors.review_for_user(user=user, course=course)
+    can_review = selectors.enrollment_active_get(user=user, course_id=course.pk) is not None
+    initial = {"rating": my_review.rating, "text": my_review.text} if my_review else {}
+    return {
+        "reviews": reviews,
+        "stars": stars,
+        "total": total,
+        "my_review": my_review,
+        "can_review": can_review,
+        "form": ReviewForm(initial=initial, auto_id="review-%s"),
+        "has_more": total > len(reviews),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def course_learning_state(context, course: Course) -> dict:
+    """Whether the visitor is enrolled, and the link to continue learning (one query)."""
+    enrollment = selectors.enrollment_active_get(user=_user(context), course_id=course.pk)
+    return {
+        "enrolled": enrollment is not None,
+        "completed": bool(enrollment and enrollment.completed_at),
+        "resume_url": reverse("courses:course_resume", kwargs={"slug": course.slug}) if enrollment else "",
+    }
+
+
+@register.filter
+def media_kind(url: str) -> str:
+    """``video``, ``audio`` or ``link``: how a lesson's media URL is shown."""
+    path = urlsplit(url or "").path.lower()
+    if path.endswith(_VIDEO_SUFFIXES):
+        return "video"
+    if path.endswith(_AUDIO_SUFFIXES):
+        return "audio"
+    return "link"

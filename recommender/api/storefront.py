@@ -1,0 +1,101 @@
+"""Storefront recommendation endpoints. Both read the stored lists of the active version
+through ``recommender.selectors`` and answer ``{"results": [{"course", "score", "reason"}]}``
+with the reason in the request's language."""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.exceptions import ApplicationError, NotFound
+
+from ..selectors import (
+    InvalidK,
+    RecommendedCourse,
+    parse_k,
+    published_course,
+    recommendations_for_user,
+    similar_courses,
+)
+
+K_PARAMETER = OpenApiParameter(
+    "k", OpenApiTypes.INT, description="How many courses (1..50, default 10; larger values are capped)."
+)
+
+
+class RecommendedCourseSummarySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    subtitle = serializers.CharField()
+    format = serializers.CharField()
+    level = serializers.CharField()
+    category = serializers.SerializerMethodField()
+    cover_color = serializers.CharField()
+    rating_average = serializers.DecimalField(max_digits=3, decimal_places=2)
+    enrollment_count = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+
+    def get_category(self, course) -> dict:
+        return {"slug": course.category.slug, "name": course.category.name}
+
+    def get_url(self, course) -> str:
+        return reverse("api:course-detail", kwargs={"slug": course.slug})
+
+
+class RecommendationSerializer(serializers.Serializer):
+    course = RecommendedCourseSummarySerializer()
+    score = serializers.FloatField()
+    reason = serializers.CharField()
+    reason_code = serializers.CharField()
+
+
+class RecommendationListSerializer(serializers.Serializer):
+    results = RecommendationSerializer(many=True)
+
+
+def _k(request: Request) -> int:
+    try:
+        return parse_k(request.query_params.get("k"))
+    except InvalidK as exc:
+        from django.utils.translation import gettext_lazy as _
+
+        raise ApplicationError(_("k must be a whole number from 1 to 50."), code="invalid_k") from exc
+
+
+def _answer(items: list[RecommendedCourse]) -> Response:
+    rows = [
+        {
+            "course": item.course,
+            "score": round(item.score, 6),
+            "reason": item.reason,
+            "reason_code": item.reason_code,
+        }
+        for item in items
+    ]
+    return Response(RecommendationListSerializer({"results": rows}).data)
+
+
+class MyRecommendationsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[K_PARAMETER], responses=RecommendationListSerializer)
+    def get(self, request: Request) -> Response:
+        return _answer(recommendations_for_user(user=request.user, k=_k(request)))
+
+
+class SimilarCoursesView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[K_PARAMETER], responses=RecommendationListSerializer)
+    def get(self, request: Request, slug: str) -> Response:
+        k = _k(request)
+        course = published_course(slug=slug)
+        if course is None:
+            from django.utils.translation import gettext_lazy as _
+
+            raise NotFound(_("Course not found."), code="not_found")
+        return _answer(similar_courses(course=course, k=k))

@@ -1,0 +1,102 @@
+"""Course texts in every language as TF-IDF features. Character n-grams inside word
+boundaries work for Chinese and Japanese without a word segmenter."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from django.conf import settings
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from courses.models import Course
+
+
+def _suffixes() -> list[str]:
+    return [code.replace("-", "_") for code, _ in settings.LANGUAGES]
+
+
+@dataclass
+class CatalogInfo:
+    """What training needs to know about each course, aligned with ``course_ids``."""
+
+    course_ids: np.ndarray
+    domain_ids: np.ndarray  # top category of each course
+    category_ids: np.ndarray
+    levels: np.ndarray
+    is_available: np.ndarray  # published: may be recommended
+    texts: list[str]
+    titles: list[dict[str, str]]
+    domain_names: dict[int, dict[str, str]]
+    domain_slugs: dict[int, str]
+
+
+def load_catalog() -> CatalogInfo:
+    """Every course (ordered by id) in three queries: courses, their tags, categories."""
+    suffixes = _suffixes()
+    text_fields = [
+        f"{field}_{suffix}" for field in ("title", "subtitle", "description") for suffix in suffixes
+    ]
+    title_fields = [f"title_{suffix}" for suffix in suffixes]
+    rows = list(
+        Course.objects.order_by("id").values_list(
+            "id",
+            "category_id",
+            "category__parent_id",
+            "level",
+            "is_published",
+            *text_fields,
+        )
+    )
+    tag_rows = Course.tags.through.objects.values_list(
+        "course_id", *[f"tag__name_{suffix}" for suffix in suffixes], "tag__slug"
+    )
+    tags: dict[int, list[str]] = defaultdict(list)
+    for course_id, *names in tag_rows:
+        tags[course_id].extend(name for name in names if name)
+    from courses.models import Category
+
+    category_rows = Category.objects.values_list("id", "slug", *[f"name_{suffix}" for suffix in suffixes])
+    domain_names = {
+        row[0]: dict(zip([c for c, _ in settings.LANGUAGES], row[2:], strict=True)) for row in category_rows
+    }
+    domain_slugs = {row[0]: row[1] for row in category_rows}
+
+    n_text = len(text_fields)
+    title_offsets = [text_fields.index(name) for name in title_fields]
+    languages = [code for code, _ in settings.LANGUAGES]
+    texts, titles = [], []
+    for row in rows:
+        values = row[5 : 5 + n_text]
+        texts.append(" ".join([*(value for value in values if value), *tags.get(row[0], [])]).lower())
+        titles.append(
+            {code: values[offset] or "" for code, offset in zip(languages, title_offsets, strict=True)}
+        )
+    return CatalogInfo(
+        course_ids=np.asarray([row[0] for row in rows], dtype=np.int64),
+        category_ids=np.asarray([row[1] for row in rows], dtype=np.int64),
+        domain_ids=np.asarray([row[2] or row[1] for row in rows], dtype=np.int64),
+        levels=np.asarray([row[3] for row in rows], dtype=object),
+        is_available=np.asarray([row[4] for row in rows], dtype=bool),
+        texts=texts,
+        titles=titles,
+        domain_names=domain_names,
+        domain_slugs=domain_slugs,
+    )
+
+
+def tfidf_features(texts: list[str]) -> sp.csr_matrix:
+    """L2-normalized character 2-4-gram TF-IDF rows (zero rows for empty texts)."""
+    if not any(text.strip() for text in texts):
+        return sp.csr_matrix((len(texts), 1), dtype=np.float32)
+    vectorizer = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(2, 4),
+        min_df=1,
+        max_features=100_000,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+    return vectorizer.fit_transform(texts).tocsr()

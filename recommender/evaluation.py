@@ -1,0 +1,399 @@
+"""Offline evaluation with the protocol of the public MovieLens comparison tables.
+
+Per-user random split (75/25 by default) with a fixed seed; the items a user has in the
+training part are removed from the ranking; every held-out item is relevant (binary
+relevance); metrics at ``k``. Hyperparameters are chosen on a validation split carved from
+the training part only, never on the test part.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from .algorithms import (
+    EASE,
+    Algorithm,
+    Hybrid,
+    ItemKNN,
+    Popularity,
+    iter_top_n,
+    mask_rows,
+    row_normalize,
+    top_n_from_scores,
+)
+
+FORMATS = ("auto", "movielens", "csv")
+
+
+class RatingsFileError(ValueError):
+    """The interaction file cannot be read in the asked format."""
+
+
+@dataclass
+class Interactions:
+    """Interactions as parallel arrays of dense indices; ``user_ids``/``item_ids`` map an
+    index back to the original identifier."""
+
+    users: np.ndarray
+    items: np.ndarray
+    weights: np.ndarray
+    user_ids: np.ndarray
+    item_ids: np.ndarray
+
+    @property
+    def n_users(self) -> int:
+        return int(self.user_ids.size)
+
+    @property
+    def n_items(self) -> int:
+        return int(self.item_ids.size)
+
+    def matrix(self, mask: np.ndarray | None = None) -> sp.csr_matrix:
+        users, items, weights = self.users, self.items, self.weights
+        if mask is not None:
+            users, items, weights = users[mask], items[mask], weights[mask]
+        matrix = sp.csr_matrix(
+            (weights.astype(np.float32), (users, items)), shape=(self.n_users, self.n_items)
+        )
+        matrix.sum_duplicates()
+        return matrix
+
+
+def interactions_from_arrays(
+    users: np.ndarray, items: np.ndarray, weights: np.ndarray | None = None
+) -> Interactions:
+    user_ids, user_index = np.unique(users, return_inverse=True)
+    item_ids, item_index = np.unique(items, return_inverse=True)
+    if weights is None:
+        weights = np.ones(user_index.size, dtype=np.float32)
+    # One cell per (user, item): a repeated pair is one interaction for the split.
+    pair = user_index.astype(np.int64) * max(item_ids.size, 1) + item_index
+    _, first = np.unique(pair, return_index=True)
+    first.sort()
+    return Interactions(
+        users=user_index[first].astype(np.int64),
+        items=item_index[first].astype(np.int64),
+        weights=np.asarray(weights, dtype=np.float32)[first],
+        user_ids=user_ids,
+        item_ids=item_ids,
+    )
+
+
+def _sniff_format(first_line: str) -> str:
+    if "::" in first_line:
+        return "movielens"
+    lowered = first_line.lower()
+    if "\t" in first_line:
+        # MovieLens u.data has no header; RecBole's .inter files have a typed header.
+        return "recbole" if ":token" in lowered or "user_id" in lowered else "movielens"
+    return "csv"
+
+
+def load_ratings(path: str | Path, *, file_format: str = "auto") -> Interactions:
+    """Read MovieLens ``u.data`` (tab-separated, no header), MovieLens ``::`` files,
+    RecBole ``.inter`` files (tab-separated, typed header ``user_id:token ...``) or a CSV
+    whose header names ``user`` and ``item`` (``rating`` and ``timestamp`` optional)."""
+    path = Path(path)
+    if file_format not in FORMATS:
+        raise RatingsFileError(f"unknown format {file_format!r}; use one of {', '.join(FORMATS)}")
+    try:
+        with path.open(encoding="utf-8") as handle:
+            first_line = handle.readline()
+    except OSError as exc:
+        raise RatingsFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if not first_line.strip():
+        raise RatingsFileError(f"{path} is empty")
+    detected = _sniff_format(first_line)
+    if file_format == "movielens" and detected == "csv":
+        raise RatingsFileError(f"{path} does not look like a MovieLens file")
+    kind = detected if file_format == "auto" else file_format
+    if kind == "movielens" and detected == "recbole":
+        kind = "recbole"
+    users: list[str] = []
+    items: list[str] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        if kind in ("movielens", "recbole"):
+            if kind == "recbole":
+                handle.readline()
+            separator = "::" if "::" in first_line else "\t"
+            for line in handle:
+                parts = line.rstrip("\r\n").split(separator)
+                if len(parts) >= 2 and parts[0]:
+                    users.append(parts[0])
+                    items.append(parts[1])
+        else:
+            reader = csv.DictReader(handle)
+            columns = {name.strip().lower(): name for name in reader.fieldnames or []}
+            if "user" not in columns or "item" not in columns:
+                raise RatingsFileError(f"{path}: the CSV header must name the columns 'user' and 'item'")
+            for row in reader:
+                user, item = row.get(columns["user"]), row.get(columns["item"])
+                if user and item:
+                    users.append(user.strip())
+                    items.append(item.strip())
+    if not users:
+        raise RatingsFileError(f"{path} holds no interactions")
+    return interactions_from_arrays(np.asarray(users), np.asarray(items))
+
+
+def per_user_split(
+    users: np.ndarray, *, train_fraction: float, seed: int, n_users: int | None = None
+) -> np.ndarray:
+    """A boolean mask: True for the interactions in the training part. Each user keeps
+    ``round(train_fraction * n)`` of their ``n`` interactions, chosen at random."""
+    n_users = int(users.max()) + 1 if n_users is None and users.size else (n_users or 0)
+    rng = np.random.default_rng(seed)
+    order = np.lexsort((rng.random(users.size), users))
+    counts = np.bincount(users, minlength=n_users)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.empty(users.size, dtype=np.int64)
+    rank[order] = np.arange(users.size) - starts[users[order]]
+    keep = np.round(counts * train_fraction).astype(np.int64)
+    return rank < keep[users]
+
+
+class _MetricTotals:
+    """Sums of per-user metrics over batches of top-``k`` lists."""
+
+    def __init__(self, k: int, n_items: int) -> None:
+        self.k = k
+        self.discounts = 1.0 / np.log2(np.arange(2, k + 2))
+        self.ideal = np.cumsum(self.discounts)
+        self.totals = {"ndcg": 0.0, "precision": 0.0, "recall": 0.0, "map": 0.0}
+        self.shown = np.zeros(n_items, dtype=bool)
+        self.users = 0
+
+    def add(self, items: np.ndarray, scores: np.ndarray, relevant: sp.csr_matrix) -> None:
+        k = self.k
+        valid = np.isfinite(scores)
+        hits = np.asarray(relevant[np.arange(items.shape[0])[:, None], items].todense() > 0) & valid
+        n_relevant = np.diff(relevant.indptr)
+        n_hits = hits.sum(axis=1)
+        self.totals["ndcg"] += float(
+            (
+                (hits * self.discounts[: hits.shape[1]]).sum(axis=1)
+                / self.ideal[np.minimum(n_relevant, k) - 1]
+            ).sum()
+        )
+        self.totals["precision"] += float((n_hits / k).sum())
+        self.totals["recall"] += float((n_hits / n_relevant).sum())
+        precision_at_hit = np.cumsum(hits, axis=1) / np.arange(1, hits.shape[1] + 1) * hits
+        self.totals["map"] += float((precision_at_hit.sum(axis=1) / np.minimum(n_relevant, k)).sum())
+        self.shown[items[valid]] = True
+        self.users += items.shape[0]
+
+    def result(self) -> dict[str, float]:
+        n_users = max(self.users, 1)
+        metrics = {f"{name}@{self.k}": round(value / n_users, 6) for name, value in self.totals.items()}
+        metrics["coverage"] = round(float(self.shown.sum()) / max(self.shown.size, 1), 6)
+        return metrics
+
+
+def ranking_metrics(
+    model: Algorithm, train: sp.csr_matrix, test: sp.csr_matrix, *, k: int, batch_size: int = 2048
+) -> dict[str, float]:
+    """nDCG, precision, recall and MAP at ``k`` over users with held-out items, plus
+    catalog coverage (share of items that appear in some top-``k`` list)."""
+    test = test.tocsr()
+    users = np.flatnonzero(np.diff(test.indptr) > 0)
+    totals = _MetricTotals(k, train.shape[1])
+    for batch, items, scores in iter_top_n(model, train, n=k, users=users, batch_size=batch_size):
+        totals.add(items, scores, test[batch])
+    return totals.result()
+
+
+# --- Hyperparameters ---------------------------------------------------------------------
+
+
+def validation_split(
+    train: sp.csr_matrix, *, seed: int, fraction: float = 0.8
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Carve a validation part out of the training matrix (per user, at random)."""
+    coo = train.tocoo()
+    order = np.lexsort((coo.col, coo.row))
+    rows, cols, data = coo.row[order], coo.col[order], coo.data[order]
+    mask = per_user_split(
+        rows.astype(np.int64), train_fraction=fraction, seed=seed + 1, n_users=train.shape[0]
+    )
+    fit = sp.csr_matrix((data[mask], (rows[mask], cols[mask])), shape=train.shape)
+    held = sp.csr_matrix((data[~mask], (rows[~mask], cols[~mask])), shape=train.shape)
+    return fit, held
+
+
+def _ndcg(model: Algorithm, fit: sp.csr_matrix, held: sp.csr_matrix, k: int) -> float:
+    return ranking_metrics(model, fit, held, k=k)[f"ndcg@{k}"]
+
+
+def tune(
+    build: Callable[..., Algorithm],
+    grid: dict[str, Sequence],
+    fit: sp.csr_matrix,
+    held: sp.csr_matrix,
+    *,
+    k: int,
+) -> tuple[dict, float]:
+    """The grid point with the best validation nDCG@k."""
+    best_params: dict = {}
+    best_score = -1.0
+    names = list(grid)
+    for values in product(*(grid[name] for name in names)):
+        params = dict(zip(names, values, strict=True))
+        score = _ndcg(build(**params).fit(fit), fit, held, k)
+        if score > best_score:
+            best_params, best_score = params, score
+    return best_params, best_score
+
+
+def weight_grid(n_parts: int, step: float = 0.1) -> list[tuple[float, ...]]:
+    """Every blend on the simplex with the given step, each single part included."""
+    units = round(1 / step)
+    return [
+        tuple(part / units for part in combo)
+        for combo in product(range(units + 1), repeat=n_parts)
+        if sum(combo) == units
+    ]
+
+
+# Above this many cached floats the blend search rescores the parts for every blend.
+HYBRID_CACHE_LIMIT = 150_000_000
+
+
+def tune_hybrid_weights(
+    parts: Sequence[Algorithm], fit: sp.csr_matrix, held: sp.csr_matrix, *, k: int, step: float = 0.1
+) -> tuple[tuple[float, ...], float, dict[str, float]]:
+    """Fit each part once on ``fit`` and pick the blend with the best validation nDCG@k.
+    Single parts are points of the grid, so the blend is never worse than its best part on
+    this split. Returns the weights, their score and each part's own score."""
+    for part in parts:
+        part.fit(fit)
+    held = held.tocsr()
+    users = np.flatnonzero(np.diff(held.indptr) > 0)
+    cached: list[np.ndarray] | None = None
+    if users.size * fit.shape[1] * len(parts) <= HYBRID_CACHE_LIMIT:
+        # Each part scores the validation users once; every blend is then a weighted sum.
+        rows = fit[users]
+        cached = []
+        for part in parts:
+            scores = row_normalize(part.score(rows))
+            mask_rows(scores, rows)
+            cached.append(scores)
+    best_weights: tuple[float, ...] = ()
+    best_score = -1.0
+    part_scores: dict[str, float] = {}
+    for weights in weight_grid(len(parts), step):
+        if cached is not None:
+            blended = sum(
+                (np.float32(w) * scores for w, scores in zip(weights, cached, strict=True) if w > 0),
+                start=np.zeros_like(cached[0]),
+            )
+            blended[~np.isfinite(cached[0])] = -np.inf
+            items, top = top_n_from_scores(blended, k)
+            totals = _MetricTotals(k, fit.shape[1])
+            totals.add(items, top, held[users])
+            score = totals.result()[f"ndcg@{k}"]
+        else:
+            score = _ndcg(Hybrid(parts=parts, weights=weights), fit, held, k)
+        if max(weights) == 1.0:
+            part_scores[parts[weights.index(1.0)].name] = score
+        if score > best_score:
+            best_weights, best_score = weights, score
+    return best_weights, best_score, part_scores
+
+
+# --- The algorithms of `evaluate_recommender` --------------------------------------------
+
+EASE_LAMBDAS = (100.0, 200.0, 350.0, 500.0, 800.0, 1200.0)
+KNN_GRID = {"k": (50, 100, 200, 400), "shrink": (0.0, 10.0, 50.0)}
+EVALUATED = ("popularity", "itemknn", "ease", "hybrid")
+HYBRID_PARTS = ("ease", "itemknn", "popularity")
+
+
+def _scaled_lambda(lambda_: float, fit: sp.csr_matrix, full: sp.csr_matrix) -> float:
+    """EASE's lambda is on the scale of the Gram matrix, which grows with the number of
+    interactions; the value found on the smaller validation part is scaled up."""
+    return lambda_ * full.nnz / max(fit.nnz, 1)
+
+
+def _tuned_on(
+    name: str, fit: sp.csr_matrix, held: sp.csr_matrix, *, k: int, ease_max_items: int
+) -> Algorithm:
+    """An unfitted algorithm with the hyperparameters that score best on ``held``, for
+    data the size of ``fit``."""
+    if name == "popularity":
+        return Popularity()
+    if name == "itemknn":
+        params, _ = tune(lambda **p: ItemKNN(**p), KNN_GRID, fit, held, k=k)
+        return ItemKNN(**params)
+    if name == "ease":
+        params, _ = tune(
+            lambda **p: EASE(lambda_=p["lambda_"], max_items=ease_max_items),
+            {"lambda_": EASE_LAMBDAS},
+            fit,
+            held,
+            k=k,
+        )
+        return EASE(lambda_=params["lambda_"], max_items=ease_max_items)
+    if name == "hybrid":
+        parts = [_tuned_on(part, fit, held, k=k, ease_max_items=ease_max_items) for part in HYBRID_PARTS]
+        weights, _, _ = tune_hybrid_weights(parts, fit, held, k=k)
+        return Hybrid(parts=parts, weights=weights)
+    raise ValueError(f"unknown algorithm {name!r}")
+
+
+def _rescale(model: Algorithm, fit: sp.csr_matrix, full: sp.csr_matrix) -> Algorithm:
+    parts = model.parts if isinstance(model, Hybrid) else [model]
+    for part in parts:
+        if isinstance(part, EASE):
+            part.params["lambda"] = round(_scaled_lambda(part.params["lambda"], fit, full), 3)
+    return model
+
+
+def build_tuned(
+    name: str, train: sp.csr_matrix, *, k: int, seed: int, ease_max_items: int = 5000
+) -> Algorithm:
+    """An unfitted algorithm whose hyperparameters (and, for the hybrid, blend weights) were
+    chosen on a validation split of ``train``."""
+    if name not in EVALUATED:
+        raise ValueError(f"unknown algorithm {name!r}")
+    if name == "popularity":
+        return Popularity()
+    fit, held = validation_split(train, seed=seed)
+    return _rescale(_tuned_on(name, fit, held, k=k, ease_max_items=ease_max_items), fit, train)
+
+
+def evaluate(
+    data: Interactions,
+    *,
+    algorithms: Sequence[str] = EVALUATED,
+    k: int = 10,
+    seed: int = 42,
+    train_fraction: float = 0.75,
+) -> dict:
+    """The JSON object printed by ``evaluate_recommender``."""
+    train_mask = per_user_split(data.users, train_fraction=train_fraction, seed=seed, n_users=data.n_users)
+    train, test = data.matrix(train_mask), data.matrix(~train_mask)
+    # Binary relevance and binary input: the protocol ignores rating values.
+    train.data[:] = 1.0
+    test.data[:] = 1.0
+    result: dict = {
+        "dataset": {"users": data.n_users, "items": data.n_items, "interactions": int(data.users.size)},
+        "algorithms": {},
+    }
+    names = list(dict.fromkeys(["popularity", *algorithms]))
+    for name in names:
+        started = time.perf_counter()
+        model = build_tuned(name, train, k=k, seed=seed).fit(train)
+        seconds = time.perf_counter() - started
+        metrics = ranking_metrics(model, train, test, k=k)
+        metrics["train_seconds"] = round(seconds, 3)
+        metrics["params"] = model.describe()
+        result["algorithms"][name] = metrics
+    return result

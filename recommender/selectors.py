@@ -1,0 +1,196 @@
+"""Reads of the stored lists of the active version. Each costs a fixed number of queries
+whatever ``k``: a learner with a stored list costs one; a learner without one (new, or
+trained before they had any history) costs six, assembled from their declared interests,
+the segment those interests fit best, and catalog popularity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import LearnerProfile
+from courses.models import Course, Enrollment
+
+from . import reranking
+from .conf import recommender_settings
+from .models import PopularCourse, Recommendation, Segment, SegmentCourse, SimilarCourse
+from .reasons import reason_text
+
+COURSE_RELATED = ("category", "category__parent")
+
+
+@dataclass
+class RecommendedCourse:
+    course: Course
+    score: float
+    reason_code: str
+    reason_params: dict
+
+    @property
+    def reason(self) -> str:
+        return reason_text(self.reason_code, self.reason_params)
+
+
+class InvalidK(ValueError):
+    pass
+
+
+def parse_k(raw: str | None, *, default: int = 10) -> int:
+    """``k`` from a query string: missing means ``default``, above the maximum is capped,
+    anything that is not a positive integer raises ``InvalidK``."""
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError as exc:
+        raise InvalidK(raw) from exc
+    if value < 1:
+        raise InvalidK(raw)
+    return min(value, recommender_settings().max_k)
+
+
+def _owned(user) -> QuerySet:
+    return Enrollment.objects.filter(user=user, is_active=True).values("course_id")
+
+
+def _category_names(category) -> dict:
+    from django.conf import settings
+
+    return {
+        code: getattr(category, f"name_{code.replace('-', '_')}", "") or ""
+        for code, _name in settings.LANGUAGES
+    }
+
+
+def recommendations_for_user(*, user, k: int) -> list[RecommendedCourse]:
+    stored = list(
+        Recommendation.objects.filter(user=user, model_version__is_active=True, course__is_published=True)
+        .exclude(course_id__in=_owned(user))
+        .select_related(*(f"course__{name}" for name in COURSE_RELATED), "course")
+        .order_by("rank")[:k]
+    )
+    if stored:
+        return [
+            RecommendedCourse(
+                course=row.course,
+                score=row.score,
+                reason_code=row.reason_code,
+                reason_params=row.reason_params,
+            )
+            for row in stored
+        ]
+    return cold_start_for_user(user=user, k=k)
+
+
+def _best_segment(segments: list[tuple[int, dict]], interests: list[str]) -> int | None:
+    """The segment whose portrait puts most weight on the learner's interests."""
+    best, best_share = None, 0.0
+    for segment_id, profile in segments:
+        share = sum(
+            d.get("share", 0.0) for d in (profile or {}).get("domains", []) if d.get("slug") in interests
+        )
+        if share > best_share:
+            best, best_share = segment_id, share
+    return best
+
+
+def cold_start_for_user(*, user, k: int) -> list[RecommendedCourse]:
+    """Interest- and segment-based list for a learner without a stored list (5 queries)."""
+    raw = LearnerProfile.objects.filter(user=user).values_list("interests", flat=True).first()
+    interests = [str(slug) for slug in raw] if isinstance(raw, list) else []
+    segments = list(Segment.objects.filter(model_version__is_active=True).values_list("id", "profile"))
+    segment_id = _best_segment(segments, interests)
+
+    owned = _owned(user)
+    # An empty ``__in`` list would skip the query; the sentinel keeps the count fixed.
+    interest_slugs = interests or [""]
+    chosen: dict[int, RecommendedCourse] = {}
+    interest_rows = (
+        PopularCourse.objects.filter(model_version__is_active=True, course__is_published=True)
+        .filter(Q(category__slug__in=interest_slugs) | Q(category__children__slug__in=interest_slugs))
+        .exclude(course_id__in=owned)
+        .select_related("category", *(f"course__{name}" for name in COURSE_RELATED), "course")
+        .order_by("rank", "-score", "course_id")
+        .distinct()[: k * 2]
+    )
+    segment_rows = (
+        SegmentCourse.objects.filter(segment_id=segment_id, course__is_published=True)
+        .exclude(course_id__in=owned)
+        .select_related(*(f"course__{name}" for name in COURSE_RELATED), "course")
+        .order_by("rank")[:k]
+    )
+    popular = (
+        Course.objects.filter(is_published=True)
+        .exclude(id__in=owned)
+        .select_related(*COURSE_RELATED)
+        .order_by("-enrollment_count", "slug")[:k]
+    )
+    # Interests and segment interleave, so both show in a short rail.
+    interest_list = [
+        RecommendedCourse(
+            course=row.course,
+            score=row.score,
+            reason_code=reranking.REASON_INTEREST,
+            reason_params={"category": _category_names(row.category)},
+        )
+        for row in interest_rows
+    ]
+    segment_list = [
+        RecommendedCourse(
+            course=row.course, score=row.score, reason_code=reranking.REASON_SEGMENT, reason_params={}
+        )
+        for row in segment_rows
+    ]
+    for pair in zip(interest_list, segment_list, strict=False):
+        for item in pair:
+            chosen.setdefault(item.course.pk, item)
+    longer = interest_list if len(interest_list) > len(segment_list) else segment_list
+    for item in longer[min(len(interest_list), len(segment_list)) :]:
+        chosen.setdefault(item.course.pk, item)
+    for course in popular:
+        chosen.setdefault(
+            course.pk,
+            RecommendedCourse(
+                course=course,
+                score=float(course.enrollment_count),
+                reason_code=reranking.REASON_POPULAR,
+                reason_params={},
+            ),
+        )
+    return list(chosen.values())[:k]
+
+
+def similar_courses(*, course: Course, k: int) -> list[RecommendedCourse]:
+    """Stored similar courses of the active version, or same-category popular ones."""
+    rows = list(
+        SimilarCourse.objects.filter(course=course, model_version__is_active=True, similar__is_published=True)
+        .select_related(*(f"similar__{name}" for name in COURSE_RELATED), "similar")
+        .order_by("rank")[:k]
+    )
+    if rows:
+        return [
+            RecommendedCourse(
+                course=row.similar, score=row.score, reason_code=row.reason_code, reason_params={}
+            )
+            for row in rows
+        ]
+    fallback = (
+        Course.objects.filter(is_published=True, category_id=course.category_id)
+        .exclude(pk=course.pk)
+        .select_related(*COURSE_RELATED)
+        .order_by("-enrollment_count", "slug")[:k]
+    )
+    return [
+        RecommendedCourse(
+            course=item,
+            score=float(item.enrollment_count),
+            reason_code=reranking.REASON_SIMILAR_CONTENT,
+            reason_params={},
+        )
+        for item in fallback
+    ]
+
+
+def published_course(*, slug: str) -> Course | None:
+    return Course.objects.filter(slug=slug, is_published=True).only("id", "slug", "category_id").first()

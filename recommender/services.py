@@ -1,0 +1,560 @@
+"""Training: build the matrix, hold out a validation split, tune and train the hybrid,
+evaluate, record a model version, and activate it only when it is not worse than the active
+one. The stored lists of an activated version are written in bulk; a version that is not
+activated keeps only its record (and the reason in ``note``)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import scipy.sparse as sp
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import LearnerProfile
+
+from . import reranking
+from .algorithms import (
+    EASE,
+    Algorithm,
+    CatalogTooLarge,
+    ContentSimilarity,
+    Hybrid,
+    ItemKNN,
+    Popularity,
+    mask_rows,
+)
+from .conf import RecommenderSettings, recommender_settings
+from .content import CatalogInfo, load_catalog, tfidf_features
+from .evaluation import ranking_metrics, tune, tune_hybrid_weights, validation_split
+from .matrix import InteractionMatrix, Source, build_interaction_matrix
+from .models import (
+    ModelVersion,
+    PopularCourse,
+    Recommendation,
+    Segment,
+    SegmentCourse,
+    SegmentMembership,
+    SimilarCourse,
+)
+from .segments import LEVELS, cluster, describe_segment, portraits, segment_profile
+
+logger = logging.getLogger(__name__)
+
+EASE_GRID = (10.0, 50.0, 200.0, 500.0)
+KNN_GRID = {"k": (20, 100)}
+
+
+class TrainingDataError(Exception):
+    """The data cannot produce a model; the active version stays."""
+
+
+@dataclass
+class TrainedModel:
+    model: Hybrid
+    explanation: sp.csr_matrix
+    collaborative: sp.csr_matrix
+    content: sp.csr_matrix
+    metrics: dict
+    params: dict
+
+
+# --- Fitting -----------------------------------------------------------------------------
+
+
+def _collaborative_part(fit: sp.csr_matrix, held: sp.csr_matrix, config: RecommenderSettings) -> Algorithm:
+    """EASE with lambda chosen on validation while the catalog fits, item-kNN above."""
+    if fit.shape[1] <= config.ease_max_items:
+        params, _score = tune(
+            lambda lambda_: EASE(lambda_=lambda_, max_items=config.ease_max_items),
+            {"lambda_": EASE_GRID},
+            fit,
+            held,
+            k=10,
+        )
+        return EASE(lambda_=params["lambda_"], max_items=config.ease_max_items)
+    params, _score = tune(lambda k: ItemKNN(k=k), KNN_GRID, fit, held, k=10)
+    return ItemKNN(**params)
+
+
+def _available_mask(catalog: CatalogInfo) -> sp.csr_matrix:
+    """A one-row matrix marking unavailable courses, to mask them in every batch."""
+    unavailable = np.flatnonzero(~catalog.is_available)
+    return sp.csr_matrix(
+        (
+            np.ones(unavailable.size, dtype=np.float32),
+            (np.zeros(unavailable.size, dtype=np.int64), unavailable),
+        ),
+        shape=(1, catalog.course_ids.size),
+    )
+
+
+def hybrid_fit(data: InteractionMatrix, catalog: CatalogInfo, config: RecommenderSettings) -> TrainedModel:
+    """Tune on a validation split carved from the data, then refit on all of it."""
+    X = data.matrix
+    fit, held = validation_split(X, seed=config.seed, fraction=config.validation_fraction)
+    if held.nnz == 0:
+        raise TrainingDataError(_("No learner has enough interactions to hold out a validation split."))
+    features = tfidf_features(catalog.texts)
+    collaborative = _collaborative_part(fit, held, config)
+    parts: list[Algorithm] = [collaborative, ContentSimilarity(item_features=features), Popularity()]
+    weights, _score, part_scores = tune_hybrid_weights(parts, fit, held, k=10, step=0.1)
+    blend = Hybrid(parts=parts, weights=weights)
+    validation = ranking_metrics(blend, fit, held, k=10)
+    metrics = {
+        **validation,
+        "validation_parts": {name: round(value, 6) for name, value in part_scores.items()},
+    }
+    if isinstance(collaborative, EASE):
+        # Same scaling as the offline evaluation: lambda grows with the Gram matrix.
+        collaborative.params["lambda"] = round(collaborative.params["lambda"] * X.nnz / max(fit.nnz, 1), 3)
+    try:
+        blend.fit(X)
+    except CatalogTooLarge:  # pragma: no cover - guarded by _collaborative_part
+        raise
+    knn = parts[0] if isinstance(parts[0], ItemKNN) else ItemKNN(k=config.knn_k, shrink=2.0).fit(X)
+    content = parts[1].similarity.T.tocsr()
+    collab = knn.similarity.T.tocsr()
+    explanation = (collab + content * np.float32(0.5)).tocsr()
+    return TrainedModel(
+        model=blend,
+        explanation=explanation,
+        collaborative=collab,
+        content=content,
+        metrics=metrics,
+        params=blend.describe(),
+    )
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+def _titles(catalog: CatalogInfo, index: int) -> dict:
+    return catalog.titles[index]
+
+
+def _domain_names(catalog: CatalogInfo, domain_id: int) -> dict:
+    return catalog.domain_names.get(int(domain_id), {})
+
+
+def _bulk(model, objects: list, *, batch_size: int) -> int:
+    model.objects.bulk_create(objects, batch_size=batch_size)
+    return len(objects)
+
+
+def _write_recommendations(
+    *,
+    version: ModelVersion,
+    trained: TrainedModel,
+    data: InteractionMatrix,
+    catalog: CatalogInfo,
+    config: RecommenderSettings,
+) -> int:
+    X = data.matrix
+    domain_values, domains = np.unique(catalog.domain_ids, return_inverse=True)
+    n_domains = domain_values.size
+    item_domain = sp.csr_matrix(
+        (np.ones(domains.size, dtype=np.float32), (np.arange(domains.size), domains)),
+        shape=(domains.size, n_domains),
+    )
+    unavailable = np.flatnonzero(~catalog.is_available)
+    rerank_config = reranking.RerankConfig(
+        n=config.top_n,
+        diversity=config.diversity,
+        cross_domain_picks=config.cross_domain_picks,
+        cross_domain_position=config.cross_domain_position,
+    )
+    written = 0
+    for start in range(0, X.shape[0], config.batch_size):
+        rows = X[start : start + config.batch_size]
+        scores = trained.model.score(rows)
+        mask_rows(scores, rows)
+        scores[:, unavailable] = -np.inf
+        touched = np.asarray((rows @ item_domain).todense()) > 0
+        items, item_scores, is_new = reranking.rerank(
+            scores, domains=domains, touched=touched, config=rerank_config
+        )
+        anchors, _strength = reranking.explain_anchors(trained.explanation, rows, items)
+        objects = []
+        valid_r, valid_c = np.nonzero(np.isfinite(item_scores))
+        rank_in_row = np.zeros(items.shape, dtype=np.int64)
+        rank_in_row[valid_r, valid_c] = 0
+        # Ranks are dense per user even when empty slots were dropped.
+        ranks = np.cumsum(np.isfinite(item_scores), axis=1)
+        for r, c in zip(valid_r.tolist(), valid_c.tolist(), strict=True):
+            item = int(items[r, c])
+            if is_new[r, c]:
+                code, params = (
+                    reranking.REASON_SOMETHING_NEW,
+                    {"category": _domain_names(catalog, catalog.domain_ids[item])},
+                )
+            elif anchors[r, c] >= 0:
+                code, params = (
+                    reranking.REASON_BECAUSE_YOU_TOOK,
+                    {"course": _titles(catalog, int(anchors[r, c]))},
+                )
+            else:
+                code, params = reranking.REASON_SIMILAR_LEARNERS, {}
+            objects.append(
+                Recommendation(
+                    model_version=version,
+                    user_id=int(data.user_ids[start + r]),
+                    course_id=int(catalog.course_ids[item]),
+                    rank=int(ranks[r, c]),
+                    score=round(float(item_scores[r, c]), 6),
+                    reason_code=code,
+                    reason_params=params,
+                )
+            )
+        written += _bulk(Recommendation, objects, batch_size=config.write_batch_size)
+    return written
+
+
+def _write_similar(
+    *, version: ModelVersion, trained: TrainedModel, catalog: CatalogInfo, config: RecommenderSettings
+) -> int:
+    """Similar courses: co-taken (cosine) and content similarity, half and half."""
+    collab = trained.collaborative.tocsr()
+    content = trained.content.tocsr()
+    collab_max = collab.max() if collab.nnz else 1.0
+    blended = (collab * np.float32(0.5 / max(collab_max, 1e-9)) + content * np.float32(0.5)).tocsr()
+    n_items = catalog.course_ids.size
+    objects = []
+    unavailable = np.flatnonzero(~catalog.is_available)
+    for start in range(0, n_items, 1024):
+        block = blended[start : start + 1024].toarray()
+        block[:, unavailable] = -np.inf
+        block[np.arange(block.shape[0]), np.arange(start, start + block.shape[0])] = -np.inf
+        block[block <= 0] = -np.inf
+        from .algorithms import top_n_from_scores
+
+        items, scores = top_n_from_scores(block, config.similar_n)
+        collab_part = np.asarray(
+            collab[start : start + 1024][np.arange(block.shape[0])[:, None], items].todense()
+        )
+        ranks = np.cumsum(np.isfinite(scores), axis=1)
+        valid_r, valid_c = np.nonzero(np.isfinite(scores))
+        for r, c in zip(valid_r.tolist(), valid_c.tolist(), strict=True):
+            code = reranking.REASON_ALSO_TOOK if collab_part[r, c] > 0 else reranking.REASON_SIMILAR_CONTENT
+            objects.append(
+                SimilarCourse(
+                    model_version=version,
+                    course_id=int(catalog.course_ids[start + r]),
+                    similar_id=int(catalog.course_ids[items[r, c]]),
+                    rank=int(ranks[r, c]),
+                    score=round(float(scores[r, c]), 6),
+                    reason_code=code,
+                )
+            )
+    return _bulk(SimilarCourse, objects, batch_size=config.write_batch_size)
+
+
+def _write_popular(
+    *, version: ModelVersion, data: InteractionMatrix, catalog: CatalogInfo, config: RecommenderSettings
+) -> int:
+    """The top available courses of every top category by number of learners."""
+    popularity = np.asarray((data.matrix > 0).sum(axis=0), dtype=np.float64).ravel()
+    available = np.flatnonzero(catalog.is_available)
+    order = available[
+        np.lexsort((catalog.course_ids[available], -popularity[available], catalog.domain_ids[available]))
+    ]
+    domains = catalog.domain_ids[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(domains)) + 1]
+    first_of_group = np.repeat(starts, np.diff(np.r_[starts, order.size]))
+    rank = np.arange(order.size) - first_of_group
+    keep = rank < config.top_n
+    objects = [
+        PopularCourse(
+            model_version=version,
+            category_id=int(domain),
+            course_id=int(catalog.course_ids[item]),
+            rank=int(r) + 1,
+            score=float(popularity[item]),
+        )
+        for item, domain, r in zip(order[keep], domains[keep], rank[keep], strict=True)
+    ]
+    return _bulk(PopularCourse, objects, batch_size=config.write_batch_size)
+
+
+def _write_segments(
+    *, version: ModelVersion, data: InteractionMatrix, catalog: CatalogInfo, config: RecommenderSettings
+) -> int:
+    domain_values, domains = np.unique(catalog.domain_ids, return_inverse=True)
+    domain_by_slug = {catalog.domain_slugs.get(int(d), ""): i for i, d in enumerate(domain_values)}
+    # Declared interests may name a subcategory: count it for its top category.
+    for category_id, slug in catalog.domain_slugs.items():
+        if slug not in domain_by_slug:
+            parent = catalog.domain_ids[catalog.category_ids == category_id]
+            if parent.size:
+                domain_by_slug[slug] = int(np.searchsorted(domain_values, parent[0]))
+    interest_rows = list(LearnerProfile.objects.exclude(interests=[]).values_list("user_id", "interests"))
+    user_ids, portrait = portraits(
+        interaction_matrix=data.matrix,
+        interaction_user_ids=data.user_ids,
+        interest_rows=[(u, i if isinstance(i, list) else []) for u, i in interest_rows],
+        domain_index=domains,
+        n_domains=domain_values.size,
+        domain_by_slug=domain_by_slug,
+        interest_weight=config.interest_weight,
+    )
+    if user_ids.size == 0:
+        return 0
+    n_items = catalog.course_ids.size
+    level_index = np.asarray([LEVELS.index(level) if level in LEVELS else 0 for level in catalog.levels])
+    item_level = sp.csr_matrix(
+        (np.ones(n_items, dtype=np.float32), (np.arange(n_items), level_index)), shape=(n_items, 3)
+    )
+    rows_in_x = np.searchsorted(data.user_ids, user_ids)
+    in_x = (
+        (rows_in_x < data.user_ids.size)
+        & (data.user_ids[np.minimum(rows_in_x, max(data.user_ids.size - 1, 0))] == user_ids)
+        if data.user_ids.size
+        else np.zeros(user_ids.size, dtype=bool)
+    )
+    user_levels = np.zeros((user_ids.size, 3), dtype=np.float32)
+    if in_x.any():
+        user_levels[in_x] = np.asarray((data.matrix[rows_in_x[in_x]] @ item_level).todense())
+    result = cluster(
+        user_ids=user_ids,
+        portrait=portrait,
+        n_segments=config.segments,
+        seed=config.seed,
+        user_levels=user_levels,
+    )
+    if result is None:
+        return 0
+    segments = []
+    for number, centroid in enumerate(result.centroids):
+        profile = segment_profile(centroid, catalog, domain_values)
+        segments.append(
+            Segment(
+                model_version=version,
+                number=number,
+                size=int(result.sizes[number]),
+                profile=profile,
+                dominant_level=result.levels[number],
+                description=describe_segment(profile, result.levels[number], "en"),
+            )
+        )
+    Segment.objects.bulk_create(segments)
+    segments = list(Segment.objects.filter(model_version=version).order_by("number"))
+    memberships = [
+        SegmentMembership(segment=segments[label], user_id=int(user_id))
+        for user_id, label in zip(result.user_ids.tolist(), result.labels.tolist(), strict=True)
+    ]
+    _bulk(SegmentMembership, memberships, batch_size=config.write_batch_size)
+    # What each segment's members take, so a new member gets a list at once.
+    member_rows = np.flatnonzero(in_x)
+    membership = sp.csr_matrix(
+        (np.ones(member_rows.size, dtype=np.float32), (result.labels[member_rows], rows_in_x[in_x])),
+        shape=(len(segments), data.matrix.shape[0]),
+    )
+    popularity = np.asarray((membership @ (data.matrix > 0).astype(np.float32)).todense())
+    popularity[:, ~catalog.is_available] = -np.inf
+    popularity[popularity <= 0] = -np.inf
+    from .algorithms import top_n_from_scores
+
+    items, scores = top_n_from_scores(popularity, config.top_n)
+    objects = []
+    for number, segment in enumerate(segments):
+        finite = np.isfinite(scores[number])
+        for rank, (item, score) in enumerate(
+            zip(items[number][finite], scores[number][finite], strict=True), 1
+        ):
+            objects.append(
+                SegmentCourse(
+                    segment=segment, course_id=int(catalog.course_ids[item]), rank=rank, score=float(score)
+                )
+            )
+    _bulk(SegmentCourse, objects, batch_size=config.write_batch_size)
+    return len(segments)
+
+
+def _delete_rows(version_ids: list[int]) -> None:
+    """Set-based deletes of the stored lists of versions that no longer serve."""
+    if not version_ids:
+        return
+    SegmentCourse.objects.filter(segment__model_version_id__in=version_ids).delete()
+    SegmentMembership.objects.filter(segment__model_version_id__in=version_ids).delete()
+    Segment.objects.filter(model_version_id__in=version_ids).delete()
+    Recommendation.objects.filter(model_version_id__in=version_ids).delete()
+    SimilarCourse.objects.filter(model_version_id__in=version_ids).delete()
+    PopularCourse.objects.filter(model_version_id__in=version_ids).delete()
+
+
+# --- The use case --------------------------------------------------------------------------
+
+
+def _data_problem(data: InteractionMatrix, catalog: CatalogInfo, config: RecommenderSettings) -> str:
+    if catalog.course_ids.size < 2:
+        return str(_("The catalog has fewer than two courses."))
+    if not catalog.is_available.any():
+        return str(_("No course is published."))
+    if data.matrix.nnz < config.min_interactions:
+        return str(
+            _("Only %(count)s interactions; at least %(minimum)s are needed.")
+            % {"count": data.matrix.nnz, "minimum": config.min_interactions}
+        )
+    if data.matrix.shape[0] < 2:
+        return str(_("Fewer than two learners have interactions."))
+    return ""
+
+
+def _record(status: str, note: str, *, run_key: str, started: float, **fields) -> ModelVersion:
+    try:
+        return ModelVersion.objects.create(
+            status=status,
+            note=note,
+            run_key=run_key,
+            duration_seconds=round(time.perf_counter() - started, 3),
+            **fields,
+        )
+    except IntegrityError:
+        # Another run with the same key got there first: its result stands.
+        return ModelVersion.objects.get(run_key=run_key)
+
+
+def recommender_train(
+    *,
+    now: datetime | None = None,
+    run_key: str = "",
+    sources: list[Source] | None = None,
+    force_activate: bool = False,
+    **overrides,
+) -> ModelVersion:
+    """Train a version and activate it when its validation nDCG@10 is at most
+    ``activation_margin`` below the active version's. Never raises for bad data: the
+    returned version says what happened in ``status`` and ``note``."""
+    started = time.perf_counter()
+    config = recommender_settings(**overrides)
+    if run_key:
+        existing = ModelVersion.objects.filter(run_key=run_key).first()
+        if existing is not None:
+            return existing
+    now = now or timezone.now()
+    try:
+        catalog = load_catalog()
+        data = build_interaction_matrix(course_ids=catalog.course_ids, sources=sources, now=now)
+    except Exception as exc:  # broken data must never take the served lists down
+        logger.exception("recommender: reading the interactions failed")
+        return _record(
+            ModelVersion.Status.FAILED,
+            f"reading the data failed: {exc}",
+            run_key=run_key,
+            started=started,
+            algorithm="hybrid",
+        )
+    sizes = {
+        "n_users": int(data.matrix.shape[0]),
+        "n_items": int(catalog.course_ids.size),
+        "n_interactions": int(data.matrix.nnz),
+    }
+    problem = _data_problem(data, catalog, config)
+    if problem:
+        return _record(
+            ModelVersion.Status.FAILED, problem, run_key=run_key, started=started, algorithm="hybrid", **sizes
+        )
+    try:
+        trained = hybrid_fit(data, catalog, config)
+    except TrainingDataError as exc:
+        return _record(
+            ModelVersion.Status.FAILED,
+            str(exc),
+            run_key=run_key,
+            started=started,
+            algorithm="hybrid",
+            **sizes,
+        )
+    except Exception as exc:
+        logger.exception("recommender: training failed")
+        return _record(
+            ModelVersion.Status.FAILED,
+            f"training failed: {exc}",
+            run_key=run_key,
+            started=started,
+            algorithm="hybrid",
+            **sizes,
+        )
+
+    active = ModelVersion.objects.filter(is_active=True).first()
+    new_ndcg = float(trained.metrics.get("ndcg@10", 0.0))
+    if (
+        not force_activate
+        and active is not None
+        and active.ndcg is not None
+        and new_ndcg < active.ndcg - config.activation_margin
+    ):
+        note = str(
+            _(
+                "Validation nDCG@10 %(new).4f is worse than the active version's %(old).4f "
+                "by more than %(margin)s."
+            )
+            % {"new": new_ndcg, "old": active.ndcg, "margin": config.activation_margin}
+        )
+        return _record(
+            ModelVersion.Status.REJECTED,
+            note,
+            run_key=run_key,
+            started=started,
+            algorithm="hybrid",
+            params=trained.params,
+            metrics=trained.metrics,
+            **sizes,
+        )
+
+    version = _record(
+        ModelVersion.Status.REJECTED,
+        "writing",
+        run_key=run_key,
+        started=started,
+        algorithm="hybrid",
+        params=trained.params,
+        metrics=trained.metrics,
+        **sizes,
+    )
+    if version.note != "writing":
+        return version
+    try:
+        counts = {
+            "recommendations": _write_recommendations(
+                version=version, trained=trained, data=data, catalog=catalog, config=config
+            ),
+            "similar_courses": _write_similar(
+                version=version, trained=trained, catalog=catalog, config=config
+            ),
+            "popular_courses": _write_popular(version=version, data=data, catalog=catalog, config=config),
+            "segments": _write_segments(version=version, data=data, catalog=catalog, config=config),
+        }
+    except Exception as exc:
+        logger.exception("recommender: writing the lists failed")
+        _delete_rows([version.pk])
+        version.status, version.note = ModelVersion.Status.FAILED, f"writing the lists failed: {exc}"
+        version.save(update_fields=["status", "note", "updated_at"])
+        return version
+
+    with transaction.atomic():
+        previous = list(ModelVersion.objects.select_for_update().filter(is_active=True).order_by("pk"))
+        ModelVersion.objects.filter(pk__in=[v.pk for v in previous]).update(
+            is_active=False, status=ModelVersion.Status.RETIRED
+        )
+        version.is_active = True
+        version.status = ModelVersion.Status.ACTIVE
+        version.activated_at = timezone.now()
+        version.note = ""
+        version.metrics = {**trained.metrics, "stored": counts}
+        version.duration_seconds = round(time.perf_counter() - started, 3)
+        version.save()
+    stale = list(
+        ModelVersion.objects.exclude(pk=version.pk)
+        .filter(
+            status__in=[ModelVersion.Status.RETIRED, ModelVersion.Status.REJECTED, ModelVersion.Status.FAILED]
+        )
+        .values_list("pk", flat=True)
+    )
+    _delete_rows(stale)
+    return version

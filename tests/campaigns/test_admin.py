@@ -1,0 +1,75 @@
+"""Staff review in the Django admin: approve, reject with a reason."""
+
+import pytest
+
+from campaigns.models import Campaign
+from campaigns.tasks import campaigns_advance_schedule
+from tests.factories import CourseFactory, UserFactory
+
+from .factories import CampaignFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/campaigns/campaign/"
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_admin_pages_render(staff_client):
+    campaign = CampaignFactory(courses=[CourseFactory()])
+    campaign.variants.create(name="A", headline_en="Hello")
+
+    assert staff_client.get(URL).status_code == 200
+    assert staff_client.get(f"{URL}{campaign.pk}/change/").status_code == 200
+    for model in ("discountcode", "trackinglink", "touch", "orderattribution", "campaigndailymetric"):
+        assert staff_client.get(f"/admin/campaigns/{model}/").status_code == 200
+
+
+def test_staff_approves_a_submitted_campaign_and_it_starts(staff_client):
+    campaign = CampaignFactory(status=Campaign.Status.SUBMITTED, starts_at=None)
+
+    response = staff_client.post(URL, {"action": "approve", "_selected_action": [campaign.pk]})
+
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.RUNNING
+
+
+def test_staff_rejects_with_a_reason(staff_client):
+    campaign = CampaignFactory(status=Campaign.Status.SUBMITTED)
+
+    form = staff_client.post(URL, {"action": "reject", "_selected_action": [campaign.pk]})
+    assert form.status_code == 200
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SUBMITTED
+
+    staff_client.post(
+        URL, {"action": "reject", "apply": "1", "reason": "Prices unclear", "_selected_action": [campaign.pk]}
+    )
+    campaign.refresh_from_db()
+    assert (campaign.status, campaign.rejection_reason) == ("rejected", "Prices unclear")
+
+
+def test_approving_a_draft_is_refused(staff_client):
+    campaign = CampaignFactory(status=Campaign.Status.DRAFT)
+
+    staff_client.post(URL, {"action": "approve", "_selected_action": [campaign.pk]})
+
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.DRAFT
+
+
+def test_learner_cannot_open_the_admin(client):
+    client.force_login(UserFactory())
+    assert client.get(URL).status_code == 302
+
+
+def test_schedule_task_is_idempotent():
+    CampaignFactory(status=Campaign.Status.APPROVED)
+
+    assert campaigns_advance_schedule() == {"started": 1, "ended": 0, "ended_by_budget": 0}
+    assert campaigns_advance_schedule() == {"started": 0, "ended": 0, "ended_by_budget": 0}

@@ -1,0 +1,260 @@
+"""Discount codes: generation, quote, redeem/release/confirm, rate limit, races."""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from campaigns import services
+from campaigns.exceptions import (
+    CampaignNotRunning,
+    CodeExhausted,
+    CodeExpired,
+    CodeInvalid,
+    CodeLimitReached,
+    CodeNotApplicable,
+    TooManyAttempts,
+)
+from campaigns.models import Campaign, CampaignFixedDiscount, CodeRedemption, DiscountCode, VisitorAssignment
+from tests.factories import CourseFactory, UserFactory
+
+from .factories import CampaignFactory, DiscountCodeFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db
+
+PRICE = Decimal("29.00")
+
+
+def _setup(**campaign_kwargs):
+    course = CourseFactory()
+    campaign = CampaignFactory(courses=[course], **campaign_kwargs)
+    return campaign, course
+
+
+def _quote(code, user, course, **kwargs):
+    return services.discount_code_quote(
+        code=code, user=user, course_ids=[course.pk], currency="USD", amounts={course.pk: PRICE}, **kwargs
+    )
+
+
+def test_generated_codes_are_unique_unguessable_and_from_the_unambiguous_alphabet():
+    campaign, _course = _setup()
+
+    codes = services.discount_codes_generate(
+        campaign=campaign, count=50, max_redemptions=1, per_customer_limit=1
+    )
+
+    values = [c.code for c in codes]
+    assert len(values) == len(set(values)) == 50
+    assert all(len(v) == 10 and set(v) <= set(services.CODE_ALPHABET) for v in values)
+    assert len({c.batch_id for c in codes}) == 1
+
+
+def test_quote_gives_the_percentage_off_the_campaign_courses_only():
+    campaign, course = _setup()
+    other = CourseFactory()
+    code = DiscountCodeFactory(campaign=campaign, code="BANK10")
+    user = UserFactory()
+
+    quote = services.discount_code_quote(
+        code=" bank10 ",
+        user=user,
+        course_ids=[course.pk, other.pk],
+        currency="USD",
+        amounts={course.pk: PRICE, other.pk: PRICE},
+    )
+
+    assert quote.code_id == code.pk
+    assert quote.campaign_id == campaign.pk
+    assert quote.discounts == {course.pk: Decimal("2.90")}
+    assert quote.total == Decimal("2.90")
+
+
+def test_fixed_discount_per_currency_is_capped_at_the_price():
+    campaign, course = _setup(discount_type=Campaign.DiscountType.FIXED)
+    CampaignFixedDiscount.objects.create(campaign=campaign, currency="USD", amount=Decimal("50"))
+    DiscountCodeFactory(campaign=campaign, code="FIXED50")
+
+    quote = _quote("FIXED50", UserFactory(), course)
+    assert quote.discounts == {course.pk: PRICE}
+    with pytest.raises(CodeNotApplicable):
+        services.discount_code_quote(
+            code="FIXED50",
+            user=UserFactory(),
+            course_ids=[course.pk],
+            currency="EUR",
+            amounts={course.pk: PRICE},
+        )
+
+
+def test_variant_discount_depth_applies_to_its_visitors():
+    campaign, course = _setup()
+    variant = VariantFactory(campaign=campaign, discount_percent=Decimal("20"))
+    VisitorAssignment.objects.create(campaign=campaign, visitor_id="v-1", variant=variant)
+    DiscountCodeFactory(campaign=campaign, code="DEEP20")
+
+    quote = _quote("DEEP20", UserFactory(), course, visitor_id="v-1")
+
+    assert quote.variant_id == variant.pk
+    assert quote.discounts == {course.pk: Decimal("5.80")}
+
+
+@pytest.mark.parametrize(
+    ("setup", "error"),
+    [
+        (lambda c: None, CodeInvalid),
+        (
+            lambda c: DiscountCodeFactory(
+                campaign=c, code="OLD1", expires_at=timezone.now() - timedelta(minutes=1)
+            ),
+            CodeExpired,
+        ),
+        (lambda c: DiscountCodeFactory(campaign=c, code="USED1", redemptions_count=1), CodeExhausted),
+        (lambda c: DiscountCodeFactory(campaign=c, code="OFF1", is_active=False), CodeInvalid),
+    ],
+)
+def test_quote_refusals(setup, error):
+    campaign, course = _setup()
+    setup(campaign)
+    code = {CodeExpired: "OLD1", CodeExhausted: "USED1"}.get(error, "OFF1")
+
+    with pytest.raises(error):
+        _quote(code, UserFactory(), course)
+
+
+@pytest.mark.parametrize("status", ["draft", "submitted", "approved", "ended"])
+def test_quote_needs_a_running_campaign(status):
+    campaign, course = _setup(status=status)
+    DiscountCodeFactory(campaign=campaign, code="NOTYET")
+
+    with pytest.raises(CampaignNotRunning) as exc:
+        _quote("NOTYET", UserFactory(), course)
+    assert exc.value.code == "campaign_not_running"
+
+
+def test_holdout_visitor_is_never_offered_the_discount():
+    campaign, course = _setup(holdout_share=Decimal("0.1"))
+    VisitorAssignment.objects.create(campaign=campaign, visitor_id="holdout-1", is_holdout=True)
+    DiscountCodeFactory(campaign=campaign, code="HOLD10", max_redemptions=10)
+
+    with pytest.raises(CodeNotApplicable):
+        _quote("HOLD10", UserFactory(), course, visitor_id="holdout-1")
+    assert _quote("HOLD10", UserFactory(), course, visitor_id="other").total == Decimal("2.90")
+
+
+def test_redeem_release_confirm_move_the_counter():
+    campaign, course = _setup()
+    code = DiscountCodeFactory(campaign=campaign, code="ONCE1")
+    user = UserFactory()
+    quote = _quote("ONCE1", user, course)
+
+    services.discount_code_redeem(quote=quote, user=user, order_ref="ORD-1")
+    services.discount_code_redeem(quote=quote, user=user, order_ref="ORD-1")  # retried: same reservation
+    code.refresh_from_db()
+    assert code.redemptions_count == 1
+    with pytest.raises(CodeExhausted):
+        _quote("ONCE1", UserFactory(), course)
+
+    services.discount_code_release(order_ref="ORD-1")
+    services.discount_code_release(order_ref="ORD-1")
+    code.refresh_from_db()
+    assert code.redemptions_count == 0
+    assert CodeRedemption.objects.get(order_ref="ORD-1").status == CodeRedemption.Status.RELEASED
+
+    services.discount_code_redeem(quote=quote, user=user, order_ref="ORD-2")
+    services.discount_code_confirm(order_ref="ORD-2")
+    assert CodeRedemption.objects.get(order_ref="ORD-2").status == CodeRedemption.Status.CONFIRMED
+
+
+def test_per_customer_limit():
+    campaign, course = _setup()
+    DiscountCodeFactory(campaign=campaign, code="MANY1", max_redemptions=10, per_customer_limit=1)
+    user = UserFactory()
+    services.discount_code_redeem(quote=_quote("MANY1", user, course), user=user, order_ref="A")
+
+    with pytest.raises(CodeLimitReached):
+        _quote("MANY1", user, course)
+    assert _quote("MANY1", UserFactory(), course).total == Decimal("2.90")
+
+
+def test_wrong_codes_are_rate_limited_per_client():
+    campaign, course = _setup()
+    DiscountCodeFactory(campaign=campaign, code="REAL10", max_redemptions=10)
+    user = UserFactory()
+    for attempt in range(services.CODE_FAILURE_LIMIT):
+        with pytest.raises(CodeInvalid):
+            _quote(f"GUESS{attempt}", user, course)
+
+    with pytest.raises(TooManyAttempts) as exc:
+        _quote("REAL10", user, course)
+    assert exc.value.status_code == 429
+    # Another client is not affected.
+    assert _quote("REAL10", UserFactory(), course).total == Decimal("2.90")
+    assert _quote("REAL10", None, course, client="ip:10.0.0.9").total == Decimal("2.90")
+
+
+# --- Races on PostgreSQL ---------------------------------------------------------------------
+
+
+def _race(count, worker):
+    barrier = threading.Barrier(count)
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def run(i):
+        try:
+            barrier.wait(timeout=10)
+            with transaction.atomic():
+                worker(i)
+            outcome = "ok"
+        except Exception as exc:  # the outcome is what the test asserts on
+            outcome = getattr(exc, "code", type(exc).__name__)
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    close_old_connections()
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_redemptions_of_a_single_use_code_let_exactly_one_through():
+    campaign, course = _setup()
+    code = DiscountCodeFactory(campaign=campaign, code="SINGLE1", max_redemptions=1)
+    users = [UserFactory() for _i in range(20)]
+    quotes = [_quote("SINGLE1", user, course) for user in users]
+
+    results = _race(
+        20, lambda i: services.discount_code_redeem(quote=quotes[i], user=users[i], order_ref=f"R{i}")
+    )
+
+    assert sorted(results) == ["code_exhausted"] * 19 + ["ok"]
+    code.refresh_from_db()
+    assert code.redemptions_count == 1
+    assert CodeRedemption.objects.filter(code=code).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_per_customer_limit_of_one_holds_under_concurrent_checkouts_of_one_learner():
+    campaign, course = _setup()
+    code = DiscountCodeFactory(campaign=campaign, code="ONEEACH", max_redemptions=100, per_customer_limit=1)
+    user = UserFactory()
+    quote = _quote("ONEEACH", user, course)
+
+    results = _race(10, lambda i: services.discount_code_redeem(quote=quote, user=user, order_ref=f"L{i}"))
+
+    assert sorted(results) == ["code_limit_reached"] * 9 + ["ok"]
+    code.refresh_from_db()
+    assert code.redemptions_count == 1
+    assert DiscountCode.objects.get(pk=code.pk).redemptions.count() == 1

@@ -1,0 +1,49 @@
+import pytest
+
+from commerce.services import order_checkout
+from tests.factories import CourseFactory, LiveSessionFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(settings):
+    """Tasks enqueued on commit run in the test process, without a broker."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def learner(db):
+    return UserFactory(username="learner-1")
+
+
+@pytest.fixture
+def course(db):
+    return CourseFactory(slug="python-101")
+
+
+@pytest.fixture
+def live_session(db):
+    return LiveSessionFactory(capacity=5)
+
+
+@pytest.fixture
+def buy():
+    """Buy ``courses`` for ``user`` through the real checkout with the sandbox."""
+
+    def _buy(user, *courses, currency="USD", token="tok_success", sessions=None, key=None):
+        sessions = sessions or {}
+        items = [{"course": c.slug, "live_session": sessions.get(c.pk)} for c in courses]
+        return order_checkout(
+            user=user,
+            items=items,
+            currency=currency,
+            payment={"provider": "sandbox", "token": token},
+            idempotency_key=key,
+        ).order
+
+    return _buy

@@ -1,0 +1,222 @@
+"""The Stripe adapter against a fake Stripe API on 127.0.0.1: only the provider's HTTP
+boundary is fake; the official package, our adapter and checkout are real."""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+from rest_framework.test import APIClient
+
+from commerce.exceptions import PaymentDeclined, PaymentProviderError
+from commerce.models import Order, Payment
+from commerce.services import order_checkout, order_refund
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+WEBHOOK_SECRET = "whsec_test_secret"
+
+
+class FakeStripe:
+    """Answers each request with the next queued (status, body) and records it."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.responses: list[tuple[int, dict]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode()
+                fake.requests.append(
+                    {
+                        "method": "POST",
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "form": {k: v[0] for k, v in parse_qs(raw).items()},
+                    }
+                )
+                status, body = fake.responses.pop(0) if fake.responses else (500, {"error": {"message": "no"}})
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Request-Id", "req_test")
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    fake = FakeStripe()
+    fake.thread.start()
+    settings.PAYMENT_PROVIDERS_ENABLED = ["sandbox", "stripe"]
+    settings.STRIPE_API_KEY = "sk_test_123"
+    settings.STRIPE_API_BASE = fake.url
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+def _intent(intent_id: str, status: str) -> dict:
+    return {"id": intent_id, "object": "payment_intent", "status": status, "amount": 2900, "currency": "usd"}
+
+
+def _checkout(user, course, key="key-1"):
+    return order_checkout(
+        user=user,
+        items=[{"course": course.slug}],
+        currency="USD",
+        payment={"provider": "stripe", "token": "pm_card_visa"},
+        idempotency_key=key,
+    ).order
+
+
+def test_charge_sends_a_confirmed_payment_intent(fake_stripe, learner, course):
+    fake_stripe.responses.append((200, _intent("pi_123", "succeeded")))
+
+    order = _checkout(learner, course)
+
+    assert (order.status, order.provider, order.payment_reference) == ("paid", "stripe", "pi_123")
+    [request] = fake_stripe.requests
+    assert request["path"] == "/v1/payment_intents"
+    assert request["headers"]["authorization"] == "Bearer sk_test_123"
+    assert request["headers"]["idempotency-key"] == "charge-key-1"
+    assert request["form"] == {
+        "amount": "2900",
+        "currency": "usd",
+        "payment_method": "pm_card_visa",
+        "confirm": "true",
+        "automatic_payment_methods[enabled]": "true",
+        "automatic_payment_methods[allow_redirects]": "never",
+        "metadata[order_number]": str(order.number),
+    }
+
+
+def test_yen_is_sent_without_minor_units(fake_stripe, learner, course):
+    fake_stripe.responses.append((200, _intent("pi_jpy", "succeeded")))
+    order_checkout(
+        user=learner,
+        items=[{"course": course.slug}],
+        currency="JPY",
+        payment={"provider": "stripe", "token": "pm_card_visa"},
+    )
+    assert (fake_stripe.requests[0]["form"]["amount"], fake_stripe.requests[0]["form"]["currency"]) == ("4200", "jpy")
+
+
+def test_card_error_is_a_declined_order(fake_stripe, learner, course):
+    fake_stripe.responses.append(
+        (
+            402,
+            {
+                "error": {
+                    "type": "card_error",
+                    "code": "card_declined",
+                    "decline_code": "insufficient_funds",
+                    "message": "Your card has insufficient funds.",
+                    "payment_intent": _intent("pi_declined", "requires_payment_method"),
+                }
+            },
+        )
+    )
+    with pytest.raises(PaymentDeclined):
+        _checkout(learner, course)
+    order = Order.objects.get()
+    assert (order.status, order.payment_reference) == ("failed", "pi_declined")
+    assert Payment.objects.get().failure_code == "card_declined"
+
+
+def test_provider_outage_leaves_no_order(fake_stripe, learner, course):
+    fake_stripe.responses.append((500, {"error": {"type": "api_error", "message": "boom"}}))
+    with pytest.raises(PaymentProviderError) as exc:
+        _checkout(learner, course)
+    assert exc.value.status_code == 502
+    assert Order.objects.count() == 0
+    assert len(fake_stripe.requests) == 1  # no hidden retries while rows are locked
+
+
+def test_refund_calls_the_refunds_api(fake_stripe, learner, course):
+    fake_stripe.responses.append((200, _intent("pi_123", "succeeded")))
+    order = _checkout(learner, course)
+    fake_stripe.responses.append((200, {"id": "re_1", "object": "refund", "status": "succeeded", "amount": 900}))
+
+    refund = order_refund(order=order, amount="9.00", reason="late", staff_user=UserFactory(username="s"))
+
+    assert refund.provider_reference == "re_1"
+    request = fake_stripe.requests[-1]
+    assert request["path"] == "/v1/refunds"
+    assert request["form"] == {"payment_intent": "pi_123", "amount": "900"}
+    assert request["headers"]["idempotency-key"] == f"refund-{order.number}-refund-{refund.pk}"
+
+
+def test_refund_failure_at_stripe_rolls_the_refund_back(fake_stripe, learner, course):
+    fake_stripe.responses.append((200, _intent("pi_123", "succeeded")))
+    order = _checkout(learner, course)
+    fake_stripe.responses.append((400, {"error": {"type": "invalid_request_error", "message": "charge refunded"}}))
+    with pytest.raises(PaymentProviderError):
+        order_refund(order=order, amount="9.00", reason="late", staff_user=None)
+    order.refresh_from_db()
+    assert (order.status, str(order.amount_refunded)) == ("paid", "0.00")
+
+
+def _stripe_signature(payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    """Stripe's documented scheme, computed here by hand: v1 = HMAC-SHA256(secret, "t.payload")."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def test_signed_stripe_webhook_pays_a_processing_order(fake_stripe, learner, course):
+    fake_stripe.responses.append((200, _intent("pi_later", "processing")))
+    order = _checkout(learner, course)
+    assert order.status == "pending"
+    payload = json.dumps(
+        {
+            "id": "evt_1",
+            "object": "event",
+            "type": "payment_intent.succeeded",
+            "data": {"object": _intent("pi_later", "succeeded")},
+        }
+    )
+
+    forged = APIClient().post(
+        "/api/v1/payments/webhooks/stripe/",
+        payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": _stripe_signature(payload, secret="whsec_wrong")},
+    )
+    stale = APIClient().post(
+        "/api/v1/payments/webhooks/stripe/",
+        payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": _stripe_signature(payload, timestamp=int(time.time()) - 3600)},
+    )
+    good = APIClient().post(
+        "/api/v1/payments/webhooks/stripe/",
+        payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": _stripe_signature(payload)},
+    )
+
+    assert (forged.status_code, forged.json()["code"]) == (400, "invalid_signature")
+    assert (stale.status_code, stale.json()["code"]) == (400, "invalid_signature")
+    assert good.json() == {"received": True, "duplicate": False, "outcome": "paid"}
+    order.refresh_from_db()
+    assert order.status == "paid"

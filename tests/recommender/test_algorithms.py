@@ -1,0 +1,216 @@
+"""Algorithms and re-ranking on generated matrices with a planted structure (no database)."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from recommender.algorithms import (
+    EASE,
+    CatalogTooLarge,
+    ContentSimilarity,
+    Hybrid,
+    ItemKNN,
+    Popularity,
+    collaborative_model,
+    iter_top_n,
+)
+from recommender.evaluation import per_user_split, ranking_metrics, tune_hybrid_weights, validation_split
+from recommender.reranking import RerankConfig, explain_anchors, rerank
+
+N_GROUPS, PER_GROUP = 4, 15
+
+
+def planted_matrix(n_users=400, per_user=6, seed=0) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Each learner takes courses of one group only; within a group some courses are more
+    popular, but every group is equally popular overall, so popularity cannot tell groups."""
+    rng = np.random.default_rng(seed)
+    n_items = N_GROUPS * PER_GROUP
+    in_group = np.arange(PER_GROUP)
+    probability = 1.0 / (in_group + 2.0)
+    probability /= probability.sum()
+    rows, cols = [], []
+    groups = np.arange(n_users) % N_GROUPS
+    for user, group in enumerate(groups):
+        chosen = rng.choice(PER_GROUP, size=per_user, replace=False, p=probability) + group * PER_GROUP
+        rows.extend([user] * per_user)
+        cols.extend(chosen.tolist())
+    matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_users, n_items))
+    return matrix, np.repeat(np.arange(N_GROUPS), PER_GROUP)
+
+
+def split(matrix):
+    coo = matrix.tocoo()
+    mask = per_user_split(coo.row.astype(np.int64), train_fraction=0.75, seed=1, n_users=matrix.shape[0])
+    train = sp.csr_matrix((coo.data[mask], (coo.row[mask], coo.col[mask])), shape=matrix.shape)
+    test = sp.csr_matrix((coo.data[~mask], (coo.row[~mask], coo.col[~mask])), shape=matrix.shape)
+    return train, test
+
+
+def content_features(item_groups):
+    """Items described by their group plus a little noise."""
+    rng = np.random.default_rng(5)
+    features = np.zeros((item_groups.size, N_GROUPS + 3), dtype=np.float32)
+    features[np.arange(item_groups.size), item_groups] = 1.0
+    features[:, N_GROUPS:] = rng.random((item_groups.size, 3)) * 0.2
+    features /= np.linalg.norm(features, axis=1, keepdims=True)
+    return sp.csr_matrix(features)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [ItemKNN(k=20), EASE(lambda_=20.0), "content"],
+    ids=["itemknn", "ease", "content"],
+)
+def test_each_learned_algorithm_beats_popularity_by_a_clear_margin(model):
+    # given
+    matrix, item_groups = planted_matrix()
+    train, test = split(matrix)
+    if model == "content":
+        model = ContentSimilarity(item_features=content_features(item_groups))
+
+    # when
+    learned = ranking_metrics(model.fit(train), train, test, k=10)["ndcg@10"]
+    baseline = ranking_metrics(Popularity().fit(train), train, test, k=10)["ndcg@10"]
+
+    # then
+    assert learned >= baseline * 1.5
+    assert learned - baseline >= 0.1
+
+
+def test_hybrid_is_at_least_as_good_as_its_best_part_on_validation():
+    # given
+    matrix, item_groups = planted_matrix(seed=2)
+    fit, held = validation_split(matrix, seed=3)
+    parts = [EASE(lambda_=20.0), ContentSimilarity(item_features=content_features(item_groups)), Popularity()]
+
+    # when
+    weights, blend_score, part_scores = tune_hybrid_weights(parts, fit, held, k=10, step=0.25)
+
+    # then
+    assert set(part_scores) == {"ease", "content", "popularity"}
+    assert blend_score >= max(part_scores.values())
+    assert sum(weights) == pytest.approx(1.0)
+    measured = ranking_metrics(Hybrid(parts=parts, weights=weights), fit, held, k=10)["ndcg@10"]
+    assert measured == pytest.approx(blend_score, abs=1e-6)
+
+
+def test_ease_refuses_a_catalog_above_its_item_limit_and_item_knn_takes_over():
+    # given
+    matrix, _ = planted_matrix()
+
+    # when / then
+    with pytest.raises(CatalogTooLarge):
+        EASE(max_items=10).fit(matrix)
+    assert isinstance(collaborative_model(n_items=60, ease_lambda=10, ease_max_items=10, knn_k=5), ItemKNN)
+    assert isinstance(collaborative_model(n_items=60, ease_lambda=10, ease_max_items=100, knn_k=5), EASE)
+
+
+def test_item_knn_keeps_at_most_k_neighbours_per_item():
+    matrix, _ = planted_matrix()
+
+    model = ItemKNN(k=3).fit(matrix)
+
+    assert np.diff(model.similarity.T.tocsr().indptr).max() <= 3
+    assert model.similarity.diagonal().sum() == 0
+
+
+def test_top_n_never_returns_what_the_user_has():
+    # given
+    matrix, _ = planted_matrix(n_users=50)
+    model = EASE(lambda_=5.0).fit(matrix)
+
+    # when
+    seen = [
+        set(items[row][np.isfinite(scores[row])]) & set(matrix[user].indices)
+        for users, items, scores in iter_top_n(model, matrix, n=20, batch_size=7)
+        for row, user in enumerate(users)
+    ]
+
+    # then
+    assert all(not overlap for overlap in seen)
+
+
+def test_rerank_adds_a_cross_domain_pick_from_an_untouched_domain():
+    # given: four domains; the learner touched domain 0 only and scores favour domain 0
+    domains = np.repeat(np.arange(4), 5)
+    scores = np.tile(np.linspace(1.0, 0.1, 20, dtype=np.float32), (3, 1))
+    scores[:, 12] = 0.5  # the best-fitting course outside the learner's domain
+    touched = np.zeros((3, 4), dtype=bool)
+    touched[:, 0] = True
+    scores[:, :5][:, :2] = -np.inf  # owned
+
+    # when
+    items, _item_scores, is_new = rerank(
+        scores,
+        domains=domains,
+        touched=touched,
+        config=RerankConfig(n=6, diversity=1.0, cross_domain_picks=1),
+    )
+
+    # then
+    assert is_new.any(axis=1).all()
+    assert set(domains[items[is_new]]) <= {1, 2, 3}
+    assert not set(items.ravel()) & {0, 1}
+
+
+def test_rerank_without_cross_domain_picks_keeps_score_order():
+    domains = np.repeat(np.arange(4), 5)
+    scores = np.tile(np.linspace(1.0, 0.1, 20, dtype=np.float32), (2, 1))
+    touched = np.zeros((2, 4), dtype=bool)
+    touched[:, 0] = True
+
+    items, _, _ = rerank(
+        scores,
+        domains=domains,
+        touched=touched,
+        config=RerankConfig(n=4, diversity=1.0, cross_domain_picks=0),
+    )
+
+    assert items.tolist() == [[0, 1, 2, 3], [0, 1, 2, 3]]
+
+
+def test_mmr_spreads_the_list_over_categories():
+    domains = np.repeat(np.arange(4), 5)
+    scores = np.linspace(1.0, 0.1, 20, dtype=np.float32)[None, :]
+    touched = np.ones((1, 4), dtype=bool)
+
+    items, _, _ = rerank(
+        scores,
+        domains=domains,
+        touched=touched,
+        config=RerankConfig(n=4, diversity=0.5, cross_domain_picks=0, candidate_factor=5),
+    )
+
+    assert sorted(domains[items[0]].tolist()) == [0, 1, 2, 3]
+
+
+def test_explain_anchors_picks_the_most_similar_owned_item():
+    # given: similarity of owned item 0 to 2 is 0.9, of owned item 1 to 2 is 0.1
+    explanation = sp.csr_matrix(
+        np.array([[0, 0, 0.9, 0], [0, 0, 0.1, 0.4], [0, 0, 0, 0], [0, 0, 0, 0]], np.float32)
+    )
+    rows = sp.csr_matrix(np.array([[1, 1, 0, 0], [0, 0, 0, 0]], np.float32))
+
+    anchors, strength = explain_anchors(explanation, rows, np.array([[2, 3], [2, 3]]))
+
+    assert anchors.tolist() == [[0, 1], [-1, -1]]
+    assert strength[0].tolist() == pytest.approx([0.9, 0.4])
+
+
+def test_rerank_moves_a_later_new_field_course_up_to_the_pick_position():
+    # given: the only untouched-field course ranks 6th by score
+    domains = np.array([0, 0, 0, 0, 0, 1, 0, 0])
+    scores = np.linspace(1.0, 0.2, 8, dtype=np.float32)[None, :]
+    touched = np.array([[True, False]])
+
+    # when
+    items, _, is_new = rerank(
+        scores,
+        domains=domains,
+        touched=touched,
+        config=RerankConfig(n=7, diversity=1.0, cross_domain_picks=1, cross_domain_position=2),
+    )
+
+    # then
+    assert items[0].tolist() == [0, 1, 5, 2, 3, 4, 6]
+    assert is_new[0].tolist() == [False, False, True, False, False, False, False]

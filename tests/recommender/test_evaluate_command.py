@@ -1,0 +1,110 @@
+"""``evaluate_recommender`` on small generated files (MovieLens data is never committed)."""
+
+import json
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from recommender.evaluation import load_ratings, per_user_split
+
+METRICS = {"ndcg@10", "precision@10", "recall@10", "map@10", "coverage", "train_seconds"}
+
+
+def _planted_rows(n_users=120, seed=0):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for user in range(n_users):
+        group = user % 3
+        for item in rng.choice(
+            12, size=6, replace=False, p=np.linspace(2, 1, 12) / np.linspace(2, 1, 12).sum()
+        ):
+            rows.append((f"u{user}", f"i{group}-{item}", int(rng.integers(1, 6)), 1_000_000 + user))
+    return rows
+
+
+@pytest.fixture
+def ratings_csv(tmp_path):
+    path = tmp_path / "ratings.csv"
+    lines = ["user,item,rating,timestamp"] + [",".join(map(str, row)) for row in _planted_rows()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_prints_one_json_object_with_every_algorithm(ratings_csv):
+    out = StringIO()
+
+    call_command("evaluate_recommender", ratings=str(ratings_csv), stdout=out)
+
+    body = json.loads(out.getvalue())
+    assert body["dataset"] == {"users": 120, "items": 36, "interactions": 720}
+    assert set(body["algorithms"]) == {"popularity", "itemknn", "ease", "hybrid"}
+    for metrics in body["algorithms"].values():
+        assert set(metrics) - {"params"} == METRICS
+    assert body["algorithms"]["ease"]["ndcg@10"] > body["algorithms"]["popularity"]["ndcg@10"] + 0.1
+
+
+def test_k_and_algorithms_options(ratings_csv):
+    out = StringIO()
+
+    call_command("evaluate_recommender", ratings=str(ratings_csv), k=5, algorithms="ease", seed=7, stdout=out)
+
+    body = json.loads(out.getvalue())
+    assert set(body["algorithms"]) == {"popularity", "ease"}
+    assert {"ndcg@5", "precision@5", "recall@5", "map@5"} <= set(body["algorithms"]["ease"])
+
+
+def test_movielens_and_recbole_files_are_read(tmp_path):
+    rows = _planted_rows(n_users=10)
+    udata = tmp_path / "u.data"
+    udata.write_text("".join(f"{u}\t{i}\t{r}\t{t}\n" for u, i, r, t in rows), encoding="utf-8")
+    colons = tmp_path / "ratings.dat"
+    colons.write_text("".join(f"{u}::{i}::{r}::{t}\n" for u, i, r, t in rows), encoding="utf-8")
+    inter = tmp_path / "ml.inter"
+    inter.write_text(
+        "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
+        + "".join(f"{u}\t{i}\t{r}\t{t}\n" for u, i, r, t in rows),
+        encoding="utf-8",
+    )
+
+    sizes = {
+        path.name: load_ratings(path, file_format=fmt).users.size
+        for path, fmt in ((udata, "auto"), (udata, "movielens"), (colons, "auto"), (inter, "auto"))
+    }
+
+    assert set(sizes.values()) == {60}
+
+
+@pytest.mark.parametrize(
+    ("content", "options", "message"),
+    [
+        ("", {}, "is empty"),
+        ("a,b\n1,2\n", {}, "must name the columns 'user' and 'item'"),
+        ("user,item\n", {}, "holds no interactions"),
+        ("user,item\nu,i\n", {"algorithms": "magic"}, "unknown algorithms: magic"),
+    ],
+)
+def test_bad_input_is_a_command_error(tmp_path, content, options, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+
+    with pytest.raises(CommandError, match=message):
+        call_command("evaluate_recommender", ratings=str(path), stdout=StringIO(), **options)
+
+
+def test_a_missing_file_is_a_command_error(tmp_path):
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("evaluate_recommender", ratings=str(tmp_path / "none.csv"), stdout=StringIO())
+
+
+def test_the_split_keeps_three_quarters_of_each_user_and_depends_on_the_seed():
+    users = np.repeat(np.arange(5), 8)
+
+    first = per_user_split(users, train_fraction=0.75, seed=42)
+    again = per_user_split(users, train_fraction=0.75, seed=42)
+    other = per_user_split(users, train_fraction=0.75, seed=43)
+
+    assert np.bincount(users[first]).tolist() == [6, 6, 6, 6, 6]
+    assert (first == again).all()
+    assert not (first == other).all()
