@@ -112,7 +112,7 @@ def campaign_public_code(*, campaign: Campaign, requested: str = "") -> Discount
         Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     )
     if requested:
-        code = "".join(requested.split()).upper()[:40]
+        code = "".join(ch for ch in requested if ch.isascii() and ch.isalnum()).upper()[:40]
         return usable.filter(code=code).first()
     return usable.filter(batch_id__isnull=True).order_by("-max_redemptions", "id").first()
 

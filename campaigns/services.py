@@ -456,7 +456,9 @@ def budget_check(*, campaign: Campaign) -> bool:
 
 
 def _normalize_code(code: str) -> str:
-    return "".join(str(code or "").split()).upper()[:40]
+    # Letters and digits only: whitespace from copy-paste and bytes such as NUL (which
+    # PostgreSQL refuses in text) never reach the database.
+    return "".join(ch for ch in str(code or "") if ch.isascii() and ch.isalnum()).upper()[:40]
 
 
 def _new_code() -> str:
@@ -884,6 +886,11 @@ def visitor_assign(
         )
 
 
+def _clean_text(value, length: int) -> str:
+    """Request-supplied text (UTM values, headers) without control characters."""
+    return "".join(ch for ch in str(value or "") if ch.isprintable())[:length]
+
+
 def touch_record(
     *,
     campaign: Campaign,
@@ -908,13 +915,13 @@ def touch_record(
         variant=variant,
         is_holdout=is_holdout,
         link=link,
-        channel=(channel or (link.channel if link else ""))[:12],
-        language=language[:10],
-        country=(country or "")[:2].upper(),
-        utm_source=str(utm.get("utm_source") or (link.utm_source if link else ""))[:80],
-        utm_medium=str(utm.get("utm_medium") or (link.utm_medium if link else ""))[:80],
-        utm_campaign=str(utm.get("utm_campaign") or (link.utm_campaign if link else ""))[:80],
-        utm_content=str(utm.get("utm_content") or (link.utm_content if link else ""))[:80],
+        channel=_clean_text(channel or (link.channel if link else ""), 12),
+        language=_clean_text(language, 10),
+        country=_clean_text(country, 2).upper(),
+        utm_source=_clean_text(utm.get("utm_source") or (link.utm_source if link else ""), 80),
+        utm_medium=_clean_text(utm.get("utm_medium") or (link.utm_medium if link else ""), 80),
+        utm_campaign=_clean_text(utm.get("utm_campaign") or (link.utm_campaign if link else ""), 80),
+        utm_content=_clean_text(utm.get("utm_content") or (link.utm_content if link else ""), 80),
         created_at=at or _now(),
     )
 

@@ -35,7 +35,16 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["course", "live_session", "unit_price", "discount", "total", "amount_refunded", "seat", "revenue_split"]
+    fields = [
+        "course",
+        "live_session",
+        "unit_price",
+        "discount",
+        "total",
+        "amount_refunded",
+        "seat",
+        "revenue_split",
+    ]
     readonly_fields = fields
 
 
@@ -59,7 +68,16 @@ class LedgerInline(ReadOnlyInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["number", "user", "status", "total", "currency", "amount_refunded", "created_at", "refund_link"]
+    list_display = [
+        "number",
+        "user",
+        "status",
+        "total",
+        "currency",
+        "amount_refunded",
+        "created_at",
+        "refund_link",
+    ]
     list_filter = ["status", "currency", "provider"]
     search_fields = ["number", "user__username", "user__email", "payment_reference", "discount_code"]
     list_select_related = ["user"]
@@ -97,11 +115,15 @@ class OrderAdmin(admin.ModelAdmin):
     def refund_link(self, obj: Order) -> str:
         if obj.status not in (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED) or obj.total <= 0:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("admin:commerce_order_refund", args=[obj.pk]), _("Refund"))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:commerce_order_refund", args=[obj.pk]), _("Refund")
+        )
 
     def get_urls(self):
         return [
-            path("<int:pk>/refund/", self.admin_site.admin_view(self.refund_view), name="commerce_order_refund"),
+            path(
+                "<int:pk>/refund/", self.admin_site.admin_view(self.refund_view), name="commerce_order_refund"
+            ),
             *super().get_urls(),
         ]
 
@@ -124,7 +146,9 @@ class OrderAdmin(admin.ModelAdmin):
                 form.add_error(None, str(exc.message))
             else:
                 self.message_user(
-                    request, _("Refunded %(amount)s %(currency)s.") % {"amount": refund.amount, "currency": refund.currency},
+                    request,
+                    _("Refunded %(amount)s %(currency)s.")
+                    % {"amount": refund.amount, "currency": refund.currency},
                     messages.SUCCESS,
                 )
                 return redirect("admin:commerce_order_change", order.pk)
@@ -171,7 +195,9 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("balances/", self.admin_site.admin_view(self.balances_view), name="commerce_ledger_balances"),
+            path(
+                "balances/", self.admin_site.admin_view(self.balances_view), name="commerce_ledger_balances"
+            ),
             *super().get_urls(),
         ]
 
@@ -222,7 +248,14 @@ class LedgerEntryAdmin(admin.ModelAdmin):
             writer.writerow(["party", "currency", "sales", "refunds", "balance", "entries"])
             for row in rows:
                 writer.writerow(
-                    [row["party"], row["currency"], row["sales"], row["refunds"], row["balance"], row["entries"]]
+                    [
+                        row["party"],
+                        row["currency"],
+                        row["sales"],
+                        row["refunds"],
+                        row["balance"],
+                        row["entries"],
+                    ]
                 )
         return response
 

@@ -136,15 +136,16 @@ def ledger_record_refund(*, refund: Refund, line: OrderLine, amount: Decimal, em
 # --- Reads for staff: balances and payout statements ------------------------------------
 
 
-def ledger_balances(*, start: datetime | None = None, end: datetime | None = None) -> QuerySet:
+def ledger_balances(*, start: datetime | None = None, end: datetime | None = None) -> list[dict]:
     """Per party and currency: sales, refunds and the balance, for entries written in
-    ``[start, end)``. One query."""
+    ``[start, end)``. One query; sums are exact on PostgreSQL (SQLite adds decimals as
+    floats, so they are brought back to the currency's minor unit here)."""
     entries = LedgerEntry.objects.all()
     if start is not None:
         entries = entries.filter(created_at__gte=start)
     if end is not None:
         entries = entries.filter(created_at__lt=end)
-    return (
+    rows = (
         entries.values("party", "currency")
         .annotate(
             sales=Sum("amount", filter=Q(kind=LedgerEntry.Kind.SALE), default=ZERO),
@@ -154,6 +155,16 @@ def ledger_balances(*, start: datetime | None = None, end: datetime | None = Non
         )
         .order_by("party", "currency")
     )
+    return [
+        {
+            **row,
+            **{
+                key: round_money(Decimal(str(row[key])), row["currency"])
+                for key in ("sales", "refunds", "balance")
+            },
+        }
+        for row in rows
+    ]
 
 
 def ledger_statement(*, party: str, start: datetime | None = None, end: datetime | None = None) -> QuerySet:

@@ -74,19 +74,28 @@ def cart_view(*, user=None, session_items: list[dict] | None = None, currency: s
         courses = Course.objects.filter(
             slug__in=[str(item.get("course")) for item in wanted], is_published=True
         ).in_bulk(field_name="slug")
-        session_ids = [item.get("live_session") for item in wanted if isinstance(item.get("live_session"), int)]
+        session_ids = [
+            item.get("live_session") for item in wanted if isinstance(item.get("live_session"), int)
+        ]
         sessions = LiveSession.objects.in_bulk(session_ids) if session_ids else {}
         pairs = [
             (courses[item["course"]], sessions.get(item.get("live_session")))
             for item in wanted
             if item.get("course") in courses
         ]
-    prices = dict(
-        Price.objects.filter(course__in=[course for course, _session in pairs], currency=currency).values_list(
-            "course_id", "amount"
+    prices = (
+        dict(
+            Price.objects.filter(
+                course__in=[course for course, _session in pairs], currency=currency
+            ).values_list("course_id", "amount")
         )
-    ) if pairs else {}
+        if pairs
+        else {}
+    )
     return CartView(
-        items=[CartItem(course=course, live_session=session, price=prices.get(course.pk)) for course, session in pairs],
+        items=[
+            CartItem(course=course, live_session=session, price=prices.get(course.pk))
+            for course, session in pairs
+        ],
         currency=currency,
     )

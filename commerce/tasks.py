@@ -3,7 +3,9 @@
 from celery import shared_task
 
 
-@shared_task(name="commerce.tasks.send_order_receipt", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="commerce.tasks.send_order_receipt", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
 def send_order_receipt(order_id: int) -> bool:
     from .services import order_send_receipt
 

@@ -75,7 +75,9 @@ def cart_remove_view(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             cart_remove(user=request.user, course_slug=slug)
         else:
-            request.session[SESSION_KEY] = session_cart_remove(items=_session_items(request), course_slug=slug)
+            request.session[SESSION_KEY] = session_cart_remove(
+                items=_session_items(request), course_slug=slug
+            )
         messages.success(request, _("Removed from your cart."))
     return redirect("commerce:cart")
 

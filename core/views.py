@@ -7,8 +7,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.defaults import page_not_found as default_page_not_found
 
 # A probe must answer within the orchestrator's timeout, so the broker gets one attempt
 # with short socket timeouts instead of kombu's default retry loop.
@@ -67,3 +69,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
         "broker": settings.CELERY_BROKER_URL.split(":")[0],
     }
     return JsonResponse(body, status=200 if ready else 503)
+
+
+def page_not_found(request, exception=None):
+    """API paths answer 404 in the API's error shape; pages get the site's 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": gettext("Not found.")}, status=404)
+    return default_page_not_found(request, exception)

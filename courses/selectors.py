@@ -65,6 +65,8 @@ def course_list(
     (all its subcategories) or a subcategory."""
     queryset = (
         Course.objects.filter(is_published=True)
+        # The search column holds every language's text: large, and never shown.
+        .defer("search_text")
         .select_related("category", "category__parent", "instructor")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
         .annotate(price_amount=_price_subquery(currency), price_currency=Value(currency))

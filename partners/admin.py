@@ -90,6 +90,7 @@ class ConsentTextForm(forms.ModelForm):
 @admin.register(ConsentText)
 class ConsentTextAdmin(TabbedTranslationAdmin):
     form = ConsentTextForm
+    fields = ["version", "body", "publish", "created_at", "updated_at"]
     list_display = ["version", "is_current", "created_at"]
     readonly_fields = ["created_at", "updated_at"]
 

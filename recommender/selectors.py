@@ -99,34 +99,31 @@ def cold_start_for_user(*, user, k: int) -> list[RecommendedCourse]:
     """Interest- and segment-based list for a learner without a stored list (5 queries)."""
     raw = LearnerProfile.objects.filter(user=user).values_list("interests", flat=True).first()
     interests = [str(slug) for slug in raw] if isinstance(raw, list) else []
+    return cold_start(interests=interests, owned=_owned(user), k=k)
+
+
+def cold_start(*, interests: list[str], owned: QuerySet | None, k: int) -> list[RecommendedCourse]:
+    """Popular courses of the declared interests, interleaved with the list of the segment
+    those interests fit best, topped up with catalog popularity (4 queries)."""
     segments = list(Segment.objects.filter(model_version__is_active=True).values_list("id", "profile"))
     segment_id = _best_segment(segments, interests)
-
-    owned = _owned(user)
     # An empty ``__in`` list would skip the query; the sentinel keeps the count fixed.
     interest_slugs = interests or [""]
-    chosen: dict[int, RecommendedCourse] = {}
     interest_rows = (
         PopularCourse.objects.filter(model_version__is_active=True, course__is_published=True)
         .filter(Q(category__slug__in=interest_slugs) | Q(category__children__slug__in=interest_slugs))
-        .exclude(course_id__in=owned)
         .select_related("category", *(f"course__{name}" for name in COURSE_RELATED), "course")
         .order_by("rank", "-score", "course_id")
-        .distinct()[: k * 2]
+        .distinct()
     )
-    segment_rows = (
-        SegmentCourse.objects.filter(segment_id=segment_id, course__is_published=True)
-        .exclude(course_id__in=owned)
-        .select_related(*(f"course__{name}" for name in COURSE_RELATED), "course")
-        .order_by("rank")[:k]
-    )
-    popular = (
-        Course.objects.filter(is_published=True)
-        .exclude(id__in=owned)
-        .select_related(*COURSE_RELATED)
-        .order_by("-enrollment_count", "slug")[:k]
-    )
-    # Interests and segment interleave, so both show in a short rail.
+    segment_rows = SegmentCourse.objects.filter(
+        segment_id=segment_id, course__is_published=True
+    ).select_related(*(f"course__{name}" for name in COURSE_RELATED), "course")
+    popular = Course.objects.filter(is_published=True).select_related(*COURSE_RELATED)
+    if owned is not None:
+        interest_rows = interest_rows.exclude(course_id__in=owned)
+        segment_rows = segment_rows.exclude(course_id__in=owned)
+        popular = popular.exclude(id__in=owned)
     interest_list = [
         RecommendedCourse(
             course=row.course,
@@ -134,21 +131,23 @@ def cold_start_for_user(*, user, k: int) -> list[RecommendedCourse]:
             reason_code=reranking.REASON_INTEREST,
             reason_params={"category": _category_names(row.category)},
         )
-        for row in interest_rows
+        for row in interest_rows[: k * 2]
     ]
     segment_list = [
         RecommendedCourse(
             course=row.course, score=row.score, reason_code=reranking.REASON_SEGMENT, reason_params={}
         )
-        for row in segment_rows
+        for row in segment_rows.order_by("rank")[:k]
     ]
+    chosen: dict[int, RecommendedCourse] = {}
+    # Interests and segment interleave, so both show in a short rail.
     for pair in zip(interest_list, segment_list, strict=False):
         for item in pair:
             chosen.setdefault(item.course.pk, item)
     longer = interest_list if len(interest_list) > len(segment_list) else segment_list
     for item in longer[min(len(interest_list), len(segment_list)) :]:
         chosen.setdefault(item.course.pk, item)
-    for course in popular:
+    for course in popular.order_by("-enrollment_count", "slug")[:k]:
         chosen.setdefault(
             course.pk,
             RecommendedCourse(

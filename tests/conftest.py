@@ -36,6 +36,17 @@ def _services(request):
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default():
+    """A request with ``?lang=ja`` activates Japanese in the test thread; start every test
+    in English so results do not depend on the order tests run in."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -19,7 +19,9 @@ VISITOR_COOKIE = "zq_vid"
 class OrderLineSerializer(serializers.ModelSerializer):
     course = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     course_title = serializers.CharField(source="course.title", read_only=True)
-    live_session_starts_at = serializers.DateTimeField(source="live_session.starts_at", read_only=True, default=None)
+    live_session_starts_at = serializers.DateTimeField(
+        source="live_session.starts_at", read_only=True, default=None
+    )
 
     class Meta:
         model = OrderLine
@@ -143,8 +145,6 @@ class PaymentWebhookView(APIView):
     @extend_schema(request=None, responses={200: None})
     def post(self, request, provider: str):
         if provider not in PROVIDER_CLASSES:
-            return Response(
-                {"code": "not_found", "detail": str(_("Unknown payment provider."))}, status=404
-            )
+            return Response({"code": "not_found", "detail": str(_("Unknown payment provider."))}, status=404)
         result = payment_webhook_process(provider_name=provider, body=request.body, headers=request.headers)
         return Response({"received": True, "duplicate": result.duplicate, "outcome": result.outcome})

@@ -8,221 +8,489 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('courses', '0002_search_trigram'),
+        ("courses", "0002_search_trigram"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Cart',
+            name="Cart",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='cart', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cart",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cart',
-                'verbose_name_plural': 'carts',
-                'ordering': ['id'],
+                "verbose_name": "cart",
+                "verbose_name_plural": "carts",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('status', models.CharField(choices=[('pending', 'awaiting payment'), ('paid', 'paid'), ('failed', 'payment failed'), ('cancelled', 'cancelled'), ('refunded', 'refunded'), ('partially_refunded', 'partially refunded')], db_index=True, default='pending', max_length=20)),
-                ('currency', models.CharField(choices=[('CNY', 'CNY'), ('USD', 'USD'), ('JPY', 'JPY'), ('EUR', 'EUR')], max_length=3)),
-                ('subtotal', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('discount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('amount_refunded', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('language', models.CharField(choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese'), ('ja', 'Japanese'), ('es', 'Spanish')], default='en', max_length=10)),
-                ('discount_code', models.CharField(blank=True, max_length=64)),
-                ('visitor_id', models.CharField(blank=True, max_length=64)),
-                ('campaign_id', models.PositiveBigIntegerField(blank=True, db_index=True, null=True)),
-                ('provider', models.CharField(blank=True, max_length=20)),
-                ('payment_reference', models.CharField(blank=True, db_index=True, max_length=128)),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('receipt_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "awaiting payment"),
+                            ("paid", "paid"),
+                            ("failed", "payment failed"),
+                            ("cancelled", "cancelled"),
+                            ("refunded", "refunded"),
+                            ("partially_refunded", "partially refunded"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("CNY", "CNY"), ("USD", "USD"), ("JPY", "JPY"), ("EUR", "EUR")], max_length=3
+                    ),
+                ),
+                ("subtotal", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12)),
+                ("discount", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12)),
+                ("total", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12)),
+                (
+                    "amount_refunded",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[
+                            ("en", "English"),
+                            ("zh-hans", "Simplified Chinese"),
+                            ("ja", "Japanese"),
+                            ("es", "Spanish"),
+                        ],
+                        default="en",
+                        max_length=10,
+                    ),
+                ),
+                ("discount_code", models.CharField(blank=True, max_length=64)),
+                ("visitor_id", models.CharField(blank=True, max_length=64)),
+                ("campaign_id", models.PositiveBigIntegerField(blank=True, db_index=True, null=True)),
+                ("provider", models.CharField(blank=True, max_length=20)),
+                ("payment_reference", models.CharField(blank=True, db_index=True, max_length=128)),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("receipt_sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order',
-                'verbose_name_plural': 'orders',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "order",
+                "verbose_name_plural": "orders",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='IdempotencyKey',
+            name="IdempotencyKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('key', models.CharField(max_length=255)),
-                ('request_hash', models.CharField(max_length=64)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='commerce.order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("key", models.CharField(max_length=255)),
+                ("request_hash", models.CharField(max_length=64)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="commerce.order",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='OrderLine',
+            name="OrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('currency', models.CharField(choices=[('CNY', 'CNY'), ('USD', 'USD'), ('JPY', 'JPY'), ('EUR', 'EUR')], max_length=3)),
-                ('unit_price', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('discount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('amount_refunded', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('seat', models.CharField(choices=[('none', 'no seat'), ('held', 'seat held'), ('taken', 'seat taken'), ('released', 'seat released')], default='none', max_length=10)),
-                ('seat_hold_expires_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('revenue_split', models.JSONField(blank=True, default=list)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='courses.course')),
-                ('live_session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='courses.livesession')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='commerce.order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("CNY", "CNY"), ("USD", "USD"), ("JPY", "JPY"), ("EUR", "EUR")], max_length=3
+                    ),
+                ),
+                ("unit_price", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12)),
+                ("discount", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12)),
+                ("total", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12)),
+                (
+                    "amount_refunded",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12),
+                ),
+                (
+                    "seat",
+                    models.CharField(
+                        choices=[
+                            ("none", "no seat"),
+                            ("held", "seat held"),
+                            ("taken", "seat taken"),
+                            ("released", "seat released"),
+                        ],
+                        default="none",
+                        max_length=10,
+                    ),
+                ),
+                ("seat_hold_expires_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("revenue_split", models.JSONField(blank=True, default=list)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="courses.course"
+                    ),
+                ),
+                (
+                    "live_session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="courses.livesession",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="commerce.order"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order line',
-                'verbose_name_plural': 'order lines',
-                'ordering': ['order_id', 'id'],
+                "verbose_name": "order line",
+                "verbose_name_plural": "order lines",
+                "ordering": ["order_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('provider', models.CharField(max_length=20)),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=128)),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('currency', models.CharField(choices=[('CNY', 'CNY'), ('USD', 'USD'), ('JPY', 'JPY'), ('EUR', 'EUR')], max_length=3)),
-                ('status', models.CharField(choices=[('pending', 'pending'), ('succeeded', 'succeeded'), ('failed', 'failed')], default='pending', max_length=10)),
-                ('failure_code', models.CharField(blank=True, max_length=64)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='payments', to='commerce.order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("provider", models.CharField(max_length=20)),
+                ("reference", models.CharField(blank=True, db_index=True, max_length=128)),
+                ("amount", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12)),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("CNY", "CNY"), ("USD", "USD"), ("JPY", "JPY"), ("EUR", "EUR")], max_length=3
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "pending"), ("succeeded", "succeeded"), ("failed", "failed")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("failure_code", models.CharField(blank=True, max_length=64)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="payments",
+                        to="commerce.order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment',
-                'verbose_name_plural': 'payments',
-                'ordering': ['id'],
+                "verbose_name": "payment",
+                "verbose_name_plural": "payments",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Refund',
+            name="Refund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('currency', models.CharField(choices=[('CNY', 'CNY'), ('USD', 'USD'), ('JPY', 'JPY'), ('EUR', 'EUR')], max_length=3)),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('provider_reference', models.CharField(blank=True, max_length=128)),
-                ('allocation', models.JSONField(blank=True, default=dict)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refunds', to='commerce.order')),
-                ('staff_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("CNY", "CNY"), ("USD", "USD"), ("JPY", "JPY"), ("EUR", "EUR")], max_length=3
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("provider_reference", models.CharField(blank=True, max_length=128)),
+                ("allocation", models.JSONField(blank=True, default=dict)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="refunds",
+                        to="commerce.order",
+                    ),
+                ),
+                (
+                    "staff_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'refund',
-                'verbose_name_plural': 'refunds',
-                'ordering': ['id'],
+                "verbose_name": "refund",
+                "verbose_name_plural": "refunds",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('sale', 'sale'), ('refund', 'refund')], max_length=10)),
-                ('party', models.CharField(db_index=True, max_length=64)),
-                ('share', models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('currency', models.CharField(choices=[('CNY', 'CNY'), ('USD', 'USD'), ('JPY', 'JPY'), ('EUR', 'EUR')], max_length=3)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='commerce.order')),
-                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='commerce.orderline')),
-                ('refund', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='commerce.refund')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("kind", models.CharField(choices=[("sale", "sale"), ("refund", "refund")], max_length=10)),
+                ("party", models.CharField(db_index=True, max_length=64)),
+                ("share", models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("CNY", "CNY"), ("USD", "USD"), ("JPY", "JPY"), ("EUR", "EUR")], max_length=3
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="commerce.order",
+                    ),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="commerce.orderline",
+                    ),
+                ),
+                (
+                    "refund",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="commerce.refund",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger entry',
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['id'],
+                "verbose_name": "ledger entry",
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookEvent',
+            name="WebhookEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('provider', models.CharField(max_length=20)),
-                ('event_id', models.CharField(max_length=255)),
-                ('event_type', models.CharField(max_length=64)),
-                ('reference', models.CharField(blank=True, max_length=128)),
-                ('outcome', models.CharField(blank=True, max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("provider", models.CharField(max_length=20)),
+                ("event_id", models.CharField(max_length=255)),
+                ("event_type", models.CharField(max_length=64)),
+                ("reference", models.CharField(blank=True, max_length=128)),
+                ("outcome", models.CharField(blank=True, max_length=64)),
             ],
             options={
-                'ordering': ['-id'],
-                'constraints': [models.UniqueConstraint(fields=('provider', 'event_id'), name='webhook_event_unique_provider_id')],
+                "ordering": ["-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("provider", "event_id"), name="webhook_event_unique_provider_id"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CartLine',
+            name="CartLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('cart', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='commerce.cart')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='courses.course')),
-                ('live_session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='courses.livesession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "cart",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="commerce.cart"
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="courses.course"
+                    ),
+                ),
+                (
+                    "live_session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="courses.livesession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('cart', 'course'), name='cart_line_unique_course')],
+                "ordering": ["created_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("cart", "course"), name="cart_line_unique_course")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_refunded__gte', 0), ('discount__gte', 0), ('subtotal__gte', 0), ('total__gte', 0)), name='order_amounts_not_negative'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("amount_refunded__gte", 0), ("discount__gte", 0), ("subtotal__gte", 0), ("total__gte", 0)
+                ),
+                name="order_amounts_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_refunded__lte', models.F('total'))), name='order_refund_within_total'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_refunded__lte", models.F("total"))),
+                name="order_refund_within_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='idempotencykey',
-            constraint=models.UniqueConstraint(fields=('user', 'key'), name='idempotency_key_unique_user'),
+            model_name="idempotencykey",
+            constraint=models.UniqueConstraint(fields=("user", "key"), name="idempotency_key_unique_user"),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_refunded__gte', 0), ('discount__gte', 0), ('total__gte', 0), ('unit_price__gte', 0)), name='order_line_amounts_not_negative'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("amount_refunded__gte", 0),
+                    ("discount__gte", 0),
+                    ("total__gte", 0),
+                    ("unit_price__gte", 0),
+                ),
+                name="order_line_amounts_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_refunded__lte', models.F('total'))), name='order_line_refund_within_total'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_refunded__lte", models.F("total"))),
+                name="order_line_refund_within_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='refund',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='refund_amount_positive'),
+            model_name="refund",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="refund_amount_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['party', 'currency', 'created_at'], name='commerce_le_party_065556_idx'),
+            model_name="ledgerentry",
+            index=models.Index(
+                fields=["party", "currency", "created_at"], name="commerce_le_party_065556_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'sale')), fields=('order_line', 'party'), name='ledger_one_sale_entry_per_party_line'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "sale")),
+                fields=("order_line", "party"),
+                name="ledger_one_sale_entry_per_party_line",
+            ),
         ),
     ]

@@ -3,4 +3,11 @@
 from .base import ChargeResult, PaymentEvent, Provider, RefundResult
 from .registry import enabled_provider_names, get_provider
 
-__all__ = ["ChargeResult", "PaymentEvent", "Provider", "RefundResult", "enabled_provider_names", "get_provider"]
+__all__ = [
+    "ChargeResult",
+    "PaymentEvent",
+    "Provider",
+    "RefundResult",
+    "enabled_provider_names",
+    "get_provider",
+]

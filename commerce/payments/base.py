@@ -54,9 +54,7 @@ class Provider:
     ) -> ChargeResult:
         raise NotImplementedError
 
-    def refund(
-        self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str
-    ) -> RefundResult:
+    def refund(self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str) -> RefundResult:
         raise NotImplementedError
 
     def verify_webhook(self, *, body: bytes, headers) -> None:

@@ -48,9 +48,7 @@ class SandboxProvider(Provider):
         code = "card_declined" if token == "tok_decline" else "invalid_token"
         return ChargeResult(status="declined", reference=reference, failure_code=code)
 
-    def refund(
-        self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str
-    ) -> RefundResult:
+    def refund(self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str) -> RefundResult:
         return RefundResult(reference=f"sbx_re_{uuid.uuid4().hex}")
 
     def verify_webhook(self, *, body: bytes, headers) -> None:

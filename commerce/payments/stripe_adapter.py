@@ -34,9 +34,7 @@ class StripeProvider(Provider):
             raise ImproperlyConfigured("STRIPE_API_KEY is required for the stripe payment provider")
         base = getattr(settings, "STRIPE_API_BASE", "") or stripe_sdk.DEFAULT_API_BASE
         # Retries are ours to decide: checkout holds row locks while it waits.
-        self.client = stripe_sdk.StripeClient(
-            api_key, base_addresses={"api": base}, max_network_retries=0
-        )
+        self.client = stripe_sdk.StripeClient(api_key, base_addresses={"api": base}, max_network_retries=0)
 
     def charge(
         self, *, amount: Decimal, currency: str, token: str, order_number: str, idempotency_key: str
@@ -54,11 +52,12 @@ class StripeProvider(Provider):
                 params=params, options={"idempotency_key": f"charge-{idempotency_key}"}
             )
         except stripe_sdk.CardError as exc:
-            reference = ""
-            payment_intent = getattr(exc.error, "payment_intent", None) if exc.error else None
-            if payment_intent is not None:
-                reference = payment_intent.get("id", "") or ""
-            return ChargeResult(status="declined", reference=reference, failure_code=exc.code or "card_declined")
+            body = exc.json_body if isinstance(exc.json_body, dict) else {}
+            payment_intent = (body.get("error") or {}).get("payment_intent") or {}
+            reference = str(payment_intent.get("id") or "") if isinstance(payment_intent, dict) else ""
+            return ChargeResult(
+                status="declined", reference=reference, failure_code=exc.code or "card_declined"
+            )
         except stripe_sdk.StripeError as exc:
             raise PaymentProviderError() from exc
         if intent.status == "succeeded":
@@ -67,9 +66,7 @@ class StripeProvider(Provider):
             return ChargeResult(status="pending", reference=intent.id)
         return ChargeResult(status="declined", reference=intent.id, failure_code=intent.status or "")
 
-    def refund(
-        self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str
-    ) -> RefundResult:
+    def refund(self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str) -> RefundResult:
         try:
             refund = self.client.v1.refunds.create(
                 params={"payment_intent": reference, "amount": to_minor_units(amount, currency)},

@@ -21,7 +21,9 @@ from .checkout import MAX_ITEMS
 SESSION_KEY = "cart"
 
 
-def cart_clean_item(*, course_slug: str, live_session_id: int | str | None) -> tuple[Course, LiveSession | None]:
+def cart_clean_item(
+    *, course_slug: str, live_session_id: int | str | None
+) -> tuple[Course, LiveSession | None]:
     """A purchasable course and, for a live class, one of its upcoming sessions."""
     course = Course.objects.filter(slug=str(course_slug or "").strip(), is_published=True).first()
     if course is None:

@@ -114,7 +114,9 @@ def _price_items(*, user, items: list[tuple[str, int | None]], currency: str) ->
         for course in Course.objects.filter(slug__in=slugs, is_published=True).select_related("instructor")
     }
     prices = dict(
-        Price.objects.filter(course__in=courses.values(), currency=currency).values_list("course_id", "amount")
+        Price.objects.filter(course__in=courses.values(), currency=currency).values_list(
+            "course_id", "amount"
+        )
     )
     session_ids = [session for _slug, session in items if session is not None]
     sessions = LiveSession.objects.in_bulk(session_ids)
@@ -213,9 +215,10 @@ def order_checkout(
 
         now = timezone.now()
         hold_until = now + timedelta(minutes=seat_hold_minutes())
-        line_discounts = [round_money(min(d, line.unit_price), currency) for d, line in zip(
-            quote.line_discounts, priced, strict=True
-        )]
+        line_discounts = [
+            round_money(min(d, line.unit_price), currency)
+            for d, line in zip(quote.line_discounts, priced, strict=True)
+        ]
         subtotal = sum((line.unit_price for line in priced), ZERO)
         discount = sum(line_discounts, ZERO)
         order = Order.objects.create(

@@ -1,8 +1,10 @@
 """Settings shared by every environment; values come from the environment (12-factor)."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -165,6 +167,35 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler copies these entries into its tables on start, so
+# staff see and edit them in the admin (Periodic tasks). Times are in CELERY_TIMEZONE.
+CELERY_BEAT_SCHEDULE = {
+    "nightly-campaign-metrics": {
+        "task": "campaigns.analytics.compute_campaign_metrics_for_day",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "nightly-variant-allocation": {
+        "task": "campaigns.analytics.update_variant_weights",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "nightly-audience-overlap": {
+        "task": "campaigns.analytics.compute_audience_overlap",
+        "schedule": crontab(hour=1, minute=45),
+    },
+    "nightly-recommender-training": {
+        "task": "recommender.tasks.train_recommender",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "seat-hold-expiry": {
+        "task": "commerce.tasks.release_expired_seat_holds",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Starts and ends campaigns on schedule and ends those whose budget is spent.
+    "campaign-schedule-and-budget-checks": {
+        "task": "campaigns.advance_schedule",
+        "schedule": crontab(minute="*/15"),
+    },
+}
 
 # --- Django REST Framework -------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -195,8 +226,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # One enum name for the language choices, used by several apps' serializers.
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "django.conf.settings.LANGUAGES"},
+    # One enum name per choice set that several apps' serializers share.
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "django.conf.settings.LANGUAGES",
+        "LanguageCodeEnum": [code for code, _name in LANGUAGES],
+        "CurrencyEnum": "django.conf.settings.CURRENCIES",
+    },
 }
 
 # --- E-mail ----------------------------------------------------------------------------
@@ -211,6 +246,22 @@ STRIPE_API_KEY = env("STRIPE_API_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 COMMERCE_SEAT_HOLD_MINUTES = env.int("COMMERCE_SEAT_HOLD_MINUTES", default=15)
+
+# --- Campaign analytics ------------------------------------------------------------------
+# Static conversion table for reporting: the value of one unit of each currency in a common
+# base (USD). Campaign metrics convert orders in other currencies into the campaign's budget
+# currency with these rates (amount * rate[from] / rate[to]); update them deliberately, the
+# nightly rows of past days are only recomputed by backfill_campaign_metrics.
+REPORTING_FX_RATES = {
+    "USD": Decimal("1"),
+    "EUR": Decimal("1.08"),
+    "CNY": Decimal("0.14"),
+    "JPY": Decimal("0.0067"),
+}
+# Thompson sampling moves traffic only once every variant has at least this many visitors.
+ANALYTICS_BANDIT_MIN_VISITORS = env.int("ANALYTICS_BANDIT_MIN_VISITORS", default=100)
+# A running campaign that has spent at least this share of its budget raises a staff alert.
+ANALYTICS_BUDGET_ALERT_SHARE = Decimal(env("ANALYTICS_BUDGET_ALERT_SHARE", default="0.8"))
 
 LOGGING = {
     "version": 1,

@@ -162,7 +162,9 @@ def test_unknown_slug_and_bad_cookie_never_500(client):
     client.cookies[VISITOR_COOKIE] = "<script>"
 
     assert client.get("/en/c/does-not-exist/").status_code == 404
-    response = client.get(_landing(campaign) + "?code=%00%ff&currency=XXX&utm_source=" + "x" * 500)
+    response = client.get(
+        _landing(campaign) + "?code=%00%ff&currency=XXX&utm_medium=a%00b&utm_source=" + "x" * 500
+    )
     assert response.status_code == 200
     assert response.cookies[VISITOR_COOKIE].value != "<script>"
 

@@ -15,7 +15,7 @@ def run_together(count: int, work) -> list:
         try:
             barrier.wait()
             results[index] = work(index)
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
+        except Exception as exc:
             results[index] = exc
         finally:
             connections.close_all()

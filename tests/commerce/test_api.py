@@ -55,10 +55,16 @@ def test_replay_returns_the_same_body(client, course):
 
 
 def test_reused_key_with_other_body_is_409(client, course):
-    client.post(URL, {"items": [{"course": course.slug}], "currency": "USD", "payment": PAY}, format="json",
-                HTTP_IDEMPOTENCY_KEY="k1")
+    client.post(
+        URL,
+        {"items": [{"course": course.slug}], "currency": "USD", "payment": PAY},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k1",
+    )
     response = client.post(
-        URL, {"items": [{"course": course.slug}], "currency": "EUR", "payment": PAY}, format="json",
+        URL,
+        {"items": [{"course": course.slug}], "currency": "EUR", "payment": PAY},
+        format="json",
         HTTP_IDEMPOTENCY_KEY="k1",
     )
     assert response.status_code == 409
@@ -68,7 +74,11 @@ def test_reused_key_with_other_body_is_409(client, course):
 def test_declined_payment_is_402(client, course):
     response = client.post(
         URL,
-        {"items": [{"course": course.slug}], "currency": "USD", "payment": {"provider": "sandbox", "token": "tok_decline"}},
+        {
+            "items": [{"course": course.slug}],
+            "currency": "USD",
+            "payment": {"provider": "sandbox", "token": "tok_decline"},
+        },
         format="json",
     )
     assert response.status_code == 402
@@ -80,7 +90,9 @@ def test_declined_payment_is_402(client, course):
 
 def test_errors_are_in_the_callers_language(client):
     response = client.post(
-        URL, {"items": [{"course": "nope"}], "currency": "USD", "payment": PAY}, format="json",
+        URL,
+        {"items": [{"course": "nope"}], "currency": "USD", "payment": PAY},
+        format="json",
         HTTP_ACCEPT_LANGUAGE="es",
     )
     assert response.status_code == 404
@@ -94,22 +106,36 @@ def test_errors_are_in_the_callers_language(client):
         ({"items": [{"course": "no-such"}], "currency": "USD", "payment": PAY}, 404, "course_not_found"),
         ({"items": [{"course": "unpublished"}], "currency": "USD", "payment": PAY}, 404, "course_not_found"),
         ({"items": [{"course": "owned"}], "currency": "USD", "payment": PAY}, 409, "already_enrolled"),
-        ({"items": [{"course": "python-101"}], "currency": "GBP", "payment": PAY}, 400, "currency_not_available"),
+        (
+            {"items": [{"course": "python-101"}], "currency": "GBP", "payment": PAY},
+            400,
+            "currency_not_available",
+        ),
         ({"items": [{"course": "python-101"}], "currency": "", "payment": PAY}, 400, "invalid"),
         ({"items": [], "currency": "USD", "payment": PAY}, 400, "empty_cart"),
         ({"currency": "USD", "payment": PAY}, 400, "empty_cart"),
         ({"items": "python-101", "currency": "USD"}, 400, "invalid"),
         ({"items": [{"course": "python-101", "live_session": "x"}], "currency": "USD"}, 400, "invalid"),
         ({"items": [{"course": "python-101", "live_session": -3}], "currency": "USD"}, 400, "invalid"),
-        ({"items": [{"course": "python-101", "live_session": 99999}], "currency": "USD"}, 404,
-         "live_session_not_found"),
+        (
+            {"items": [{"course": "python-101", "live_session": 99999}], "currency": "USD"},
+            404,
+            "live_session_not_found",
+        ),
         ({"items": [{"nope": 1}], "currency": "USD"}, 400, "invalid"),
         ({"items": [None], "currency": "USD"}, 400, "invalid"),
         ({"items": [{"course": ["a"]}], "currency": "USD"}, 400, "invalid"),
         ({"items": [{"course": "python-101"}], "currency": "USD", "payment": "card"}, 400, "invalid"),
-        ({"items": [{"course": "python-101"}], "currency": "USD", "payment": {"provider": "paypal"}}, 400,
-         "provider_not_available"),
-        ({"items": [{"course": "python-101"}], "currency": "USD", "discount_code": "X1"}, 400, "code_invalid"),
+        (
+            {"items": [{"course": "python-101"}], "currency": "USD", "payment": {"provider": "paypal"}},
+            400,
+            "provider_not_available",
+        ),
+        (
+            {"items": [{"course": "python-101"}], "currency": "USD", "discount_code": "X1"},
+            400,
+            "code_invalid",
+        ),
         ([1, 2], 400, "invalid"),
     ],
 )
@@ -130,7 +156,9 @@ def test_malformed_json_is_400(client):
 
 def test_overlong_idempotency_key_is_400(client, course):
     response = client.post(
-        URL, {"items": [{"course": course.slug}], "currency": "USD", "payment": PAY}, format="json",
+        URL,
+        {"items": [{"course": course.slug}], "currency": "USD", "payment": PAY},
+        format="json",
         HTTP_IDEMPOTENCY_KEY="x" * 256,
     )
     assert (response.status_code, response.json()["code"]) == (400, "invalid_idempotency_key")
@@ -138,7 +166,9 @@ def test_overlong_idempotency_key_is_400(client, course):
 
 def test_anonymous_cannot_checkout_or_list(course):
     client = APIClient()
-    assert client.post(URL, {"items": [{"course": course.slug}], "currency": "USD"}, format="json").status_code in (
+    assert client.post(
+        URL, {"items": [{"course": course.slug}], "currency": "USD"}, format="json"
+    ).status_code in (
         401,
         403,
     )
@@ -257,7 +287,13 @@ def test_succeeded_after_failed_takes_the_seat_again_and_pays(learner):
 
 @pytest.mark.parametrize(
     "signature",
-    ["", "t=1,v1=abc", f"t={int(time.time())},v1=" + "0" * 64, "garbage", f"t={int(time.time()) - 3600},v1=x"],
+    [
+        "",
+        "t=1,v1=abc",
+        f"t={int(time.time())},v1=" + "0" * 64,
+        "garbage",
+        f"t={int(time.time()) - 3600},v1=x",
+    ],
 )
 def test_bad_signature_is_refused_and_changes_nothing(learner, course, signature):
     order = _pending(learner, course)
@@ -271,8 +307,15 @@ def test_bad_signature_is_refused_and_changes_nothing(learner, course, signature
 def test_bad_webhook_bodies_are_400_not_500():
     for body in (b"not json", b"[]", b'{"id": "e"}', b'{"id": "e", "type": "x", "data": 5}'):
         response = APIClient().post(
-            "/api/v1/payments/webhooks/sandbox/", body, content_type="application/json",
+            "/api/v1/payments/webhooks/sandbox/",
+            body,
+            content_type="application/json",
             headers={SIGNATURE_HEADER: sign(body)},
         )
         assert (response.status_code, response.json()["code"]) == (400, "invalid_payload")
-    assert APIClient().post("/api/v1/payments/webhooks/paypal/", b"{}", content_type="application/json").status_code == 404
+    assert (
+        APIClient()
+        .post("/api/v1/payments/webhooks/paypal/", b"{}", content_type="application/json")
+        .status_code
+        == 404
+    )

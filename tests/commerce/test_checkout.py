@@ -35,7 +35,9 @@ def checkout(user, items, currency="USD", payment=PAY, key=None, **kwargs):
     )
 
 
-def test_paid_checkout_enrolls_writes_ledger_and_sends_receipt(learner, course, django_capture_on_commit_callbacks):
+def test_paid_checkout_enrolls_writes_ledger_and_sends_receipt(
+    learner, course, django_capture_on_commit_callbacks
+):
     # given a learner and a 29.00 USD course
     # when they pay with the sandbox
     with django_capture_on_commit_callbacks(execute=True):
@@ -106,9 +108,7 @@ def test_declined_payment_keeps_failed_order_without_enrollment_or_ledger(learne
 def test_provider_exception_mid_checkout_leaves_no_order_rows(learner, live_session):
     course = live_session.course
     with (
-        mock.patch(
-            "commerce.payments.sandbox.SandboxProvider.charge", side_effect=PaymentProviderError()
-        ),
+        mock.patch("commerce.payments.sandbox.SandboxProvider.charge", side_effect=PaymentProviderError()),
         pytest.raises(PaymentProviderError),
     ):
         checkout(learner, [{"course": course.slug, "live_session": live_session.pk}], key="k-1")

@@ -217,7 +217,9 @@ def test_two_full_refunds_race_through_the_service():
     order = _paid_order()
     staff = UserFactory(username="staff", is_staff=True)
 
-    results = run_together(2, lambda i: order_refund(order=order, amount=None, reason="race", staff_user=staff))
+    results = run_together(
+        2, lambda i: order_refund(order=order, amount=None, reason="race", staff_user=staff)
+    )
 
     assert sorted(type(r).__name__ for r in results) == ["OrderNotRefundable", "Refund"]
     assert any(isinstance(r, OrderNotRefundable) for r in results)
@@ -237,7 +239,9 @@ def test_two_staff_refunds_race_through_the_admin():
         clients.append(client)
     url = f"/admin/commerce/order/{order.pk}/refund/"
 
-    results = run_together(2, lambda i: clients[i].post(url, {"amount": "20.00", "reason": "race"}).status_code)
+    results = run_together(
+        2, lambda i: clients[i].post(url, {"amount": "20.00", "reason": "race"}).status_code
+    )
 
     # one refund went through (redirect), the other page shows the error (200)
     assert sorted(results) == [200, 302]

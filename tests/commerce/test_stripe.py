@@ -42,7 +42,9 @@ class FakeStripe:
                         "form": {k: v[0] for k, v in parse_qs(raw).items()},
                     }
                 )
-                status, body = fake.responses.pop(0) if fake.responses else (500, {"error": {"message": "no"}})
+                status, body = (
+                    fake.responses.pop(0) if fake.responses else (500, {"error": {"message": "no"}})
+                )
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -118,7 +120,10 @@ def test_yen_is_sent_without_minor_units(fake_stripe, learner, course):
         currency="JPY",
         payment={"provider": "stripe", "token": "pm_card_visa"},
     )
-    assert (fake_stripe.requests[0]["form"]["amount"], fake_stripe.requests[0]["form"]["currency"]) == ("4200", "jpy")
+    assert (fake_stripe.requests[0]["form"]["amount"], fake_stripe.requests[0]["form"]["currency"]) == (
+        "4200",
+        "jpy",
+    )
 
 
 def test_card_error_is_a_declined_order(fake_stripe, learner, course):
@@ -155,7 +160,9 @@ def test_provider_outage_leaves_no_order(fake_stripe, learner, course):
 def test_refund_calls_the_refunds_api(fake_stripe, learner, course):
     fake_stripe.responses.append((200, _intent("pi_123", "succeeded")))
     order = _checkout(learner, course)
-    fake_stripe.responses.append((200, {"id": "re_1", "object": "refund", "status": "succeeded", "amount": 900}))
+    fake_stripe.responses.append(
+        (200, {"id": "re_1", "object": "refund", "status": "succeeded", "amount": 900})
+    )
 
     refund = order_refund(order=order, amount="9.00", reason="late", staff_user=UserFactory(username="s"))
 
@@ -169,7 +176,9 @@ def test_refund_calls_the_refunds_api(fake_stripe, learner, course):
 def test_refund_failure_at_stripe_rolls_the_refund_back(fake_stripe, learner, course):
     fake_stripe.responses.append((200, _intent("pi_123", "succeeded")))
     order = _checkout(learner, course)
-    fake_stripe.responses.append((400, {"error": {"type": "invalid_request_error", "message": "charge refunded"}}))
+    fake_stripe.responses.append(
+        (400, {"error": {"type": "invalid_request_error", "message": "charge refunded"}})
+    )
     with pytest.raises(PaymentProviderError):
         order_refund(order=order, amount="9.00", reason="late", staff_user=None)
     order.refresh_from_db()

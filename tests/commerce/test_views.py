@@ -130,7 +130,10 @@ def test_order_page_in_japanese(client, learner):
 def test_orders_page_costs_a_fixed_number_of_queries(client, learner, count, django_assert_num_queries):
     for _ in range(count):
         order_checkout(
-            user=learner, items=[{"course": CourseFactory().slug}], currency="USD", payment={"token": "tok_success"}
+            user=learner,
+            items=[{"course": CourseFactory().slug}],
+            currency="USD",
+            payment={"token": "tok_success"},
         )
     client.force_login(learner)
     # session, user, count, the header's partner-member check, orders, lines

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def make_categories():
     # given three categories: every one in English, two in Chinese, one in Japanese, none in
-    # Spanish; one English description and one blank (whitespace-free) description
+    # Spanish; one English description and one empty description
     Category.objects.create(
         slug="a", name_en="A", name_zh_hans="甲", name_ja="エー", description_en="About A"
     )

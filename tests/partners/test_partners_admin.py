@@ -84,20 +84,10 @@ def test_admin_publishing_a_consent_text_retires_the_previous(client, staff):
             "body_zh_hans": "",
             "body_ja": "",
             "body_es": "",
-            "is_current": "on",
+            "publish": "on",
         },
     )
     assert response.status_code == 302
     assert list(ConsentText.objects.filter(is_current=True).values_list("version", flat=True)) == [2]
     v1.refresh_from_db()
     assert v1.is_current is False
-
-
-def test_debug_form(client, staff):
-    ConsentTextFactory(version=1)
-    client.force_login(staff)
-    response = client.post(
-        "/admin/partners/consenttext/add/",
-        {"version": 2, "body_en": "v2 text", "body_zh_hans": "", "body_ja": "", "body_es": "", "publish": "on"},
-    )
-    print(response.context["adminform"].form.errors, list(response.context["adminform"].form.fields))

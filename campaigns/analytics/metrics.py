@@ -1,0 +1,475 @@
+"""The nightly campaign metrics job: one day, set-based SQL, upserted.
+
+What one run writes, for every campaign in scope and the day ``day`` (00:00 to 24:00 in
+``TIME_ZONE``):
+
+* ``CampaignDailyMetric`` rows at four grains: (variant, language), (variant, all
+  languages), (all variants, language) and the total row (variant NULL, language NULL).
+  Events without a variant (the control group, campaigns without variants) count only in the
+  "all variants" rows; events without a language count under ``und`` (BCP 47
+  "undetermined") so per-language rows add up to the total.
+* ``CampaignMarketMetric`` rows per (language, country) with all variants together; a
+  missing country is ``ZZ`` (ISO 3166 "unknown").
+
+Definitions (documented here because partners see these numbers):
+
+* unique visitors: distinct visitor ids (or ``user:<id>`` when a touch has no visitor id)
+  with a touch that day, control group left out; ``holdout_visitors`` are the control
+  group's. Landing views are the impressions; clicks are split by channel.
+* sign-ups: accounts created that day that have a touch of the campaign; a sign-up counts
+  under the variant and language of the learner's earliest touch of the campaign.
+* orders: attributed orders paid that day (``OrderAttribution.paid_at``), control group left
+  out (those are ``holdout_orders``); conversions: distinct buyers among them; a buyer is new
+  when they had no paid order (of any campaign or none) before that day, else returning.
+* money, in the campaign's reporting currency (``budget_currency``): orders in another
+  currency are converted with the static table ``settings.REPORTING_FX_RATES`` (value of one
+  unit in a common base). ``revenue`` is what attributed orders paid that day brought in;
+  ``refunds`` are the refunds MADE THAT DAY on any attributed order, whenever it was paid;
+  ``net_revenue = revenue - refunds``. So a refund never rewrites the past: it lowers the
+  net revenue of the day the refund happens (which can be negative). ``partner_shares`` are
+  the ledger entries (sales and refund reversals) booked that day to ``partner:*`` parties
+  for attributed orders. ``spend`` comes from the campaign's spend entries of that day and
+  sits on the total row only (spend has no variant or language).
+* satisfaction: reviews written that day by attributed learners on courses they bought in the
+  attributed order; ``positive_reviews`` have 4 or 5 stars.
+* learning outcomes: ``enrollments`` are the attributed enrollments of orders paid that day,
+  ``completions`` the attributed enrollments completed that day (whenever bought); the
+  completion rate of a period is completions / enrollments over the period.
+* The control group's orders bring no revenue, reviews or enrollments into these rows: they
+  are only the baseline for lift (``lift.py``).
+
+Orders are read in SQL through ``OrderAttribution.order_id`` (``commerce_order``,
+``commerce_orderline``, ``commerce_refund``, ``commerce_ledgerentry``); no commerce code is
+imported. Ratios (CTR, CVR, ROAS, ROI, CAC...) are computed when read (``selectors.py``), so
+they are right over any range.
+
+Idempotency: the rows are computed into temporary tables, upserted with
+``INSERT ... ON CONFLICT DO UPDATE ... WHERE <something changed>`` (PostgreSQL and SQLite
+share the syntax), and the day's rows that no longer have data are deleted; a rerun for the
+same day leaves every row (and its ``computed_at``) as it was.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django.utils import timezone
+
+from campaigns.models import TrackingLink
+
+UNKNOWN_LANGUAGE = "und"
+UNKNOWN_COUNTRY = "ZZ"
+CHANNELS = [choice for choice, _label in TrackingLink.Channel.choices]
+
+DAILY_TABLE = "campaigns_campaigndailymetric"
+MARKET_TABLE = "campaigns_campaignmarketmetric"
+
+# (name, SQL type, default) of every column of the event table; each branch of the union
+# overrides what it measures.
+EVENT_COLUMNS: list[tuple[str, str, str]] = [
+    ("campaign_id", "BIGINT", "NULL"),
+    ("variant_id", "BIGINT", "NULL"),
+    ("language", "VARCHAR(10)", "NULL"),
+    ("country", "VARCHAR(2)", "NULL"),
+    ("visitor", "VARCHAR(64)", "NULL"),
+    ("holdout_visitor", "VARCHAR(64)", "NULL"),
+    ("signup_user", "BIGINT", "NULL"),
+    ("buyer", "BIGINT", "NULL"),
+    ("new_buyer", "BIGINT", "NULL"),
+    ("returning_buyer", "BIGINT", "NULL"),
+    ("landing_views", "INTEGER", "0"),
+    ("clicks", "INTEGER", "0"),
+    *[(f"clicks_{channel}", "INTEGER", "0") for channel in CHANNELS],
+    ("clicks_other", "INTEGER", "0"),
+    ("orders", "INTEGER", "0"),
+    ("holdout_orders", "INTEGER", "0"),
+    ("reviews", "INTEGER", "0"),
+    ("positive_reviews", "INTEGER", "0"),
+    ("enrollments", "INTEGER", "0"),
+    ("completions", "INTEGER", "0"),
+    ("revenue", "NUMERIC", "0"),
+    ("refunds", "NUMERIC", "0"),
+    ("discount_cost", "NUMERIC", "0"),
+    ("partner_shares", "NUMERIC", "0"),
+    ("spend", "NUMERIC", "0"),
+]
+
+COUNT_COLUMNS = [
+    "unique_visitors",
+    "landing_views",
+    "clicks",
+    *[f"clicks_{channel}" for channel in CHANNELS],
+    "clicks_other",
+    "signups",
+    "orders",
+    "conversions",
+    "new_customers",
+    "returning_customers",
+    "holdout_visitors",
+    "holdout_orders",
+    "reviews",
+    "positive_reviews",
+    "enrollments",
+    "completions",
+]
+MONEY_COLUMNS = ["revenue", "refunds", "net_revenue", "discount_cost", "partner_shares", "spend"]
+DAILY_VALUE_COLUMNS = ["currency", *COUNT_COLUMNS, *MONEY_COLUMNS]
+MARKET_VALUE_COLUMNS = [
+    "currency",
+    "unique_visitors",
+    "orders",
+    "net_revenue",
+    "reviews",
+    "positive_reviews",
+    "enrollments",
+    "completions",
+]
+
+
+@dataclass(frozen=True)
+class ComputeResult:
+    day: date
+    campaigns: int
+    daily_rows: int
+    market_rows: int
+
+
+def fx_rates() -> dict[str, Decimal]:
+    rates = {code: Decimal(str(rate)) for code, rate in getattr(settings, "REPORTING_FX_RATES", {}).items()}
+    missing = [code for code in settings.CURRENCIES if code not in rates or rates[code] <= 0]
+    if missing:
+        raise ImproperlyConfigured(f"REPORTING_FX_RATES has no positive rate for {', '.join(missing)}")
+    return rates
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def _branch(source: str, **values: str) -> str:
+    """One SELECT of the event union: every column, in order, the defaults cast so the
+    branches agree on types."""
+    unknown = set(values) - {name for name, _type, _default in EVENT_COLUMNS}
+    if unknown:
+        raise ValueError(f"unknown event columns: {sorted(unknown)}")
+    columns = ", ".join(
+        f"{values[name]} AS {name}" if name in values else f"CAST({default} AS {sql_type}) AS {name}"
+        for name, sql_type, default in EVENT_COLUMNS
+    )
+    return f"SELECT {columns} {source}"
+
+
+def _visitor(alias: str) -> str:
+    return f"COALESCE(NULLIF({alias}.visitor_id, ''), 'user:' || CAST({alias}.user_id AS VARCHAR(20)))"
+
+
+def _in_day(column: str) -> str:
+    return f"({column} >= %(start)s AND {column} < %(end)s)"
+
+
+def _events_sql() -> str:
+    known = ", ".join(f"'{channel}'" for channel in CHANNELS)
+    click = "t.kind = 'click'"
+    touches = _branch(
+        f"FROM campaigns_touch t JOIN analytics_scope s ON s.id = t.campaign_id WHERE {_in_day('t.created_at')}",
+        campaign_id="t.campaign_id",
+        variant_id="t.variant_id",
+        language=f"COALESCE(NULLIF(t.language, ''), '{UNKNOWN_LANGUAGE}')",
+        country=f"COALESCE(NULLIF(t.country, ''), '{UNKNOWN_COUNTRY}')",
+        visitor=f"CASE WHEN t.is_holdout THEN NULL ELSE {_visitor('t')} END",
+        holdout_visitor=f"CASE WHEN t.is_holdout THEN {_visitor('t')} ELSE NULL END",
+        landing_views="CASE WHEN t.kind = 'landing_view' THEN 1 ELSE 0 END",
+        clicks=f"CASE WHEN {click} THEN 1 ELSE 0 END",
+        clicks_other=f"CASE WHEN {click} AND t.channel NOT IN ({known}) THEN 1 ELSE 0 END",
+        **{
+            f"clicks_{channel}": f"CASE WHEN {click} AND t.channel = '{channel}' THEN 1 ELSE 0 END"
+            for channel in CHANNELS
+        },
+    )
+    dims = {
+        "campaign_id": "a.campaign_id",
+        "variant_id": "a.variant_id",
+        "language": "a.language",
+        "country": "a.country",
+    }
+    offer = "NOT a.is_holdout"
+    earlier_order = (
+        "EXISTS (SELECT 1 FROM commerce_order o2 WHERE o2.user_id = a.user_id "
+        "AND o2.paid_at IS NOT NULL AND o2.paid_at < %(start)s)"
+    )
+    orders = _branch(
+        f"FROM analytics_attributions a WHERE {_in_day('a.paid_at')}",
+        **dims,
+        orders=f"CASE WHEN {offer} THEN 1 ELSE 0 END",
+        holdout_orders="CASE WHEN a.is_holdout THEN 1 ELSE 0 END",
+        buyer=f"CASE WHEN {offer} THEN a.user_id END",
+        new_buyer=f"CASE WHEN {offer} AND NOT {earlier_order} THEN a.user_id END",
+        returning_buyer=f"CASE WHEN {offer} AND {earlier_order} THEN a.user_id END",
+        revenue=f"CASE WHEN {offer} THEN a.amount * a.factor ELSE 0 END",
+        discount_cost=f"CASE WHEN {offer} THEN a.discount_amount * a.factor ELSE 0 END",
+    )
+    refunds = _branch(
+        "FROM analytics_attributions a JOIN commerce_refund r ON r.order_id = a.order_id "
+        f"WHERE {offer} AND {_in_day('r.created_at')}",
+        **dims,
+        refunds="r.amount * a.factor",
+    )
+    shares = _branch(
+        "FROM analytics_attributions a JOIN commerce_ledgerentry le ON le.order_id = a.order_id "
+        f"WHERE {offer} AND le.party LIKE 'partner:%%' AND {_in_day('le.created_at')}",
+        **dims,
+        partner_shares="le.amount * a.factor",
+    )
+    spend = _branch(
+        "FROM campaigns_spendentry se JOIN analytics_scope s ON s.id = se.campaign_id WHERE se.date = %(day)s",
+        campaign_id="se.campaign_id",
+        spend="se.amount",
+    )
+    first_touch = (
+        "FROM (SELECT t.campaign_id, t.variant_id, t.language, t.country, t.user_id, "
+        "ROW_NUMBER() OVER (PARTITION BY t.user_id, t.campaign_id ORDER BY t.created_at, t.id) AS rn "
+        "FROM accounts_user u JOIN campaigns_touch t ON t.user_id = u.id "
+        "JOIN analytics_scope s ON s.id = t.campaign_id "
+        f"WHERE {_in_day('u.date_joined')}) ft WHERE ft.rn = 1"
+    )
+    signups = _branch(
+        first_touch,
+        campaign_id="ft.campaign_id",
+        variant_id="ft.variant_id",
+        language=f"COALESCE(NULLIF(ft.language, ''), '{UNKNOWN_LANGUAGE}')",
+        country=f"COALESCE(NULLIF(ft.country, ''), '{UNKNOWN_COUNTRY}')",
+        signup_user="ft.user_id",
+    )
+    reviews = _branch(
+        "FROM analytics_attributions a JOIN commerce_orderline ol ON ol.order_id = a.order_id "
+        "JOIN courses_review rv ON rv.user_id = a.user_id AND rv.course_id = ol.course_id "
+        f"WHERE {offer} AND {_in_day('rv.created_at')}",
+        **dims,
+        reviews="1",
+        positive_reviews="CASE WHEN rv.rating >= 4 THEN 1 ELSE 0 END",
+    )
+    learning = _branch(
+        "FROM analytics_attributions a JOIN commerce_orderline ol ON ol.order_id = a.order_id "
+        "JOIN courses_enrollment e ON e.user_id = a.user_id AND e.course_id = ol.course_id "
+        f"WHERE {offer} AND ({_in_day('a.paid_at')} OR {_in_day('e.completed_at')})",
+        **dims,
+        enrollments=f"CASE WHEN {_in_day('a.paid_at')} THEN 1 ELSE 0 END",
+        completions=f"CASE WHEN {_in_day('e.completed_at')} THEN 1 ELSE 0 END",
+    )
+    return "\nUNION ALL\n".join([touches, orders, refunds, shares, spend, signups, reviews, learning])
+
+
+def _fx_values(rates: dict[str, Decimal]) -> tuple[str, dict]:
+    rows, params = [], {}
+    for index, (code, rate) in enumerate(sorted(rates.items())):
+        rows.append(f"(%(fx_code_{index})s, CAST(%(fx_rate_{index})s AS NUMERIC))")
+        params[f"fx_code_{index}"] = code
+        params[f"fx_rate_{index}"] = str(rate)
+    return ", ".join(rows), params
+
+
+def _attributions_sql(fx_rows: str) -> str:
+    # Every attribution of the campaigns in scope: refunds, reviews and completions of the
+    # day may belong to orders paid long before.
+    return f"""
+        WITH fx(currency, rate) AS (VALUES {fx_rows})
+        SELECT a.id, a.campaign_id, a.variant_id, a.order_id, a.user_id, a.is_holdout, a.paid_at,
+               a.amount, a.discount_amount,
+               COALESCE(NULLIF(tt.language, ''), NULLIF(o.language, ''), '{UNKNOWN_LANGUAGE}') AS language,
+               COALESCE(NULLIF(tt.country, ''), NULLIF(pr.country, ''), '{UNKNOWN_COUNTRY}') AS country,
+               f_from.rate / f_to.rate AS factor
+        FROM campaigns_orderattribution a
+        JOIN analytics_scope s ON s.id = a.campaign_id
+        JOIN fx f_from ON f_from.currency = a.currency
+        JOIN fx f_to ON f_to.currency = s.cur
+        LEFT JOIN campaigns_touch tt ON tt.id = a.touch_id
+        LEFT JOIN commerce_order o ON o.id = a.order_id
+        LEFT JOIN accounts_learnerprofile pr ON pr.user_id = a.user_id
+    """
+
+
+def _money(expr: str) -> str:
+    return f"ROUND(COALESCE({expr}, 0), 2)"
+
+
+def _daily_rows_sql() -> str:
+    counts = [
+        "COUNT(DISTINCT e.visitor) AS unique_visitors",
+        "COUNT(DISTINCT e.holdout_visitor) AS holdout_visitors",
+        "COUNT(DISTINCT e.signup_user) AS signups",
+        "COUNT(DISTINCT e.buyer) AS conversions",
+        "COUNT(DISTINCT e.new_buyer) AS new_customers",
+        "COUNT(DISTINCT e.returning_buyer) AS returning_customers",
+        *[
+            f"SUM(e.{name}) AS {name}"
+            for name in (
+                "landing_views",
+                "clicks",
+                *[f"clicks_{channel}" for channel in CHANNELS],
+                "clicks_other",
+                "orders",
+                "holdout_orders",
+                "reviews",
+                "positive_reviews",
+                "enrollments",
+                "completions",
+            )
+        ],
+    ]
+    money = [
+        f"{_money('SUM(e.revenue)')} AS revenue",
+        f"{_money('SUM(e.refunds)')} AS refunds",
+        f"{_money('SUM(e.revenue)')} - {_money('SUM(e.refunds)')} AS net_revenue",
+        f"{_money('SUM(e.discount_cost)')} AS discount_cost",
+        f"{_money('SUM(e.partner_shares)')} AS partner_shares",
+        f"{_money('SUM(e.spend)')} AS spend",
+    ]
+    # The four grains in one pass: each event is counted once per grain it belongs to.
+    return f"""
+        SELECT e.campaign_id,
+               CASE WHEN g.gv = 1 THEN e.variant_id END AS variant_id,
+               CASE WHEN g.gl = 1 THEN e.language END AS language,
+               {", ".join(counts + money)}
+        FROM analytics_events e
+        CROSS JOIN (SELECT 1 AS gv, 1 AS gl UNION ALL SELECT 1, 0 UNION ALL SELECT 0, 1
+                    UNION ALL SELECT 0, 0) g
+        WHERE (g.gv = 0 OR e.variant_id IS NOT NULL) AND (g.gl = 0 OR e.language IS NOT NULL)
+        GROUP BY e.campaign_id, g.gv, g.gl,
+                 CASE WHEN g.gv = 1 THEN e.variant_id END, CASE WHEN g.gl = 1 THEN e.language END
+    """
+
+
+def _market_rows_sql() -> str:
+    return f"""
+        SELECT e.campaign_id, e.language, e.country,
+               COUNT(DISTINCT e.visitor) AS unique_visitors,
+               SUM(e.orders) AS orders,
+               {_money("SUM(e.revenue)")} - {_money("SUM(e.refunds)")} AS net_revenue,
+               SUM(e.reviews) AS reviews,
+               SUM(e.positive_reviews) AS positive_reviews,
+               SUM(e.enrollments) AS enrollments,
+               SUM(e.completions) AS completions
+        FROM analytics_events e
+        WHERE e.language IS NOT NULL AND e.country IS NOT NULL
+        GROUP BY e.campaign_id, e.language, e.country
+    """
+
+
+def _changed(columns: Sequence[str], table: str) -> str:
+    operator = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    return " OR ".join(f"{table}.{name} {operator} excluded.{name}" for name in columns)
+
+
+def _upsert_daily_sql() -> str:
+    values = DAILY_VALUE_COLUMNS
+    source = ", ".join(f"r.{name}" if name != "currency" else "s.cur" for name in values)
+    return f"""
+        INSERT INTO {DAILY_TABLE} (campaign_id, variant_id, date, language, {", ".join(values)}, computed_at)
+        SELECT r.campaign_id, r.variant_id, %(day)s, r.language, {source}, %(now)s
+        FROM analytics_rows r JOIN analytics_scope s ON s.id = r.campaign_id
+        WHERE 1 = 1
+        ON CONFLICT (campaign_id, (COALESCE(variant_id, 0)), date, (COALESCE(language, '')))
+        DO UPDATE SET {", ".join(f"{name} = excluded.{name}" for name in values)}, computed_at = excluded.computed_at
+        WHERE {_changed(values, DAILY_TABLE)}
+    """
+
+
+def _upsert_market_sql() -> str:
+    values = MARKET_VALUE_COLUMNS
+    source = ", ".join(f"r.{name}" if name != "currency" else "s.cur" for name in values)
+    return f"""
+        INSERT INTO {MARKET_TABLE} (campaign_id, date, language, country, {", ".join(values)}, computed_at)
+        SELECT r.campaign_id, %(day)s, r.language, r.country, {source}, %(now)s
+        FROM analytics_market_rows r JOIN analytics_scope s ON s.id = r.campaign_id
+        WHERE 1 = 1
+        ON CONFLICT (campaign_id, date, language, country)
+        DO UPDATE SET {", ".join(f"{name} = excluded.{name}" for name in values)}, computed_at = excluded.computed_at
+        WHERE {_changed(values, MARKET_TABLE)}
+    """
+
+
+def _delete_stale_sql() -> list[str]:
+    daily = f"""
+        DELETE FROM {DAILY_TABLE}
+        WHERE {DAILY_TABLE}.date = %(day)s
+          AND {DAILY_TABLE}.campaign_id IN (SELECT id FROM analytics_scope)
+          AND NOT EXISTS (
+            SELECT 1 FROM analytics_rows r
+            WHERE r.campaign_id = {DAILY_TABLE}.campaign_id
+              AND COALESCE(r.variant_id, 0) = COALESCE({DAILY_TABLE}.variant_id, 0)
+              AND COALESCE(r.language, '') = COALESCE({DAILY_TABLE}.language, ''))
+    """
+    market = f"""
+        DELETE FROM {MARKET_TABLE}
+        WHERE {MARKET_TABLE}.date = %(day)s
+          AND {MARKET_TABLE}.campaign_id IN (SELECT id FROM analytics_scope)
+          AND NOT EXISTS (
+            SELECT 1 FROM analytics_market_rows r
+            WHERE r.campaign_id = {MARKET_TABLE}.campaign_id
+              AND r.language = {MARKET_TABLE}.language AND r.country = {MARKET_TABLE}.country)
+    """
+    return [daily, market]
+
+
+TEMP_TABLES = ("analytics_market_rows", "analytics_rows", "analytics_events", "analytics_attributions", "analytics_scope")
+
+
+def _drop_temp_tables(cursor) -> None:
+    for name in TEMP_TABLES:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def campaign_metrics_compute(*, day: date, campaign_ids: Sequence[int] | None = None) -> ComputeResult:
+    """Compute and upsert the day's rows of ``campaign_ids`` (every campaign when None)."""
+    rates = fx_rates()
+    fx_rows, fx_params = _fx_values(rates)
+    start, end = day_bounds(day)
+    ops = connection.ops
+    params = {
+        "start": ops.adapt_datetimefield_value(start),
+        "end": ops.adapt_datetimefield_value(end),
+        "day": ops.adapt_datefield_value(day),
+        "now": ops.adapt_datetimefield_value(timezone.now()),
+        **fx_params,
+    }
+    scope_sql = "SELECT id, budget_currency AS cur FROM campaigns_campaign"
+    if campaign_ids is not None:
+        ids = sorted({int(pk) for pk in campaign_ids})
+        if not ids:
+            return ComputeResult(day=day, campaigns=0, daily_rows=0, market_rows=0)
+        scope_sql += " WHERE id IN ({})".format(", ".join(str(pk) for pk in ids))
+    temp = "CREATE TEMPORARY TABLE"
+    with transaction.atomic(), connection.cursor() as cursor:
+        _drop_temp_tables(cursor)
+        cursor.execute(f"{temp} analytics_scope AS {scope_sql}")
+        cursor.execute(f"{temp} analytics_attributions AS {_attributions_sql(fx_rows)}", params)
+        cursor.execute(f"{temp} analytics_events AS {_events_sql()}", params)
+        cursor.execute(f"{temp} analytics_rows AS {_daily_rows_sql()}")
+        cursor.execute(f"{temp} analytics_market_rows AS {_market_rows_sql()}")
+        cursor.execute(_upsert_daily_sql(), params)
+        cursor.execute(_upsert_market_sql(), params)
+        for statement in _delete_stale_sql():
+            cursor.execute(statement, params)
+        cursor.execute("SELECT COUNT(*) FROM analytics_scope")
+        campaigns = cursor.fetchone()[0]
+        cursor.execute("SELECT COUNT(*) FROM analytics_rows")
+        daily_rows = cursor.fetchone()[0]
+        cursor.execute("SELECT COUNT(*) FROM analytics_market_rows")
+        market_rows = cursor.fetchone()[0]
+        _drop_temp_tables(cursor)
+    return ComputeResult(day=day, campaigns=campaigns, daily_rows=daily_rows, market_rows=market_rows)
+
+
+def campaign_metrics_backfill(*, date_from: date, date_to: date) -> list[ComputeResult]:
+    if date_from > date_to:
+        raise ValueError("date_from is after date_to")
+    results, day = [], date_from
+    while day <= date_to:
+        results.append(campaign_metrics_compute(day=day))
+        day += timedelta(days=1)
+    return results

@@ -1,0 +1,78 @@
+"""Partner API: recommendations for a pushed customer, from interests (cold start)."""
+
+import pytest
+
+from partners.models import ApiKey
+from partners.services import api_key_issue, partner_customers_upsert
+from recommender import reranking
+from recommender.services import recommender_train
+from tests.partners.factories import PartnerFactory
+
+from .factories import planted_catalog, planted_learners
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def partner_setup(api_client):
+    planted_learners(planted_catalog(), n_users=40)
+    assert recommender_train().is_active
+    partner, other = PartnerFactory(), PartnerFactory()
+    partner_customers_upsert(
+        partner=partner,
+        customers=[
+            {
+                "external_id": "c-1",
+                "interests": ["cooking"],
+                "country": "CN",
+                "language": "zh-hans",
+                "consent": True,
+            }
+        ],
+    )
+    _key, raw = api_key_issue(
+        partner=partner, name="crm", scopes=[ApiKey.Scope.PUSH_CUSTOMERS], created_by=None
+    )
+    _other_key, other_raw = api_key_issue(
+        partner=other, name="crm", scopes=[ApiKey.Scope.PUSH_CUSTOMERS], created_by=None
+    )
+    return partner, raw, other_raw
+
+
+URL = "/api/partner/v1/customers/c-1/recommendations/"
+
+
+def test_a_customer_gets_courses_of_their_interests(api_client, partner_setup):
+    _partner, raw, _other = partner_setup
+
+    response = api_client.get(URL, {"k": 4}, HTTP_AUTHORIZATION=f"Api-Key {raw}")
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert len(results) == 4
+    interest = [r for r in results if r["reason_code"] == reranking.REASON_INTEREST]
+    assert interest and all(r["course"]["category"]["slug"] == "cooking" for r in interest)
+
+
+def test_another_partners_customer_answers_404(api_client, partner_setup):
+    _partner, _raw, other_raw = partner_setup
+
+    response = api_client.get(URL, HTTP_AUTHORIZATION=f"Api-Key {other_raw}")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_without_a_key_the_answer_is_refused(api_client, partner_setup):
+    response = api_client.get(URL)
+
+    assert response.status_code in (401, 403)
+
+
+def test_a_bad_k_answers_400(api_client, partner_setup):
+    _partner, raw, _other = partner_setup
+
+    response = api_client.get(URL, {"k": "abc"}, HTTP_AUTHORIZATION=f"Api-Key {raw}")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_k"
