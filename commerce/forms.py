@@ -16,6 +16,8 @@ SANDBOX_TOKENS = [
 class CartAddForm(forms.Form):
     course = forms.SlugField(max_length=120)
     live_session = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+    # Campaigns integration: the landing page's "buy now" form brings its discount code.
+    discount_code = forms.CharField(required=False, max_length=64)
 
 
 class CartRemoveForm(forms.Form):

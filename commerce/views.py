@@ -15,6 +15,7 @@ from core.exceptions import ApplicationError
 from core.money import currency_for_request
 
 from .api.storefront import VISITOR_COOKIE
+from .discounts import cart_code_forget, cart_code_get, cart_code_remember
 from .exceptions import OrderNotFound, PaymentDeclined
 from .forms import CartAddForm, CartRemoveForm, CheckoutForm
 from .models import Order
@@ -60,6 +61,8 @@ def cart_add_view(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
         return _back(request)
+    # Campaigns integration: keep the landing page's code with the cart for the checkout.
+    cart_code_remember(session=request.session, code=form.cleaned_data.get("discount_code") or "")
     messages.success(request, _("Added to your cart."))
     target = "commerce:checkout" if request.POST.get("buy_now") else "commerce:cart"
     currency = (request.POST.get("currency") or "").upper()
@@ -106,6 +109,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_error(None, str(exc.message))
             else:
+                cart_code_forget(session=request.session)  # campaigns integration: the code is used
                 if result.order.status == Order.Status.PAID:
                     messages.success(request, _("Thank you! Your payment was received."))
                 else:
@@ -113,7 +117,10 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 return redirect("commerce:order_detail", number=result.order.number)
         currency = form.data.get("currency") or currency
     else:
-        form = CheckoutForm(initial={"currency": currency})
+        # Campaigns integration: the code kept with the cart fills the discount code field.
+        form = CheckoutForm(
+            initial={"currency": currency, "discount_code": cart_code_get(session=request.session)}
+        )
     view = cart_view(user=request.user, currency=currency)
     return render(request, "commerce/checkout.html", {"form": form, "cart": view, "currency": currency})
 

@@ -257,6 +257,8 @@ class LessonProgress(TimeStampedModel):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
         constraints = [models.UniqueConstraint(fields=["user", "lesson"], name="progress_unique_user_lesson")]
 
 

@@ -176,7 +176,8 @@ def _events_sql() -> str:
     known = ", ".join(f"'{channel}'" for channel in CHANNELS)
     click = "t.kind = 'click'"
     touches = _branch(
-        f"FROM campaigns_touch t JOIN analytics_scope s ON s.id = t.campaign_id WHERE {_in_day('t.created_at')}",
+        "FROM campaigns_touch t JOIN analytics_scope s ON s.id = t.campaign_id "
+        f"WHERE {_in_day('t.created_at')}",
         campaign_id="t.campaign_id",
         variant_id="t.variant_id",
         language=f"COALESCE(NULLIF(t.language, ''), '{UNKNOWN_LANGUAGE}')",
@@ -226,7 +227,8 @@ def _events_sql() -> str:
         partner_shares="le.amount * a.factor",
     )
     spend = _branch(
-        "FROM campaigns_spendentry se JOIN analytics_scope s ON s.id = se.campaign_id WHERE se.date = %(day)s",
+        "FROM campaigns_spendentry se JOIN analytics_scope s ON s.id = se.campaign_id "
+        "WHERE se.date = %(day)s",
         campaign_id="se.campaign_id",
         spend="se.amount",
     )
@@ -365,6 +367,10 @@ def _changed(columns: Sequence[str], table: str) -> str:
     return " OR ".join(f"{table}.{name} {operator} excluded.{name}" for name in columns)
 
 
+def _set_excluded(columns: Sequence[str]) -> str:
+    return ", ".join(f"{name} = excluded.{name}" for name in [*columns, "computed_at"])
+
+
 def _upsert_daily_sql() -> str:
     values = DAILY_VALUE_COLUMNS
     source = ", ".join(f"r.{name}" if name != "currency" else "s.cur" for name in values)
@@ -374,7 +380,7 @@ def _upsert_daily_sql() -> str:
         FROM analytics_rows r JOIN analytics_scope s ON s.id = r.campaign_id
         WHERE 1 = 1
         ON CONFLICT (campaign_id, (COALESCE(variant_id, 0)), date, (COALESCE(language, '')))
-        DO UPDATE SET {", ".join(f"{name} = excluded.{name}" for name in values)}, computed_at = excluded.computed_at
+        DO UPDATE SET {_set_excluded(values)}
         WHERE {_changed(values, DAILY_TABLE)}
     """
 
@@ -388,7 +394,7 @@ def _upsert_market_sql() -> str:
         FROM analytics_market_rows r JOIN analytics_scope s ON s.id = r.campaign_id
         WHERE 1 = 1
         ON CONFLICT (campaign_id, date, language, country)
-        DO UPDATE SET {", ".join(f"{name} = excluded.{name}" for name in values)}, computed_at = excluded.computed_at
+        DO UPDATE SET {_set_excluded(values)}
         WHERE {_changed(values, MARKET_TABLE)}
     """
 
@@ -416,7 +422,13 @@ def _delete_stale_sql() -> list[str]:
     return [daily, market]
 
 
-TEMP_TABLES = ("analytics_market_rows", "analytics_rows", "analytics_events", "analytics_attributions", "analytics_scope")
+TEMP_TABLES = (
+    "analytics_market_rows",
+    "analytics_rows",
+    "analytics_events",
+    "analytics_attributions",
+    "analytics_scope",
+)
 
 
 def _drop_temp_tables(cursor) -> None:

@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..discounts import cart_code_forget, cart_code_get
 from ..models import Order, OrderLine
 from ..payments.registry import PROVIDER_CLASSES
 from ..selectors import order_get, order_list
@@ -104,15 +105,23 @@ class CheckoutView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         items = data.get("items")
+        discount_code = data.get("discount_code", "")
+        # Campaigns integration: a checkout of the session's cart that names no code uses the
+        # one kept with the cart (the landing page's "buy now" form).
+        code_from_cart = items is None and "discount_code" not in request.data
+        if code_from_cart:
+            discount_code = cart_code_get(session=getattr(request, "session", None))
         result = order_checkout(
             user=request.user,
             items=None if items is None else [dict(item) for item in items],
             currency=data["currency"],
-            discount_code=data.get("discount_code", ""),
+            discount_code=discount_code,
             payment=dict(data.get("payment") or {}),
             idempotency_key=request.headers.get("Idempotency-Key"),
             visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
         )
+        if code_from_cart:
+            cart_code_forget(session=getattr(request, "session", None))
         order = order_get(user=request.user, number=result.order.number)
         response = Response({"order": OrderSerializer(order).data}, status=status.HTTP_201_CREATED)
         if not result.created:

@@ -210,6 +210,7 @@ def order_checkout(
             user=user,
             lines=[DiscountLine(course_id=line.course.pk, unit_price=line.unit_price) for line in priced],
             currency=currency,
+            visitor_id=visitor_id,  # campaigns integration: the control group gets no discount
         )
         _reserve_seats(lines=priced)
 

@@ -9,6 +9,7 @@ from core.exceptions import ApplicationError
 from core.money import quantum, round_money
 from courses.services import enrollment_revoke, live_session_release_seat
 
+from ..attribution import attribution_for_refund
 from ..exceptions import InvalidRefundAmount, OrderNotRefundable
 from ..ledger import ledger_record_refund
 from ..models import Order, OrderLine, Refund
@@ -134,6 +135,7 @@ def order_refund(
             Order.Status.REFUNDED if order.amount_refunded == order.total else Order.Status.PARTIALLY_REFUNDED
         )
         order.save(update_fields=["amount_refunded", "status", "updated_at"])
+        attribution_for_refund(order=order, amount=amount)  # campaigns integration: attributed revenue
 
         if order.payment_reference:
             result = get_provider(order.provider, require_enabled=False).refund(

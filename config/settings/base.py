@@ -238,6 +238,10 @@ SPECTACULAR_SETTINGS = {
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Zhiqiao <no-reply@zhiqiao.example>")
 
+# --- Partners -------------------------------------------------------------------------
+# Partner-facing aggregates about fewer people than this are suppressed.
+PARTNER_MIN_GROUP_SIZE = env.int("PARTNER_MIN_GROUP_SIZE", default=10)
+
 # --- Payments --------------------------------------------------------------------------
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
 PAYMENT_PROVIDERS_ENABLED = env.list("PAYMENT_PROVIDERS_ENABLED", default=[])

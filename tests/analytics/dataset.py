@@ -85,11 +85,15 @@ def build() -> DataSet:
     f.attribute(o2, spring, variant_obj=b, touch_obj=t3, discount=Decimal("5.00"))
     f.ledger(o2, l2, party=f"partner:{bank.pk}", amount=Decimal("5.00"), when=f.at(D, 14))
 
-    o3, (l3,) = f.paid_order(u3, paid=f.at(D, 15), currency="USD", amount=Decimal("80.00"), courses=[x])
+    o3, _lines3 = f.paid_order(u3, paid=f.at(D, 15), currency="USD", amount=Decimal("80.00"), courses=[x])
     f.attribute(o3, spring, touch_obj=h1, holdout=True)
 
-    t0 = f.touch(spring, f.at(D - timedelta(days=3)), visitor="v0", variant=a, language="zh-hans", country="CN")
-    o0, (l0,) = f.paid_order(u4, paid=f.at(D - timedelta(days=3)), currency="USD", amount=Decimal("200.00"), courses=[y])
+    t0 = f.touch(
+        spring, f.at(D - timedelta(days=3)), visitor="v0", variant=a, language="zh-hans", country="CN"
+    )
+    o0, (l0,) = f.paid_order(
+        u4, paid=f.at(D - timedelta(days=3)), currency="USD", amount=Decimal("200.00"), courses=[y]
+    )
     f.attribute(o0, spring, variant_obj=a, touch_obj=t0)
     r0 = f.refund(o0, Decimal("30.00"), f.at(D, 16))
     f.ledger(o0, l0, party=f"partner:{bank.pk}", amount=Decimal("-3.00"), when=f.at(D, 16), refund=r0)

@@ -29,7 +29,9 @@ def at(day: date, hour: int = 12) -> datetime:
 
 
 def partner(slug: str) -> Partner:
-    return Partner.objects.create(slug=slug, name=slug.title(), industry="banking", customer_id_secret="k" * 64)
+    return Partner.objects.create(
+        slug=slug, name=slug.title(), industry="banking", customer_id_secret="k" * 64
+    )
 
 
 def member(partner_obj: Partner, username: str):
@@ -56,7 +58,9 @@ def variant(campaign_obj: Campaign, name: str, weight: int = 1) -> Variant:
 
 
 def touch(campaign_obj, when, *, visitor="", kind=Touch.Kind.LANDING_VIEW, **fields) -> Touch:
-    return Touch.objects.create(campaign=campaign_obj, visitor_id=visitor, kind=kind, created_at=when, **fields)
+    return Touch.objects.create(
+        campaign=campaign_obj, visitor_id=visitor, kind=kind, created_at=when, **fields
+    )
 
 
 def learner(username: str, *, joined: datetime | None = None, country: str = ""):
@@ -96,7 +100,9 @@ def paid_order(user, *, paid: datetime, currency: str, amount: Decimal, courses=
     return order, lines
 
 
-def attribute(order: Order, campaign_obj, *, variant_obj=None, touch_obj=None, holdout=False, discount=Decimal("0")):
+def attribute(
+    order: Order, campaign_obj, *, variant_obj=None, touch_obj=None, holdout=False, discount=Decimal("0")
+):
     return OrderAttribution.objects.create(
         order_ref=str(order.number),
         order_id=order.pk,

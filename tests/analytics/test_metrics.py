@@ -186,8 +186,15 @@ def test_market_rows_give_international_satisfaction(data):
     campaign_metrics_compute(day=D)
 
     rows = {
-        (m.language, m.country): (m.unique_visitors, m.orders, m.net_revenue, m.reviews, m.positive_reviews,
-                                  m.enrollments, m.completions)
+        (m.language, m.country): (
+            m.unique_visitors,
+            m.orders,
+            m.net_revenue,
+            m.reviews,
+            m.positive_reviews,
+            m.enrollments,
+            m.completions,
+        )
         for m in CampaignMarketMetric.objects.filter(campaign=data.campaign, date=D)
     }
     assert rows == {
@@ -251,8 +258,13 @@ def test_command_rejects_a_bad_date(data):
 
 
 def test_backfill_covers_the_range(data):
-    call_command("backfill_campaign_metrics", "--from", (D - timedelta(days=3)).isoformat(), "--to",
-                 (D + timedelta(days=1)).isoformat())
+    call_command(
+        "backfill_campaign_metrics",
+        "--from",
+        (D - timedelta(days=3)).isoformat(),
+        "--to",
+        (D + timedelta(days=1)).isoformat(),
+    )
     dates = set(
         CampaignDailyMetric.objects.filter(variant=None, language=None).values_list("date", flat=True)
     )

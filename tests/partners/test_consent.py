@@ -7,7 +7,7 @@ from partners.selectors import learner_consent_list, partner_linked_learner_list
 from partners.services import consent_text_make_current, partner_consent_grant, partner_consent_withdraw
 from tests.partners.factories import ConsentTextFactory, PartnerFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.partners.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def test_grant_records_current_text_and_language(learner, partner_a, consent_text):

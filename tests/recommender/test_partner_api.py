@@ -76,3 +76,19 @@ def test_a_bad_k_answers_400(api_client, partner_setup):
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_k"
+
+
+def test_the_query_count_does_not_depend_on_k(api_client, partner_setup):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _partner, raw, _other = partner_setup
+    api_client.get(URL, {"k": 1}, HTTP_AUTHORIZATION=f"Api-Key {raw}")  # warms the key's last-used stamp
+
+    with CaptureQueriesContext(connection) as short:
+        api_client.get(URL, {"k": 1}, HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    with CaptureQueriesContext(connection) as long:
+        response = api_client.get(URL, {"k": 12}, HTTP_AUTHORIZATION=f"Api-Key {raw}")
+
+    assert len(response.json()["results"]) == 12
+    assert len(short.captured_queries) == len(long.captured_queries)

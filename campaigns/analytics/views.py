@@ -1,0 +1,308 @@
+"""Analytics pages: the partner portal's campaign analytics (and its CSV), and the staff
+dashboards in the admin (ranking and budget alerts, alliance insights, rising categories).
+
+Views only pick the rows (selectors), hide small groups for partners and turn figures into
+display text; the figures themselves come from the nightly rows."""
+
+import csv
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib import admin
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from campaigns.selectors import campaign_get_for_partner
+from courses.templatetags.catalog_tags import format_money
+from partners.portal_access import portal_member_required
+from partners.privacy import min_group_size
+
+from . import charts, selectors
+from .alliance import alliance_graph
+from .lift import Lift
+from .trends import enrollment_trends
+
+MAX_DAYS = 366
+DEFAULT_DAYS = 30
+CSV_COLUMNS = [
+    "date",
+    "unique_visitors",
+    "landing_views",
+    "clicks",
+    "clicks_email",
+    "clicks_social",
+    "clicks_sms",
+    "clicks_partner_app",
+    "clicks_offline_qr",
+    "clicks_other",
+    "ctr",
+    "signups",
+    "orders",
+    "conversions",
+    "cvr",
+    "new_customers",
+    "returning_customers",
+    "revenue",
+    "refunds",
+    "net_revenue",
+    "discount_cost",
+    "partner_shares",
+    "spend",
+    "roas",
+    "roi",
+    "cac",
+    "cost_per_conversion",
+    "reviews",
+    "satisfaction",
+    "enrollments",
+    "completions",
+    "completion_rate",
+    "holdout_visitors",
+    "holdout_orders",
+]
+MONEY_KEYS = {
+    "revenue",
+    "refunds",
+    "net_revenue",
+    "discount_cost",
+    "partner_shares",
+    "spend",
+    "cac",
+    "cost_per_conversion",
+    "average_order_value",
+}
+PERCENT_KEYS = {"ctr", "cvr", "roi", "satisfaction", "completion_rate", "traffic_share", "weight_share"}
+
+
+# --- Display ---------------------------------------------------------------------------------
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{Decimal(value) * 100:.1f}%"
+
+
+def display(row: dict, currency: str) -> dict:
+    """Every figure of a row as text: money in the campaign currency, rates as percents,
+    hidden small groups as "< N"."""
+    hidden = f"< {min_group_size()}"
+    shown = {}
+    for key, value in row.items():
+        if value is None:
+            shown[key] = hidden if key in _suppressible() else "—"
+        elif key in MONEY_KEYS:
+            shown[key] = format_money(value, currency)
+        elif key in PERCENT_KEYS:
+            shown[key] = _percent(value)
+        elif key == "roas":
+            shown[key] = f"{Decimal(value):.2f}"
+        else:
+            shown[key] = value
+    return shown
+
+
+def _suppressible() -> set[str]:
+    return {key for dependants in selectors.SUPPRESSION_RULES.values() for key in dependants}
+
+
+def _lift_display(lift: Lift | None) -> dict | None:
+    if lift is None:
+        return None
+    return {
+        "lift": _percent(lift.lift),
+        "ci_low": _percent(lift.ci_low),
+        "ci_high": _percent(lift.ci_high),
+        "cvr": _percent(lift.cvr),
+        "cvr_holdout": _percent(lift.cvr_holdout),
+        "incremental_orders": "—" if lift.incremental_orders is None else f"{lift.incremental_orders:.1f}",
+        "significant": lift.significant,
+    }
+
+
+def _range(request: HttpRequest) -> tuple[date, date]:
+    today = timezone.localdate()
+    default_to = today - timedelta(days=1)
+    default_from = default_to - timedelta(days=DEFAULT_DAYS - 1)
+    try:
+        date_from = date.fromisoformat(request.GET.get("from") or default_from.isoformat())
+        date_to = date.fromisoformat(request.GET.get("to") or default_to.isoformat())
+    except ValueError:
+        return default_from, default_to
+    if date_from > date_to or (date_to - date_from).days >= MAX_DAYS:
+        return default_from, default_to
+    return date_from, date_to
+
+
+# --- Partner portal ---------------------------------------------------------------------------
+
+
+def _partner_analytics(request: HttpRequest, pk: int):
+    campaign = campaign_get_for_partner(partner=request.portal_partner, pk=pk)
+    if campaign is None:
+        raise Http404("no such campaign for this partner")
+    date_from, date_to = _range(request)
+    return selectors.campaign_analytics(campaign=campaign, date_from=date_from, date_to=date_to)
+
+
+@require_GET
+@portal_member_required
+def campaign_analytics(request: HttpRequest, pk: int) -> HttpResponse:
+    data = _partner_analytics(request, pk)
+    campaign, currency = data.campaign, data.campaign.budget_currency
+    daily = [selectors.suppress_for_partner(row) for row in data.daily]
+    totals = selectors.suppress_for_partner(data.totals)
+    labels = [row["date"].strftime("%m-%d") for row in daily]
+    funnel_names = {
+        "unique_visitors": _("Visitors"),
+        "signups": _("Sign-ups"),
+        "orders": _("Orders"),
+        "completions": _("Completions"),
+    }
+    funnel = [(funnel_names[key], totals[key]) for key, _value in data.funnel]
+    variants = [
+        {
+            **display(selectors.suppress_for_partner(row), currency),
+            "lift": _lift_display(selectors.lift_for_partner(data.variant_lifts[row["variant_id"]])),
+        }
+        for row in data.variants
+    ]
+    markets = [display(selectors.suppress_for_partner(row), currency) for row in data.markets]
+    overlap = selectors.audience_overlap_latest(partner_id=request.portal_partner.pk)
+    context = {
+        "campaign": campaign,
+        "date_from": data.date_from,
+        "date_to": data.date_to,
+        "totals": display(totals, currency),
+        "daily": [display(row, currency) for row in daily],
+        "variants": variants,
+        "markets": markets,
+        "lift": _lift_display(selectors.lift_for_partner(data.lift)),
+        "min_group": min_group_size(),
+        "overlap": overlap,
+        "overlap_shown": overlap is not None and overlap.overlap >= min_group_size(),
+        "traffic_chart": charts.line_chart(
+            _("Visitors and orders per day"),
+            labels,
+            [
+                (_("Visitors"), [row["unique_visitors"] for row in daily]),
+                (_("Orders"), [row["orders"] for row in daily]),
+            ],
+        ),
+        "revenue_chart": charts.line_chart(
+            _("Net revenue per day"),
+            labels,
+            [(_("Net revenue"), [row["net_revenue"] for row in daily])],
+        ),
+        "funnel_chart": charts.bar_chart(_("Funnel"), funnel),
+        "variant_chart": charts.bar_chart(
+            _("Share of traffic"),
+            [(row["name"], row["traffic_share"]) for row in variants],
+        )
+        if variants
+        else None,
+    }
+    return render(request, "campaigns/analytics/portal_campaign.html", context)
+
+
+@require_GET
+@portal_member_required
+def campaign_analytics_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    data = _partner_analytics(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"{data.campaign.slug}-{data.date_from:%Y%m%d}-{data.date_to:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow([*CSV_COLUMNS, "currency", "suppressed"])
+    for row in data.daily:
+        shown = selectors.suppress_for_partner(row)
+        writer.writerow(
+            [
+                *("" if shown.get(key) is None else shown[key] for key in CSV_COLUMNS),
+                data.campaign.budget_currency,
+                ";".join(shown["suppressed"]),
+            ]
+        )
+    return response
+
+
+# --- Staff (admin) ----------------------------------------------------------------------------
+
+
+def _admin_context(request: HttpRequest, title: str) -> dict:
+    return {**admin.site.each_context(request), "title": title}
+
+
+def staff_dashboard(request: HttpRequest) -> TemplateResponse:
+    ranking = selectors.campaign_ranking()
+    rows = [
+        {
+            "campaign": row["campaign"],
+            "alert": row["alert"],
+            "burn": _percent(row["burn"]),
+            "spent": format_money(row["spent"], row["campaign"].budget_currency),
+            "budget": format_money(row["campaign"].budget_amount, row["campaign"].budget_currency)
+            if row["campaign"].budget_amount is not None
+            else "—",
+            "net_revenue": format_money(row["net_revenue"], row["campaign"].budget_currency),
+            "roi": _percent(row["roi"]),
+            "lift": _lift_display(row["lift"]),
+            "orders": row["orders"],
+            "visitors": row["unique_visitors"],
+        }
+        for row in ranking
+    ]
+    context = {
+        **_admin_context(request, _("Campaign analytics")),
+        "rows": rows,
+        "alerts": [row for row in rows if row["alert"]],
+        "roi_chart": charts.bar_chart(
+            _("Return on investment"),
+            [(str(row["campaign"]), row["roi"]) for row in ranking[:15] if row["roi"] is not None],
+        ),
+    }
+    return TemplateResponse(request, "campaigns/analytics/admin_dashboard.html", context)
+
+
+def staff_alliance(request: HttpRequest) -> TemplateResponse:
+    graph = alliance_graph()
+    context = {
+        **_admin_context(request, _("Alliance insights")),
+        "graph": graph,
+        "chart": charts.network_chart(
+            _("Partners linked by shared campaigns"),
+            [(insight.partner.name, insight.scaled) for insight in graph.partners],
+            graph.edges,
+        )
+        if graph.partners
+        else None,
+        "edges": [
+            (graph.partners[i].partner, graph.partners[j].partner, f"{weight:,.2f}")
+            for i, j, weight in graph.edges
+        ],
+    }
+    return TemplateResponse(request, "campaigns/analytics/admin_alliance.html", context)
+
+
+def staff_trends(request: HttpRequest) -> TemplateResponse:
+    try:
+        weeks = min(max(int(request.GET.get("weeks", 12)), 2), 104)
+    except ValueError:
+        weeks = 12
+    trends = enrollment_trends(weeks=weeks)
+    labels = [start.strftime("%m-%d") for start in trends.weeks]
+    context = {
+        **_admin_context(request, _("Rising categories")),
+        "trends": trends,
+        "weeks": weeks,
+        "chart": charts.line_chart(
+            _("Weekly enrollments per category"),
+            labels,
+            [(str(trend.category), trend.weekly) for trend in trends.categories[:6]],
+        )
+        if trends.categories
+        else None,
+    }
+    return TemplateResponse(request, "campaigns/analytics/admin_trends.html", context)
