@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import LearnerProfile
 from courses.models import Course, Enrollment
@@ -161,33 +161,30 @@ def cold_start(*, interests: list[str], owned: QuerySet | None, k: int) -> list[
 
 
 def similar_courses(*, course: Course, k: int) -> list[RecommendedCourse]:
-    """Stored similar courses of the active version, or same-category popular ones."""
-    rows = list(
-        SimilarCourse.objects.filter(course=course, model_version__is_active=True, similar__is_published=True)
-        .select_related(*(f"similar__{name}" for name in COURSE_RELATED), "similar")
-        .order_by("rank")[:k]
-    )
-    if rows:
-        return [
-            RecommendedCourse(
-                course=row.similar, score=row.score, reason_code=row.reason_code, reason_params={}
-            )
-            for row in rows
-        ]
-    fallback = (
-        Course.objects.filter(is_published=True, category_id=course.category_id)
+    """The active version's similar courses, topped up with popular courses of the same
+    category (all of them when no version is active), in one query."""
+    stored = SimilarCourse.objects.filter(model_version__is_active=True, course_id=course.pk)
+    matching = stored.filter(similar_id=OuterRef("pk"))
+    rows = (
+        Course.objects.filter(is_published=True)
+        .filter(Q(pk__in=stored.values("similar_id")) | Q(category_id=course.category_id))
         .exclude(pk=course.pk)
         .select_related(*COURSE_RELATED)
-        .order_by("-enrollment_count", "slug")[:k]
+        .annotate(
+            similar_rank=Subquery(matching.values("rank")[:1]),
+            similar_score=Subquery(matching.values("score")[:1]),
+            similar_reason=Subquery(matching.values("reason_code")[:1]),
+        )
+        .order_by(F("similar_rank").asc(nulls_last=True), "-enrollment_count", "slug")[:k]
     )
     return [
         RecommendedCourse(
-            course=item,
-            score=float(item.enrollment_count),
-            reason_code=reranking.REASON_SIMILAR_CONTENT,
+            course=row,
+            score=row.similar_score if row.similar_score is not None else float(row.enrollment_count),
+            reason_code=row.similar_reason or reranking.REASON_SIMILAR_CONTENT,
             reason_params={},
         )
-        for item in fallback
+        for row in rows
     ]
 
 

@@ -22,12 +22,12 @@ from . import reranking
 from .algorithms import (
     EASE,
     Algorithm,
-    CatalogTooLarge,
     ContentSimilarity,
     Hybrid,
     ItemKNN,
     Popularity,
     mask_rows,
+    top_n_from_scores,
 )
 from .conf import RecommenderSettings, recommender_settings
 from .content import CatalogInfo, load_catalog, tfidf_features
@@ -82,18 +82,6 @@ def _collaborative_part(fit: sp.csr_matrix, held: sp.csr_matrix, config: Recomme
     return ItemKNN(**params)
 
 
-def _available_mask(catalog: CatalogInfo) -> sp.csr_matrix:
-    """A one-row matrix marking unavailable courses, to mask them in every batch."""
-    unavailable = np.flatnonzero(~catalog.is_available)
-    return sp.csr_matrix(
-        (
-            np.ones(unavailable.size, dtype=np.float32),
-            (np.zeros(unavailable.size, dtype=np.int64), unavailable),
-        ),
-        shape=(1, catalog.course_ids.size),
-    )
-
-
 def hybrid_fit(data: InteractionMatrix, catalog: CatalogInfo, config: RecommenderSettings) -> TrainedModel:
     """Tune on a validation split carved from the data, then refit on all of it."""
     X = data.matrix
@@ -113,10 +101,7 @@ def hybrid_fit(data: InteractionMatrix, catalog: CatalogInfo, config: Recommende
     if isinstance(collaborative, EASE):
         # Same scaling as the offline evaluation: lambda grows with the Gram matrix.
         collaborative.params["lambda"] = round(collaborative.params["lambda"] * X.nnz / max(fit.nnz, 1), 3)
-    try:
-        blend.fit(X)
-    except CatalogTooLarge:  # pragma: no cover - guarded by _collaborative_part
-        raise
+    blend.fit(X)
     knn = parts[0] if isinstance(parts[0], ItemKNN) else ItemKNN(k=config.knn_k, shrink=2.0).fit(X)
     content = parts[1].similarity.T.tocsr()
     collab = knn.similarity.T.tocsr()
@@ -180,15 +165,16 @@ def _write_recommendations(
             scores, domains=domains, touched=touched, config=rerank_config
         )
         anchors, _strength = reranking.explain_anchors(trained.explanation, rows, items)
+        # The first new-field course of a list is the cross-domain pick; later ones say why
+        # they fit when an owned course explains them.
+        first_new = is_new & (np.cumsum(is_new, axis=1) == 1)
         objects = []
         valid_r, valid_c = np.nonzero(np.isfinite(item_scores))
-        rank_in_row = np.zeros(items.shape, dtype=np.int64)
-        rank_in_row[valid_r, valid_c] = 0
         # Ranks are dense per user even when empty slots were dropped.
         ranks = np.cumsum(np.isfinite(item_scores), axis=1)
         for r, c in zip(valid_r.tolist(), valid_c.tolist(), strict=True):
             item = int(items[r, c])
-            if is_new[r, c]:
+            if first_new[r, c] or (is_new[r, c] and anchors[r, c] < 0):
                 code, params = (
                     reranking.REASON_SOMETHING_NEW,
                     {"category": _domain_names(catalog, catalog.domain_ids[item])},
@@ -231,7 +217,6 @@ def _write_similar(
         block[:, unavailable] = -np.inf
         block[np.arange(block.shape[0]), np.arange(start, start + block.shape[0])] = -np.inf
         block[block <= 0] = -np.inf
-        from .algorithms import top_n_from_scores
 
         items, scores = top_n_from_scores(block, config.similar_n)
         collab_part = np.asarray(
@@ -357,7 +342,6 @@ def _write_segments(
     popularity = np.asarray((membership @ (data.matrix > 0).astype(np.float32)).todense())
     popularity[:, ~catalog.is_available] = -np.inf
     popularity[popularity <= 0] = -np.inf
-    from .algorithms import top_n_from_scores
 
     items, scores = top_n_from_scores(popularity, config.top_n)
     objects = []

@@ -2,6 +2,7 @@
 with us, so their list comes from their declared interests and the segment those interests
 fit best (a fixed number of queries)."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
@@ -29,8 +30,6 @@ class CustomerRecommendationsView(PartnerApiMixin, APIView):
         external_hash = customer_external_hash(partner=request.partner, external_id=external_id)
         customer = partner_customer_get(partner=request.partner, external_hash=external_hash)
         if customer is None:
-            from django.utils.translation import gettext_lazy as _
-
             raise NotFound(_("No such customer."), code="not_found")
         interests = [str(slug) for slug in customer.interests] if isinstance(customer.interests, list) else []
         return _answer(cold_start(interests=interests, owned=None, k=k))

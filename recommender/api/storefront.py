@@ -3,6 +3,7 @@ through ``recommender.selectors`` and answer ``{"results": [{"course", "score", 
 with the reason in the request's language."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -61,8 +62,6 @@ def _k(request: Request) -> int:
     try:
         return parse_k(request.query_params.get("k"))
     except InvalidK as exc:
-        from django.utils.translation import gettext_lazy as _
-
         raise ApplicationError(_("k must be a whole number from 1 to 50."), code="invalid_k") from exc
 
 
@@ -95,7 +94,5 @@ class SimilarCoursesView(APIView):
         k = _k(request)
         course = published_course(slug=slug)
         if course is None:
-            from django.utils.translation import gettext_lazy as _
-
             raise NotFound(_("Course not found."), code="not_found")
         return _answer(similar_courses(course=course, k=k))

@@ -194,3 +194,28 @@ def test_rails_render_nothing_for_anonymous_visitors(trained):
         )
 
     assert html.strip() == ""
+
+
+def test_without_a_model_similar_courses_are_popular_ones_of_the_same_category(
+    api_client, django_assert_num_queries
+):
+    catalog = planted_catalog(per_topic=4)
+
+    with django_assert_num_queries(2):
+        response = api_client.get("/api/v1/courses/travel-0/similar/", {"k": 10})
+
+    slugs = [r["course"]["slug"] for r in response.json()["results"]]
+    assert sorted(slugs) == ["travel-1", "travel-2", "travel-3"]
+    assert {r["reason_code"] for r in response.json()["results"]} == {reranking.REASON_SIMILAR_CONTENT}
+    assert catalog.categories["travel"].slug == "travel"
+
+
+def test_the_similar_courses_rail_costs_one_query(trained, django_assert_num_queries):
+    course = trained.courses["finance"][0]
+
+    with django_assert_num_queries(1):
+        html = Template("{% load recommender_tags %}{% similar_courses_rail course 4 %}").render(
+            Context({"course": course})
+        )
+
+    assert html.count('data-testid="recommended-course"') == 4
