@@ -104,6 +104,11 @@ def campaign_courses_priced(*, campaign: Campaign, currency: str) -> list[Course
     )
 
 
+def campaign_course_ids(*, campaign_id: int) -> set[int]:
+    """The joint courses of a campaign: the lines its partners share in."""
+    return set(CampaignCourse.objects.filter(campaign_id=campaign_id).values_list("course_id", flat=True))
+
+
 def campaign_public_code(*, campaign: Campaign, requested: str = "") -> DiscountCode | None:
     """The code a landing page prefills: the one in the link when it belongs to this
     campaign and can still be used, else the campaign's named public code."""

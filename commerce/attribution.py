@@ -4,9 +4,11 @@
 transaction; it confirms the order's discount code, decides and records the attribution
 (the code beats the cookie; else the last touch inside the campaign's window), sets
 ``order.campaign_id`` (the caller saves it) and returns the extra revenue-share parties of
-the order as data, e.g. ``[{"party": "partner:7", "share": "0.1000"}]``, which are copied to
-every line's ``revenue_split`` and read by ``commerce.ledger``. Returning ``[]`` means the
-instructor and the platform share the line alone.
+the order as data per course, e.g. ``{12: [{"party": "partner:7", "share": "0.1000"}]}``:
+only the campaign's joint courses carry partner shares (a course outside the campaign in the
+same order is not the partners' sale). They are added to those lines' ``revenue_split`` and
+read by ``commerce.ledger``. An empty mapping means the instructor and the platform share
+every line alone.
 
 ``attribution_for_refund`` is called by ``commerce.services.order_refund``: the campaign's
 attributed revenue shrinks by the refund (the ledger reverses the partners' entries itself).
@@ -20,6 +22,7 @@ from django.utils import timezone
 
 from campaigns import services as campaign_services
 from campaigns.models import CodeRedemption
+from campaigns.selectors import campaign_course_ids
 from core.exceptions import ApplicationError
 
 from .discounts import order_ref
@@ -55,7 +58,7 @@ def _confirmed_code_id(order) -> int | None:
     return redemption.code_id
 
 
-def attribution_for_paid_order(*, order) -> list[dict]:
+def attribution_for_paid_order(*, order) -> dict[int, list[dict]]:
     paid_at = order.paid_at or timezone.now()
     decision = campaign_services.attribution_decide(
         user_id=order.user_id,
@@ -64,7 +67,7 @@ def attribution_for_paid_order(*, order) -> list[dict]:
         paid_at=paid_at,
     )
     if decision is None:
-        return []
+        return {}
     campaign_services.attribution_record(
         order_ref=order_ref(order),
         order_id=order.pk,
@@ -78,8 +81,11 @@ def attribution_for_paid_order(*, order) -> list[dict]:
     if decision.is_self_purchase:
         # Campaigns' rule: a partner member buying through their own partner's campaign is
         # shown as such but left out of partner payouts.
-        return []
-    return campaign_services.campaign_revenue_split(campaign_id=decision.campaign_id)
+        return {}
+    split = campaign_services.campaign_revenue_split(campaign_id=decision.campaign_id)
+    if not split:
+        return {}
+    return {course_id: split for course_id in campaign_course_ids(campaign_id=decision.campaign_id)}
 
 
 def attribution_for_refund(*, order, amount: Decimal) -> None:

@@ -51,8 +51,8 @@ def order_mark_paid(*, order: Order) -> Order:
         if line.seat == OrderLine.Seat.HELD:
             line.seat = OrderLine.Seat.TAKEN
             line.seat_hold_expires_at = None
-        if extra_parties:
-            line.revenue_split = [*line.revenue_split, *extra_parties]
+        if extra_parties.get(line.course_id):
+            line.revenue_split = [*line.revenue_split, *extra_parties[line.course_id]]
         line.save(update_fields=["seat", "seat_hold_expires_at", "revenue_split", "updated_at"])
         ledger_record_sale(line=line)
 

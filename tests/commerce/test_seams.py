@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 def test_attribution_parties_reach_the_ledger_without_ledger_changes(learner, course):
     def attribute(*, order):
         order.campaign_id = 42
-        return [{"party": "partner:7", "share": "0.1000"}, {"party": "partner:8", "share": "0.0500"}]
+        parties = [{"party": "partner:7", "share": "0.1000"}, {"party": "partner:8", "share": "0.0500"}]
+        return {course.pk: parties}
 
     with mock.patch("commerce.services.payments.attribution_for_paid_order", side_effect=attribute):
         order = order_checkout(

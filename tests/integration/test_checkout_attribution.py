@@ -412,3 +412,29 @@ def test_single_use_code_is_used_up(course, campaign):
     _checkout(UserFactory(username="a"), course, code="ONLYONCE")
     with pytest.raises(CodeExhausted):
         _checkout(UserFactory(username="b"), course, code="ONLYONCE")
+
+
+def test_partners_share_only_in_the_campaigns_own_courses(learner, course, campaign):
+    # given the visitor's last touch was the campaign, and a course outside the campaign
+    TouchFactory(campaign=campaign, visitor_id=VISITOR, created_at=timezone.now() - timedelta(hours=1))
+    outside = CourseFactory(slug="outside-course")
+    bank, museum, _instructor = _parties(campaign, course)
+
+    # when the learner buys both in one order
+    order = _checkout(learner, course, outside, visitor=VISITOR)
+
+    # then the order is attributed, but only the campaign's course carries partner shares
+    order.refresh_from_db()
+    assert order.campaign_id == campaign.pk
+    splits = dict(OrderLine.objects.filter(order=order).values_list("course_id", "revenue_split"))
+    assert splits == {
+        course.pk: [{"party": bank, "share": "0.1000"}, {"party": museum, "share": "0.0500"}],
+        outside.pk: [],
+    }
+    partner_lines = set(
+        LedgerEntry.objects.filter(order=order, party__in=[bank, museum]).values_list(
+            "order_line__course_id", flat=True
+        )
+    )
+    assert partner_lines == {course.pk}
+    assert sum(_entries(order).values()) == order.total
