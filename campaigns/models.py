@@ -467,6 +467,9 @@ class CampaignMarketMetric(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.date} {self.language}-{self.country}"
+
 
 class AudienceOverlap(models.Model):
     """How many of a partner's pushed customers are also our learners, matched on hashed
@@ -486,3 +489,6 @@ class AudienceOverlap(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partner", "date"], name="audience_overlap_unique_day")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.date}: {self.overlap}"

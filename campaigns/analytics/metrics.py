@@ -175,22 +175,35 @@ def _in_day(column: str) -> str:
 def _events_sql() -> str:
     known = ", ".join(f"'{channel}'" for channel in CHANNELS)
     click = "t.kind = 'click'"
-    touches = _branch(
-        "FROM campaigns_touch t JOIN analytics_scope s ON s.id = t.campaign_id "
-        f"WHERE {_in_day('t.created_at')}",
-        campaign_id="t.campaign_id",
-        variant_id="t.variant_id",
-        language=f"COALESCE(NULLIF(t.language, ''), '{UNKNOWN_LANGUAGE}')",
-        country=f"COALESCE(NULLIF(t.country, ''), '{UNKNOWN_COUNTRY}')",
-        visitor=f"CASE WHEN t.is_holdout THEN NULL ELSE {_visitor('t')} END",
-        holdout_visitor=f"CASE WHEN t.is_holdout THEN {_visitor('t')} ELSE NULL END",
-        landing_views="CASE WHEN t.kind = 'landing_view' THEN 1 ELSE 0 END",
-        clicks=f"CASE WHEN {click} THEN 1 ELSE 0 END",
-        clicks_other=f"CASE WHEN {click} AND t.channel NOT IN ({known}) THEN 1 ELSE 0 END",
+    language = f"COALESCE(NULLIF(t.language, ''), '{UNKNOWN_LANGUAGE}')"
+    country = f"COALESCE(NULLIF(t.country, ''), '{UNKNOWN_COUNTRY}')"
+    counted = {
+        "landing_views": "CASE WHEN t.kind = 'landing_view' THEN 1 ELSE 0 END",
+        "clicks": f"CASE WHEN {click} THEN 1 ELSE 0 END",
+        "clicks_other": f"CASE WHEN {click} AND t.channel NOT IN ({known}) THEN 1 ELSE 0 END",
         **{
             f"clicks_{channel}": f"CASE WHEN {click} AND t.channel = '{channel}' THEN 1 ELSE 0 END"
             for channel in CHANNELS
         },
+    }
+    # One event per touch: folding touches per visitor first costs a sort of the whole day and
+    # saves little when visitors touch a campaign once or twice (measured with the benchmark).
+    folded = (
+        f"FROM (SELECT t.campaign_id, t.variant_id, {language} AS language, {country} AS country, "
+        f"t.is_holdout, {_visitor('t')} AS visitor, "
+        + ", ".join(f"{expr} AS {name}" for name, expr in counted.items())
+        + " FROM campaigns_touch t JOIN analytics_scope s ON s.id = t.campaign_id "
+        f"WHERE {_in_day('t.created_at')}) tv"
+    )
+    touches = _branch(
+        folded,
+        campaign_id="tv.campaign_id",
+        variant_id="tv.variant_id",
+        language="tv.language",
+        country="tv.country",
+        visitor="CASE WHEN tv.is_holdout THEN NULL ELSE tv.visitor END",
+        holdout_visitor="CASE WHEN tv.is_holdout THEN tv.visitor ELSE NULL END",
+        **{name: f"tv.{name}" for name in counted},
     )
     dims = {
         "campaign_id": "a.campaign_id",
@@ -331,7 +344,8 @@ def _daily_rows_sql() -> str:
         f"{_money('SUM(e.partner_shares)')} AS partner_shares",
         f"{_money('SUM(e.spend)')} AS spend",
     ]
-    # The four grains in one pass: each event is counted once per grain it belongs to.
+    # The four grains in one pass: each event is counted once per grain it belongs to. (A
+    # two-step "DISTINCT then count" variant measured slower on PostgreSQL 15.)
     return f"""
         SELECT e.campaign_id,
                CASE WHEN g.gv = 1 THEN e.variant_id END AS variant_id,
@@ -458,6 +472,9 @@ def campaign_metrics_compute(*, day: date, campaign_ids: Sequence[int] | None = 
     temp = "CREATE TEMPORARY TABLE"
     with transaction.atomic(), connection.cursor() as cursor:
         _drop_temp_tables(cursor)
+        if connection.vendor == "postgresql":
+            # Hash aggregates of a big day stay in memory instead of spilling to disk.
+            cursor.execute(f"SET LOCAL work_mem = '{int(getattr(settings, 'ANALYTICS_WORK_MEM_MB', 256))}MB'")
         cursor.execute(f"{temp} analytics_scope AS {scope_sql}")
         cursor.execute(f"{temp} analytics_attributions AS {_attributions_sql(fx_rows)}", params)
         cursor.execute(f"{temp} analytics_events AS {_events_sql()}", params)
