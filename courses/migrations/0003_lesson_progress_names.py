@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('courses', '0002_search_trigram'),
+        ("courses", "0002_search_trigram"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='lessonprogress',
-            options={'ordering': ['id'], 'verbose_name': 'lesson progress', 'verbose_name_plural': 'lesson progress'},
+            name="lessonprogress",
+            options={
+                "ordering": ["id"],
+                "verbose_name": "lesson progress",
+                "verbose_name_plural": "lesson progress",
+            },
         ),
     ]
