@@ -5,10 +5,26 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from core.money import round_money
 from courses.models import Course, Price
 from partners.models import Partner
 
@@ -164,20 +180,54 @@ def campaign_live_figures(*, campaign_ids: list[int]) -> dict[int, dict]:
         )
     orders = (
         OrderAttribution.objects.filter(campaign_id__in=campaign_ids)
-        .values("campaign_id")
+        .values("campaign_id", "campaign__budget_currency")
         .annotate(
             orders=Count("id"),
-            # Amounts in the campaign's own currency only: adding yen to dollars means nothing.
-            revenue=Sum("amount", filter=Q(currency=F("campaign__budget_currency"))),
-            refunded=Sum("refunded_amount", filter=Q(currency=F("campaign__budget_currency"))),
+            # Every attributed order counts, converted into the campaign's own currency.
+            revenue=Sum(
+                _in_reporting_currency(F("amount") - F("refunded_amount"), to="campaign__budget_currency")
+            ),
         )
         .order_by()
     )
     for row in orders:
         figures[row["campaign_id"]].update(
-            orders=row["orders"], revenue=(row["revenue"] or Decimal("0")) - (row["refunded"] or Decimal("0"))
+            orders=row["orders"], revenue=_rounded(row["revenue"], row["campaign__budget_currency"])
         )
     return figures
+
+
+_FX_AMOUNT = DecimalField(max_digits=30, decimal_places=10)
+
+
+def _rate_case(field: str) -> Case:
+    """``settings.REPORTING_FX_RATES`` (value of one unit in a common base) for the currency
+    in ``field``, as SQL: the whole conversion stays in the one aggregate query."""
+    return Case(
+        *[
+            When(**{field: code}, then=Value(Decimal(str(rate)), output_field=_FX_AMOUNT))
+            for code, rate in sorted(settings.REPORTING_FX_RATES.items())
+        ],
+        default=None,
+        output_field=_FX_AMOUNT,
+    )
+
+
+def _in_reporting_currency(
+    amount, *, to: str | None = None, currency: str | None = None
+) -> ExpressionWrapper:
+    """``amount * rate[from] / rate[to]``: ``to`` names the target currency's field, or
+    ``currency`` gives it as a constant."""
+    if currency is not None:
+        target = Value(Decimal(str(settings.REPORTING_FX_RATES[currency])), output_field=_FX_AMOUNT)
+    else:
+        target = _rate_case(to)
+    return ExpressionWrapper(amount * _rate_case("currency") / target, output_field=_FX_AMOUNT)
+
+
+def _rounded(amount, currency: str) -> Decimal:
+    """Summed unrounded, then rounded once with the platform's rule."""
+    return round_money(Decimal(str(amount)) if amount is not None else Decimal("0"), currency)
 
 
 def _ratio(numerator, denominator, places: str = "0.0001") -> str | None:
@@ -260,7 +310,7 @@ def _live_rows(*, campaign: Campaign, date_from: date, date_to: date) -> list[di
         )
         .order_by()
     )
-    in_currency = Q(currency=campaign.budget_currency)
+    cur = campaign.budget_currency
     orders = (
         OrderAttribution.objects.filter(
             campaign=campaign, paid_at__date__gte=date_from, paid_at__date__lte=date_to
@@ -270,9 +320,10 @@ def _live_rows(*, campaign: Campaign, date_from: date, date_to: date) -> list[di
         .annotate(
             orders=Count("id", filter=Q(is_holdout=False)),
             holdout_orders=Count("id", filter=Q(is_holdout=True)),
-            revenue=Sum("amount", filter=in_currency),
-            refunds=Sum("refunded_amount", filter=in_currency),
-            discount_cost=Sum("discount_amount", filter=in_currency),
+            # Orders in any currency, converted into the campaign's own.
+            revenue=Sum(_in_reporting_currency(F("amount"), currency=cur)),
+            refunds=Sum(_in_reporting_currency(F("refunded_amount"), currency=cur)),
+            discount_cost=Sum(_in_reporting_currency(F("discount_amount"), currency=cur)),
         )
         .order_by()
     )
@@ -297,9 +348,9 @@ def _live_rows(*, campaign: Campaign, date_from: date, date_to: date) -> list[di
         row_for(row["day"]).update(
             orders=row["orders"],
             holdout_orders=row["holdout_orders"],
-            revenue=str(row["revenue"] or 0),
-            refunds=str(row["refunds"] or 0),
-            discount_cost=str(row["discount_cost"] or 0),
+            revenue=str(_rounded(row["revenue"], cur)),
+            refunds=str(_rounded(row["refunds"], cur)),
+            discount_cost=str(_rounded(row["discount_cost"], cur)),
         )
     return [by_day[day] for day in sorted(by_day)]
 

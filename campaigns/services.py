@@ -636,13 +636,15 @@ def discount_code_quote(
     amounts: dict[int, Decimal],
     visitor_id: str | None = None,
     client: str | None = None,
+    count_failure: bool = True,
 ) -> DiscountQuote:
     """What ``code`` takes off each course (``amounts``: course id -> price in
     ``currency``). Reads only; the redemption happens in ``discount_code_redeem``.
 
     A failed look-up counts against the client (``client``, else the learner); after
     ``CODE_FAILURE_LIMIT`` failures in the window every attempt is refused with 429, so
-    codes cannot be enumerated."""
+    codes cannot be enumerated. ``count_failure=False`` is for showing again a code that
+    was already counted once (a price preview re-rendered): the limit is still enforced."""
     client_key = _client_key(user, client)
     discount_code_attempts_check(client=client_key)
     try:
@@ -655,7 +657,8 @@ def discount_code_quote(
             visitor_id=visitor_id,
         )
     except (CodeInvalid, CodeExpired, CodeExhausted, CodeNotApplicable, CampaignNotRunning, CodeLimitReached):
-        _record_failure(client_key)
+        if count_failure:
+            _record_failure(client_key)
         raise
 
 

@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from campaigns import services as campaign_services
-from campaigns.exceptions import CodeInvalid
+from campaigns.exceptions import CodeInvalid, TooManyAttempts
+from core.exceptions import ApplicationError
+from core.money import round_money
 
 from .exceptions import DiscountCodeInvalid
+from .selectors import CartItem, CartView
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ def discount_quote(
     currency: str,
     visitor_id: str = "",
     client: str | None = None,
+    count_failure: bool = True,
 ) -> DiscountQuote:
     code = (code or "").strip()
     if not code:
@@ -75,6 +79,7 @@ def discount_quote(
             amounts={line.course_id: line.unit_price for line in lines},
             visitor_id=campaign_services.visitor_id_clean(visitor_id),
             client=client or rate_limit_client(user),
+            count_failure=count_failure,
         )
     except CodeInvalid as exc:
         # Commerce callers know the unknown-code error by commerce's own class (same code).
@@ -107,10 +112,15 @@ def discount_release(*, order) -> None:
 # The code a visitor brought along (landing page "buy now" form, ``?code=``) is kept with the
 # cart in the session, so the checkout page and the session-authenticated API can use it.
 CART_CODE_SESSION_KEY = "cart_discount_code"
+# The code whose check has already counted against the wrong-code limit in this session:
+# showing the price preview again must not count it again (a learner who reloads the
+# checkout page would lock themselves out), but a code must count once, wherever it came
+# from, or the preview would be a free oracle for guessing codes.
+CART_CODE_CHECKED_SESSION_KEY = "cart_discount_code_checked"
 
 
 def cart_code_remember(*, session, code: str) -> None:
-    code = "".join(ch for ch in str(code or "") if ch.isprintable()).strip()[:64]
+    code = cart_code_clean(code)
     if code:
         session[CART_CODE_SESSION_KEY] = code
 
@@ -123,3 +133,95 @@ def cart_code_get(*, session) -> str:
 def cart_code_forget(*, session) -> None:
     if session is not None:
         session.pop(CART_CODE_SESSION_KEY, None)
+        session.pop(CART_CODE_CHECKED_SESSION_KEY, None)
+
+
+def cart_code_clean(code: str) -> str:
+    return "".join(ch for ch in str(code or "") if ch.isprintable()).strip()[:64]
+
+
+def cart_code_mark_checked(*, session, code: str) -> None:
+    session[CART_CODE_CHECKED_SESSION_KEY] = code
+
+
+def cart_code_was_checked(*, session, code: str) -> bool:
+    return bool(code) and session is not None and session.get(CART_CODE_CHECKED_SESSION_KEY) == code
+
+
+# --- Price preview on the cart and checkout pages ------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    item: CartItem
+    discount: Decimal
+
+    @property
+    def total(self) -> Decimal | None:
+        return None if self.item.price is None else self.item.price - self.discount
+
+
+@dataclass(frozen=True)
+class PricePreview:
+    """What the learner will pay: each line with its discount, and the totals. ``code`` is
+    the code kept with the cart; ``applied`` tells whether it takes anything off, else
+    ``error`` says why in the learner's language (``pending``: not checked yet because the
+    visitor is not signed in or the cart cannot be bought in this currency)."""
+
+    lines: list[PreviewLine]
+    currency: str
+    code: str = ""
+    applied: bool = False
+    error: str = ""
+    pending: bool = False
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.item.price for line in self.lines if line.item.price is not None), Decimal("0"))
+
+    @property
+    def discount(self) -> Decimal:
+        return sum((line.discount for line in self.lines), Decimal("0"))
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal - self.discount
+
+
+def cart_price_preview(*, cart: CartView, user, session, visitor_id: str = "") -> PricePreview:
+    """Price the cart with the code kept in the session, the way checkout will. Reads only:
+    nothing is reserved, and a code already checked once in this session is not counted
+    again against the wrong-code limit (a valid code never counts)."""
+    undiscounted = [PreviewLine(item=item, discount=Decimal("0")) for item in cart.items]
+    code = cart_code_get(session=session)
+    if not code:
+        return PricePreview(lines=undiscounted, currency=cart.currency)
+    if not (user is not None and user.is_authenticated and cart.purchasable):
+        return PricePreview(lines=undiscounted, currency=cart.currency, code=code, pending=True)
+    already_counted = cart_code_was_checked(session=session, code=code)
+    try:
+        quote = discount_quote(
+            code=code,
+            user=user,
+            lines=[DiscountLine(course_id=item.course.pk, unit_price=item.price) for item in cart.items],
+            currency=cart.currency,
+            visitor_id=visitor_id,
+            count_failure=not already_counted,
+        )
+    except TooManyAttempts as exc:
+        # Refused before looking the code up: nothing was counted, so it is not marked.
+        return PricePreview(lines=undiscounted, currency=cart.currency, code=code, error=str(exc.message))
+    except ApplicationError as exc:
+        cart_code_mark_checked(session=session, code=code)
+        return PricePreview(lines=undiscounted, currency=cart.currency, code=code, error=str(exc.message))
+    cart_code_mark_checked(session=session, code=code)
+    # The same rounding as order_checkout, so the preview is what the order will say.
+    return PricePreview(
+        lines=[
+            PreviewLine(item=item, discount=round_money(min(off, item.price), cart.currency))
+            for item, off in zip(cart.items, quote.line_discounts, strict=True)
+        ],
+        currency=cart.currency,
+        code=quote.code,
+        applied=True,
+    )

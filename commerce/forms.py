@@ -24,6 +24,12 @@ class CartRemoveForm(forms.Form):
     course = forms.SlugField(max_length=120)
 
 
+class CartCodeForm(forms.Form):
+    code = forms.CharField(label=_("Discount code"), max_length=64)
+    # The currency the learner sees the cart in; checked against the cart when it is priced.
+    currency = forms.ChoiceField(required=False, choices=[(c, c) for c in settings.CURRENCIES])
+
+
 class CheckoutForm(forms.Form):
     currency = forms.ChoiceField(label=_("Currency"), choices=[(c, c) for c in settings.CURRENCIES])
     discount_code = forms.CharField(label=_("Discount code"), required=False, max_length=64)

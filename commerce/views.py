@@ -15,9 +15,17 @@ from core.exceptions import ApplicationError
 from core.money import currency_for_request
 
 from .api.storefront import VISITOR_COOKIE
-from .discounts import cart_code_forget, cart_code_get, cart_code_remember
+from .discounts import (
+    DiscountLine,
+    cart_code_clean,
+    cart_code_forget,
+    cart_code_mark_checked,
+    cart_code_remember,
+    cart_price_preview,
+    discount_quote,
+)
 from .exceptions import OrderNotFound, PaymentDeclined
-from .forms import CartAddForm, CartRemoveForm, CheckoutForm
+from .forms import CartAddForm, CartCodeForm, CartRemoveForm, CheckoutForm
 from .models import Order
 from .selectors import cart_view, order_get, order_list
 from .services import cart_add, cart_remove, order_checkout, session_cart_add, session_cart_remove
@@ -38,10 +46,65 @@ def _back(request: HttpRequest, default: str = "commerce:cart"):
     return redirect(default)
 
 
+def _preview(request: HttpRequest, view):
+    return cart_price_preview(
+        cart=view,
+        user=request.user,
+        session=request.session,
+        visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
+    )
+
+
 def cart(request: HttpRequest) -> HttpResponse:
     currency = currency_for_request(request)
     view = cart_view(user=request.user, session_items=_session_items(request), currency=currency)
-    return render(request, "commerce/cart.html", {"cart": view, "currency": currency})
+    return render(
+        request,
+        "commerce/cart.html",
+        {"cart": view, "preview": _preview(request, view), "currency": currency, "code_form": CartCodeForm()},
+    )
+
+
+@require_POST
+def cart_code_apply_view(request: HttpRequest) -> HttpResponse:
+    """Keep a discount code with the cart. A signed-in learner's code is checked at once
+    against the cart (a wrong one counts against the wrong-code limit and is not kept);
+    a visitor's is checked when the cart is priced after sign-in."""
+    form = CartCodeForm(request.POST)
+    form.is_valid()  # a forged currency is ignored below, not a reason to drop the code
+    code = cart_code_clean(form.cleaned_data.get("code", ""))
+    if not code:
+        messages.error(request, _("Enter a discount code."))
+        return _back(request)
+    currency = form.cleaned_data.get("currency") or currency_for_request(request)
+    if request.user.is_authenticated:
+        view = cart_view(user=request.user, currency=currency)
+        if view.purchasable:
+            try:
+                discount_quote(
+                    code=code,
+                    user=request.user,
+                    lines=[DiscountLine(course_id=i.course.pk, unit_price=i.price) for i in view.items],
+                    currency=currency,
+                    visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
+                )
+            except ApplicationError as exc:
+                messages.error(request, str(exc.message))
+                return _back(request)
+            cart_code_remember(session=request.session, code=code)
+            cart_code_mark_checked(session=request.session, code=code)
+            messages.success(request, _("Discount code applied."))
+            return _back(request)
+    cart_code_remember(session=request.session, code=code)
+    messages.info(request, _("Your discount code is kept with your cart; the discount shows at checkout."))
+    return _back(request)
+
+
+@require_POST
+def cart_code_remove_view(request: HttpRequest) -> HttpResponse:
+    cart_code_forget(session=request.session)
+    messages.success(request, _("Discount code removed."))
+    return _back(request)
 
 
 @require_POST
@@ -115,14 +178,23 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.info(request, _("Your order is waiting for the payment to be confirmed."))
                 return redirect("commerce:order_detail", number=result.order.number)
-        currency = form.data.get("currency") or currency
+        posted = (form.data.get("currency") or "").upper()
+        currency = posted if posted in settings.CURRENCIES else currency
+        view = cart_view(user=request.user, currency=currency)
+        preview = _preview(request, view)
     else:
-        # Campaigns integration: the code kept with the cart fills the discount code field.
+        view = cart_view(user=request.user, currency=currency)
+        preview = _preview(request, view)
+        # The order is paid with the code the preview priced, so what the page shows is what
+        # is charged; a code that takes nothing off is not sent.
         form = CheckoutForm(
-            initial={"currency": currency, "discount_code": cart_code_get(session=request.session)}
+            initial={"currency": currency, "discount_code": preview.code if preview.applied else ""}
         )
-    view = cart_view(user=request.user, currency=currency)
-    return render(request, "commerce/checkout.html", {"form": form, "cart": view, "currency": currency})
+    return render(
+        request,
+        "commerce/checkout.html",
+        {"form": form, "cart": view, "preview": preview, "currency": currency, "code_form": CartCodeForm()},
+    )
 
 
 @login_required
