@@ -53,6 +53,7 @@ from .models import (
     Variant,
     VisitorAssignment,
 )
+from .selectors import campaign_public_code
 
 LANG_SUFFIXES = tuple(code.replace("-", "_") for code, _name in settings.LANGUAGES)
 TRANSLATED_FIELDS = ("name", "headline", "body", "call_to_action")
@@ -567,6 +568,24 @@ def _record_failure(client: str) -> None:
         cache.incr(key)
     except ValueError:
         cache.set(key, 1, timeout=CODE_FAILURE_WINDOW_SECONDS)
+
+
+def landing_code_resolve(*, campaign: Campaign, requested: str, client: str) -> DiscountCode | None:
+    """The code a landing page shows. A code named in the link is shown only if it belongs
+    to the campaign and is usable; a wrong one counts as a failed attempt like at checkout,
+    and past the limit links are no longer checked at all, so landing pages cannot be used
+    to enumerate codes."""
+    if not requested:
+        return campaign_public_code(campaign=campaign)
+    try:
+        discount_code_attempts_check(client=client)
+    except TooManyAttempts:
+        return campaign_public_code(campaign=campaign)
+    code = campaign_public_code(campaign=campaign, requested=requested)
+    if code is None:
+        _record_failure(client)
+        return campaign_public_code(campaign=campaign)
+    return code
 
 
 @dataclass(frozen=True)

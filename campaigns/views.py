@@ -23,6 +23,13 @@ UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 COUNTRY_HEADERS = ("HTTP_CF_IPCOUNTRY", "HTTP_X_COUNTRY_CODE")
 
 
+def _client(request: HttpRequest) -> str:
+    """The key wrong codes are counted under: the account, else the address."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+
+
 def _visitor(request: HttpRequest) -> tuple[str, bool]:
     """The anonymous visitor id from the first-party cookie, or a new one (``True``)."""
     existing = services.visitor_id_clean(request.COOKIES.get(VISITOR_COOKIE))
@@ -141,7 +148,9 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
                 course.discount_amount = off
                 course.final_price = course.price_amount - off
     code = (
-        selectors.campaign_public_code(campaign=campaign, requested=request.GET.get("code", "")[:40])
+        services.landing_code_resolve(
+            campaign=campaign, requested=request.GET.get("code", "")[:40], client=_client(request)
+        )
         if offer
         else None
     )

@@ -22,6 +22,10 @@ pytestmark = pytest.mark.django_db
 VISITOR = "22222222-2222-4222-8222-222222222222"
 
 
+def _offered_code(html: str) -> str:
+    return html.split('data-testid="campaign-code">', 1)[1].split("<", 1)[0]
+
+
 def _landing(campaign, lang="en"):
     return f"/{lang}/c/{campaign.slug}/"
 
@@ -180,3 +184,30 @@ def test_landing_page_query_count_does_not_grow_with_courses(client, django_asse
     with django_assert_num_queries(8):
         response = client.get(_landing(campaign))
     assert len(response.context["courses"]) == count
+
+
+def test_landing_page_cannot_be_used_to_enumerate_codes(client):
+    # given a campaign with a public code and a secret single-use code
+    campaign = CampaignFactory(courses=[CourseFactory()])
+    DiscountCodeFactory(campaign=campaign, code="PUBLIC10", max_redemptions=500)
+    DiscountCodeFactory(campaign=campaign, code="SECRET42", batch_id="00000000-0000-4000-8000-000000000001")
+
+    # when a visitor tries ten wrong codes in links
+    for attempt in range(10):
+        html = client.get(_landing(campaign), {"code": f"WRONG{attempt}"}).content.decode()
+        # then each wrong code is not offered; the public code is
+        assert _offered_code(html) == "PUBLIC10"
+
+    # and once the attempts are used up, even a right code in a link is no longer confirmed
+    html = client.get(_landing(campaign), {"code": "SECRET42"}).content.decode()
+    assert _offered_code(html) == "PUBLIC10"
+
+
+def test_a_right_code_in_a_link_is_prefilled(client):
+    campaign = CampaignFactory(courses=[CourseFactory()])
+    DiscountCodeFactory(campaign=campaign, code="PUBLIC10", max_redemptions=500)
+    DiscountCodeFactory(campaign=campaign, code="SECRET42", batch_id="00000000-0000-4000-8000-000000000001")
+
+    html = client.get(_landing(campaign), {"code": "secret42"}).content.decode()
+
+    assert _offered_code(html) == "SECRET42"
