@@ -28,6 +28,7 @@ from .algorithms import (
     Popularity,
     mask_rows,
     top_n_from_scores,
+    top_n_sparse,
 )
 from .conf import RecommenderSettings, recommender_settings
 from .content import CatalogInfo, load_catalog, tfidf_features
@@ -204,38 +205,33 @@ def _write_recommendations(
 def _write_similar(
     *, version: ModelVersion, trained: TrainedModel, catalog: CatalogInfo, config: RecommenderSettings
 ) -> int:
-    """Similar courses: co-taken (cosine) and content similarity, half and half."""
+    """Similar courses: co-taken (cosine) and content similarity, half and half. Both are
+    sparse (top-k neighbours), so the lists are cut sparsely too: no items x items block."""
     collab = trained.collaborative.tocsr()
     content = trained.content.tocsr()
     collab_max = collab.max() if collab.nnz else 1.0
     blended = (collab * np.float32(0.5 / max(collab_max, 1e-9)) + content * np.float32(0.5)).tocsr()
     n_items = catalog.course_ids.size
+    # Unpublished courses are never listed: their columns are zeroed, and the course itself
+    # is excluded from its own list.
+    blended = (blended @ sp.diags(catalog.is_available.astype(np.float32))).tocsr()
+    items, scores = top_n_sparse(blended, config.similar_n, exclude=sp.identity(n_items, format="csr"))
+    collab_part = np.asarray(collab[np.arange(n_items)[:, None], items].todense())
     objects = []
-    unavailable = np.flatnonzero(~catalog.is_available)
-    for start in range(0, n_items, 1024):
-        block = blended[start : start + 1024].toarray()
-        block[:, unavailable] = -np.inf
-        block[np.arange(block.shape[0]), np.arange(start, start + block.shape[0])] = -np.inf
-        block[block <= 0] = -np.inf
-
-        items, scores = top_n_from_scores(block, config.similar_n)
-        collab_part = np.asarray(
-            collab[start : start + 1024][np.arange(block.shape[0])[:, None], items].todense()
-        )
-        ranks = np.cumsum(np.isfinite(scores), axis=1)
-        valid_r, valid_c = np.nonzero(np.isfinite(scores))
-        for r, c in zip(valid_r.tolist(), valid_c.tolist(), strict=True):
-            code = reranking.REASON_ALSO_TOOK if collab_part[r, c] > 0 else reranking.REASON_SIMILAR_CONTENT
-            objects.append(
-                SimilarCourse(
-                    model_version=version,
-                    course_id=int(catalog.course_ids[start + r]),
-                    similar_id=int(catalog.course_ids[items[r, c]]),
-                    rank=int(ranks[r, c]),
-                    score=round(float(scores[r, c]), 6),
-                    reason_code=code,
-                )
+    ranks = np.cumsum(np.isfinite(scores), axis=1)
+    valid_r, valid_c = np.nonzero(np.isfinite(scores))
+    for r, c in zip(valid_r.tolist(), valid_c.tolist(), strict=True):
+        code = reranking.REASON_ALSO_TOOK if collab_part[r, c] > 0 else reranking.REASON_SIMILAR_CONTENT
+        objects.append(
+            SimilarCourse(
+                model_version=version,
+                course_id=int(catalog.course_ids[r]),
+                similar_id=int(catalog.course_ids[items[r, c]]),
+                rank=int(ranks[r, c]),
+                score=round(float(scores[r, c]), 6),
+                reason_code=code,
             )
+        )
     return _bulk(SimilarCourse, objects, batch_size=config.write_batch_size)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from courses.models import Enrollment
+from courses.models import Course, Enrollment
 from recommender import reranking
 from recommender.models import (
     ModelVersion,
@@ -137,6 +137,36 @@ def test_a_broken_data_source_keeps_the_active_version(planted):
     active.refresh_from_db()
     assert active.is_active
     assert Recommendation.objects.filter(model_version=active).exists()
+
+
+def test_similar_courses_are_ranked_lists_of_other_published_courses(planted):
+    # given: one course of every topic is unpublished
+    hidden = {courses[0].pk for courses in planted.courses.values()}
+    Course.objects.filter(pk__in=hidden).update(is_published=False)
+
+    # when
+    version = recommender_train(similar_n=5)
+
+    # then
+    rows = list(
+        SimilarCourse.objects.filter(model_version=version)
+        .order_by("course_id", "rank")
+        .values_list("course_id", "similar_id", "rank", "score")
+    )
+    assert rows
+    lists: dict[int, list[tuple[int, int, float]]] = {}
+    for course_id, similar_id, rank, score in rows:
+        lists.setdefault(course_id, []).append((similar_id, rank, score))
+    assert len(lists) == Course.objects.count()
+    for course_id, entries in lists.items():
+        similar = [similar_id for similar_id, _, _ in entries]
+        scores = [score for _, _, score in entries]
+        assert course_id not in similar
+        assert not set(similar) & hidden
+        assert len(set(similar)) == len(similar) <= 5
+        assert [rank for _, rank, _ in entries] == list(range(1, len(entries) + 1))
+        assert scores == sorted(scores, reverse=True)
+        assert min(scores) > 0
 
 
 def test_too_few_interactions_keep_the_active_version(planted):
