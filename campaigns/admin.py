@@ -133,6 +133,15 @@ class CampaignAdmin(TabbedTranslationAdmin):
             request, queryset, lambda c: services.campaign_end(campaign=c), _("%(count)s campaign(s) ended.")
         )
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Spend typed in the inline must stop a campaign whose budget it uses up now, not
+        # at the next scheduler run.
+        if services.budget_check(campaign=form.instance):
+            self.message_user(
+                request, _("The budget is used up: the campaign has ended."), level=messages.WARNING
+            )
+
 
 @admin.register(DiscountCode)
 class DiscountCodeAdmin(admin.ModelAdmin):

@@ -115,6 +115,17 @@ class InvalidWebhookPayload(ApplicationError):
         return _("The webhook body is not a valid event.")
 
 
+class WebhookPaymentNotFound(Conflict):
+    """A success or failure for a payment no order knows (yet): the checkout that made it
+    may still be committing. The event is not recorded and the answer is not a 2xx, so
+    the provider delivers it again later instead of it being lost."""
+
+    code = "payment_not_found"
+
+    def default_message(self):
+        return _("No order is known for this payment yet; send the event again later.")
+
+
 class OrderNotFound(NotFound):
     code = "order_not_found"
 

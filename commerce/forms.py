@@ -44,6 +44,8 @@ class CheckoutForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+        # A post that lost its key is shown again with a new one, so "Pay" works next time.
+        self.fresh_idempotency_key = uuid.uuid4().hex
 
 
 class RefundForm(forms.Form):

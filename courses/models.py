@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -36,6 +37,21 @@ class Category(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name or self.slug
+
+    def clean(self) -> None:
+        # The catalog, its filters and the API show two levels only: a third level would
+        # silently drop out of every menu and filter.
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A category cannot be its own parent.")})
+        if self.parent.parent_id is not None:
+            raise ValidationError({"parent": _("Choose a top category: categories have two levels.")})
+        if self.pk and Category.objects.filter(parent_id=self.pk).exists():
+            raise ValidationError(
+                {"parent": _("This category has subcategories, so it must stay a top category.")}
+            )
 
 
 class Tag(TimeStampedModel):

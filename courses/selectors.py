@@ -4,10 +4,12 @@ and (on the course page) the syllabus are prefetched in one query each."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from modeltranslation.utils import build_localized_fieldname
 
 from .models import Category, Course, Lesson, LiveSession, Price, Section, Tag
 
@@ -90,8 +92,15 @@ def course_list(
     if ordering not in ORDERINGS and query and connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramWordSimilarity
 
+        # pg_trgm sees a run of CJK characters as one word, so a Chinese or Japanese
+        # query scores 0 against every row; a hit in some language's title lifts those
+        # courses above hits in descriptions or tags.
+        in_title = Q()
+        for lang in settings.MODELTRANSLATION_LANGUAGES:
+            in_title |= Q(**{f"{build_localized_fieldname('title', lang)}__icontains": query.strip()})
         return queryset.annotate(
             relevance=Coalesce(TrigramWordSimilarity(Value(query.lower()), "search_text"), 0.0)
+            + Case(When(in_title, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
         ).order_by("-relevance", *ORDERINGS[DEFAULT_ORDERING])
     return queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING]))
 

@@ -16,8 +16,10 @@ from partners.forms import ApiKeyCreateForm, CustomerUploadForm
 from partners.portal_access import is_portal_owner, portal_member_required
 from partners.privacy import min_group_size
 from partners.services import api_key_issue, api_key_revoke, partner_customers_upsert
+from recommender.selectors import cold_start
 
 PAGE_SIZE = 25
+CUSTOMER_RECOMMENDATIONS = 6
 
 
 def _page(request: HttpRequest, queryset):
@@ -133,7 +135,15 @@ def customer_detail(request: HttpRequest, external_hash: str) -> HttpResponse:
     customer = selectors.partner_customer_get(partner=request.portal_partner, external_hash=external_hash)
     if customer is None:
         raise Http404
-    return render(request, "partners/portal/customer_detail.html", {"customer": customer})
+    interests = [str(slug) for slug in customer.interests] if isinstance(customer.interests, list) else []
+    # Pushed customers have no history with us: the same interest-based list the partner
+    # API answers for them.
+    recommendations = cold_start(interests=interests, owned=None, k=CUSTOMER_RECOMMENDATIONS)
+    return render(
+        request,
+        "partners/portal/customer_detail.html",
+        {"customer": customer, "recommendations": recommendations},
+    )
 
 
 @require_GET

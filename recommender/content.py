@@ -9,9 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from courses.models import Course
+from courses.models import Course, LiveSession
 
 
 def _suffixes() -> list[str]:
@@ -26,15 +28,29 @@ class CatalogInfo:
     domain_ids: np.ndarray  # top category of each course
     category_ids: np.ndarray
     levels: np.ndarray
-    is_available: np.ndarray  # published: may be recommended
+    is_available: np.ndarray  # published and bookable (not a sold-out live class): may be recommended
     texts: list[str]
     titles: list[dict[str, str]]
     domain_names: dict[int, dict[str, str]]
     domain_slugs: dict[int, str]
 
 
+def _sold_out_live_course_ids() -> set[int]:
+    """Live classes with no upcoming session that still has a seat: nothing to buy, so
+    nothing to recommend (they come back once a session with seats is scheduled)."""
+    bookable = LiveSession.objects.filter(
+        course_id=OuterRef("pk"), starts_at__gt=timezone.now(), seats_taken__lt=F("capacity")
+    )
+    return set(
+        Course.objects.filter(format=Course.Format.LIVE)
+        .exclude(Exists(bookable))
+        .values_list("id", flat=True)
+    )
+
+
 def load_catalog() -> CatalogInfo:
-    """Every course (ordered by id) in three queries: courses, their tags, categories."""
+    """Every course (ordered by id) in four queries: courses, sold-out live classes, their
+    tags, categories."""
     suffixes = _suffixes()
     text_fields = [
         f"{field}_{suffix}" for field in ("title", "subtitle", "description") for suffix in suffixes
@@ -50,6 +66,7 @@ def load_catalog() -> CatalogInfo:
             *text_fields,
         )
     )
+    sold_out = _sold_out_live_course_ids()
     tag_rows = Course.tags.through.objects.values_list(
         "course_id", *[f"tag__name_{suffix}" for suffix in suffixes], "tag__slug"
     )
@@ -79,7 +96,7 @@ def load_catalog() -> CatalogInfo:
         category_ids=np.asarray([row[1] for row in rows], dtype=np.int64),
         domain_ids=np.asarray([row[2] or row[1] for row in rows], dtype=np.int64),
         levels=np.asarray([row[3] for row in rows], dtype=object),
-        is_available=np.asarray([row[4] for row in rows], dtype=bool),
+        is_available=np.asarray([bool(row[4]) and row[0] not in sold_out for row in rows], dtype=bool),
         texts=texts,
         titles=titles,
         domain_names=domain_names,

@@ -19,15 +19,17 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from commerce.models import Order, OrderLine
 from courses.models import Course, Enrollment, LessonProgress, Review
 
 SourceArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 Source = Callable[[], SourceArrays]
 
-DEFAULT_WEIGHTS = {"enrollment": 1.0, "completion": 1.0, "progress": 0.1, "review": 0.5}
+DEFAULT_WEIGHTS = {"enrollment": 1.0, "purchase": 0.5, "completion": 1.0, "progress": 0.1, "review": 0.5}
 
 DEFAULT_SOURCES = (
     "recommender.matrix.enrollment_interactions",
+    "recommender.matrix.purchase_interactions",
     "recommender.matrix.completion_interactions",
     "recommender.matrix.progress_interactions",
     "recommender.matrix.review_interactions",
@@ -63,6 +65,18 @@ def arrays_from_rows(rows: list[tuple], weight: float | np.ndarray = 1.0) -> Sou
 def enrollment_interactions() -> SourceArrays:
     rows = list(Enrollment.objects.filter(is_active=True).values_list("user_id", "course_id", "created_at"))
     return arrays_from_rows(rows, _weight("enrollment"))
+
+
+def purchase_interactions() -> SourceArrays:
+    """Paid order lines, on top of the enrollment they create: paying says more than a free
+    enrollment. A fully refunded order is no signal that the learner wanted the course."""
+    rows = list(
+        OrderLine.objects.filter(
+            order__status__in=[Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED],
+            order__paid_at__isnull=False,
+        ).values_list("order__user_id", "course_id", "order__paid_at")
+    )
+    return arrays_from_rows(rows, _weight("purchase"))
 
 
 def completion_interactions() -> SourceArrays:

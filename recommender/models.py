@@ -79,6 +79,33 @@ class Recommendation(models.Model):
         return f"{self.user_id}: {self.course_id} #{self.rank}"
 
 
+class CustomerRecommendation(models.Model):
+    """One course of a pushed partner customer's stored list. Customers have no history with
+    us, so the list comes from their declared interests (cold start), written nightly."""
+
+    model_version = models.ForeignKey(
+        ModelVersion, on_delete=models.CASCADE, related_name="customer_recommendations"
+    )
+    customer = models.ForeignKey("partners.PartnerCustomer", on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    reason_code = models.CharField(max_length=30)
+    reason_params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["model_version_id", "customer_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_version", "customer", "rank"], name="customer_recommendation_unique_rank"
+            )
+        ]
+        indexes = [models.Index(fields=["customer", "model_version", "rank"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.course_id} #{self.rank}"
+
+
 class SimilarCourse(models.Model):
     model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="similar_courses")
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")

@@ -14,7 +14,14 @@ from courses.models import Course, Enrollment
 
 from . import reranking
 from .conf import recommender_settings
-from .models import PopularCourse, Recommendation, Segment, SegmentCourse, SimilarCourse
+from .models import (
+    CustomerRecommendation,
+    PopularCourse,
+    Recommendation,
+    Segment,
+    SegmentCourse,
+    SimilarCourse,
+)
 from .reasons import reason_text
 
 COURSE_RELATED = ("category", "category__parent")
@@ -81,6 +88,30 @@ def recommendations_for_user(*, user, k: int) -> list[RecommendedCourse]:
             for row in stored
         ]
     return cold_start_for_user(user=user, k=k)
+
+
+def recommendations_for_customer(*, customer, k: int) -> list[RecommendedCourse]:
+    """A pushed partner customer's stored list (one query); a customer pushed after the last
+    training gets the cold-start list of their interests at once (four more)."""
+    stored = list(
+        CustomerRecommendation.objects.filter(
+            customer=customer, model_version__is_active=True, course__is_published=True
+        )
+        .select_related(*(f"course__{name}" for name in COURSE_RELATED), "course")
+        .order_by("rank")[:k]
+    )
+    if stored:
+        return [
+            RecommendedCourse(
+                course=row.course,
+                score=row.score,
+                reason_code=row.reason_code,
+                reason_params=row.reason_params,
+            )
+            for row in stored
+        ]
+    interests = [str(slug) for slug in customer.interests] if isinstance(customer.interests, list) else []
+    return cold_start(interests=interests, owned=None, k=k)
 
 
 def _best_segment(segments: list[tuple[int, dict]], interests: list[str]) -> int | None:

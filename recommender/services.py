@@ -35,6 +35,7 @@ from .content import CatalogInfo, load_catalog, tfidf_features
 from .evaluation import ranking_metrics, tune, tune_hybrid_weights, validation_split
 from .matrix import InteractionMatrix, Source, build_interaction_matrix
 from .models import (
+    CustomerRecommendation,
     ModelVersion,
     PopularCourse,
     Recommendation,
@@ -355,6 +356,45 @@ def _write_segments(
     return len(segments)
 
 
+def _write_customer_recommendations(*, version: ModelVersion, config: RecommenderSettings) -> int:
+    """The stored list of every consenting pushed partner customer, from their declared
+    interests (customers have no history with us). Customers with the same interests share
+    one list, so the queries grow with distinct interest sets, not with customers. Runs once
+    ``version`` is active: the cold-start lists read the active version's tables."""
+    from partners.models import PartnerCustomer
+
+    from .selectors import cold_start
+
+    lists: dict[tuple[str, ...], list] = {}
+    objects: list[CustomerRecommendation] = []
+    written = 0
+    customers = (
+        PartnerCustomer.objects.filter(withdrawn_at__isnull=True)
+        .order_by("id")
+        .values_list("id", "interests")
+    )
+    for customer_id, raw in customers.iterator(chunk_size=config.write_batch_size):
+        interests = tuple(sorted({str(slug) for slug in raw})) if isinstance(raw, list) else ()
+        if interests not in lists:
+            lists[interests] = cold_start(interests=list(interests), owned=None, k=config.top_n)
+        objects.extend(
+            CustomerRecommendation(
+                model_version=version,
+                customer_id=customer_id,
+                course_id=item.course.pk,
+                rank=rank,
+                score=round(float(item.score), 6),
+                reason_code=item.reason_code,
+                reason_params=item.reason_params,
+            )
+            for rank, item in enumerate(lists[interests], 1)
+        )
+        if len(objects) >= config.write_batch_size:
+            written += _bulk(CustomerRecommendation, objects, batch_size=config.write_batch_size)
+            objects = []
+    return written + _bulk(CustomerRecommendation, objects, batch_size=config.write_batch_size)
+
+
 def _delete_rows(version_ids: list[int]) -> None:
     """Set-based deletes of the stored lists of versions that no longer serve."""
     if not version_ids:
@@ -363,6 +403,7 @@ def _delete_rows(version_ids: list[int]) -> None:
     SegmentMembership.objects.filter(segment__model_version_id__in=version_ids).delete()
     Segment.objects.filter(model_version_id__in=version_ids).delete()
     Recommendation.objects.filter(model_version_id__in=version_ids).delete()
+    CustomerRecommendation.objects.filter(model_version_id__in=version_ids).delete()
     SimilarCourse.objects.filter(model_version_id__in=version_ids).delete()
     PopularCourse.objects.filter(model_version_id__in=version_ids).delete()
 
@@ -529,6 +570,13 @@ def recommender_train(
         version.metrics = {**trained.metrics, "stored": counts}
         version.duration_seconds = round(time.perf_counter() - started, 3)
         version.save()
+    try:
+        counts["customer_recommendations"] = _write_customer_recommendations(version=version, config=config)
+        version.save(update_fields=["metrics", "updated_at"])
+    except Exception:
+        # The partner API falls back to a cold-start list computed per request.
+        logger.exception("recommender: writing the partner customers' lists failed")
+        CustomerRecommendation.objects.filter(model_version=version).delete()
     stale = list(
         ModelVersion.objects.exclude(pk=version.pk)
         .filter(

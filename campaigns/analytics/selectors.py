@@ -218,6 +218,100 @@ def lift_for_partner(lift: Lift) -> Lift | None:
     return None if any(is_small_group(n) for n in counts) else lift
 
 
+# --- Partner API ---------------------------------------------------------------------------
+
+RATIO_KEYS = (
+    "ctr",
+    "cvr",
+    "roas",
+    "roi",
+    "satisfaction",
+    "completion_rate",
+)
+MONEY_RATIO_KEYS = ("cac", "cost_per_conversion", "average_order_value")
+
+
+def _api_value(key: str, value):
+    """JSON-safe figures: money and rates as decimal strings (never floats), counts as ints."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int) and key not in MONEY_COLUMNS:
+        return value
+    if key in MONEY_COLUMNS or key in MONEY_RATIO_KEYS:
+        return str(Decimal(value).quantize(CENT))
+    if key in RATIO_KEYS:
+        return str(Decimal(value).quantize(RATIO))
+    return value
+
+
+def _api_row(row: dict) -> dict:
+    """A row with its ratios, small groups hidden: ``suppressed`` says whether anything was
+    hidden, ``suppressed_groups`` which counts of people were too small."""
+    shown = suppress_for_partner(with_ratios(row))
+    groups = shown.pop("suppressed")
+    body = {key: _api_value(key, value) for key, value in shown.items()}
+    return {**body, "suppressed": bool(groups), "suppressed_groups": groups}
+
+
+def _lift_body(lift: Lift | None) -> dict | None:
+    if lift is None:
+        return None
+
+    def fixed(value: float | None, places: str) -> str | None:
+        return None if value is None else str(Decimal(repr(value)).quantize(Decimal(places)))
+
+    return {
+        "lift": fixed(lift.lift, "0.0001"),
+        "ci_low": fixed(lift.ci_low, "0.0001"),
+        "ci_high": fixed(lift.ci_high, "0.0001"),
+        "cvr": fixed(lift.cvr, "0.0001"),
+        "cvr_holdout": fixed(lift.cvr_holdout, "0.0001"),
+        "incremental_orders": fixed(lift.incremental_orders, "0.01"),
+        "significant": lift.significant,
+    }
+
+
+@dataclass(frozen=True)
+class PartnerMetrics:
+    rows: list[dict]
+    totals: dict
+
+
+def campaign_metrics_for_partner(*, campaign: Campaign, date_from: date, date_to: date) -> PartnerMetrics:
+    """The partner API's daily rows (the stored total rows: all variants and languages) between
+    two dates inclusive, and their totals with the lift against the control group, every small
+    group hidden as on the portal pages (one query whatever the range)."""
+    columns = COUNT_COLUMNS + MONEY_COLUMNS
+    stored = list(
+        CampaignDailyMetric.objects.filter(
+            campaign=campaign, date__gte=date_from, date__lte=date_to, variant=None, language=None
+        )
+        .order_by("date")
+        .values("date", "currency", *columns)
+    )
+    currency = campaign.budget_currency
+    rows = [
+        _api_row({**_cents(row), "date": row["date"].isoformat(), "currency": row["currency"] or currency})
+        for row in stored
+    ]
+    summed = _zero(columns)
+    for row in stored:
+        for name in columns:
+            summed[name] += row[name] or 0
+    lift = lift_compute(
+        visitors=summed["unique_visitors"],
+        orders=summed["orders"],
+        holdout_visitors=summed["holdout_visitors"],
+        holdout_orders=summed["holdout_orders"],
+    )
+    totals = {
+        **_api_row({**_cents(summed), "currency": currency}),
+        "days": len(stored),
+        "lift": _lift_body(lift_for_partner(lift)),
+    }
+    return PartnerMetrics(rows=rows, totals=totals)
+
+
 def audience_overlap_latest(*, partner_id: int) -> AudienceOverlap | None:
     return AudienceOverlap.objects.filter(partner_id=partner_id).order_by("-date").first()
 

@@ -19,6 +19,7 @@ from partners.api.auth import PartnerApiMixin
 from partners.models import ApiKey, Partner
 
 from .. import selectors, services
+from ..analytics import selectors as analytics_selectors
 from ..models import Campaign
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -413,7 +414,13 @@ class CampaignMetricsView(PartnerApiMixin, APIView):
         description=(
             "Rows computed nightly (all variants and languages together) between `from` and `to` "
             "inclusive (default: the campaign's run so far), and their totals with `ctr` (clicks per "
-            "landing view), `cvr` (orders per unique visitor), `roas` and `roi`."
+            "landing view), `cvr` (orders per unique visitor), `roas` (net revenue per spend), `roi` "
+            "((net revenue - spend) / spend), conversions, new and returning customers, net revenue, "
+            "partner shares, `satisfaction` (share of 4-5 star reviews), `completion_rate` and, in "
+            "the totals, `lift` against the control group with its 95% interval. Money and rates are "
+            "decimal strings. A count of people between 1 and the minimum group size is hidden "
+            "together with every figure derived from the same people: those values are `null`, "
+            "`suppressed` is true and `suppressed_groups` names the small counts."
         ),
         parameters=[
             OpenApiParameter("from", str, description="YYYY-MM-DD"),
@@ -436,5 +443,7 @@ class CampaignMetricsView(PartnerApiMixin, APIView):
             raise ApplicationError(_("`from` must not be after `to`."), code="invalid_date")
         if (date_to - date_from).days >= selectors.MAX_METRIC_DAYS:
             raise ApplicationError(_("Ask for at most 366 days at once."), code="invalid_date")
-        result = selectors.campaign_metrics(campaign=campaign, date_from=date_from, date_to=date_to)
+        result = analytics_selectors.campaign_metrics_for_partner(
+            campaign=campaign, date_from=date_from, date_to=date_to
+        )
         return Response({"rows": result.rows, "totals": result.totals})

@@ -11,6 +11,7 @@ from courses.services import enrollment_grant, live_session_release_seat, live_s
 
 from ..attribution import attribution_for_paid_order
 from ..discounts import discount_release
+from ..exceptions import WebhookPaymentNotFound
 from ..ledger import ledger_record_sale
 from ..models import Order, OrderLine, Payment, WebhookEvent
 from ..payments import get_provider
@@ -151,7 +152,8 @@ class WebhookResult:
 def payment_webhook_process(*, provider_name: str, body: bytes, headers) -> WebhookResult:
     """Verify, record once, and apply a provider event. A redelivered event (same id)
     is a no-op; events about orders in a final state change nothing, so a "failed"
-    after a "succeeded" is harmless."""
+    after a "succeeded" is harmless; an event that arrives before its order is visible
+    is refused with ``payment_not_found`` (409) and accepted when it is delivered again."""
     provider = get_provider(provider_name)
     provider.verify_webhook(body=body, headers=headers)
     event = provider.parse_event(body=body)
@@ -178,7 +180,8 @@ def payment_webhook_process(*, provider_name: str, body: bytes, headers) -> Webh
         if event.kind == "ignored":
             outcome = "ignored"
         elif order is None:
-            outcome = "unknown_payment"
+            # Rolls back the event record above, so a redelivery is processed, not a duplicate.
+            raise WebhookPaymentNotFound()
         elif event.kind == "succeeded" and order.status == Order.Status.PENDING:
             order_mark_paid(order=order)
             outcome = "paid"

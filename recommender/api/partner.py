@@ -1,6 +1,7 @@
 """Partner API: course recommendations for a pushed customer. Customers have no history
 with us, so their list comes from their declared interests and the segment those interests
-fit best (a fixed number of queries)."""
+fit best: stored nightly, or computed at once for a customer pushed since (a fixed number
+of queries either way)."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,7 +13,7 @@ from partners.models import ApiKey
 from partners.selectors import partner_customer_get
 from partners.services import customer_external_hash
 
-from ..selectors import cold_start
+from ..selectors import recommendations_for_customer
 from .storefront import K_PARAMETER, RecommendationListSerializer, _answer, _k
 
 
@@ -31,5 +32,4 @@ class CustomerRecommendationsView(PartnerApiMixin, APIView):
         customer = partner_customer_get(partner=request.partner, external_hash=external_hash)
         if customer is None:
             raise NotFound(_("No such customer."), code="not_found")
-        interests = [str(slug) for slug in customer.interests] if isinstance(customer.interests, list) else []
-        return _answer(cold_start(interests=interests, owned=None, k=k))
+        return _answer(recommendations_for_customer(customer=customer, k=k))

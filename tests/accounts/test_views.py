@@ -207,3 +207,20 @@ def test_profile_rejects_unknown_interest_and_language(client):
     profile.refresh_from_db()
     assert profile.preferred_language == "en"
     assert profile.interests == []
+
+
+def test_development_mail_goes_to_the_console(client, settings, capsys, monkeypatch):
+    # given the development default (no EMAIL_BACKEND in the environment)
+    import importlib
+
+    monkeypatch.delenv("EMAIL_BACKEND", raising=False)
+    base = importlib.reload(importlib.import_module("config.settings.base"))
+    assert base.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+    settings.EMAIL_BACKEND = base.EMAIL_BACKEND
+    UserFactory(username="mei", email="mei@example.com")
+    # when a reset is asked for
+    client.post(url("accounts:password_reset"), {"email": "mei@example.com"})
+    # then the mail with its link is printed on the console
+    printed = capsys.readouterr().out
+    assert "To: mei@example.com" in printed
+    assert "http://testserver/en/accounts/password-reset/" in printed

@@ -1,8 +1,13 @@
 """Staff review in the Django admin: approve, reject with a reason."""
 
-import pytest
+from decimal import Decimal
 
-from campaigns.models import Campaign
+import pytest
+from django.contrib import admin as django_admin
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.utils import timezone
+
+from campaigns.models import Campaign, SpendEntry
 from campaigns.tasks import campaigns_advance_schedule
 from tests.factories import CourseFactory, UserFactory
 
@@ -73,3 +78,22 @@ def test_schedule_task_is_idempotent():
 
     assert campaigns_advance_schedule() == {"started": 1, "ended": 0, "ended_by_budget": 0}
     assert campaigns_advance_schedule() == {"started": 0, "ended": 0, "ended_by_budget": 0}
+
+
+def test_spend_entered_in_the_admin_that_uses_up_the_budget_ends_the_campaign_at_once(rf):
+    # given a running campaign with a 100 budget and a spend row of 100 typed in the inline
+    campaign = CampaignFactory(budget_amount=Decimal("100"), budget_currency="USD")
+    SpendEntry.objects.create(campaign=campaign, amount=Decimal("100"), date=timezone.localdate())
+    request = rf.post(f"{URL}{campaign.pk}/change/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    form = type("SavedForm", (), {"instance": campaign, "save_m2m": lambda self: None})()
+
+    # when the admin saves the related rows of the change form
+    django_admin.site._registry[Campaign].save_related(request, form, [], True)
+
+    # then the campaign has ended without waiting for the scheduler
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.ENDED
+    assert [str(m) for m in request._messages] == ["The budget is used up: the campaign has ended."]

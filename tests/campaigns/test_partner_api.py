@@ -112,7 +112,8 @@ def test_metrics_from_the_nightly_rows(partner):
     campaign = CampaignFactory(partner=partner)
     day = date(2026, 5, 1)
     for offset, (visitors, clicks, views, orders, revenue) in enumerate(
-        [(100, 30, 120, 4, "116.00"), (50, 10, 60, 1, "29.00")]
+        # Orders of at least PARTNER_MIN_GROUP_SIZE: smaller groups are hidden from partners.
+        [(100, 30, 120, 12, "116.00"), (50, 10, 60, 10, "29.00")]
     ):
         CampaignDailyMetric.objects.create(
             campaign=campaign,
@@ -122,6 +123,7 @@ def test_metrics_from_the_nightly_rows(partner):
             landing_views=views,
             orders=orders,
             revenue=Decimal(revenue),
+            net_revenue=Decimal(revenue),
             spend=Decimal("50.00"),
         )
     # A per-variant row is not part of the campaign's daily totals.
@@ -136,12 +138,12 @@ def test_metrics_from_the_nightly_rows(partner):
     assert (totals["unique_visitors"], totals["clicks"], totals["orders"], totals["revenue"]) == (
         150,
         40,
-        5,
+        22,
         "145.00",
     )
     assert (totals["ctr"], totals["cvr"], totals["roas"], totals["roi"]) == (
         "0.2222",
-        "0.0333",
+        "0.1467",
         "1.4500",
         "0.4500",
     )

@@ -1,13 +1,15 @@
+import hmac
 import json
 import time
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from rest_framework.test import APIClient
 
-from commerce.models import Order, Payment, WebhookEvent
+from commerce.models import CartLine, Order, Payment, WebhookEvent
 from commerce.payments.sandbox import SIGNATURE_HEADER, sign
-from commerce.services import order_checkout
+from commerce.services import cart_add, order_checkout
 from courses.models import Enrollment
 from tests.factories import CourseFactory, LiveSessionFactory, UserFactory
 
@@ -148,6 +150,19 @@ def test_bad_input_is_never_a_500(client, learner, course, body, status, code):
     assert Order.objects.count() == 0
 
 
+def test_checkout_without_items_buys_the_cart(client, learner, course):
+    # given a learner with one course in their cart
+    cart_add(user=learner, course_slug=course.slug)
+    # when they check out naming no items
+    response = client.post(URL, {"currency": "USD", "payment": PAY}, format="json")
+    # then the cart became a paid order and is empty
+    assert response.status_code == 201
+    order = response.json()["order"]
+    assert (order["status"], order["total"], len(order["lines"])) == ("paid", "29.00", 1)
+    assert not CartLine.objects.filter(cart__user=learner).exists()
+    assert Enrollment.objects.filter(user=learner, course=course, is_active=True).count() == 1
+
+
 def test_malformed_json_is_400(client):
     response = client.post(URL, "{not json", content_type="application/json")
     assert response.status_code == 400
@@ -244,6 +259,41 @@ def test_pending_then_succeeded_webhook_pays(learner, course):
     order.refresh_from_db()
     assert order.status == "paid"
     assert Enrollment.objects.filter(user=learner, course=course).exists()
+
+
+def test_redelivered_event_is_a_duplicate_and_changes_nothing(learner, course):
+    order = _pending(learner, course)
+    _post_event("evt_1", "payment.succeeded", order.payment_reference)
+    response = _post_event("evt_1", "payment.succeeded", order.payment_reference)
+    assert response.json() == {"received": True, "duplicate": True, "outcome": "duplicate"}
+    assert WebhookEvent.objects.filter(event_id="evt_1").count() == 1
+    assert Enrollment.objects.filter(user=learner, course=course).count() == 1
+
+
+def test_event_before_its_order_is_visible_is_refused_then_accepted_on_redelivery(learner, course):
+    # given a pending order whose payment reference the webhook cannot see yet (the
+    # checkout that stores it has not committed)
+    order = _pending(learner, course)
+    reference = order.payment_reference
+    Order.objects.filter(pk=order.pk).update(payment_reference="")
+    # when the success arrives first, it is refused without being recorded
+    response = _post_event("evt_early", "payment.succeeded", reference)
+    assert (response.status_code, response.json()["code"]) == (409, "payment_not_found")
+    assert not WebhookEvent.objects.exists()
+    # and when the provider delivers it again after the checkout committed, it pays
+    Order.objects.filter(pk=order.pk).update(payment_reference=reference)
+    response = _post_event("evt_early", "payment.succeeded", reference)
+    assert response.json() == {"received": True, "duplicate": False, "outcome": "paid"}
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+
+def test_webhook_signature_is_compared_in_constant_time(learner, course):
+    # a plain == would leak how many leading characters of a forged signature are right
+    order = _pending(learner, course)
+    with mock.patch("commerce.payments.sandbox.hmac.compare_digest", wraps=hmac.compare_digest) as compare:
+        _post_event("evt_1", "payment.succeeded", order.payment_reference)
+    assert compare.call_count == 1
 
 
 def test_failed_after_succeeded_changes_nothing(learner, course):

@@ -73,6 +73,15 @@ def test_receipt_is_in_the_learners_preferred_language(course, django_capture_on
     assert order.total == Decimal("4200")
     assert "コース" in mail.outbox[0].body  # the course title in Japanese
     assert "¥4,200" in mail.outbox[0].body  # whole yen, the sign bare in Japanese
+    # the subject and the HTML part are in Japanese too, not only the text part
+    assert str(order.number) in mail.outbox[0].subject
+    assert "Zhiqiao receipt" not in mail.outbox[0].subject
+    html, mimetype = mail.outbox[0].alternatives[0]
+    assert mimetype == "text/html"
+    assert '<html lang="ja">' in html
+    assert "領収書" in html
+    assert "お支払い合計" in html
+    assert "¥4,200" in html
 
 
 def test_free_course_enrolls_at_once_without_payment(learner):
@@ -134,6 +143,21 @@ def test_pending_payment_holds_the_seat(learner, live_session, settings):
     live_session.refresh_from_db()
     assert live_session.seats_taken == 1
     assert not Enrollment.objects.filter(user=learner).exists()
+
+
+def test_seat_hold_lasts_fifteen_minutes_by_default(learner, live_session, settings):
+    # given no COMMERCE_SEAT_HOLD_MINUTES override
+    assert settings.COMMERCE_SEAT_HOLD_MINUTES == 15
+    del settings.COMMERCE_SEAT_HOLD_MINUTES  # the service's own fallback is 15 as well
+    # when a payment stays pending
+    order = checkout(
+        learner,
+        [{"course": live_session.course.slug, "live_session": live_session.pk}],
+        payment={"provider": "sandbox", "token": "tok_pending"},
+    ).order
+    # then the seat is held for 15 minutes
+    line = order.lines.get()
+    assert 14 * 60 < (line.seat_hold_expires_at - order.created_at).total_seconds() <= 15 * 60 + 1
 
 
 def test_sold_out_session_refuses_and_writes_nothing(learner):

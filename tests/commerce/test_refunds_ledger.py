@@ -253,3 +253,32 @@ def test_admin_balances_page_and_csv(client, learner, course, staff):
     lines = list(csv.reader(io.StringIO(statement.content.decode())))
     assert [line[3] for line in lines[1:]] == ["sale", "refund"]
     assert [line[5] for line in lines[1:]] == ["8.70", "-3.00"]
+
+
+def test_admin_payout_statement_page_and_bad_periods(client, learner, course, staff):
+    # given a sale and a partial refund
+    order = _buy(learner, course)
+    order_refund(order=order, amount="10.00", reason="x", staff_user=staff)
+    client.force_login(staff)
+    party = f"instructor:{course.instructor_id}"
+    today = timezone.now().date()
+
+    # when staff open the party's statement as a page
+    page = client.get(
+        "/admin/commerce/ledgerentry/balances/",
+        {"party": party, "start": str(today), "end": str(today + timedelta(days=1))},
+    )
+
+    # then it lists the sale and the reversing refund entry
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "8.70" in html
+    assert "-3.00" in html
+
+    # and a nonsense period is a page with the form, never a 500
+    for bad in (
+        {"start": "yesterday"},
+        {"end": "2026-13-45"},
+        {"party": party, "start": "x", "format": "csv"},
+    ):
+        assert client.get("/admin/commerce/ledgerentry/balances/", bad).status_code == 200

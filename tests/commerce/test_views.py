@@ -140,3 +140,69 @@ def test_orders_page_costs_a_fixed_number_of_queries(client, learner, count, dja
     with django_assert_num_queries(6):
         response = client.get(url("commerce:orders"))
     assert response.content.decode().count("<tr>") == count + 1
+
+
+@pytest.mark.parametrize("lines", [1, 12])
+def test_order_page_costs_a_fixed_number_of_queries(client, learner, lines, django_assert_num_queries):
+    # given a paid order with few or many lines, some for live sessions
+    items = [{"course": CourseFactory().slug} for _ in range(lines)]
+    session = LiveSessionFactory(capacity=5)
+    items.append({"course": session.course.slug, "live_session": session.pk})
+    order = order_checkout(user=learner, items=items, currency="USD", payment={"token": "tok_success"}).order
+    client.force_login(learner)
+    # then: session, user, the header's partner-member check, the order, its lines
+    with django_assert_num_queries(5):
+        response = client.get(url("commerce:order_detail", number=str(order.number)))
+    assert response.status_code == 200
+    assert response.content.decode().count("<tr><td><a href=") == lines + 1
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        {"currency": "XXX", "token": "tok_success", "idempotency_key": "k1"},
+        {"currency": "USD", "token": "tok_nope", "idempotency_key": "k1"},
+        {"currency": "USD", "token": "tok_success"},
+        {"currency": "USD", "token": "tok_success", "idempotency_key": "k1", "discount_code": "x" * 65},
+        {},
+    ],
+)
+def test_bad_checkout_page_posts_show_an_error_not_a_500(client, learner, course, post):
+    cart_add(user=learner, course_slug=course.slug)
+    client.force_login(learner)
+    response = client.post(url("commerce:checkout"), post)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "errorlist" in html or 'data-testid="payment-error"' in html
+    assert Order.objects.count() == 0
+    # the page always carries a usable key for the next attempt
+    key = re.search(r'name="idempotency_key" value="([^"]*)"', html).group(1)
+    assert key == (post.get("idempotency_key") or key) and len(key) >= 2
+
+
+def test_checkout_page_with_an_empty_cart_or_unpriced_currency_is_not_a_500(client, learner):
+    client.force_login(learner)
+    # an empty cart
+    response = client.post(
+        url("commerce:checkout"), {"currency": "USD", "token": "tok_success", "idempotency_key": "a"}
+    )
+    assert response.status_code == 200
+    assert "Your cart is empty." in response.content.decode()
+    # a course with no price in the chosen currency
+    usd_only = CourseFactory(prices={"USD": Decimal("10.00")})
+    cart_add(user=learner, course_slug=usd_only.slug)
+    response = client.post(
+        url("commerce:checkout"), {"currency": "EUR", "token": "tok_success", "idempotency_key": "b"}
+    )
+    assert response.status_code == 200
+    assert "Some courses are not sold in this currency." in response.content.decode()
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("live_session", ["abc", "-1", "0", "99999999999999999999999"])
+def test_cart_add_with_a_bad_session_is_an_error_not_a_500(client, course, live_session):
+    response = client.post(
+        url("commerce:cart_add"), {"course": course.slug, "live_session": live_session}, follow=True
+    )
+    assert response.status_code == 200
+    assert client.session.get("cart", []) == []

@@ -663,3 +663,90 @@ def test_categories_cost_one_query(api_client, django_assert_num_queries):
         response = api_client.get(CATEGORIES_URL)
 
     assert len(response.json()["results"][0]["children"]) == 5
+
+
+# --- Audit additions: translated tags, chinese fallback, uploaded cover, PostgreSQL ranking ----
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "Budgeting"), ("zh-hans", "预算"), ("ja", "予算"), ("es", "Budgeting")],
+)
+def test_tags_come_back_translated_with_english_fallback(api_client, lang, expected):
+    # given a tag translated into Chinese and Japanese only
+    course = CourseFactory(slug="tagged")
+    course.tags.add(TagFactory(slug="budgeting", name_en="Budgeting", name_zh_hans="预算", name_ja="予算"))
+
+    # when
+    listed = api_client.get(LIST_URL, {"lang": lang})
+    opened = api_client.get(detail_url("tagged"), {"lang": lang})
+
+    # then
+    assert listed.json()["results"][0]["tags"] == [{"slug": "budgeting", "name": expected}]
+    assert opened.json()["tags"] == [{"slug": "budgeting", "name": expected}]
+
+
+def test_text_only_in_chinese_falls_back_to_chinese_not_empty(api_client):
+    # given an instructor whose name exists only in Chinese
+    CourseFactory(slug="shufa", instructor=InstructorFactory(slug="wang", name_en="", name_zh_hans="王老师"))
+
+    # when asked in Spanish (no Spanish, no English)
+    response = api_client.get(LIST_URL, {"lang": "es"})
+
+    # then the Chinese name is shown
+    assert response.json()["results"][0]["instructor"] == {"slug": "wang", "name": "王老师"}
+
+
+def test_uploaded_cover_is_an_absolute_url(api_client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    # given a course with an uploaded cover
+    settings.MEDIA_ROOT = str(tmp_path)
+    course = CourseFactory(slug="with-cover")
+    course.cover = SimpleUploadedFile("tea.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    course.save()
+
+    # when
+    listed = api_client.get(LIST_URL)
+    opened = api_client.get(detail_url("with-cover"))
+
+    # then
+    expected = f"http://testserver{course.cover.url}"
+    assert listed.json()["results"][0]["cover"] == expected
+    assert opened.json()["cover"] == expected
+
+
+def test_detail_has_the_rating_summary(api_client):
+    CourseFactory(slug="new")
+    CourseFactory(slug="rated", rating_count=4, rating_sum=18, rating_average=Decimal("4.50"))
+
+    assert api_client.get(detail_url("new")).json()["rating"] == {"average": "0.00", "count": 0}
+    assert api_client.get(detail_url("rated")).json()["rating"] == {"average": "4.50", "count": 4}
+
+
+@pytest.mark.postgres
+def test_search_on_postgresql_ranks_the_closest_match_first(api_client):
+    # given a popular course that only contains "tea" inside "steam", and a less popular tea course
+    CourseFactory(slug="steam-engines", title_en="Steam engines", enrollment_count=500)
+    CourseFactory(slug="tea-basics", title_en="Tea basics", enrollment_count=1)
+
+    # when searching without an ordering, relevance wins; an explicit ordering still applies
+    assert slugs(api_client.get(LIST_URL, {"q": "tea"})) == ["tea-basics", "steam-engines"]
+    assert slugs(api_client.get(LIST_URL, {"q": "tea", "ordering": "popular"})) == [
+        "steam-engines",
+        "tea-basics",
+    ]
+
+
+@pytest.mark.postgres
+def test_chinese_search_on_postgresql_ranks_title_hits_first(api_client):
+    # given a popular course that mentions 茶道 only in its description, and a less popular
+    # course with 茶道 in its title (trigram similarity is 0 for both: no spaces in Chinese)
+    CourseFactory(slug="history", enrollment_count=500, description_zh_hans="宋代茶道历史")
+    CourseFactory(slug="tea-way", title_zh_hans="中国茶道入门", enrollment_count=1)
+
+    # when
+    response = api_client.get(LIST_URL, {"q": "茶道", "lang": "zh-hans"})
+
+    # then the title hit comes first
+    assert slugs(response) == ["tea-way", "history"]

@@ -1,6 +1,7 @@
 """Reviews: only enrolled learners, one per course (editable), exact course aggregates,
 through the service and the storefront API."""
 
+import re
 import threading
 from decimal import Decimal
 
@@ -443,3 +444,18 @@ def test_api_course_page_shows_the_new_rating(api_client):
     detail = api_client.get(reverse("api:course-detail", kwargs={"slug": course.slug})).json()
 
     assert detail["rating"] == {"average": "4.00", "count": 1}
+
+
+@pytest.mark.django_db
+def test_course_page_shows_the_average_and_the_count(client):
+    # given a course with a 4-star and a 5-star review
+    course, _lessons = course_with_lessons(lessons=1)
+    review_upsert(user=enrolled_learner(course), course=course, rating=4, text="good")
+    review_upsert(user=enrolled_learner(course), course=course, rating=5, text="great")
+
+    # when a visitor opens the course page
+    html = client.get(reverse("courses:detail", kwargs={"slug": course.slug})).content.decode()
+
+    # then the summary shows the average and the count
+    assert 'data-testid="rating-average">4.5</strong>' in html
+    assert re.search(r'data-testid="rating-count">\s*2 reviews\s*<', html)

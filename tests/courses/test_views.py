@@ -280,6 +280,8 @@ def test_orderings(client):
         {"language": "xx"},
         {"q": "x" * 500},
         {"currency": "BTC"},
+        {"page_size": "10000"},
+        {"lang": "xx"},
     ],
 )
 def test_bad_input_never_breaks_the_catalog(client, params):
@@ -389,3 +391,90 @@ def test_signed_in_header_links_profile_and_sign_out(client):
     assert 'href="/zh-hans/accounts/profile/"' in html
     assert 'action="/zh-hans/accounts/logout/"' in html
     assert "/accounts/login/" not in html
+
+
+# --- Audit additions: rating summary, uploaded cover, translated tags, PostgreSQL ranking ----
+
+
+def test_course_page_shows_an_empty_rating_summary_then_the_average_and_count(client):
+    # given a course nobody has rated and one rated 4.67 by 3 learners
+    new = CourseFactory(slug="new-course")
+    rated = CourseFactory(slug="rated-course", rating_count=3, rating_sum=14, rating_average=Decimal("4.67"))
+    # when
+    new_html = client.get(url("courses:detail", "en", new.slug)).content.decode()
+    rated_html = client.get(url("courses:detail", "en", rated.slug)).content.decode()
+    # then the empty summary says so, the rated one shows average and count
+    assert "No reviews yet" in new_html
+    assert "<strong>4.7</strong>" in rated_html
+    assert "(3 reviews)" in rated_html
+    assert "No reviews yet" not in rated_html
+
+
+def test_uploaded_cover_is_shown_instead_of_the_generated_one(client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    # given a course with an uploaded cover image
+    settings.MEDIA_ROOT = str(tmp_path)
+    course = CourseFactory(slug="with-cover", title_en="Covered")
+    course.cover = SimpleUploadedFile("tea.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    course.save()
+    # when
+    detail = client.get(url("courses:detail", "en", course.slug)).content.decode()
+    listing = client.get(url("courses:list", "en")).content.decode()
+    # then both pages use the upload, not the drawn SVG
+    for html in (detail, listing):
+        assert f'src="{course.cover.url}"' in html
+        assert 'aria-label="Covered"' not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "#Budgeting"), ("zh-hans", "#预算"), ("ja", "#予算"), ("es", "#Budgeting")],
+)
+def test_course_page_tags_are_translated_with_english_fallback(client, language, expected):
+    # given a tag translated into Chinese and Japanese only
+    course = CourseFactory(slug="tagged")
+    course.tags.add(TagFactory(slug="budgeting", name_en="Budgeting", name_zh_hans="预算", name_ja="予算"))
+    # when
+    html = client.get(url("courses:detail", language, course.slug)).content.decode()
+    # then
+    assert f">{expected}</a>" in html
+
+
+@pytest.mark.postgres
+def test_search_on_postgresql_ranks_the_closest_match_first(client):
+    # given a popular course that only contains "tea" inside "steam", and a less popular
+    # course about tea
+    CourseFactory(slug="steam-engines", title_en="Steam engines", enrollment_count=500)
+    CourseFactory(slug="tea-basics", title_en="Tea basics", enrollment_count=1)
+    listing = url("courses:list")
+    # when searching without an ordering, relevance wins; an explicit ordering still applies
+    assert card_slugs(client.get(listing, {"q": "tea"})) == ["tea-basics", "steam-engines"]
+    assert card_slugs(client.get(listing, {"q": "tea", "ordering": "popular"})) == [
+        "steam-engines",
+        "tea-basics",
+    ]
+
+
+@pytest.mark.postgres
+def test_chinese_search_on_postgresql_ranks_title_hits_first(client):
+    # given a popular course mentioning 茶道 only in its description and a tea course
+    CourseFactory(slug="history", enrollment_count=500, description_zh_hans="宋代茶道历史")
+    CourseFactory(slug="tea-way", title_zh_hans="中国茶道入门", enrollment_count=1)
+    # when / then
+    assert card_slugs(client.get(url("courses:list", "zh-hans"), {"q": "茶道"})) == ["tea-way", "history"]
+
+
+def test_course_page_shows_format_level_duration_and_instruction_language(client):
+    course = CourseFactory(
+        slug="facts",
+        format=Course.Format.AUDIO,
+        level=Course.Level.ADVANCED,
+        duration_minutes=90,
+        language="ja",
+    )
+    html = " ".join(client.get(url("courses:detail", "en", course.slug)).content.decode().split())
+    assert "<dt>Format</dt><dd>audio course</dd>" in html
+    assert "<dt>Level</dt><dd>advanced</dd>" in html
+    assert "<dt>Duration</dt><dd>1 h 30 min</dd>" in html
+    assert "<dt>Instruction language</dt><dd>Japanese</dd>" in html

@@ -191,3 +191,9 @@ def test_partner_campaign_from_portal_to_attributed_order(page, login, browser, 
     assert "BANK10" in attributions.inner_text()
     assert page.locator('[data-testid="attributed-orders"]').inner_text() == "1"
     page.screenshot(path=f"{SHOTS}-7-portal-attributed.png", full_page=True)
+
+    # --- and the dashboard lists the campaign with its order --------------------------------------
+    page.goto(f"{base}/en/partner/")
+    row = page.locator(f'[data-testid="dashboard-campaigns"] tr[data-campaign="{campaign.slug}"]')
+    assert row.count() == 1
+    assert row.locator("td").nth(4).inner_text() == "1"

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from core.exceptions import ApplicationError
-from partners.models import ApiKey
+from partners.models import ApiKey, Partner
 from partners.services import api_key_issue, api_key_revoke
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +66,20 @@ def test_revoked_key_gets_401_at_once(api_client, partner_a, issue_key):
     assert api_client.get(CUSTOMERS_URL).status_code == 200
     # when
     api_key_revoke(api_key=api_key)
+    response = api_client.get(CUSTOMERS_URL)
+    # then
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_api_key"
+
+
+@pytest.mark.parametrize("status", [Partner.Status.PAUSED, Partner.Status.ARCHIVED])
+def test_keys_of_a_partner_that_is_not_active_get_401(api_client, partner_a, issue_key, status):
+    # given: a working key of a partner that staff then pause or archive
+    _api_key, raw_key = issue_key(partner_a)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+    assert api_client.get(CUSTOMERS_URL).status_code == 200
+    Partner.objects.filter(pk=partner_a.pk).update(status=status)
+    # when
     response = api_client.get(CUSTOMERS_URL)
     # then
     assert response.status_code == 401

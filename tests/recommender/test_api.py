@@ -219,3 +219,36 @@ def test_the_similar_courses_rail_costs_one_query(trained, django_assert_num_que
         )
 
     assert html.count('data-testid="recommended-course"') == 4
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "similar_title"),
+    [
+        ("en", "Recommended for you", "Similar courses"),
+        ("zh-hans", "为你推荐", "相似课程"),
+        ("ja", "おすすめ", "似ているコース"),
+        ("es", "Recomendado para ti", "Cursos similares"),
+    ],
+)
+def test_rails_render_titles_and_reasons_in_every_language(trained, language, title, similar_title):
+    from django.utils.html import escape
+
+    from recommender.selectors import recommendations_for_user
+
+    request = RequestFactory().get("/")
+    request.user = trained.users[0]
+
+    with translation.override(language):
+        html = Template("{% load recommender_tags %}{% recommended_for_you 4 %}").render(
+            Context({"request": request})
+        )
+        similar = Template("{% load recommender_tags %}{% similar_courses_rail course 3 %}").render(
+            Context({"course": trained.courses["finance"][0]})
+        )
+        reasons = [item.reason for item in recommendations_for_user(user=trained.users[0], k=4)]
+
+    assert f"<h2>{title}</h2>" in html
+    assert f"<h2>{similar_title}</h2>" in similar
+    assert len(reasons) == 4
+    for reason in reasons:
+        assert escape(reason) in html

@@ -92,3 +92,76 @@ def test_the_query_count_does_not_depend_on_k(api_client, partner_setup):
 
     assert len(response.json()["results"]) == 12
     assert len(short.captured_queries) == len(long.captured_queries)
+
+
+def _push(partner, external_id: str, interests: list[str]) -> None:
+    partner_customers_upsert(
+        partner=partner,
+        customers=[
+            {
+                "external_id": external_id,
+                "interests": interests,
+                "country": "JP",
+                "language": "ja",
+                "consent": True,
+            }
+        ],
+    )
+
+
+def test_training_stores_a_list_per_consenting_customer_and_the_api_serves_it(
+    api_client, django_assert_num_queries
+):
+    # given: three customers pushed before the nightly training, one of whom withdrew
+    from partners.models import PartnerCustomer
+    from partners.services import partner_customer_withdraw
+    from recommender.conf import recommender_settings
+    from recommender.models import CustomerRecommendation
+
+    planted_learners(planted_catalog(), n_users=40)
+    partner = PartnerFactory()
+    _push(partner, "c-1", ["cooking"])
+    _push(partner, "c-2", ["cooking"])
+    _push(partner, "c-3", ["travel"])
+    partner_customer_withdraw(partner=partner, external_id="c-3")
+    _key, raw = api_key_issue(
+        partner=partner, name="crm", scopes=[ApiKey.Scope.PUSH_CUSTOMERS], created_by=None
+    )
+
+    # when
+    version = recommender_train()
+
+    # then: the consenting customers have full stored lists, the withdrawn one none
+    assert version.is_active, version.note
+    top_n = recommender_settings().top_n
+    stored = CustomerRecommendation.objects.filter(model_version=version)
+    by_customer = {c.external_hash: c.pk for c in PartnerCustomer.objects.filter(partner=partner)}
+    counts = {pk: stored.filter(customer_id=pk).count() for pk in by_customer.values()}
+    assert sorted(counts.values()) == [0, top_n, top_n]
+    assert version.metrics["stored"]["customer_recommendations"] == 2 * top_n
+    first = list(stored.filter(customer__withdrawn_at__isnull=True).order_by("customer_id", "rank")[:top_n])
+    assert first[0].reason_code == reranking.REASON_INTEREST
+
+    # and the API answers from the stored list, at the same cost whatever k
+    headers = {"HTTP_AUTHORIZATION": f"Api-Key {raw}"}
+    api_client.get(URL, {"k": 1}, **headers)  # warms the key's last-used stamp
+    expected = list(
+        stored.filter(customer__external_hash__in=by_customer, customer__withdrawn_at__isnull=True)
+        .filter(customer_id=first[0].customer_id)
+        .order_by("rank")
+        .values_list("course__slug", flat=True)[:5]
+    )
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as short:
+        api_client.get(URL, {"k": 1}, **headers)
+    with CaptureQueriesContext(connection) as long:
+        response = api_client.get(URL, {"k": 5}, **headers)
+    assert len(short.captured_queries) == len(long.captured_queries)
+    assert [r["course"]["slug"] for r in response.json()["results"]] == expected
+
+    # and it is really the stored list that answers, not a list computed per request
+    stored.filter(customer_id=first[0].customer_id).update(reason_code=reranking.REASON_POPULAR)
+    response = api_client.get(URL, {"k": 5}, **headers)
+    assert {r["reason_code"] for r in response.json()["results"]} == {reranking.REASON_POPULAR}

@@ -233,3 +233,54 @@ def test_the_celery_task_is_idempotent_for_the_same_run_key(planted):
 
     assert first["version"] == second["version"]
     assert ModelVersion.objects.count() == 1
+
+
+def test_above_the_ease_item_limit_the_pipeline_trains_item_knn(planted):
+    # when: the planted catalog has 24 courses, above a limit of 10
+    version = recommender_train(ease_max_items=10)
+
+    # then
+    assert version.status == ModelVersion.Status.ACTIVE, version.note
+    assert [part["algorithm"] for part in version.params["parts"]] == ["itemknn", "content", "popularity"]
+    assert set(version.metrics["validation_parts"]) == {"itemknn", "content", "popularity"}
+
+
+def test_a_learner_with_only_declared_interests_is_placed_in_a_segment(planted):
+    # given: a learner who has taken nothing yet but declared an interest
+    from accounts.models import LearnerProfile
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory()
+    LearnerProfile.objects.update_or_create(user=newcomer, defaults={"interests": ["travel"]})
+
+    # when
+    version = recommender_train()
+
+    # then: the portrait comes from the interest alone, so the segment is a travel one
+    membership = SegmentMembership.objects.get(segment__model_version=version, user=newcomer)
+    assert membership.segment.profile["domains"][0]["slug"] == "travel"
+    assert not Recommendation.objects.filter(user=newcomer).exists()
+
+
+def test_unpublished_courses_are_in_no_stored_list_and_unpublishing_later_hides_them(planted):
+    # given: one course of every topic is unpublished before training
+    from recommender.models import SegmentCourse
+    from recommender.selectors import recommendations_for_user
+
+    hidden = {courses[1].pk for courses in planted.courses.values()}
+    Course.objects.filter(pk__in=hidden).update(is_published=False)
+
+    # when
+    version = recommender_train()
+
+    # then
+    assert version.is_active, version.note
+    assert not Recommendation.objects.filter(course_id__in=hidden).exists()
+    assert not PopularCourse.objects.filter(course_id__in=hidden).exists()
+    assert not SegmentCourse.objects.filter(course_id__in=hidden).exists()
+
+    # and a course unpublished after training disappears from the served list at once
+    learner = planted.users[0]
+    first = recommendations_for_user(user=learner, k=5)[0].course
+    Course.objects.filter(pk=first.pk).update(is_published=False)
+    assert first.pk not in {item.course.pk for item in recommendations_for_user(user=learner, k=20)}
