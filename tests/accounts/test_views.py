@@ -224,3 +224,12 @@ def test_development_mail_goes_to_the_console(client, settings, capsys, monkeypa
     printed = capsys.readouterr().out
     assert "To: mei@example.com" in printed
     assert "http://testserver/en/accounts/password-reset/" in printed
+
+
+def test_profile_links_to_the_partners_the_learner_shares_data_with(client):
+    profile = LearnerProfileFactory(preferred_language="en")
+    client.force_login(profile.user)
+
+    html = client.get(url("accounts:profile")).content.decode()
+
+    assert 'href="/en/account/partners/"' in html
