@@ -1,0 +1,59 @@
+"""Every interface string has a translation in each catalogue, and the compiled catalogue
+holds every message of its source (a .po edited without compilemessages would not show)."""
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
+LANGUAGES = ["zh_Hans", "ja", "es"]
+
+
+def _entries(po_text: str) -> list[dict[str, str]]:
+    """Minimal .po reader: msgid and every msgstr/msgstr[n] of each entry, joined."""
+    entries = []
+    for block in po_text.split("\n\n"):
+        fields: dict[str, str] = {}
+        current = None
+        for line in block.splitlines():
+            if line.startswith("#"):
+                continue
+            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line)
+            if match:
+                current = match.group(1)
+                fields[current] = match.group(2)
+            elif line.startswith('"') and current:
+                fields[current] += line[1:-1]
+        if fields.get("msgid"):
+            entries.append(fields)
+    return entries
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_interface_string_is_translated(language):
+    po = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+
+    untranslated = [
+        entry["msgid"]
+        for entry in _entries(po)
+        if not all(value for key, value in entry.items() if key.startswith("msgstr"))
+    ]
+
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_compiled_catalogue_holds_every_message_of_its_source(language):
+    folder = LOCALE / language / "LC_MESSAGES"
+    sources = {
+        entry["msgid"].encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+        for entry in _entries((folder / "django.po").read_text(encoding="utf-8"))
+    }
+    with (folder / "django.mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)._catalog
+
+    compiled_ids = {key[0] if isinstance(key, tuple) else key for key in compiled if key}
+
+    assert sources - compiled_ids == set()
