@@ -20,6 +20,7 @@ from core.exceptions import ApplicationError
 from partners.portal_access import is_portal_owner, portal_forbidden, portal_member_required
 
 from . import selectors, services
+from .analytics.selectors import suppress_for_partner
 from .forms import CampaignForm, CodesGenerateForm, NamedCodeForm, TrackingLinkForm
 from .models import Campaign, CampaignDailyMetric
 
@@ -41,7 +42,7 @@ def _refuse_write(request: HttpRequest, campaign: Campaign | None = None) -> Htt
     return None
 
 
-def _figures(campaigns: list[Campaign]) -> dict[int, dict]:
+def _figures(campaigns: list[Campaign], *, suppress: bool = True) -> dict[int, dict]:
     """Nightly totals where the nightly job has run, live counts otherwise (three queries)."""
     ids = [c.pk for c in campaigns]
     nightly = {
@@ -60,8 +61,12 @@ def _figures(campaigns: list[Campaign]) -> dict[int, dict]:
         .order_by()
     }
     live = selectors.campaign_live_figures(campaign_ids=ids)
+    # Partner-facing: a count of fewer than PARTNER_MIN_GROUP_SIZE people is hidden with
+    # every figure derived from it (the same rule as the analytics pages and the API).
     return {
-        pk: ({**nightly[pk], "source": "nightly"} if pk in nightly else {**live[pk], "source": "live"})
+        pk: (suppress_for_partner if suppress else dict)(
+            {**nightly[pk], "source": "nightly"} if pk in nightly else {**live[pk], "source": "live"}
+        )
         for pk in ids
     }
 
@@ -70,12 +75,12 @@ def _figures(campaigns: list[Campaign]) -> dict[int, dict]:
 @portal_member_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = list(selectors.campaign_list_for_partner(partner=request.portal_partner))
-    figures = _figures(campaigns)
+    raw = _figures(campaigns, suppress=False)
     for campaign in campaigns:
-        campaign.figures = figures[campaign.pk]
-    totals = {
-        key: sum(c.figures[key] or 0 for c in campaigns) for key in ("unique_visitors", "clicks", "orders")
-    }
+        campaign.figures = suppress_for_partner(raw[campaign.pk])
+    totals = suppress_for_partner(
+        {key: sum(raw[c.pk][key] or 0 for c in campaigns) for key in ("unique_visitors", "clicks", "orders")}
+    )
     context = {
         "campaigns": campaigns,
         "totals": totals,
@@ -309,8 +314,8 @@ def campaign_metrics(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "campaign": campaign,
-        "rows": result.rows,
-        "totals": result.totals,
+        "rows": [suppress_for_partner(row) for row in result.rows],
+        "totals": suppress_for_partner(result.totals),
         "source": result.source,
         "date_from": date_from,
         "date_to": date_to,

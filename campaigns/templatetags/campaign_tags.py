@@ -10,6 +10,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from courses.templatetags.catalog_tags import money
+from partners.privacy import min_group_size
+
 register = template.Library()
 
 CHART_SERIES = (
@@ -91,3 +94,14 @@ def metrics_chart(rows: list[dict], width: int = 720, height: int = 260) -> Safe
         x += 160
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every interpolated text is escaped; numbers are formatted here
+
+
+@register.filter
+def partner_figure(value, currency: str = ""):
+    """A partner-facing figure: hidden (``None``) ones read "fewer than N"; money is
+    formatted when a currency is given."""
+    if value is None:
+        return _("fewer than %(n)s") % {"n": min_group_size()}
+    if currency:
+        return money(value, currency)
+    return value

@@ -16,7 +16,11 @@ pytestmark = pytest.mark.django_db
 PORTAL = "/en/partner/"
 
 
-def test_dashboard_lists_the_members_campaigns_with_live_figures(client, analyst, partner_a, partner_b):
+def test_dashboard_lists_the_members_campaigns_with_live_figures(
+    client, analyst, partner_a, partner_b, settings
+):
+    # exact figures here; small groups are hidden by default (tests/campaigns/test_portal_privacy.py)
+    settings.PARTNER_MIN_GROUP_SIZE = 1
     # given a running campaign led by A with two clicks, a draft led by A, a campaign of B
     # with A as co-partner, and a campaign of B alone
     running = CampaignFactory(partner=partner_a, name_en="A running")

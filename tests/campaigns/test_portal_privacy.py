@@ -1,0 +1,59 @@
+"""Partner-facing portal figures never reveal a group of fewer than PARTNER_MIN_GROUP_SIZE
+people: the campaign list, campaign page, metrics page and dashboard show "fewer than N"."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from partners.models import PartnerMember
+
+from .factories import CampaignFactory, PartnerFactory, PartnerMemberFactory, TouchFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member():
+    return PartnerMemberFactory(partner=PartnerFactory(slug="bank"), role=PartnerMember.Role.ANALYST)
+
+
+def _campaign_with_visitors(member, count: int):
+    campaign = CampaignFactory(partner=member.partner, starts_at=timezone.now() - timedelta(days=3))
+    for n in range(count):
+        TouchFactory(campaign=campaign, visitor_id=f"visitor-{n}", kind="landing_view")
+    return campaign
+
+
+def _pages(campaign):
+    return [
+        "/en/partner/",
+        "/en/partner/campaigns/",
+        f"/en/partner/campaigns/{campaign.pk}/",
+        f"/en/partner/campaigns/{campaign.pk}/metrics/",
+    ]
+
+
+def test_small_groups_are_hidden_on_every_portal_page(client, member):
+    # given a campaign seen by 3 visitors, below the minimum group size of 10
+    campaign = _campaign_with_visitors(member, 3)
+    client.force_login(member.user)
+
+    for page in _pages(campaign):
+        # when the partner admin opens the page
+        response = client.get(page)
+
+        # then the count is replaced by "fewer than 10"
+        assert response.status_code == 200, page
+        html = response.content.decode()
+        assert "fewer than 10" in html, page
+
+
+def test_groups_at_the_minimum_size_are_shown(client, member):
+    campaign = _campaign_with_visitors(member, 12)
+    client.force_login(member.user)
+
+    response = client.get(f"/en/partner/campaigns/{campaign.pk}/metrics/")
+
+    assert response.context["totals"]["unique_visitors"] == 12
+    assert "fewer than" not in response.content.decode().split("portal-figure", 2)[1]
