@@ -51,9 +51,11 @@ messages: $(VENV)/.installed
 	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=staticfiles --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/zhiqiao_bench
+
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/recommender.py
-	$(BIN)/python bench/campaign_metrics.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/campaign_metrics.py --reset
 
 clean:
 	rm -rf $(VENV) staticfiles .celery-broker db.sqlite3
