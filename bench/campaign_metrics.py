@@ -11,8 +11,14 @@ order, lines, refunds and ledger entries fetched one by one, then ``update_or_cr
 the day has more touches than ``--naive-sample``, the naive loop runs on a sample of each
 campaign's touches and orders and is extrapolated linearly; the output says so.
 
+Two shapes of data: touches spread over ``--days`` days (30 by default: the timed day holds a
+thirtieth of them) and, for the sizes in ``--one-day-sizes`` (5M by default), every touch on
+the one timed day, the worst case for the job. A summary table of every run ends the output.
+
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/zq_bench .venv/bin/python \
-    bench/campaign_metrics.py --reset [--sizes 100000,1000000,5000000] [--days 30]
+    bench/campaign_metrics.py --reset [--sizes 100000,1000000,5000000] [--days 30] \
+    [--one-day-sizes 5000000]
+Only the one-day 5M case: ... --reset --sizes 5000000 --days 1 --one-day-sizes ""
 """
 
 from __future__ import annotations
@@ -254,7 +260,7 @@ def naive(day: date, sample: int | None) -> tuple[float, int, int]:
     return time.perf_counter() - began, seen_touches, seen_orders
 
 
-def run(size: int, days: int, naive_sample: int) -> None:
+def run(size: int, days: int, naive_sample: int) -> dict:
     reset()
     began = time.perf_counter()
     generate(size, days)
@@ -290,12 +296,38 @@ def run(size: int, days: int, naive_sample: int) -> None:
         f"    ratio naive / set-based: {naive_total / job:.1f}x",
         flush=True,
     )
+    return {
+        "size": size,
+        "days": days,
+        "day_touches": day_touches,
+        "job": job,
+        "rerun": rerun,
+        "naive": naive_total,
+    }
+
+
+def summary(results: list[dict]) -> None:
+    print("\nsummary (seconds for one day, all campaigns)")
+    print(
+        f"{'touches':>10} {'days':>5} {'touches that day':>17} {'job':>8} {'rerun':>8} "
+        f"{'naive':>9} {'ratio':>7}"
+    )
+    for r in results:
+        print(
+            f"{r['size']:>10,} {r['days']:>5} {r['day_touches']:>17,} {r['job']:>8.2f} {r['rerun']:>8.2f} "
+            f"{r['naive']:>9.1f} {r['naive'] / r['job']:>6.1f}x"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100000,1000000,5000000")
-    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--days", type=int, default=30, help="days the touches are spread over")
+    parser.add_argument(
+        "--one-day-sizes",
+        default="5000000",
+        help='sizes to run again with every touch on the timed day ("" for none)',
+    )
     parser.add_argument(
         "--naive-sample", type=int, default=2000, help="touches per campaign for the naive loop"
     )
@@ -306,8 +338,11 @@ def main() -> None:
     if not args.reset:
         sys.exit("Refusing to run without --reset: it empties campaign, commerce and learner tables.")
     call_command("migrate", verbosity=0)
-    for size in (int(s) for s in args.sizes.split(",")):
-        run(size, args.days, args.naive_sample)
+    shapes = [(int(size), args.days) for size in args.sizes.split(",") if size]
+    shapes += [
+        (int(size), 1) for size in args.one_day_sizes.split(",") if size and (int(size), 1) not in shapes
+    ]
+    summary([run(size, days, args.naive_sample) for size, days in shapes])
 
 
 if __name__ == "__main__":

@@ -43,6 +43,17 @@ Orders are read in SQL through ``OrderAttribution.order_id`` (``commerce_order``
 imported. Ratios (CTR, CVR, ROAS, ROI, CAC...) are computed when read (``selectors.py``), so
 they are right over any range.
 
+Speed: the touches are by far the most rows (5M on a day in the benchmark). SQLite turns every
+touch into an event and counts distinct visitors per grain. PostgreSQL never writes the touches
+out: it numbers the day's cells (campaign, variant, language, country) with their counters in
+one parallel pass, then one hash aggregate per (campaign, control group, visitor) keeps only the
+lowest and highest cell of each visitor; a visitor in one cell (the usual case) is counted in
+that cell's row of every grain, any other visitor is recounted exactly from its own touches.
+Both paths give the same rows (tests/analytics run on both). ``ANALYTICS_WORK_MEM_MB`` (512)
+is the transaction's ``work_mem``: the per-visitor hash table of 5M visitors needs about 800 MB,
+which ``hash_mem_multiplier`` (2) times 512 MB holds; with less it spills to disk, slower but
+with the same result. JIT compilation is off for the job (it cost more than it saved).
+
 Idempotency: the rows are computed into temporary tables, upserted with
 ``INSERT ... ON CONFLICT DO UPDATE ... WHERE <something changed>`` (PostgreSQL and SQLite
 share the syntax), and the day's rows that no longer have data are deleted; a rerun for the
@@ -385,102 +396,156 @@ TOUCH_COLUMNS = ["unique_visitors", "holdout_visitors", *_touch_counts()]
 
 
 C_TEXT = 'COLLATE "C"'
-# Grouping sets of the touch grains, over the columns variant_id, language and country.
-TOUCH_GRAIN_SETS = "GROUPING SETS ((variant_id, language), (variant_id), (language), (), (language, country))"
+# The touch grains over (variant, language, country): the four daily grains, then the market.
+TOUCH_GRAIN_SETS = [("variant_id", "language"), ("variant_id",), ("language",), (), ("language", "country")]
 
 
-def _touch_source_sql() -> str:
-    """The day's touches with their grain columns and counters. ``vkey`` is the visitor, ''
-    when a touch has neither visitor id nor user (such touches count, their visitor not)."""
-    counters = ", ".join(f"{expr} AS {name}" for name, expr in _touch_counts().items())
+def _grain_sets(alias: str) -> str:
+    sets = ", ".join(
+        "(" + ", ".join(f"{alias}.{column}" for column in columns) + ")" for columns in TOUCH_GRAIN_SETS
+    )
+    return f"GROUPING SETS ({sets})"
+
+
+# A touch as one small code ``k``: 1 landing view, 2.. a click by channel, 0 anything else.
+KIND_LANDING_VIEW = 1
+CLICK_CODES = {**{f"clicks_{channel}": 2 + index for index, channel in enumerate(CHANNELS)}}
+CLICK_CODES["clicks_other"] = 2 + len(CHANNELS)
+
+
+def _touch_code_sql() -> str:
+    channels = " ".join(f"WHEN '{channel}' THEN {CLICK_CODES[f'clicks_{channel}']}" for channel in CHANNELS)
+    return (
+        f"CASE WHEN t.kind = 'landing_view' THEN {KIND_LANDING_VIEW} "
+        f"WHEN t.kind = 'click' THEN CASE t.channel {channels} ELSE {CLICK_CODES['clicks_other']} END "
+        "ELSE 0 END"
+    )
+
+
+def _counted_from_code(alias: str) -> dict[str, str]:
+    """The touch counters as aggregates over the code ``k`` (same figures as _touch_counts)."""
+    return {
+        "landing_views": f"COUNT(*) FILTER (WHERE {alias}.k = {KIND_LANDING_VIEW})",
+        "clicks": f"COUNT(*) FILTER (WHERE {alias}.k >= 2)",
+        **{name: f"COUNT(*) FILTER (WHERE {alias}.k = {code})" for name, code in CLICK_CODES.items()},
+    }
+
+
+def _touch_source_sql(scope: str) -> str:
+    """The day's touches, narrow: grain columns, the visitor ``vkey`` ('' when a touch has
+    neither visitor id nor user: such touches count, their visitor not) and the code ``k``.
+    ``scope`` is a condition on ``t.campaign_id`` written out, not a join with the temporary
+    scope table: a scan that touches no temporary table can run in parallel workers, and a
+    single campaign is read through its index."""
     return f"""
-        SELECT t.campaign_id, t.variant_id, t.is_holdout, {TOUCH_LANGUAGE} {C_TEXT} AS language,
-               {TOUCH_COUNTRY} {C_TEXT} AS country, COALESCE({_visitor("t")}, '') {C_TEXT} AS vkey,
-               {counters}
-        FROM campaigns_touch t JOIN analytics_scope s ON s.id = t.campaign_id
-        WHERE {_in_day("t.created_at")}
+        SELECT t.*, {_cell_key_sql("t")} AS cell_key
+        FROM (
+            SELECT t.campaign_id, t.variant_id, t.is_holdout, {TOUCH_LANGUAGE} {C_TEXT} AS language,
+                   {TOUCH_COUNTRY} {C_TEXT} AS country, COALESCE({_visitor("t")}, '') {C_TEXT} AS vkey,
+                   {_touch_code_sql()} AS k
+            FROM campaigns_touch t
+            WHERE {_in_day("t.created_at")} AND {scope}
+        ) t
     """
 
 
-def _touch_visitors_sql() -> str:
-    """PostgreSQL, first of two steps: one hash aggregate over the day's touches per (campaign,
-    control group or not, visitor). A visitor whose touches all share one variant, language
-    and country (the usual case: the variant is assigned per visitor) is "simple": it counts
-    once in exactly one cell at every grain, so simple visitors are summed per cell right
-    here. Any other visitor (and the touches without a visitor) is kept by key, "complex",
-    for the exact pass of ``_touch_rows_sql``. The result is small: cells plus complex
-    visitors, never the touches themselves."""
-    counted = list(_touch_counts())
-    simple = (
-        "(COUNT(t.variant_id) = 0"
-        " OR (COUNT(t.variant_id) = COUNT(*) AND MIN(t.variant_id) = MAX(t.variant_id)))"
-        " AND MIN(t.language) = MAX(t.language) AND MIN(t.country) = MAX(t.country) AND t.vkey <> ''"
+def _cell_key_sql(alias: str) -> str:
+    """(campaign, variant, language, country) as one text: a single join key, which the
+    planner estimates right (a four-column join was estimated at 9 rows instead of 5M). The
+    language's length in bytes makes the text decodable, so two cells never share a key."""
+    a = alias
+    return (
+        f"CAST({a}.campaign_id AS TEXT) || '|' || COALESCE(CAST({a}.variant_id AS TEXT), '')"
+        f" || '|' || CAST(OCTET_LENGTH({a}.language) AS TEXT) || '|' || {a}.language || {a}.country"
     )
+
+
+def _touch_cells_sql(scope: str) -> str:
+    """PostgreSQL, step 1 of 3: the day's cells, one per (campaign, variant, language,
+    country) that has touches, numbered, with their counters. Every grain's counters are
+    sums of cells. The touches are grouped with the code ``k`` as a key and one COUNT (ten
+    filtered counts per touch cost twice as much, measured), then pivoted."""
+    counted = _counted_from_code("g").items()
+    counters = ", ".join(f"{expr.replace('COUNT(*)', 'SUM(g.n)')} AS {name}" for name, expr in counted)
     return f"""
-        SELECT p.campaign_id, p.is_holdout, p.simple,
-               CASE WHEN p.simple THEN p.variant_id END AS variant_id,
-               CASE WHEN p.simple THEN p.language END AS language,
-               CASE WHEN p.simple THEN p.country END AS country,
-               CASE WHEN NOT p.simple THEN p.vkey END AS vkey,
-               COUNT(*) AS visitors,
-               {", ".join(f"SUM(p.{name}) AS {name}" for name in counted)}
+        SELECT ROW_NUMBER() OVER (ORDER BY c.campaign_id, c.variant_id, c.language, c.country) AS cell,
+               {_cell_key_sql("c")} AS cell_key, c.*
         FROM (
-            SELECT t.campaign_id, t.is_holdout, t.vkey, {simple} AS simple,
-                   MIN(t.variant_id) AS variant_id, MIN(t.language) AS language, MIN(t.country) AS country,
-                   {", ".join(f"SUM(t.{name}) AS {name}" for name in counted)}
-            FROM ({_touch_source_sql()}) t
+            SELECT g.campaign_id, g.variant_id, g.language, g.country, {counters}
+            FROM (
+                SELECT t.campaign_id, t.variant_id, t.language, t.country, t.k, COUNT(*) AS n
+                FROM ({_touch_source_sql(scope)}) t
+                GROUP BY t.campaign_id, t.variant_id, t.language, t.country, t.k
+            ) g
+            GROUP BY g.campaign_id, g.variant_id, g.language, g.country
+        ) c
+    """
+
+
+def _touch_visitors_sql(scope: str) -> str:
+    """PostgreSQL, step 2 of 3: distinct visitors. One hash aggregate over the day's touches
+    per (campaign, control group or not, visitor) keeping only the lowest and highest cell
+    number (two integers: wider states spilled to disk at 5M visitors, measured). A visitor
+    whose touches all fall in one cell (the usual case: the variant is assigned per visitor)
+    is "simple": it counts once in exactly that cell's row at every grain, so simple
+    visitors are counted per cell here. Any other visitor is kept by key for the exact pass
+    of ``_touch_rows_sql``. The result is small: cells plus those other visitors."""
+    return f"""
+        SELECT p.campaign_id, p.is_holdout,
+               CASE WHEN p.lo = p.hi THEN p.lo END AS cell,
+               CASE WHEN p.lo <> p.hi THEN p.vkey END AS vkey,
+               COUNT(*) AS visitors
+        FROM (
+            SELECT t.campaign_id, t.is_holdout, t.vkey, MIN(c.cell) AS lo, MAX(c.cell) AS hi
+            FROM ({_touch_source_sql(scope)}) t
+            JOIN analytics_touch_cells c ON c.cell_key = t.cell_key
+            WHERE t.vkey <> ''
             GROUP BY t.campaign_id, t.is_holdout, t.vkey
         ) p
-        GROUP BY p.campaign_id, p.is_holdout, p.simple,
-                 CASE WHEN p.simple THEN p.variant_id END, CASE WHEN p.simple THEN p.language END,
-                 CASE WHEN p.simple THEN p.country END, CASE WHEN NOT p.simple THEN p.vkey END
+        GROUP BY p.campaign_id, p.is_holdout, CASE WHEN p.lo = p.hi THEN p.lo END,
+                 CASE WHEN p.lo <> p.hi THEN p.vkey END
     """
 
 
-def _touch_rows_sql() -> str:
-    """PostgreSQL, second step: the touch figures at every grain (the four daily grains and
-    the market grain). Simple visitors' cells roll up with GROUPING SETS; the complex
-    visitors' touches (read again only when there are any: a hash join on an empty side reads
-    nothing) are counted exactly, their distinct visitors with an inner aggregate that yields
-    one row per (grain, visitor). Text keys compare with the "C" collation: the database's
-    equality, with byte comparisons."""
+def _touch_rows_sql(scope: str) -> str:
+    """PostgreSQL, step 3 of 3: the touch figures at every grain (the four daily grains and
+    the market grain). Counters and simple visitors roll up from the cells with GROUPING
+    SETS; the other visitors' touches (read only when there are any: a hash join with an
+    empty side reads nothing) are counted exactly with an inner aggregate that yields one
+    row per (grain, visitor)."""
     counted = list(_touch_counts())
-    sums = ", ".join(f"SUM({name}) AS {name}" for name in counted)
     zeros = ", ".join(f"0 AS {name}" for name in counted)
     known_variant = f"r.grain NOT IN ({GRAIN_VARIANT_LANGUAGE}, {GRAIN_VARIANT}) OR r.variant_id IS NOT NULL"
     return f"""
-        WITH complex AS MATERIALIZED (
-            SELECT t.* FROM ({_touch_source_sql()}) t
-            JOIN analytics_touch_visitors v
-              ON NOT v.simple AND v.campaign_id = t.campaign_id AND v.is_holdout = t.is_holdout
-             AND v.vkey = t.vkey
-        )
         SELECT r.campaign_id, r.variant_id, r.language, r.country, r.grain,
                SUM(r.unique_visitors) AS unique_visitors, SUM(r.holdout_visitors) AS holdout_visitors,
                {", ".join(f"SUM(r.{name}) AS {name}" for name in counted)}
         FROM (
-            SELECT campaign_id, variant_id, language, country,
-                   GROUPING(variant_id, language, country) AS grain,
-                   COALESCE(SUM(visitors) FILTER (WHERE NOT is_holdout), 0) AS unique_visitors,
-                   COALESCE(SUM(visitors) FILTER (WHERE is_holdout), 0) AS holdout_visitors,
-                   {sums}
-            FROM analytics_touch_visitors WHERE simple
-            GROUP BY campaign_id, {TOUCH_GRAIN_SETS}
+            SELECT c.campaign_id, c.variant_id, c.language, c.country,
+                   GROUPING(c.variant_id, c.language, c.country) AS grain, 0 AS unique_visitors,
+                   0 AS holdout_visitors, {", ".join(f"SUM(c.{name}) AS {name}" for name in counted)}
+            FROM analytics_touch_cells c
+            GROUP BY c.campaign_id, {_grain_sets("c")}
             UNION ALL
-            SELECT campaign_id, variant_id, language, country,
-                   GROUPING(variant_id, language, country), 0, 0, {sums}
-            FROM complex
-            GROUP BY campaign_id, {TOUCH_GRAIN_SETS}
+            SELECT c.campaign_id, c.variant_id, c.language, c.country,
+                   GROUPING(c.variant_id, c.language, c.country),
+                   COALESCE(SUM(v.visitors) FILTER (WHERE NOT v.is_holdout), 0),
+                   COALESCE(SUM(v.visitors) FILTER (WHERE v.is_holdout), 0), {zeros}
+            FROM analytics_touch_visitors v JOIN analytics_touch_cells c ON c.cell = v.cell
+            GROUP BY c.campaign_id, {_grain_sets("c")}
             UNION ALL
-            SELECT campaign_id, variant_id, language, country, grain,
-                   COUNT(*) FILTER (WHERE NOT is_holdout), COUNT(*) FILTER (WHERE is_holdout), {zeros}
+            SELECT d.campaign_id, d.variant_id, d.language, d.country, d.grain,
+                   COUNT(*) FILTER (WHERE NOT d.is_holdout), COUNT(*) FILTER (WHERE d.is_holdout), {zeros}
             FROM (
-                SELECT campaign_id, variant_id, language, country, is_holdout,
-                       GROUPING(variant_id, language, country) AS grain
-                FROM complex WHERE vkey <> ''
-                GROUP BY campaign_id, is_holdout, vkey, {TOUCH_GRAIN_SETS}
+                SELECT t.campaign_id, t.variant_id, t.language, t.country, t.is_holdout,
+                       GROUPING(t.variant_id, t.language, t.country) AS grain
+                FROM ({_touch_source_sql(scope)}) t
+                JOIN analytics_touch_visitors v
+                  ON v.vkey IS NOT NULL AND v.campaign_id = t.campaign_id AND v.is_holdout = t.is_holdout
+                 AND v.vkey = t.vkey
+                GROUP BY t.campaign_id, t.is_holdout, t.vkey, {_grain_sets("t")}
             ) d
-            GROUP BY campaign_id, grain, variant_id, language, country
+            GROUP BY d.campaign_id, d.grain, d.variant_id, d.language, d.country
         ) r
         WHERE {known_variant}
         GROUP BY r.campaign_id, r.grain, r.variant_id, r.language, r.country
@@ -588,6 +653,7 @@ TEMP_TABLES = (
     "analytics_rows",
     "analytics_touch_rows",
     "analytics_touch_visitors",
+    "analytics_touch_cells",
     "analytics_events",
     "analytics_attributions",
     "analytics_scope",
@@ -613,18 +679,21 @@ def campaign_metrics_compute(*, day: date, campaign_ids: Sequence[int] | None = 
         **fx_params,
     }
     scope_sql = "SELECT id, budget_currency AS cur FROM campaigns_campaign"
+    touch_scope = "TRUE"  # every touch belongs to an existing campaign (foreign key)
     if campaign_ids is not None:
         ids = sorted({int(pk) for pk in campaign_ids})
         if not ids:
             return ComputeResult(day=day, campaigns=0, daily_rows=0, market_rows=0)
-        scope_sql += " WHERE id IN ({})".format(", ".join(str(pk) for pk in ids))
+        id_list = ", ".join(str(pk) for pk in ids)
+        scope_sql += f" WHERE id IN ({id_list})"
+        touch_scope = f"t.campaign_id IN ({id_list})"
     temp = "CREATE TEMPORARY TABLE"
     with transaction.atomic(), connection.cursor() as cursor:
         _drop_temp_tables(cursor)
         postgres = connection.vendor == "postgresql"
         if postgres:
             # Hash aggregates of a big day stay in memory instead of spilling to disk.
-            cursor.execute(f"SET LOCAL work_mem = '{int(getattr(settings, 'ANALYTICS_WORK_MEM_MB', 256))}MB'")
+            cursor.execute(f"SET LOCAL work_mem = '{int(getattr(settings, 'ANALYTICS_WORK_MEM_MB', 512))}MB'")
             # Compiling the wide CASE expressions costs more (0.3-1.4 s a statement, measured)
             # than it saves on a few million rows.
             cursor.execute("SET LOCAL jit = off")
@@ -632,9 +701,11 @@ def campaign_metrics_compute(*, day: date, campaign_ids: Sequence[int] | None = 
         cursor.execute(f"{temp} analytics_attributions AS {_attributions_sql(fx_rows)}", params)
         if postgres:
             cursor.execute(f"{temp} analytics_events AS {_events_sql(with_touches=False)}", params)
-            cursor.execute(f"{temp} analytics_touch_visitors AS {_touch_visitors_sql()}", params)
+            cursor.execute(f"{temp} analytics_touch_cells AS {_touch_cells_sql(touch_scope)}", params)
+            cursor.execute("ANALYZE analytics_touch_cells")
+            cursor.execute(f"{temp} analytics_touch_visitors AS {_touch_visitors_sql(touch_scope)}", params)
             cursor.execute("ANALYZE analytics_touch_visitors")
-            cursor.execute(f"{temp} analytics_touch_rows AS {_touch_rows_sql()}", params)
+            cursor.execute(f"{temp} analytics_touch_rows AS {_touch_rows_sql(touch_scope)}", params)
             daily_sql = _with_touch_rows(
                 _daily_rows_sql(),
                 keys=["campaign_id", "variant_id", "language"],
