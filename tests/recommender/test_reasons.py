@@ -1,5 +1,5 @@
 """Reasons go through gettext and take names in the reader's language. Sentences are
-compared with the compiled catalogue when the lead has merged locale-drafts/rec.tsv."""
+compared with the compiled catalogues in locale/."""
 
 from pathlib import Path
 
