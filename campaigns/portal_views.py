@@ -42,7 +42,7 @@ def _refuse_write(request: HttpRequest, campaign: Campaign | None = None) -> Htt
     return None
 
 
-def _figures(campaigns: list[Campaign], *, suppress: bool = True) -> dict[int, dict]:
+def _raw_figures(campaigns: list[Campaign]) -> dict[int, dict]:
     """Nightly totals where the nightly job has run, live counts otherwise (three queries)."""
     ids = [c.pk for c in campaigns]
     nightly = {
@@ -61,21 +61,23 @@ def _figures(campaigns: list[Campaign], *, suppress: bool = True) -> dict[int, d
         .order_by()
     }
     live = selectors.campaign_live_figures(campaign_ids=ids)
-    # Partner-facing: a count of fewer than PARTNER_MIN_GROUP_SIZE people is hidden with
-    # every figure derived from it (the same rule as the analytics pages and the API).
     return {
-        pk: (suppress_for_partner if suppress else dict)(
-            {**nightly[pk], "source": "nightly"} if pk in nightly else {**live[pk], "source": "live"}
-        )
+        pk: {**nightly[pk], "source": "nightly"} if pk in nightly else {**live[pk], "source": "live"}
         for pk in ids
     }
+
+
+def _figures(campaigns: list[Campaign]) -> dict[int, dict]:
+    """The figures a partner may see: a count of fewer than PARTNER_MIN_GROUP_SIZE people is
+    hidden with every figure derived from it (the rule of the analytics pages and the API)."""
+    return {pk: suppress_for_partner(row) for pk, row in _raw_figures(campaigns).items()}
 
 
 @require_GET
 @portal_member_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = list(selectors.campaign_list_for_partner(partner=request.portal_partner))
-    raw = _figures(campaigns, suppress=False)
+    raw = _raw_figures(campaigns)
     for campaign in campaigns:
         campaign.figures = suppress_for_partner(raw[campaign.pk])
     totals = suppress_for_partner(

@@ -70,6 +70,16 @@ def _category_names(category) -> dict:
     }
 
 
+def _from_stored(rows) -> list[RecommendedCourse]:
+    """Stored rows (a learner's or a customer's) as served recommendations."""
+    return [
+        RecommendedCourse(
+            course=row.course, score=row.score, reason_code=row.reason_code, reason_params=row.reason_params
+        )
+        for row in rows
+    ]
+
+
 def recommendations_for_user(*, user, k: int) -> list[RecommendedCourse]:
     stored = list(
         Recommendation.objects.filter(user=user, model_version__is_active=True, course__is_published=True)
@@ -78,15 +88,7 @@ def recommendations_for_user(*, user, k: int) -> list[RecommendedCourse]:
         .order_by("rank")[:k]
     )
     if stored:
-        return [
-            RecommendedCourse(
-                course=row.course,
-                score=row.score,
-                reason_code=row.reason_code,
-                reason_params=row.reason_params,
-            )
-            for row in stored
-        ]
+        return _from_stored(stored)
     return cold_start_for_user(user=user, k=k)
 
 
@@ -101,15 +103,7 @@ def recommendations_for_customer(*, customer, k: int) -> list[RecommendedCourse]
         .order_by("rank")[:k]
     )
     if stored:
-        return [
-            RecommendedCourse(
-                course=row.course,
-                score=row.score,
-                reason_code=row.reason_code,
-                reason_params=row.reason_params,
-            )
-            for row in stored
-        ]
+        return _from_stored(stored)
     interests = [str(slug) for slug in customer.interests] if isinstance(customer.interests, list) else []
     return cold_start(interests=interests, owned=None, k=k)
 
