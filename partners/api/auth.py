@@ -5,13 +5,19 @@ import hashlib
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework import authentication, exceptions, permissions
+from rest_framework.settings import api_settings
 
+from core import ratelimit
+from core.api.throttling import AtomicRateThrottle
+from core.client_address import client_ip, rate_ident
 from partners.models import ApiKey, Partner
 
 KEYWORD = "Api-Key"
 # last_used_at is written at most once a minute per key, so reads do not become writes.
 LAST_USED_RESOLUTION_SECONDS = 60
+# Wrong or revoked keys per client address, rate in DEFAULT_THROTTLE_RATES.
+KEY_MISUSE_SCOPE = "partner_key_misuse"
 
 
 def api_key_hash(raw_key: str) -> str:
@@ -30,6 +36,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if keyword != KEYWORD:
             return None
         raw_key = raw_key.strip()
+        # Every key presented is counted against the address before it is looked up and
+        # given back when it turns out valid: concurrent guesses cannot all slip in
+        # before the first failure is recorded, and past the limit no key is checked.
+        misuse_ident = "ip:" + rate_ident(client_ip(request._request))
+        misuse_rate = ratelimit.Rate.parse(api_settings.DEFAULT_THROTTLE_RATES[KEY_MISUSE_SCOPE])
+        attempt = ratelimit.hit(KEY_MISUSE_SCOPE, misuse_ident, misuse_rate)
+        if not attempt.allowed:
+            raise exceptions.Throttled(wait=attempt.retry_after)
         if not raw_key:
             raise exceptions.AuthenticationFailed(_("Missing API key."), code="invalid_api_key")
         api_key = (
@@ -39,6 +53,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         )
         if api_key is None or api_key.partner.status != Partner.Status.ACTIVE:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."), code="invalid_api_key")
+        ratelimit.refund(KEY_MISUSE_SCOPE, misuse_ident)
         now = timezone.now()
         if (
             api_key.last_used_at is None
@@ -70,15 +85,15 @@ class HasApiKey(permissions.BasePermission):
         return True
 
 
-class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
+class ApiKeyRateThrottle(AtomicRateThrottle):
     """Throttled per key, not per IP: one partner's batch job cannot starve another."""
 
     scope = "partner_api"
 
-    def get_cache_key(self, request, view):
+    def get_ident(self, request) -> str:
         if isinstance(request.auth, ApiKey):
-            return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+            return f"key:{request.auth.pk}"
+        return super().get_ident(request)
 
 
 class PartnerApiMixin:
