@@ -20,6 +20,7 @@ from django.urls import reverse, reverse_lazy, translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -217,10 +218,15 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         else:
             mfa.session_verified(request, device)
             if isinstance(device, StaticDevice):
+                remaining = mfa.recovery_codes_remaining(user)
                 messages.warning(
                     request,
-                    _("You signed in with a recovery code; %(count)d codes are left.")
-                    % {"count": mfa.recovery_codes_remaining(user)},
+                    ngettext(
+                        "You signed in with a recovery code; %(count)d code is left.",
+                        "You signed in with a recovery code; %(count)d codes are left.",
+                        remaining,
+                    )
+                    % {"count": remaining},
                 )
             return _after_mfa(request)
     context = {"form": form, "next": _safe_next(request)}
