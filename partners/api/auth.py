@@ -36,24 +36,29 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if keyword != KEYWORD:
             return None
         raw_key = raw_key.strip()
-        # Every key presented is counted against the address before it is looked up and
-        # given back when it turns out valid: concurrent guesses cannot all slip in
-        # before the first failure is recorded, and past the limit no key is checked.
+        # Wrong keys are counted per address; past the limit no key is looked up at all.
+        # Valid keys are not charged (a partner's parallel batch must not trip this), so a
+        # burst of simultaneous wrong keys is looked up before the first failures land;
+        # the answers stay exact (the first ``limit`` failures get 401, the rest 429) and
+        # keys are 256-bit random strings, so those few extra look-ups guess nothing.
         misuse_ident = "ip:" + rate_ident(client_ip(request._request))
         misuse_rate = ratelimit.Rate.parse(api_settings.DEFAULT_THROTTLE_RATES[KEY_MISUSE_SCOPE])
-        attempt = ratelimit.hit(KEY_MISUSE_SCOPE, misuse_ident, misuse_rate)
-        if not attempt.allowed:
-            raise exceptions.Throttled(wait=attempt.retry_after)
-        if not raw_key:
-            raise exceptions.AuthenticationFailed(_("Missing API key."), code="invalid_api_key")
-        api_key = (
-            ApiKey.objects.select_related("partner")
-            .filter(key_hash=api_key_hash(raw_key), revoked_at__isnull=True)
-            .first()
-        )
+        if ratelimit.count(KEY_MISUSE_SCOPE, misuse_ident) >= misuse_rate.limit:
+            raise exceptions.Throttled(wait=misuse_rate.seconds)
+        api_key = None
+        if raw_key:
+            api_key = (
+                ApiKey.objects.select_related("partner")
+                .filter(key_hash=api_key_hash(raw_key), revoked_at__isnull=True)
+                .first()
+            )
         if api_key is None or api_key.partner.status != Partner.Status.ACTIVE:
+            failure = ratelimit.hit(KEY_MISUSE_SCOPE, misuse_ident, misuse_rate)
+            if not failure.allowed:
+                raise exceptions.Throttled(wait=failure.retry_after)
+            if not raw_key:
+                raise exceptions.AuthenticationFailed(_("Missing API key."), code="invalid_api_key")
             raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."), code="invalid_api_key")
-        ratelimit.refund(KEY_MISUSE_SCOPE, misuse_ident)
         now = timezone.now()
         if (
             api_key.last_used_at is None
