@@ -298,6 +298,8 @@ MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=False)
 MFA_REQUIRED_FOR_PARTNER_OWNERS = env.bool("MFA_REQUIRED_FOR_PARTNER_OWNERS", default=False)
 MFA_RECOVERY_CODES = 10
 OTP_TOTP_ISSUER = "Zhiqiao"
+# The admin lists devices but never shows their secret keys.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- E-mail ----------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
