@@ -99,9 +99,9 @@ def test_80_concurrent_wrong_sign_ins_with_the_production_settings_lock_the_acco
 
 
 def test_concurrent_partner_api_calls_get_exactly_the_keys_rate(settings):
-    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "partner_api": "50/min"}
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "partner_api": "30/min"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
-    # 200 calls of one key on 30 threads against 50 a minute (DRF's cache throttle let
+    # 90 calls of one key on 30 threads against 30 a minute (DRF's cache throttle let
     # 848 of 1,500 through against 600)
     partner = PartnerFactory(slug="race-bank")
     _key, raw = api_key_issue(partner=partner, name="k", scopes=list(ApiKey.Scope.values), created_by=None)
@@ -109,9 +109,9 @@ def test_concurrent_partner_api_calls_get_exactly_the_keys_rate(settings):
     def call(_i):
         return APIClient().get("/api/partner/v1/campaigns/", HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code
 
-    statuses = together(200, call, workers=30)
+    statuses = together(90, call, workers=30)
 
-    assert (statuses.count(200), statuses.count(429)) == (50, 150)
+    assert (statuses.count(200), statuses.count(429)) == (30, 60)
 
 
 def test_concurrent_wrong_codes_of_one_account_are_looked_up_exactly_ten_times():
