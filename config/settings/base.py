@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "core.middleware.QueryLanguageMiddleware",
+    # Redis or broker down -> 503 (localized), not 500; see core/outages.py.
+    "core.middleware.ServiceOutageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,16 +135,37 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 # --- Cache -----------------------------------------------------------------------------
+# "default" raises when Redis is down: throttles, failed-code counters and anything else that
+# must not pass silently answer 503 (core/outages.py). "soft" is for data that only speeds a
+# page up (catalog fragments, computed figures): an outage reads as a miss and the page is
+# built from the database. Both share one Redis, so every web process sees the same entries
+# and an invalidation in one process is seen by all. Short socket timeouts: a hung Redis
+# costs a request one second, not a gunicorn timeout.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 if REDIS_URL:
+    _redis_options = {
+        "CLIENT_CLASS": "django_redis.client.DefaultClient",
+        "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+        "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+    }
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
+            "OPTIONS": _redis_options,
+        },
+        "soft": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "soft",
+            "OPTIONS": {**_redis_options, "IGNORE_EXCEPTIONS": True},
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "soft": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "soft"},
+    }
 
 # --- Celery ----------------------------------------------------------------------------
 # Without Redis the broker is kombu's filesystem transport: it needs no server, so the
@@ -158,6 +181,9 @@ else:
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
+        # Exchange tables (``celery.exchange``, ``celery.pidbox.exchange``); kombu's default
+        # is ``control/`` in the working directory, i.e. inside the repository.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_TASK_SERIALIZER = "json"
