@@ -171,9 +171,19 @@ else:
 # Without Redis the broker is kombu's filesystem transport: it needs no server, so the
 # worker and beat of `make run` still execute the nightly jobs as real Celery tasks.
 CELERY_BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(BASE_DIR / ".celery-broker")))
+# With acks_late a task whose worker died is delivered again once it has been unacknowledged
+# for this long, so it must exceed the longest task (CELERY_TASK_TIME_LIMIT) and countdown.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # kombu looks for abandoned messages every interval x throttle seconds (100 s by
+        # default); a short visibility timeout deserves a sweep to match.
+        "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 3)),
+        "unacked_restore_throttle": 1 if CELERY_VISIBILITY_TIMEOUT < 300 else 10,
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT * 2,
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -193,6 +203,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# --- Celery queues (ops) -----------------------------------------------------------------
+# Two queues, one worker pool each, so a long nightly job never delays a receipt:
+# "interactive" (receipts, webhooks, the outbox, payment reconciliation, seat holds, schedule
+# checks: seconds, someone is waiting) and "nightly" (training, metrics, allocation,
+# overlap: minutes to hours). Routing is by task-name pattern, so a new task lands in the
+# right queue without touching this list: anything not named here is interactive.
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUE_NIGHTLY = "nightly"
+CELERY_TASK_ROUTES = {
+    pattern: {"queue": CELERY_TASK_QUEUE_NIGHTLY}
+    for pattern in ("recommender.*", "campaigns.analytics.*", "analytics.*", "*.nightly_*")
+}
 # django-celery-beat's DatabaseScheduler copies these entries into its tables on start, so
 # staff see and edit them in the admin (Periodic tasks). Times are in CELERY_TIMEZONE.
 CELERY_BEAT_SCHEDULE = {
