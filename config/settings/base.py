@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "core.middleware.QueryLanguageMiddleware",
     # Redis or broker down -> 503 (localized), not 500; see core/outages.py.
     "core.middleware.ServiceOutageMiddleware",
+    "core.db_routers.ReplicaReadsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -321,3 +322,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Read replica (ops) --------------------------------------------------------------------
+# Optional. Reads that may lag (see core/db_routers.py) go to DATABASE_REPLICA_URL; the rest,
+# and every write, to DATABASE_URL. Kept last so the replica copies the final options of
+# the primary (persistent connections, health checks).
+DATABASE_ROUTERS = ["core.db_routers.ReplicaRouter"]
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **{
+            key: value
+            for key, value in DATABASES["default"].items()
+            if key not in ("NAME", "USER", "PASSWORD")
+        },
+        **env.db("DATABASE_REPLICA_URL"),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_REPLICA_APPS = ("courses", "campaigns", "commerce", "analytics", "recommender")
+DATABASE_REPLICA_PATHS = (
+    r"^/admin/analytics/",
+    r"^/api/partner/v1/campaigns/\d+/metrics/$",
+    r"^/api/partner/v1/customers/[^/]+/recommendations/$",
+    r"^/api/v1/me/recommendations/$",
+    r"^/api/v1/courses/[^/]+/similar/$",
+    r"^/[\w-]+/partner/campaigns/\d+/(metrics/|analytics/|analytics\.csv)$",
+)
