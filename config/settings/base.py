@@ -347,3 +347,8 @@ DATABASE_REPLICA_PATHS = (
     r"^/api/v1/courses/[^/]+/similar/$",
     r"^/[\w-]+/partner/campaigns/\d+/(metrics/|analytics/|analytics\.csv)$",
 )
+# Behind pgbouncer in transaction pooling a server-side cursor (QuerySet.iterator()) may land
+# on another backend than the transaction that declared it; Django then fetches in one go.
+if env.bool("DATABASE_TRANSACTION_POOLING", default=False):
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True

@@ -7,7 +7,9 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="dev-only-demo-secret-key-not-for-production")
+# docker-compose passes SECRET_KEY empty when it is not set; the demo still starts.
+SECRET_KEY = env("SECRET_KEY", default="") or "dev-only-demo-secret-key-not-for-production"
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="") or "sandbox"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -93,7 +93,9 @@ def unsafe_production_settings(values: Mapping) -> list[str]:
             )
 
     email_backend = values.get("EMAIL_BACKEND") or ""
-    if email_backend in UNDELIVERED_EMAIL_BACKENDS:
+    if not email_backend:
+        problems.append("EMAIL_BACKEND must be set in production (receipts and password resets).")
+    elif email_backend in UNDELIVERED_EMAIL_BACKENDS:
         problems.append(
             f"EMAIL_BACKEND {email_backend} never delivers mail: configure an SMTP or API backend."
         )

@@ -26,6 +26,8 @@ READ_BY_SETTINGS = {
     "EMAIL_BACKEND",
     "EMAIL_URL",
     "DJANGO_SETTINGS_MODULE",
+    "DATABASE_REPLICA_URL",
+    "DATABASE_TRANSACTION_POOLING",
 }
 SAFE = {
     "SECRET_KEY": "k7Qv-2xN_9pLr4TzWm8YcB1sHd6GfJ0aEoUiKl3nVbXqRt5yZw",
@@ -129,3 +131,24 @@ def test_the_demo_settings_keep_the_sandbox_and_the_demo_app():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["sandbox", "True"]
+
+
+def test_replica_and_transaction_pooling_come_from_the_environment():
+    env = {key: value for key, value in os.environ.items() if key not in READ_BY_SETTINGS}
+    env.update(
+        SAFE,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DATABASE_REPLICA_URL="postgres://reader@replica.internal:5432/zhiqiao",
+        DATABASE_TRANSACTION_POOLING="true",
+    )
+    code = (
+        "from django.conf import settings as s; r = s.DATABASES['replica']; "
+        "print(r['HOST'], r['USER'], r['TEST'], s.DATABASES['default']['HOST'], "
+        "r['DISABLE_SERVER_SIDE_CURSORS'], s.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "replica.internal reader {'MIRROR': 'default'} db.internal True True"
