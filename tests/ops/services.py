@@ -73,20 +73,18 @@ def spare_redis(directory: Path):
 
 @contextlib.contextmanager
 def celery_broker(url: str):
-    """This process's Celery app publishes to ``url`` (the pools are rebuilt both ways)."""
+    """This process's Celery app publishes to ``url``. The write and read URLs are set too
+    (another test may have pinned them); the pools are dropped, not closed: kombu keeps one
+    pool per URL for the whole process, and a closed one would fail the next user of it."""
     from config.celery import app
 
-    def _reset_pools():
-        with contextlib.suppress(Exception):
-            app.pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    previous = app.conf.broker_url
-    _reset_pools()
-    app.conf.broker_url = url
+    keys = ("broker_url", "broker_write_url", "broker_read_url")
+    previous = {key: app.conf.get(key) for key in keys}
+    pools = app._pool, app.amqp._producer_pool
+    app._pool, app.amqp._producer_pool = None, None
+    app.conf.update(dict.fromkeys(keys, url))
     try:
         yield app
     finally:
-        _reset_pools()
-        app.conf.broker_url = previous
+        app.conf.update(previous)
+        app._pool, app.amqp._producer_pool = pools
