@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import translation
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -11,6 +11,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.outages import is_outage
 from core.views import server_error
+from tests.factories import UserFactory
 
 
 class WrappedError(Exception):
@@ -80,3 +81,28 @@ def test_a_bug_is_still_a_500_and_the_api_says_so_in_its_shape():
         {"code": "server_error", "detail": "Server error."},
     )
     assert page.status_code == 500
+
+
+@pytest.mark.django_db
+def test_sessions_in_a_redis_that_is_down_read_as_signed_out_and_sign_in_is_a_localized_503(settings):
+    # given sessions kept in a cache whose Redis does not answer (nothing listens on 8598)
+    down = "redis://127.0.0.1:8598/0"
+    options = {"CLIENT_CLASS": "django_redis.client.DefaultClient", "SOCKET_CONNECT_TIMEOUT": 0.2}
+    settings.CACHES = {
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": down, "OPTIONS": options},
+        "soft": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    UserFactory(username="outage-signin", password="pass-1234")
+    client = Client(raise_request_exception=False)
+    client.cookies["sessionid"] = "a-session-that-cannot-be-read"
+
+    # when a visitor opens the catalog, then signs in
+    page = client.get("/ja/courses/")
+    sign_in = client.post("/ja/accounts/login/", {"username": "outage-signin", "password": "pass-1234"})
+
+    # then the catalog is served (Django reads an unreadable session as empty), and the
+    # sign-in, which must write the session, says "come back in a moment" in Japanese
+    assert page.status_code == 200
+    assert sign_in.status_code == 503
+    assert "一時的にご利用いただけません" in sign_in.content.decode()
