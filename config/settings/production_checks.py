@@ -100,6 +100,13 @@ def unsafe_production_settings(values: Mapping) -> list[str]:
             f"EMAIL_BACKEND {email_backend} never delivers mail: configure an SMTP or API backend."
         )
 
+    visibility, time_limit = values.get("CELERY_VISIBILITY_TIMEOUT"), values.get("CELERY_TASK_TIME_LIMIT")
+    if values.get("REDIS_URL") and visibility and time_limit and visibility <= time_limit:
+        problems.append(
+            f"CELERY_VISIBILITY_TIMEOUT ({visibility} s) must exceed CELERY_TASK_TIME_LIMIT "
+            f"({time_limit} s): Redis would hand a task that is still running to a second worker."
+        )
+
     if "demo" in (values.get("INSTALLED_APPS") or ()):
         problems.append("The demo app (seed_demo, demo accounts) must not be installed in production.")
     return problems

@@ -27,6 +27,7 @@ READ_BY_SETTINGS = {
     "EMAIL_URL",
     "DJANGO_SETTINGS_MODULE",
     "DATABASE_REPLICA_URL",
+    "CELERY_VISIBILITY_TIMEOUT",
     "DATABASE_TRANSACTION_POOLING",
 }
 SAFE = {
@@ -88,6 +89,10 @@ def test_production_starts_with_safe_settings_and_without_the_demo_app():
         ({"STRIPE_API_KEY": None}, "STRIPE_API_KEY must be set"),
         ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "never delivers mail"),
         ({"EMAIL_BACKEND": None}, "never delivers mail"),  # the development default is the console
+        (
+            {"REDIS_URL": "redis://cache.internal:6379/0", "CELERY_VISIBILITY_TIMEOUT": "600"},
+            "CELERY_VISIBILITY_TIMEOUT (600 s) must exceed CELERY_TASK_TIME_LIMIT (1800 s)",
+        ),
     ],
 )
 def test_production_refuses_an_unsafe_setting(overrides, message):
