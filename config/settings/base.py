@@ -349,6 +349,6 @@ DATABASE_REPLICA_PATHS = (
 )
 # Behind pgbouncer in transaction pooling a server-side cursor (QuerySet.iterator()) may land
 # on another backend than the transaction that declared it; Django then fetches in one go.
-if env.bool("DATABASE_TRANSACTION_POOLING", default=False):
+if env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False):
     for _alias in DATABASES.values():
         _alias["DISABLE_SERVER_SIDE_CURSORS"] = True

@@ -28,7 +28,7 @@ READ_BY_SETTINGS = {
     "DJANGO_SETTINGS_MODULE",
     "DATABASE_REPLICA_URL",
     "CELERY_VISIBILITY_TIMEOUT",
-    "DATABASE_TRANSACTION_POOLING",
+    "DISABLE_SERVER_SIDE_CURSORS",
 }
 SAFE = {
     "SECRET_KEY": "k7Qv-2xN_9pLr4TzWm8YcB1sHd6GfJ0aEoUiKl3nVbXqRt5yZw",
@@ -144,7 +144,7 @@ def test_replica_and_transaction_pooling_come_from_the_environment():
         SAFE,
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DATABASE_REPLICA_URL="postgres://reader@replica.internal:5432/zhiqiao",
-        DATABASE_TRANSACTION_POOLING="true",
+        DISABLE_SERVER_SIDE_CURSORS="true",
     )
     code = (
         "from django.conf import settings as s; r = s.DATABASES['replica']; "

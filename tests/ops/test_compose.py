@@ -75,8 +75,8 @@ def test_short_transactions_go_through_pgbouncer_long_ones_straight_to_postgres(
     assert {name: host(name) for name in ("migrate", "worker-nightly", "seed-demo")} == dict.fromkeys(
         ("migrate", "worker-nightly", "seed-demo"), "postgres"
     )
-    assert _default(SERVICES["web"]["environment"]["DATABASE_TRANSACTION_POOLING"]) == "true"
-    assert _default(SERVICES["worker-nightly"]["environment"]["DATABASE_TRANSACTION_POOLING"]) == "false"
+    assert _default(SERVICES["web"]["environment"]["DISABLE_SERVER_SIDE_CURSORS"]) == "true"
+    assert _default(SERVICES["worker-nightly"]["environment"]["DISABLE_SERVER_SIDE_CURSORS"]) == "false"
 
 
 def test_the_demo_env_file_selects_the_demo_profile_and_settings():
