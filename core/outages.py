@@ -1,4 +1,5 @@
-"""Degrade, don't crash: what happens to a request when Redis or the Celery broker is down.
+"""Degrade, don't crash: what happens to a request when Redis, the Celery broker or the
+database connection is down.
 
 Caches that only speed pages up treat an outage as a miss (the ``soft`` cache alias, with
 django-redis ``IGNORE_EXCEPTIONS``), so the catalog and course pages keep answering 200.
@@ -11,6 +12,8 @@ next request simply succeeds (redis-py reconnects on its own).
 
 import sys
 
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext
@@ -23,7 +26,16 @@ RETRY_AFTER_SECONDS = 30
 
 
 def _outage_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [RedisConnectionError, RedisTimeoutError, BrokerUnavailable]
+    # A database connection lost in the middle of a request (PostgreSQL restarted, a failover,
+    # pgbouncer recycling) is an outage too: DB-API's OperationalError means "not the
+    # request's fault"; the next request gets a fresh connection.
+    errors: list[type[BaseException]] = [
+        RedisConnectionError,
+        RedisTimeoutError,
+        BrokerUnavailable,
+        DatabaseOperationalError,
+        DatabaseInterfaceError,
+    ]
     try:
         from django_redis.exceptions import ConnectionInterrupted
     except ImportError:  # pragma: no cover - django-redis is in requirements.txt

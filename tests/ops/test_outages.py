@@ -3,6 +3,9 @@
 import json
 
 import pytest
+from django.db import IntegrityError
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.test import Client, RequestFactory
 from django.utils import translation
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -34,6 +37,9 @@ def _raised_from(cause: BaseException) -> BaseException:
         (RedisConnectionError("refused"), True),
         (RedisTimeoutError("slow"), True),
         (BrokerUnavailable("no broker"), True),
+        (DatabaseOperationalError("server closed the connection unexpectedly"), True),
+        (DatabaseInterfaceError("connection already closed"), True),
+        (IntegrityError("duplicate key"), False),
         (_raised_from(RedisConnectionError("refused")), True),
         (ValueError("a bug"), False),
         (_raised_from(KeyError("a bug")), False),
