@@ -186,6 +186,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommender.tasks.train_recommender",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The catalog search picks its candidates among the most popular matches.
+    "search-popularity-refresh": {
+        "task": "courses.tasks.refresh_search_popularity",
+        "schedule": crontab(minute=20),
+    },
     "seat-hold-expiry": {
         "task": "commerce.tasks.release_expired_seat_holds",
         "schedule": crontab(minute="*/5"),

@@ -18,13 +18,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.negotiation import QueryFormatIsAFilter
+from core.api.pagination import PageNumberPagination
 from core.api.schema import CURRENCY_PARAMETER, LANG_PARAMETER
 from core.money import currency_for_request, round_money
 
 from ..exceptions import CourseNotFound
 from ..filters import CourseFilter
 from ..models import Category, Course, Lesson, LiveSession, Price, Section, Tag
-from ..selectors import category_list, course_detail
+from ..selectors import SEARCH_CANDIDATES, category_list, course_detail
 
 
 def money(amount: Decimal | None, currency: str) -> dict | None:
@@ -254,6 +255,22 @@ class CurrencyQuerySerializer(serializers.Serializer):
     currency = serializers.ChoiceField(choices=settings.CURRENCIES, required=False)
 
 
+class CourseListPagination(PageNumberPagination):
+    """Adds ``count_capped``: a search ranks and counts at most ``SEARCH_CANDIDATES``
+    courses (the most popular matches), so its ``count`` stops there."""
+
+    def get_paginated_response(self, data) -> Response:
+        response = super().get_paginated_response(data)
+        capped = bool(self.request.query_params.get("q")) and self.page.paginator.count >= SEARCH_CANDIDATES
+        response.data["count_capped"] = capped
+        return response
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count_capped"] = {"type": "boolean"}
+        return paginated
+
+
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER])
 class CourseListView(generics.ListAPIView):
     """Published courses, filtered, ordered and paginated; texts in the request's language."""
@@ -261,6 +278,7 @@ class CourseListView(generics.ListAPIView):
     permission_classes = [AllowAny]
     content_negotiation_class = QueryFormatIsAFilter
     serializer_class = CourseListSerializer
+    pagination_class = CourseListPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = CourseFilter
     # Only names the model for django-filter; CourseFilter builds the real query with

@@ -10,7 +10,7 @@ from core.money import currency_for_request
 
 from ..forms import ORDERING_CHOICES, CatalogFilterForm
 from ..models import Category, Course
-from ..selectors import category_list, course_detail, course_list
+from ..selectors import SEARCH_CANDIDATES, category_list, course_detail, course_list
 
 PAGE_SIZE = 12
 HOME_RAIL_SIZE = 8
@@ -65,6 +65,8 @@ def course_list_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "categories": categories,
         "page_obj": page,
+        # A search counts at most SEARCH_CANDIDATES courses: "≥ 1000 courses".
+        "count_capped": bool(filters["query"]) and page.paginator.count >= SEARCH_CANDIDATES,
         "courses": page.object_list,
         "filters": filters,
         "ordering_choices": ORDERING_CHOICES,
