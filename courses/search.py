@@ -87,30 +87,37 @@ class _VectorBuilder:
         self.position = 1
         self.lexemes: dict[str, list[str]] = {}
 
-    def _add(self, lexeme: str, position: int, weight: str) -> None:
-        positions = self.lexemes.setdefault(lexeme, [])
-        if len(positions) < _MAX_POSITIONS_PER_LEXEME:
-            # D is the default weight and needs no letter.
-            positions.append(f"{min(position, _MAX_POSITION)}{'' if weight == 'D' else weight}")
-
     def add_text(self, text: str, weight: str) -> None:
+        # D is the default weight and needs no letter.
+        suffix = "" if weight == "D" else weight
+        lexemes = self.lexemes
+        position = self.position
+
+        def add(lexeme: str, at: int) -> None:
+            positions = lexemes.get(lexeme)
+            if positions is None:
+                lexemes[lexeme] = [f"{min(at, _MAX_POSITION)}{suffix}"]
+            elif len(positions) < _MAX_POSITIONS_PER_LEXEME:
+                positions.append(f"{min(at, _MAX_POSITION)}{suffix}")
+
         for token in tokens(text):
+            word = token.text
             if token.is_cjk:
-                run = token.text
-                for offset, char in enumerate(run):
-                    self._add(char, self.position + offset, weight)
-                    if offset + 1 < len(run):
-                        self._add(run[offset : offset + 2], self.position + offset, weight)
-                self.position += len(run)
+                for offset, char in enumerate(word):
+                    add(char, position + offset)
+                    if offset + 1 < len(word):
+                        add(word[offset : offset + 2], position + offset)
+                position += len(word)
             else:
-                self._add(token.text, self.position, weight)
-                folded = fold_accents(token.text)
-                if folded != token.text:
-                    self._add(folded, self.position, weight)
-                self.position += 1
+                add(word, position)
+                if not word.isascii():
+                    folded = fold_accents(word)
+                    if folded != word:
+                        add(folded, position)
+                position += 1
         # A gap between two texts, so a phrase never spans the end of one title and the
         # start of the next.
-        self.position += 1
+        self.position = position + 1
 
     def literal(self) -> str:
         return " ".join(
@@ -242,15 +249,18 @@ def build_query(query: str) -> SearchQuery | None:
 
 def save_documents(connection, rows: Iterable[tuple[int, bool, int, str, str]]) -> None:
     """Upsert ``(course_id, is_published, popularity, head, body)`` into the documents
-    table (PostgreSQL; ``head`` and ``body`` are tsvector literals)."""
+    table (PostgreSQL; ``head`` and ``body`` are tsvector literals), one statement per call."""
     rows = list(rows)
     if not rows:
         return
+    columns = [list(column) for column in zip(*rows, strict=True)]
     with connection.cursor() as cursor:
-        cursor.executemany(
+        cursor.execute(
             "INSERT INTO courses_coursesearchdocument (course_id, is_published, popularity, head, body) "
-            "VALUES (%s, %s, %s, %s::tsvector, %s::tsvector) ON CONFLICT (course_id) DO UPDATE SET "
-            "is_published = EXCLUDED.is_published, popularity = EXCLUDED.popularity, "
-            "head = EXCLUDED.head, body = EXCLUDED.body",
-            rows,
+            "SELECT id, published, popularity, head::tsvector, body::tsvector "
+            "FROM unnest(%s::bigint[], %s::boolean[], %s::integer[], %s::text[], %s::text[]) "
+            "AS d(id, published, popularity, head, body) ORDER BY id "
+            "ON CONFLICT (course_id) DO UPDATE SET is_published = EXCLUDED.is_published, "
+            "popularity = EXCLUDED.popularity, head = EXCLUDED.head, body = EXCLUDED.body",
+            columns,
         )

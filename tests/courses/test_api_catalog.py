@@ -237,7 +237,13 @@ def test_search_without_a_match_is_an_empty_page(api_client, searchable_courses)
     response = api_client.get(LIST_URL, {"q": "量子力学"})
 
     assert response.status_code == 200
-    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert response.json() == {
+        "count": 0,
+        "next": None,
+        "previous": None,
+        "results": [],
+        "count_capped": False,
+    }
 
 
 # --- Filters -------------------------------------------------------------------------------
