@@ -192,3 +192,14 @@ def test_the_query_builder_makes_literals_without_the_database():
         ("('e' <-> 'book')", "('e' <-> 'book':*)"),
     ]
     assert search.build_query("?! …") is None
+
+
+def test_the_hourly_task_copies_changed_enrollment_counts():
+    from courses.tasks import refresh_search_popularity
+
+    course = CourseFactory(slug="tea", title_en="Tea")
+    Course.objects.filter(pk=course.pk).update(enrollment_count=42)
+
+    assert refresh_search_popularity() == 1
+    assert refresh_search_popularity() == 0  # nothing changed since
+    assert CourseSearchDocument.objects.get(course=course).popularity == 42
