@@ -181,10 +181,12 @@ def build_vectors(texts: CourseTexts) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Term:
-    """One query term: ``words`` must match the body vector (whole words, CJK characters or
-    a phrase of CJK pairs); or, when ``prefix`` is set, it may match the head vector with its
-    last word as a prefix ("calli" finds the title "Calligraphy"). Prefixes are looked up in
-    titles, tags and categories only: in descriptions "tea" would match every "teacher"."""
+    """One query term: ``words`` (whole words, CJK characters or a phrase of CJK pairs)
+    for the body vector; ``prefix``, when set, the same with its last word as a prefix
+    ("calli" finds the title "Calligraphy"), for the head vector. A course matches when
+    the body has every term's words or the head has every term (with its prefix).
+    Prefixes are looked up in titles, tags and categories only: in descriptions "tea"
+    would match every "teacher"."""
 
     words: str
     prefix: str | None
@@ -200,6 +202,19 @@ class SearchQuery:
     terms: list[Term]
     rank: str
     rank_prefix: str
+
+    @property
+    def words(self) -> str:
+        """Every term as whole words, CJK characters or CJK phrases (for the body)."""
+        return " & ".join(term.words for term in self.terms)
+
+    @property
+    def prefixes(self) -> str | None:
+        """Every term with its last Latin word as a prefix (for the head), or ``None``
+        when no term has a prefix."""
+        if not any(term.prefix for term in self.terms):
+            return None
+        return " & ".join(term.prefix or term.words for term in self.terms)
 
 
 def _phrase(items: list[str]) -> str:

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Count,
     F,
     FloatField,
@@ -19,11 +18,12 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Least
 from django.utils import timezone
 
 from . import search
-from .models import Category, Course, CourseSearchDocument, Lesson, LiveSession, Price, Section, Tag
+from .models import Category, Course, Lesson, LiveSession, Price, Section, Tag
 
 ORDERINGS = {
     "popular": ("-enrollment_count", "slug"),
@@ -49,23 +49,15 @@ def _price_subquery(currency: str) -> Subquery:
     return Subquery(Price.objects.filter(course=OuterRef("pk"), currency=currency).values("amount")[:1])
 
 
-class _Matches(Func):
-    """``vector @@ query``, usable in ``filter()``."""
-
-    arg_joiner = " @@ "
-    template = "%(expressions)s"
-    output_field = BooleanField()
-
-
 def _tsquery(literal: str) -> Cast:
     # A literal cast, not to_tsquery(): the words are already made by courses.search, and
     # PostgreSQL's parser would drop CJK characters under the C locale.
     return Cast(Value(literal), output_field=SearchQueryField())
 
 
-# A search ranks at most this many matching courses, the most popular ones: the cost of a
-# search is bounded whatever the catalog size, and the result count stops here.
-SEARCH_CANDIDATES = 1000
+# A search ranks at most this many matching courses, the most popular ones (25 pages of
+# 20): its cost is bounded whatever the catalog size, and the result count stops here.
+SEARCH_CANDIDATES = 500
 
 
 def course_search(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
@@ -84,13 +76,12 @@ def course_search(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
     parsed = search.build_query(query)
     if parsed is None:
         return queryset.none()
-    documents = CourseSearchDocument.objects.filter(is_published=True)
-    for term in parsed.terms:
-        condition = Q(_Matches(F("body"), _tsquery(term.words)))
-        if term.prefix:
-            condition |= Q(_Matches(F("head"), _tsquery(term.prefix)))
-        documents = documents.filter(condition)
-    candidates = documents.order_by("-popularity", "course_id").values("course_id")[:SEARCH_CANDIDATES]
+    # courses_search_candidates (migration 0004): the most popular published matches,
+    # read through the GIN indexes only.
+    candidates = RawSQL(
+        "SELECT course_id FROM courses_search_candidates(%s::tsquery, %s::tsquery, %s)",
+        [parsed.words, parsed.prefixes, SEARCH_CANDIDATES],
+    )
     return queryset.filter(pk__in=candidates)
 
 

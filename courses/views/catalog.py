@@ -65,7 +65,7 @@ def course_list_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "categories": categories,
         "page_obj": page,
-        # A search counts at most SEARCH_CANDIDATES courses: "≥ 1000 courses".
+        # A search counts at most SEARCH_CANDIDATES courses: "≥ 500 courses".
         "count_capped": bool(filters["query"]) and page.paginator.count >= SEARCH_CANDIDATES,
         "courses": page.object_list,
         "filters": filters,

@@ -1,6 +1,8 @@
 """Catalog search on PostgreSQL: what it finds, in what order, through which index, and
 how the search documents follow edits (``courses.search``, ``courses.selectors``)."""
 
+import re
+
 import pytest
 from django.db import connection
 
@@ -135,18 +137,30 @@ def test_the_search_ranks_only_the_most_popular_candidates_and_says_the_count_is
 
 @pytest.mark.parametrize("query", ["茶", "tea", "理财", "中国书法"])
 def test_search_queries_use_the_gin_indexes(query):
-    # given a few courses (PostgreSQL would scan so small a table, so forbid scans)
+    # given a few courses
     CourseFactory.create_batch(3)
+    parsed = search.build_query(query)
+
+    # the search reads its candidates through courses_search_candidates, which never lets
+    # PostgreSQL scan the documents table (it would decompress every course's vector)
+    outer_plan = course_list(currency="CNY", query=query).explain()
+    assert "Function Scan on courses_search_candidates" in outer_plan
+    assert "courses_coursesearchdocument u" not in outer_plan.split("Function Scan")[0]
     with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc, proconfig FROM pg_proc WHERE proname = 'courses_search_candidates'")
+        body, config = cursor.fetchone()
+        assert config == ["enable_seqscan=off"]
+
+        # when the function's query is planned with its own setting
         cursor.execute("SET LOCAL enable_seqscan = off")
+        statement = re.sub(r"\b(words|prefixes)\b", "%s::tsquery", body).replace("wanted", "%s")
+        cursor.execute("EXPLAIN " + statement, [parsed.words, parsed.prefixes, 500])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
 
-    # when the search query is planned
-    plan = course_list(currency="CNY", query=query).explain()
-
-    # then the matches come from the body index (and the prefix from the head index)
-    assert "courses_search_body_gin" in plan
+    # then the matches come from the body index (and word prefixes from the head index)
+    assert "Bitmap Index Scan on courses_search_body_gin" in plan
     assert ("courses_search_head_gin" in plan) == (query == "tea")
-    assert "Seq Scan on courses_coursesearchdocument" not in plan
+    assert "Seq Scan" not in plan
 
 
 # --- Documents follow edits -------------------------------------------------------------------
