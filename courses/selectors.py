@@ -4,6 +4,7 @@ and (on the course page) the syllabus are prefetched in one query each."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection
 from django.db.models import (
@@ -34,6 +35,11 @@ ORDERINGS = {
     "title": ("title", "slug"),
 }
 DEFAULT_ORDERING = "popular"
+
+
+_DESCRIPTION_FIELDS = ["description"] + [
+    f"description_{code.replace('-', '_')}" for code, _ in settings.LANGUAGES
+]
 
 
 def category_list() -> QuerySet[Category]:
@@ -123,8 +129,9 @@ def course_list(
     (all its subcategories) or a subcategory."""
     queryset = (
         Course.objects.filter(is_published=True)
-        # The search column holds every language's text: large, and never shown.
-        .defer("search_text")
+        # The search column and the descriptions hold every language's long text, and no
+        # list shows them: leaving them out keeps the rows a search ranks narrow.
+        .defer("search_text", *_DESCRIPTION_FIELDS)
         .select_related("category", "category__parent", "instructor")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
         .annotate(price_amount=_price_subquery(currency), price_currency=Value(currency))
