@@ -14,15 +14,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from .algorithms import top_n_from_scores
-
-REASON_BECAUSE_YOU_TOOK = "because_you_took"
-REASON_SIMILAR_LEARNERS = "similar_learners"
-REASON_SOMETHING_NEW = "something_new"
-REASON_INTEREST = "interest"
-REASON_SEGMENT = "segment"
-REASON_POPULAR = "popular"
-REASON_ALSO_TOOK = "also_took"
-REASON_SIMILAR_CONTENT = "similar_content"
+from .reasons import (  # noqa: F401 - the reason codes are part of this module's interface
+    REASON_ALSO_TOOK,
+    REASON_BECAUSE_YOU_TOOK,
+    REASON_INTEREST,
+    REASON_POPULAR,
+    REASON_SEGMENT,
+    REASON_SIMILAR_CONTENT,
+    REASON_SIMILAR_LEARNERS,
+    REASON_SOMETHING_NEW,
+)
 
 
 @dataclass(frozen=True)
