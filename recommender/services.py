@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LearnerProfile
 
-from . import reranking
+from . import listing, reranking
 from .algorithms import (
     EASE,
     Algorithm,
@@ -29,7 +29,6 @@ from .algorithms import (
     ItemKNN,
     Popularity,
     RP3beta,
-    mask_rows,
     top_n_from_scores,
     top_n_sparse,
 )
@@ -166,14 +165,9 @@ def _write_recommendations(
     config: RecommenderSettings,
     renew: Callable[[], None] = lambda: None,
 ) -> int:
-    X = data.matrix
-    domain_values, domains = np.unique(catalog.domain_ids, return_inverse=True)
-    n_domains = domain_values.size
-    item_domain = sp.csr_matrix(
-        (np.ones(domains.size, dtype=np.float32), (np.arange(domains.size), domains)),
-        shape=(domains.size, n_domains),
-    )
-    unavailable = np.flatnonzero(~catalog.is_available)
+    """Every learner's list, a block of learners at a time, from sparse products (see
+    ``listing``): nothing of size learners x courses is ever made."""
+    _domain_values, domains = np.unique(catalog.domain_ids, return_inverse=True)
     rerank_config = reranking.RerankConfig(
         n=config.top_n,
         diversity=config.diversity,
@@ -181,16 +175,16 @@ def _write_recommendations(
         cross_domain_position=config.cross_domain_position,
     )
     written = 0
-    for start in range(0, X.shape[0], config.batch_size):
-        rows = X[start : start + config.batch_size]
-        scores = trained.model.score(rows)
-        mask_rows(scores, rows)
-        scores[:, unavailable] = -np.inf
-        touched = np.asarray((rows @ item_domain).todense()) > 0
-        items, item_scores, is_new = reranking.rerank(
-            scores, domains=domains, touched=touched, config=rerank_config
-        )
-        anchors, _strength = reranking.explain_anchors(trained.explanation, rows, items)
+    for block in listing.iter_lists(
+        trained.model,
+        data.matrix,
+        domains=domains,
+        available=catalog.is_available,
+        explanation=trained.explanation,
+        config=rerank_config,
+        batch_size=config.batch_size,
+    ):
+        items, item_scores, is_new, anchors = block.items, block.scores, block.is_new, block.anchors
         # The first new-field course of a list is the cross-domain pick; later ones say why
         # they fit when an owned course explains them.
         first_new = is_new & (np.cumsum(is_new, axis=1) == 1)
@@ -215,7 +209,7 @@ def _write_recommendations(
             objects.append(
                 Recommendation(
                     model_version=version,
-                    user_id=int(data.user_ids[start + r]),
+                    user_id=int(data.user_ids[block.rows[r]]),
                     course_id=int(catalog.course_ids[item]),
                     rank=int(ranks[r, c]),
                     score=round(float(item_scores[r, c]), 6),
