@@ -592,6 +592,9 @@ def iter_top_n(
         # Learners with too few candidates are filled with popular items, as a dense row of
         # zeros would be; popularity also breaks ties.
         fill, tiebreak = popularity_order(X)
+    if not sparse_model:
+        # A dense block is batch x items: bounded (64 MB of float32) whatever the catalog.
+        batch_size = max(1, min(batch_size, (1 << 24) // max(X.shape[1], 1)))
     for start in range(0, users.size, batch_size):
         batch = users[start : start + batch_size]
         if sparse_model:

@@ -25,6 +25,8 @@ class RecommenderSettings:
     segments: int = 6
     min_interactions: int = 5
     validation_fraction: float = 0.8
+    # Learners whose held-out courses score the validation (a seeded sample above this).
+    validation_max_users: int = 20_000
     seed: int = 42
     batch_size: int = 2048
     write_batch_size: int = 2000

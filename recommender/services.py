@@ -34,7 +34,7 @@ from .algorithms import (
 )
 from .conf import RecommenderSettings, recommender_settings
 from .content import CatalogInfo, load_catalog, tfidf_features
-from .evaluation import ranking_metrics, tune, tune_hybrid_weights, validation_split
+from .evaluation import ranking_metrics, sample_held_users, tune, tune_hybrid_weights, validation_split
 from .matrix import InteractionMatrix, Source, build_interaction_matrix
 from .models import (
     CustomerRecommendation,
@@ -112,6 +112,9 @@ def hybrid_fit(data: InteractionMatrix, catalog: CatalogInfo, config: Recommende
     fit, held = validation_split(X, seed=config.seed, fraction=config.validation_fraction)
     if held.nnz == 0:
         raise TrainingDataError(_("No learner has enough interactions to hold out a validation split."))
+    # Models are fitted on every learner; they are scored on a sample, so tuning costs the
+    # same at 500,000 learners as at 20,000.
+    held = sample_held_users(held, max_users=config.validation_max_users, seed=config.seed)
     features = tfidf_features(catalog.texts)
     collaborative = _collaborative_part(fit, held, config)
     parts: list[Algorithm] = [collaborative, ContentSimilarity(item_features=features), Popularity()]
