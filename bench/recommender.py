@@ -19,7 +19,8 @@ courses (its limit) and prints time and peak memory; ``nightly`` computes what t
 job stores, every learner's re-ranked top-N list with its reasons' anchors, for 500,000
 learners x 20,000 courses from a hybrid of RP3beta, content similarity and popularity, a
 block of learners at a time from sparse products (``recommender.listing``), without the
-database writes.
+database writes. ``nightly-dense`` (not in the default run) times the first 16,384 of those
+learners both ways: from sparse products and by the dense per-batch scoring used before.
 
 Run: ``.venv/bin/python bench/recommender.py`` (``--series fixed``, ``--sizes large``,
 ``--top-n 20``; ``--series ease,nightly``).
@@ -166,9 +167,11 @@ def run_ease(name: str) -> dict:
     }
 
 
-def run_nightly(name: str, top_n: int) -> dict:
+def run_nightly(name: str, top_n: int, *, dense_sample: int = 0) -> dict:
     """The lists of the nightly job (no database): fit the parts, then every learner's
-    re-ranked list, a block of 2,048 learners at a time."""
+    re-ranked list, a block of 2,048 learners at a time. With ``dense_sample``, only the
+    first that many learners, each way: from sparse products and by the dense scoring
+    the job used before (a learners x courses block per batch), for comparison."""
     size = NIGHTLY[name]
     users, items, weights = generate(**size)
     courses = size["courses"]
@@ -231,6 +234,58 @@ def run_nightly(name: str, top_n: int) -> dict:
     }
 
 
+def _compare_dense(model, sample, domains, available, explanation, config, fitted) -> dict:
+    from recommender.algorithms import mask_rows
+    from recommender.reranking import explain_anchors, rerank
+
+    n_domains = int(domains.max()) + 1
+    item_domain = sp.csr_matrix(
+        (np.ones(domains.size, dtype=np.float32), (np.arange(domains.size), domains)),
+        shape=(domains.size, n_domains),
+    )
+    timings = {}
+    cpu = time.process_time()
+    wall = time.perf_counter()
+    for _block in iter_lists(
+        model,
+        sample,
+        domains=domains,
+        available=available,
+        explanation=explanation,
+        config=config,
+        batch_size=2048,
+    ):
+        pass
+    timings["sparse"] = (time.perf_counter() - wall, time.process_time() - cpu)
+    peak_sparse = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu = time.process_time()
+    wall = time.perf_counter()
+    for start in range(0, sample.shape[0], 2048):
+        rows = sample[start : start + 2048]
+        scores = model.score(rows)
+        mask_rows(scores, rows)
+        scores[:, ~available] = -np.inf
+        touched = np.asarray((rows @ item_domain).todense()) > 0
+        items, _scores, _new = rerank(scores, domains=domains, touched=touched, config=config)
+        explain_anchors(explanation, rows, items)
+    timings["dense"] = (time.perf_counter() - wall, time.process_time() - cpu)
+    per = 100_000 / sample.shape[0]
+    return {
+        "series": "nightly-dense-comparison",
+        "learners": sample.shape[0],
+        "courses": sample.shape[1],
+        "sparse_wall_s": round(timings["sparse"][0], 2),
+        "sparse_cpu_s": round(timings["sparse"][1], 2),
+        "dense_wall_s": round(timings["dense"][0], 2),
+        "dense_cpu_s": round(timings["dense"][1], 2),
+        "sparse_cpu_s_per_100k_learners": round(timings["sparse"][1] * per, 1),
+        "dense_cpu_s_per_100k_learners": round(timings["dense"][1] * per, 1),
+        "peak_after_sparse_mib": round(peak_sparse / 1024, 1),
+        "peak_after_dense_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "load": round(os.getloadavg()[0], 2),
+    }
+
+
 HEADER = (
     f"{'size':<8}{'interactions':>13}{'learners':>10}{'courses':>9}  {'algorithm':<9}"
     f"{'matrix s':>9}{'fit s':>8}{'top-N s':>9}{'wall s':>8}{'cpu s':>8}"
@@ -263,13 +318,15 @@ def main() -> None:
             print(json.dumps(run_ease(name)))
         elif series == "nightly":
             print(json.dumps(run_nightly(name, args.top_n)))
+        elif series == "nightly-dense":
+            print(json.dumps(run_nightly(name, args.top_n, dense_sample=16_384)))
         else:
             print(json.dumps(run(series, name, args.top_n)))
         return
     print(f"cores: {os.cpu_count()}  load average (1, 5, 15 min): {os.getloadavg()}")
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
     for series in args.series.split(","):
-        if series in ("ease", "nightly"):
+        if series in ("ease", "nightly", "nightly-dense"):
             names = EASE_SIZES if series == "ease" else NIGHTLY
             print(f"\nseries {series}")
             for name in names:
