@@ -204,6 +204,8 @@ def run_nightly(name: str, top_n: int, *, dense_sample: int = 0) -> dict:
     fitted = time.perf_counter()
     fit_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     config = RerankConfig(n=top_n, diversity=0.8, cross_domain_picks=1, cross_domain_position=3)
+    if dense_sample:
+        return _compare_dense(model, matrix[:dense_sample], domains, available, explanation, config)
     listed = learners = 0
     for block in iter_lists(
         model,
@@ -234,7 +236,7 @@ def run_nightly(name: str, top_n: int, *, dense_sample: int = 0) -> dict:
     }
 
 
-def _compare_dense(model, sample, domains, available, explanation, config, fitted) -> dict:
+def _compare_dense(model, sample, domains, available, explanation, config) -> dict:
     from recommender.algorithms import mask_rows
     from recommender.reranking import explain_anchors, rerank
 
