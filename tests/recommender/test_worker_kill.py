@@ -34,7 +34,9 @@ def _database_url() -> str:
 def _start_worker(queue: str, log_path: Path) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.recommender.worker_settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        # Redis hands an unacknowledged task back 4 s (not an hour) after its worker died.
+        "CELERY_VISIBILITY_TIMEOUT": "4",
         "DATABASE_URL": _database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "OMP_NUM_THREADS": "1",
