@@ -12,6 +12,14 @@ def send_order_receipt(order_id: int) -> bool:
     return order_send_receipt(order_id=order_id)
 
 
+@shared_task(name="commerce.tasks.reconcile_payments")
+def reconcile_payments() -> dict:
+    """Beat, every minute: settle pending orders and refunds against the provider."""
+    from .services import payments_reconcile
+
+    return payments_reconcile()
+
+
 @shared_task(name="commerce.tasks.release_expired_seat_holds")
 def release_expired_seat_holds() -> int:
     from .services import order_release_expired_holds

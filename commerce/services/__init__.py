@@ -7,10 +7,12 @@ from .payments import (
     order_mark_failed,
     order_mark_paid,
     order_release_expired_holds,
+    order_settle_charge,
     payment_webhook_process,
 )
 from .receipts import order_send_receipt
-from .refunds import order_refund, refund_parse_amount
+from .reconcile import order_reconcile, payments_reconcile
+from .refunds import order_refund, refund_parse_amount, refund_send
 
 __all__ = [
     "CheckoutResult",
@@ -23,11 +25,15 @@ __all__ = [
     "order_checkout",
     "order_mark_failed",
     "order_mark_paid",
+    "order_reconcile",
     "order_refund",
     "order_release_expired_holds",
     "order_send_receipt",
+    "order_settle_charge",
     "payment_webhook_process",
+    "payments_reconcile",
     "refund_parse_amount",
+    "refund_send",
     "session_cart_add",
     "session_cart_remove",
 ]
