@@ -38,10 +38,11 @@ from ..exceptions import (
     PaymentDeclined,
     PaymentOutcomeUnknown,
     PaymentProviderError,
+    PaymentProviderNotAvailable,
     TooManyItems,
 )
 from ..models import CartLine, IdempotencyKey, Order, OrderLine, Payment
-from ..payments import get_provider
+from ..payments import ChargeResult, get_provider
 from .payments import order_mark_failed, order_mark_paid, order_settle_charge
 
 logger = logging.getLogger(__name__)
@@ -391,3 +392,71 @@ def _learner_language(user) -> str:
     profile = getattr(user, "profile", None)
     language = getattr(profile, "preferred_language", "") if profile is not None else ""
     return language or translation.get_language() or settings.LANGUAGE_CODE
+
+
+@dataclass(frozen=True)
+class RedirectCheckout:
+    order: Order
+    # Where to send the browser: the provider's payment page, or None when the order
+    # needs no payment page (free, or already paid or failed on a replay).
+    url: str | None
+
+
+def order_checkout_redirect(
+    *,
+    user,
+    currency: str,
+    discount_code: str = "",
+    idempotency_key: str | None = None,
+    visitor_id: str = "",
+    return_urls,
+) -> RedirectCheckout:
+    """The browser checkout with a hosted payment page (Stripe Checkout): the cart
+    becomes a pending order (phase 1, as in ``order_checkout``), then the provider makes
+    a payment page for it outside any transaction, with the order's idempotency key
+    (submitting the form again returns the same page). The webhook, the return to
+    ``success`` or the reconciler marks the order paid. ``return_urls(order_number)``
+    gives ``(success_url, cancel_url)``."""
+    provider = get_provider()
+    if not provider.supports_redirect:
+        raise PaymentProviderNotAvailable()
+    idempotency_key = _validate_idempotency_key(idempotency_key)
+    currency = (currency or "").upper()
+    discount_code = (discount_code or "").strip()
+    opened = _checkout_open(
+        user=user,
+        items=None,
+        currency=currency,
+        discount_code=discount_code,
+        payment={"provider": provider.name, "token": ""},
+        provider_name=provider.name,
+        idempotency_key=idempotency_key,
+        visitor_id=visitor_id,
+    )
+    order = opened.order
+    if order.status == Order.Status.CANCELLED:
+        raise CheckoutExpired(extra={"order": str(order.number)})
+    if order.status != Order.Status.PENDING or order.total == 0:
+        return RedirectCheckout(order=order, url=None)
+    payment = order.payments.order_by("-id").first()
+    success_url, cancel_url = return_urls(str(order.number))
+    titles = ", ".join(str(line.course.title) for line in order.lines.select_related("course"))
+    try:
+        page = provider.create_redirect(
+            amount=order.total,
+            currency=order.currency,
+            order_number=str(order.number),
+            description=titles,
+            success_url=success_url,
+            cancel_url=cancel_url,
+            idempotency_key=payment.idempotency_key if payment else payment_idempotency_key(order),
+        )
+    except PaymentOutcomeUnknown as exc:
+        exc.extra = {**exc.extra, "order": str(order.number)}
+        raise
+    except PaymentProviderError:
+        Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(failure_code=PROVIDER_ERROR)
+        order_mark_failed(order=order)
+        raise
+    order = order_settle_charge(order=order, result=ChargeResult(status="pending", reference=page.reference))
+    return RedirectCheckout(order=order, url=page.url)

@@ -14,7 +14,7 @@ from ..attribution import attribution_for_paid_order
 from ..discounts import discount_release
 from ..exceptions import WebhookPaymentNotFound
 from ..ledger import ledger_record_sale
-from ..models import Order, OrderLine, Payment, WebhookEvent
+from ..models import CartLine, Order, OrderLine, Payment, WebhookEvent
 from ..payments import ChargeResult, get_provider
 from .receipts import RECEIPT_TOPIC
 
@@ -60,6 +60,10 @@ def order_mark_paid(*, order: Order) -> Order:
             line.revenue_split = [*line.revenue_split, *extra_parties[line.course_id]]
         line.save(update_fields=["seat", "seat_hold_expires_at", "revenue_split", "updated_at"])
         ledger_record_sale(line=line)
+    # Bought courses leave the cart, however the payment came (page, webhook, reconciler).
+    CartLine.objects.filter(
+        cart__user_id=order.user_id, course_id__in=[line.course_id for line in lines]
+    ).delete()
 
     # The receipt is an outbox row of this transaction: it goes out once the sale is
     # committed, whatever the broker or the mail server do meanwhile.

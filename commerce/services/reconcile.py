@@ -75,3 +75,21 @@ def payments_reconcile(*, now=None) -> dict[str, int]:
         except PaymentProviderError:
             outcomes["refund_provider_unavailable"] += 1
     return dict(outcomes)
+
+
+def order_payment_refresh(*, order: Order) -> Order:
+    """Ask the provider about a pending order now (the learner is back from the payment
+    page and waits): paid or declined is written at once; anything else, or a provider
+    that does not answer, leaves it for the webhook and the reconciler."""
+    if order.status != Order.Status.PENDING or not order.payment_reference:
+        return order
+    provider = get_provider(order.provider, require_enabled=False)
+    try:
+        result = provider.lookup_charge(
+            order_number=str(order.number), reference=order.payment_reference, idempotency_key=""
+        )
+    except PaymentProviderError:
+        return order
+    if result is not None and result.status in ("succeeded", "declined"):
+        return order_settle_charge(order=order, result=result)
+    return order
