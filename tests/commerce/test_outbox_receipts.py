@@ -51,3 +51,32 @@ def test_checkout_answers_201_with_the_broker_down_and_the_receipt_follows(broke
     assert mail.outbox[0].to == ["buyer@example.com"]
     message.refresh_from_db()
     assert message.status == "sent"
+
+
+def test_a_webhook_that_pays_an_order_answers_200_with_the_broker_down(broker_down):
+    import json
+
+    from commerce.models import Order
+    from commerce.payments.sandbox import SIGNATURE_HEADER, sign
+    from commerce.services import order_checkout
+
+    user = UserFactory(username="later", email="later@example.com")
+    order = order_checkout(
+        user=user, items=[{"course": CourseFactory().slug}], currency="USD", payment={"token": "tok_pending"}
+    ).order
+    body = json.dumps(
+        {"id": "evt_1", "type": "payment.succeeded", "data": {"reference": order.payment_reference}}
+    ).encode()
+
+    response = APIClient().post(
+        "/api/v1/payments/webhooks/sandbox/",
+        body,
+        content_type="application/json",
+        headers={SIGNATURE_HEADER: sign(body)},
+    )
+
+    assert (response.status_code, response.json()["outcome"]) == (200, "paid")
+    assert Order.objects.get().status == "paid"
+    assert OutboxMessage.objects.get().status == "pending"
+    assert outbox_drain() == 1
+    assert [m.to for m in mail.outbox] == [["later@example.com"]]
