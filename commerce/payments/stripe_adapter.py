@@ -198,4 +198,12 @@ class StripeProvider(Provider):
             # Card payments are paid when the session completes; slower methods say so later.
             paid = (data["data"]["object"] or {}).get("payment_status") == "paid"
             kind = "succeeded" if paid else "ignored"
-        return PaymentEvent(event_id=event_id, kind=kind, reference=reference, event_type=event_type[:64])
+        metadata = (data["data"]["object"] or {}).get("metadata") or {}
+        order_number = str(metadata.get("order_number") or "") if isinstance(metadata, dict) else ""
+        return PaymentEvent(
+            event_id=event_id,
+            kind=kind,
+            reference=reference,
+            event_type=event_type[:64],
+            data={"order_number": order_number[:64]},
+        )

@@ -3,6 +3,7 @@
 import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -186,6 +187,33 @@ def _late_payment_refund(payload: dict) -> None:
     )
 
 
+def _order_by_number(provider_name: str, event) -> Order | None:
+    """The order a success names in its metadata, when its reference is not ours yet:
+    the checkout's answer was lost (timeout after the charge), or it is the intent behind
+    a Stripe Checkout session."""
+    number = (event.data or {}).get("order_number") or ""
+    if event.kind != "succeeded" or not number:
+        return None
+    try:
+        return Order.objects.select_for_update().filter(provider=provider_name, number=number).first()
+    except (ValueError, ValidationError):
+        return None  # not a UUID: not one of ours
+
+
+def _settle_by_number(order: Order, event) -> str:
+    """Money taken for an order that is pending, or that was given up on meanwhile (the
+    reconciler released it): pay it, or take it as a late payment."""
+    if order.status not in (Order.Status.PENDING, Order.Status.FAILED, Order.Status.CANCELLED):
+        return "no_change"
+    before = order.status
+    settled = order_settle_charge(
+        order=order, result=ChargeResult(status="succeeded", reference=event.reference)
+    )
+    if before == Order.Status.PENDING:
+        return "paid"
+    return "late_payment_accepted" if settled.status == Order.Status.PAID else "late_payment_refunded"
+
+
 @dataclass(frozen=True)
 class WebhookResult:
     event_id: str
@@ -221,8 +249,11 @@ def payment_webhook_process(*, provider_name: str, body: bytes, headers) -> Webh
             .exclude(payment_reference="")
             .first()
         )
+        by_number = _order_by_number(provider.name, event) if order is None else None
         if event.kind == "ignored":
             outcome = "ignored"
+        elif by_number is not None:
+            outcome = _settle_by_number(by_number, event)
         elif order is None:
             # Rolls back the event record above, so a redelivery is processed, not a duplicate.
             raise WebhookPaymentNotFound()

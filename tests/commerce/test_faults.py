@@ -297,23 +297,27 @@ def _deliver(event_id: str, intent: dict, kind: str = "payment_intent.succeeded"
     )
 
 
-def test_webhook_before_the_reference_is_known_is_redelivered_then_one_state_change(
-    fake_stripe, learner, course
-):
+def test_webhook_for_a_charge_whose_answer_was_lost_pays_the_order_once(fake_stripe, learner, course):
     fake_stripe.faults.append(("/v1/payment_intents", "timeout_after"))
     with pytest.raises(PaymentOutcomeUnknown):
         _buy(learner, course)
     [intent] = fake_stripe.charges
 
-    early = _deliver("evt_1", intent)  # we do not know pi_... yet: refused, redelivered later
-    assert (early.status_code, early.json()["code"]) == (409, "payment_not_found")
-    assert payments_reconcile() == {"order_paid": 1}
-    late = _deliver("evt_1", intent)
+    # we never learnt pi_..., but the event names the order in its metadata
+    first = _deliver("evt_1", intent)
     again = _deliver("evt_1", intent)
 
-    assert late.json()["outcome"] == "no_change"
+    assert first.json()["outcome"] == "paid"
     assert again.json()["duplicate"] is True
-    _assert_one_paid_order_and_one_charge(fake_stripe, learner)
+    assert payments_reconcile() == {}  # nothing left to settle
+    order = _assert_one_paid_order_and_one_charge(fake_stripe, learner)
+    assert Payment.objects.get(order=order).reference == intent["id"]
+
+
+def test_webhook_for_an_unknown_payment_is_refused_for_redelivery(fake_stripe):
+    stranger = {"id": "pi_unknown", "object": "payment_intent", "status": "succeeded", "metadata": {}}
+    answer = _deliver("evt_x", stranger)
+    assert (answer.status_code, answer.json()["code"]) == (409, "payment_not_found")
 
 
 def test_webhook_and_reconciler_settle_the_same_order_once(fake_stripe, learner, course):
@@ -326,3 +330,23 @@ def test_webhook_and_reconciler_settle_the_same_order_once(fake_stripe, learner,
     assert _deliver("evt_2", intent).json()["outcome"] == "no_change"
     _assert_one_paid_order_and_one_charge(fake_stripe, learner)
     assert Payment.objects.get().status == "succeeded"
+
+
+def test_charge_found_after_the_reconciler_released_the_order_is_a_late_payment(fake_stripe, learner):
+    # given a timed-out charge whose order the reconciler released (the search lagged)
+    session = LiveSessionFactory(capacity=1)
+    fake_stripe.faults.append(("/v1/payment_intents", "timeout_after"))
+    with pytest.raises(PaymentOutcomeUnknown):
+        _buy(learner, session.course, session=session)
+    [intent] = fake_stripe.charges
+    with mock.patch("commerce.payments.stripe_adapter.StripeProvider.lookup_charge", return_value=None):
+        assert payments_reconcile(now=_after_the_hold()) == {"order_cancelled": 1}
+
+    # when the provider's webhook for that charge arrives
+    answer = _deliver("evt_late", intent)
+
+    # then the learner gets the seat back and the order is paid, once
+    assert answer.json()["outcome"] == "late_payment_accepted"
+    _assert_one_paid_order_and_one_charge(fake_stripe, learner)
+    session.refresh_from_db()
+    assert session.seats_taken == 1
