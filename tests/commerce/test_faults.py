@@ -350,3 +350,17 @@ def test_charge_found_after_the_reconciler_released_the_order_is_a_late_payment(
     _assert_one_paid_order_and_one_charge(fake_stripe, learner)
     session.refresh_from_db()
     assert session.seats_taken == 1
+
+
+def test_the_reconciler_and_the_outbox_drain_run_every_minute_on_beat(settings, fake_stripe, learner, course):
+    from commerce.tasks import reconcile_payments
+
+    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert str(schedule["commerce.tasks.reconcile_payments"]) == str(schedule["core.tasks.outbox_drain"])
+    assert schedule["core.tasks.outbox_drain"].minute == set(range(60))
+    fake_stripe.faults.append(("/v1/payment_intents", "timeout_after"))
+    with pytest.raises(PaymentOutcomeUnknown):
+        _buy(learner, course)
+
+    assert reconcile_payments.delay().get() == {"order_paid": 1}
+    assert reconcile_payments.delay().get() == {}
