@@ -466,7 +466,9 @@ class PureSVD(Algorithm):
         return self
 
     def score(self, X_rows: sp.csr_matrix) -> np.ndarray:
-        return np.asarray((sp.csr_matrix(X_rows, dtype=np.float32) @ self.factors) @ self.factors.T, dtype=np.float32)
+        return np.asarray(
+            (sp.csr_matrix(X_rows, dtype=np.float32) @ self.factors) @ self.factors.T, dtype=np.float32
+        )
 
 
 class RP3beta(Algorithm):

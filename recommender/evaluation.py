@@ -398,9 +398,7 @@ def _tuned_on(
         base.fit(fit)
         best: tuple[float, int, tuple[float, ...]] = (-1.0, 0, ())
         for rank in SVD_RANKS:
-            weights, score, _ = tune_hybrid_weights(
-                [base, PureSVD(rank=rank)], fit, held, k=k, fitted=[base]
-            )
+            weights, score, _ = tune_hybrid_weights([base, PureSVD(rank=rank)], fit, held, k=k, fitted=[base])
             if score > best[0]:
                 best = (score, rank, weights)
         _, rank, weights = best
