@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
 
+from .catalog_cache import catalog_bump
 from .exceptions import LiveSessionNotFound, NotEnrolled, SoldOut
 from .models import Course, Enrollment, Lesson, LessonProgress, LiveSession, Review, Section
 
@@ -55,7 +56,10 @@ def course_set_published(*, courses: QuerySet[Course], published: bool) -> int:
     """Publish or unpublish; the first publication stamps ``published_at``."""
     if published:
         courses.filter(published_at__isnull=True).update(published_at=timezone.now())
-    return courses.update(is_published=published)
+    changed = courses.update(is_published=published)
+    # A queryset update sends no post_save: invalidate the cached catalog here.
+    catalog_bump()
+    return changed
 
 
 # --- Seats and enrollments (called by commerce on payment and refund) ---------------------

@@ -19,7 +19,16 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections: a new PostgreSQL connection costs ~40 queries' worth of time, so
+# each web thread keeps its own for CONN_MAX_AGE seconds, checked before reuse (a restarted
+# server or a pgbouncer in front costs one failed check, never a failed request).
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
+# Behind pgbouncer in transaction mode (docker-compose.yml) a server-side cursor cannot
+# outlive its transaction: set DISABLE_SERVER_SIDE_CURSORS=true there.
+DATABASES["default"].setdefault(
+    "DISABLE_SERVER_SIDE_CURSORS", env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A web process, a worker and beat share the embedded database: wait for locks
     # instead of failing with "database is locked".
@@ -144,6 +153,22 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions live in the cache (Redis) with the database behind it: a signed-in page reads
+# its session without a query, and a lost cache entry is read back from the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
+# Catalog data (lists, course pages, the category tree, anonymous pages) is cached per
+# language and currency at most this long; every edit invalidates it at once, so the
+# timeout only bounds counters that change without an edit (enrollments, seats taken).
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=60)
+# Landing-page views and tracking-link clicks are buffered in Redis and written in bulk
+# by the campaigns.flush_touches task (every TOUCH_FLUSH_SECONDS, and at once when the
+# buffer holds TOUCH_FLUSH_BATCH touches); without Redis each touch is written at once.
+TOUCH_BUFFER = env.bool("TOUCH_BUFFER", default=bool(REDIS_URL))
+TOUCH_FLUSH_SECONDS = env.float("TOUCH_FLUSH_SECONDS", default=5.0)
+TOUCH_FLUSH_BATCH = env.int("TOUCH_FLUSH_BATCH", default=1000)
+
 # --- Celery ----------------------------------------------------------------------------
 # Without Redis the broker is kombu's filesystem transport: it needs no server, so the
 # worker and beat of `make run` still execute the nightly jobs as real Celery tasks.
@@ -189,6 +214,11 @@ CELERY_BEAT_SCHEDULE = {
     "seat-hold-expiry": {
         "task": "commerce.tasks.release_expired_seat_holds",
         "schedule": crontab(minute="*/5"),
+    },
+    # Writes the touches buffered in Redis (landing views, tracking-link clicks) in bulk.
+    "flush-buffered-touches": {
+        "task": "campaigns.flush_touches",
+        "schedule": TOUCH_FLUSH_SECONDS,
     },
     # Starts and ends campaigns on schedule and ends those whose budget is spent.
     "campaign-schedule-and-budget-checks": {

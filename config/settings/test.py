@@ -11,3 +11,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Touches are written at once unless a test switches the Redis buffer on
+# (tests/campaigns/test_touch_buffer.py does, against the real Redis).
+TOUCH_BUFFER = env.bool("TOUCH_BUFFER", default=False)

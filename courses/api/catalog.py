@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.caching import SharedCacheMixin
 from core.api.negotiation import QueryFormatIsAFilter
 from core.api.schema import CURRENCY_PARAMETER, LANG_PARAMETER
 from core.money import currency_for_request, round_money
@@ -80,7 +81,7 @@ def _category_tree(categories: list[Category]) -> list[Category]:
 
 
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER])
-class CategoryListView(generics.ListAPIView):
+class CategoryListView(SharedCacheMixin, generics.ListAPIView):
     """Top categories with their subcategories, names in the request's language."""
 
     permission_classes = [AllowAny]
@@ -255,8 +256,11 @@ class CurrencyQuerySerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER])
-class CourseListView(generics.ListAPIView):
-    """Published courses, filtered, ordered and paginated; texts in the request's language."""
+class CourseListView(SharedCacheMixin, generics.ListAPIView):
+    """Published courses, filtered, ordered and paginated; texts in the request's language.
+    Pages are cached per filter, language and currency; a search (``?q=``) is not."""
+
+    cache_bypass_params = ("q",)
 
     permission_classes = [AllowAny]
     content_negotiation_class = QueryFormatIsAFilter
@@ -269,7 +273,7 @@ class CourseListView(generics.ListAPIView):
 
 
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER, CURRENCY_PARAMETER])
-class CourseDetailView(generics.RetrieveAPIView):
+class CourseDetailView(SharedCacheMixin, generics.RetrieveAPIView):
     """One published course with its syllabus, upcoming live sessions and every price."""
 
     permission_classes = [AllowAny]

@@ -6,8 +6,10 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.caching import anonymous_page_cache
 from core.money import currency_for_request
 
+from ..catalog_cache import CATALOG
 from ..forms import ORDERING_CHOICES, CatalogFilterForm
 from ..models import Category, Course
 from ..selectors import category_list, course_detail, course_list
@@ -30,6 +32,7 @@ def _category_tree(categories) -> list[Category]:
     return tops
 
 
+@anonymous_page_cache(CATALOG)
 def home(request: HttpRequest) -> HttpResponse:
     currency = currency_for_request(request)
     tops = _category_tree(category_list())
@@ -53,6 +56,7 @@ def _page(paginator: Paginator, number: str | None):
         return paginator.page(paginator.num_pages)
 
 
+@anonymous_page_cache(CATALOG, bypass_params=("q",))
 def course_list_view(request: HttpRequest) -> HttpResponse:
     currency = currency_for_request(request)
     categories = _category_tree(category_list())
@@ -78,6 +82,7 @@ def course_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "courses/list.html", context)
 
 
+@anonymous_page_cache(CATALOG)
 def course_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     currency = currency_for_request(request)
     try:
