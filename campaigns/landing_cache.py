@@ -42,10 +42,17 @@ def landing_bump() -> None:
 
 
 def campaign_for_landing(*, slug: str) -> Campaign | None:
-    """``selectors.campaign_for_landing`` through the cache (no query on a hit)."""
-    found = cached(
-        (LANDING,), ("campaign", slug), lambda: selectors.campaign_for_landing(slug=slug) or _MISSING
-    )
+    """``selectors.campaign_for_landing`` through the cache (no query on a hit), with the
+    public code the page offers as ``landing_public_code``."""
+
+    def build():
+        campaign = selectors.campaign_for_landing(slug=slug)
+        if campaign is None:
+            return _MISSING
+        campaign.landing_public_code = selectors.campaign_public_code(campaign=campaign)
+        return campaign
+
+    found = cached((LANDING,), ("campaign", slug), build)
     return None if found == _MISSING else found
 
 
@@ -59,14 +66,6 @@ def tracking_link(*, token: str) -> tuple[TrackingLink, list[Variant]] | None:
         return link, list(link.campaign.variants.order_by("id"))
 
     found = cached((LANDING,), ("link", token), build)
-    return None if found == _MISSING else found
-
-
-def public_code(*, campaign: Campaign) -> DiscountCode | None:
-    def build():
-        return selectors.campaign_public_code(campaign=campaign) or _MISSING
-
-    found = cached((LANDING,), ("public-code", campaign.pk), build)
     return None if found == _MISSING else found
 
 

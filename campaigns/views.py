@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 
-from core.caching import cached_page, etag_for, not_modified, page_is_cacheable, versioned_key
+from core.caching import cached_page, entry_key, etag_for, not_modified, page_is_cacheable
 from core.money import currency_for_request
 from partners.selectors import partner_member_for_user
 
@@ -128,7 +128,7 @@ def tracking_link_qr(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("unknown tracking link")
     link, _variants = found
     url = request.build_absolute_uri(reverse("tracking_link", kwargs={"token": link.token}))
-    key = versioned_key((), "qr", url)
+    key = entry_key(("qr",), url)
     svg = cache.get(key)
     if svg is None:
         svg = qr_svg(url)
@@ -184,7 +184,7 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
     elif requested:
         code = services.landing_code_resolve(campaign=campaign, requested=requested, client=_client(request))
     else:
-        code = landing_cache.public_code(campaign=campaign)
+        code = campaign.landing_public_code
 
     if live:
         services.touch_record(

@@ -1,9 +1,10 @@
 """Shared, versioned caches for what many visitors read alike (catalog pages and payloads,
 landing pages) and conditional GETs.
 
-A *namespace* (``"catalog"``, ``"landing"``) has a version token in the cache; every key
-of the namespace embeds it, so one ``namespace_bump`` (on any edit) makes every entry of
-the namespace unreachable at once in every process, without scanning keys. The entries
+A *namespace* (``"catalog"``, ``"landing"``) has a version token in the cache; every entry
+is stored with the tokens it was built under and read together with the current ones (one
+round trip), so one ``namespace_bump`` (on any edit) makes every entry of the namespace stale
+at once in every process, without scanning keys. The entries
 themselves also expire (``CATALOG_CACHE_SECONDS``), which bounds what changes without an
 edit (enrollment counts, seats taken).
 
@@ -36,20 +37,23 @@ def _version_key(namespace: str) -> str:
     return f"zq:ns:{namespace}"
 
 
-def namespace_version(*namespaces: str) -> str:
-    """The current version tokens of ``namespaces``, joined (one cache round trip)."""
-    keys = [_version_key(name) for name in namespaces]
-    found = cache.get_many(keys)
+def _tokens(found: dict, keys: list[str]) -> str:
     tokens = []
     for key in keys:
         token = found.get(key)
         if token is None:
             # No token yet (or evicted): start one; a concurrent starter may win, and
-            # either way the entries built under the losing token simply expire.
+            # either way the entries built under the losing token are simply rebuilt.
             cache.add(key, uuid.uuid4().hex[:12], timeout=None)
             token = cache.get(key) or "0"
         tokens.append(str(token))
     return ".".join(tokens)
+
+
+def namespace_version(*namespaces: str) -> str:
+    """The current version tokens of ``namespaces``, joined (one cache round trip)."""
+    keys = [_version_key(name) for name in namespaces]
+    return _tokens(cache.get_many(keys), keys)
 
 
 def namespace_bump(*namespaces: str) -> None:
@@ -61,22 +65,38 @@ def cache_seconds() -> int:
     return settings.CATALOG_CACHE_SECONDS
 
 
-def versioned_key(namespaces: Iterable[str], *parts: Any) -> str:
-    """A cache key under the current versions of ``namespaces``; long parts are hashed."""
-    namespaces = tuple(namespaces)
+def entry_key(namespaces: Iterable[str], *parts: Any) -> str:
+    """The key of one entry of ``namespaces``; long parts are hashed."""
     raw = "|".join(str(part) for part in parts)
     digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
-    return f"zq:{'+'.join(namespaces)}:{namespace_version(*namespaces)}:{digest}"
+    return f"zq:{'+'.join(namespaces)}:{digest}"
+
+
+def lookup(namespaces: Iterable[str], *parts: Any) -> tuple[str, str, Any]:
+    """``(key, version, value)``: the entry is read with the namespace versions in one round
+    trip and stored with the versions it was built under, so ``value`` is ``None`` unless
+    it was built under the current ones."""
+    namespaces = tuple(namespaces)
+    key = entry_key(namespaces, *parts)
+    version_keys = [_version_key(name) for name in namespaces]
+    found = cache.get_many([key, *version_keys])
+    version = _tokens(found, version_keys)
+    entry = found.get(key)
+    value = entry[1] if isinstance(entry, tuple) and entry[0] == version else None
+    return key, version, value
+
+
+def store(key: str, version: str, value: Any) -> None:
+    cache.set(key, (version, value), timeout=cache_seconds())
 
 
 def cached(namespaces: Iterable[str], parts: Iterable[Any], build: Callable[[], Any]) -> Any:
     """``build()`` once per version of ``namespaces`` and ``parts``; ``None`` is not cached."""
-    key = versioned_key(namespaces, *parts)
-    value = cache.get(key)
+    key, version, value = lookup(namespaces, *parts)
     if value is None:
         value = build()
         if value is not None:
-            cache.set(key, value, timeout=cache_seconds())
+            store(key, version, value)
     return value
 
 
@@ -127,8 +147,7 @@ def cached_page(
     checks ``page_is_cacheable``); a response that is not a plain 200 or sets a cookie is
     passed through uncached."""
     where = (request.scheme, request.get_host(), request.get_full_path())
-    key = versioned_key(namespaces, "page", *parts, *where)
-    entry = cache.get(key)
+    key, version, entry = lookup(namespaces, "page", *parts, *where)
     if entry is None:
         setattr(request, RENDERING_FOR_CACHE, True)
         try:
@@ -144,7 +163,7 @@ def cached_page(
             "content_type": response.headers.get("Content-Type", "text/html; charset=utf-8"),
             "built": time.time(),
         }
-        cache.set(key, entry, timeout=cache_seconds())
+        store(key, version, entry)
     return _from_entry(request, entry, conditional=conditional)
 
 

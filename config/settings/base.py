@@ -153,11 +153,6 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions live in the cache (Redis) with the database behind it: a signed-in page reads
-# its session without a query, and a lost cache entry is read back from the database.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
-)
 # Catalog data (lists, course pages, the category tree, anonymous pages) is cached per
 # language and currency at most this long; every edit invalidates it at once, so the
 # timeout only bounds counters that change without an edit (enrollments, seats taken).

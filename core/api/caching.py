@@ -7,14 +7,13 @@ import json
 import time
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import translation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.caching import cache_seconds, etag_for, not_modified, set_validators, versioned_key
+from core.caching import etag_for, lookup, not_modified, set_validators, store
 from core.money import currency_for_request
 
 
@@ -35,7 +34,7 @@ class SharedCacheMixin:
         """``build()``'s answer from the shared cache; only 200s are cached."""
         if any(request.query_params.get(name) for name in self.cache_bypass_params):
             return build()
-        key = versioned_key(
+        key, version, entry = lookup(
             self.get_cache_namespaces(request),
             "api",
             type(self).__name__,
@@ -45,7 +44,6 @@ class SharedCacheMixin:
             request.get_host(),
             request.get_full_path(),
         )
-        entry = cache.get(key)
         if entry is None:
             response = build()
             if response.status_code != 200:
@@ -54,7 +52,7 @@ class SharedCacheMixin:
             # serializing again; other renderers (the browsable API) get the data.
             body = JSONRenderer().render(response.data)
             entry = {"data": json.loads(body), "json": body, "etag": etag_for(body), "built": time.time()}
-            cache.set(key, entry, timeout=cache_seconds())
+            store(key, version, entry)
         unchanged = not_modified(request, etag=entry["etag"], last_modified=entry["built"])
         if unchanged is not None:
             return unchanged

@@ -6,7 +6,10 @@ from urllib.parse import urlsplit
 from django import template
 from django.urls import reverse
 
+from core.caching import cached
+
 from .. import selectors_learning as selectors
+from ..catalog_cache import CATALOG
 from ..learning_forms import ReviewForm
 from ..models import Course
 
@@ -28,8 +31,17 @@ def course_reviews(context, course: Course, limit: int = REVIEW_PANEL_SIZE) -> d
     review and whether they may write one: two queries for a visitor, four for a
     signed-in learner, whatever the number of reviews."""
     user = _user(context)
-    reviews = list(selectors.review_list_for_course(course=course)[:limit])
-    counts = selectors.review_star_counts(course=course)
+
+    def shared() -> dict:
+        return {
+            "reviews": list(selectors.review_list_for_course(course=course)[:limit]),
+            "counts": selectors.review_star_counts(course=course),
+        }
+
+    # The list and the star counts are the same for everyone: the shared catalog cache
+    # (a review bumps it); only the learner's own review and right to review are per request.
+    panel = cached((CATALOG,), ("reviews", course.pk, limit), shared)
+    reviews, counts = panel["reviews"], panel["counts"]
     total = sum(counts.values())
     stars = [
         {"stars": value, "count": count, "percent": round(100 * count / total) if total else 0}
