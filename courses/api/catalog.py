@@ -27,6 +27,9 @@ from ..filters import CourseFilter
 from ..models import Category, Course, Lesson, LiveSession, Price, Section, Tag
 from ..selectors import category_list, course_detail
 
+# Matches the slug converter and never occurs in a real URL.
+SLUG_MARKER = "zq-slug-marker"
+
 
 def money(amount: Decimal | None, currency: str) -> dict | None:
     """Amounts travel as strings with the currency's minor unit ("199.00", "4200")."""
@@ -123,7 +126,7 @@ class CourseListSerializer(serializers.ModelSerializer):
     price = serializers.SerializerMethodField()
     rating = serializers.SerializerMethodField()
     cover = serializers.SerializerMethodField()
-    url = serializers.HyperlinkedIdentityField(view_name="api:course-detail", lookup_field="slug")
+    url = serializers.SerializerMethodField()
     web_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -167,12 +170,26 @@ class CourseListSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(course.cover.url) if request else course.cover.url
 
+    def _link(self, view_name: str, slug: str) -> str:
+        # One reverse() per list instead of one per row: the URL is built once with a
+        # marker for the slug (the list's children share this context) and filled per row.
+        templates = self.context.setdefault("_url_templates", {})
+        template = templates.get(view_name)
+        if template is None:
+            path = reverse(view_name, kwargs={"slug": SLUG_MARKER})
+            request = self.context.get("request")
+            template = templates[view_name] = request.build_absolute_uri(path) if request else path
+        return template.replace(SLUG_MARKER, slug)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, course: Course) -> str:
+        """This course in the API."""
+        return self._link("api:course-detail", course.slug)
+
     @extend_schema_field(OpenApiTypes.URI)
     def get_web_url(self, course: Course) -> str:
         """The storefront page in the request's language."""
-        path = reverse("courses:detail", kwargs={"slug": course.slug})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return self._link("courses:detail", course.slug)
 
 
 class LessonSerializer(serializers.ModelSerializer):

@@ -150,10 +150,13 @@ def course_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     }
 
     def render_shared() -> dict:
-        return {
+        pieces = {
             name: render_to_string(f"courses/_detail_{name}.html", context, request)
             for name in ("hero", "panels", "similar")
         }
+        for name in ("summary", "list"):
+            pieces[f"review_{name}"] = render_to_string(f"courses/_reviews_{name}.html", context, request)
+        return pieces
 
     context["fragments"] = _fragments(request, (CATALOG,), ("detail", slug), render_shared)
     return render(request, "courses/detail.html", context)

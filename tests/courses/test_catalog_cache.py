@@ -131,3 +131,27 @@ def test_model_activation_and_enrollments_invalidate_what_depends_on_them():
     learner_before = namespace_version(f"learner:{user.pk}")
     enrollment_grant(user=user, course=CourseFactory(), source="purchase")
     assert namespace_version(f"learner:{user.pk}") != learner_before
+
+
+def test_a_signed_in_learners_course_page_reads_the_shared_pieces_from_the_cache(
+    django_assert_num_queries,
+):
+    course = CourseFactory(slug="budget", title_en="Budgeting")
+    url = page("courses:detail", "budget")
+    learner = Client()
+    learner.force_login(UserFactory(username="mei"))
+    first = learner.get(url)
+    assert first.status_code == 200
+
+    # session, user, base.html's partner-portal link, the learner's own review and
+    # enrollment: the course, its syllabus, the reviews panel and the similar rail are cached
+    with django_assert_num_queries(5):
+        again = learner.get(url)
+    html = again.content.decode()
+    assert "Budgeting" in html and "mei" in html
+    assert 'name="csrfmiddlewaretoken"' in html and "__zq-csrf-token__" not in html
+
+    # an edit shows at once for the learner too
+    course.title_en = "Budgeting, revised"
+    course.save()
+    assert "Budgeting, revised" in learner.get(url).content.decode()
