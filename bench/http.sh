@@ -25,9 +25,16 @@ fi
 : "${REDIS_URL:?set REDIS_URL}"
 export DATABASE_URL REDIS_URL
 export DJANGO_SETTINGS_MODULE=config.settings.production
-export SECRET_KEY=${SECRET_KEY:-bench-secret-key-not-for-real-use}
+# Production refuses published secrets, the sandbox provider and console mail
+# (config/settings/production_checks.py): give it throwaway values that pass; nothing here
+# sends mail or calls a provider.
+export SECRET_KEY=${SECRET_KEY:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')}
 export ALLOWED_HOSTS=${ALLOWED_HOSTS:-127.0.0.1,localhost}
 export DEBUG=false
+export PAYMENT_PROVIDER=${PAYMENT_PROVIDER:-stripe}
+export STRIPE_API_KEY=${STRIPE_API_KEY:-sk_test_bench_only}
+export STRIPE_WEBHOOK_SECRET=${STRIPE_WEBHOOK_SECRET:-$(python3 -c 'import secrets; print(secrets.token_hex(24))')}
+export EMAIL_BACKEND=${EMAIL_BACKEND:-django.core.mail.backends.smtp.EmailBackend}
 
 py=.venv/bin/python
 $py manage.py collectstatic --noinput --verbosity 0

@@ -4,14 +4,13 @@ page ``/<lang>/c/<slug>/``. They read through selectors and record through servi
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 
-from core.caching import cached_page, entry_key, etag_for, not_modified, page_is_cacheable
+from core.caching import cache, cached_page, entry_key, etag_for, not_modified, page_is_cacheable
 from core.money import currency_for_request
 from partners.selectors import partner_member_for_user
 

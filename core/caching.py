@@ -21,13 +21,24 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
+
+class _SoftCache:
+    """The ``soft`` cache alias (settings: a Redis outage reads as a miss, so catalog pages
+    are built from the database instead of failing), looked up per call because cache
+    handles are per thread."""
+
+    def __getattr__(self, name: str):
+        return getattr(caches["soft"], name)
+
+
+cache = _SoftCache()
 CSRF_PLACEHOLDER = "__zq-csrf-token__"
 # Set on a request while its page is rendered for the cache (see core.context_processors).
 RENDERING_FOR_CACHE = "_zq_rendering_for_cache"
