@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exceptions import ApplicationError
 
 from . import search
+from .catalog_cache import catalog_bump
 from .exceptions import LiveSessionNotFound, NotEnrolled, SoldOut
 from .models import (
     Course,
@@ -97,7 +98,10 @@ def course_set_published(*, courses: QuerySet[Course], published: bool) -> int:
         courses.filter(published_at__isnull=True).update(published_at=timezone.now())
     # The search reads the flag from the course's search document (see courses.search).
     CourseSearchDocument.objects.filter(course__in=courses.values("pk")).update(is_published=published)
-    return courses.update(is_published=published)
+    changed = courses.update(is_published=published)
+    # A queryset update sends no post_save: invalidate the cached catalog here.
+    catalog_bump()
+    return changed
 
 
 def course_search_refresh_popularity() -> int:

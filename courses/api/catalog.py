@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.caching import SharedCacheMixin
 from core.api.negotiation import QueryFormatIsAFilter
 from core.api.pagination import PageNumberPagination
 from core.api.schema import CURRENCY_PARAMETER, LANG_PARAMETER
@@ -26,6 +27,9 @@ from ..exceptions import CourseNotFound
 from ..filters import CourseFilter
 from ..models import Category, Course, Lesson, LiveSession, Price, Section, Tag
 from ..selectors import SEARCH_CANDIDATES, category_list, course_detail
+
+# Matches the slug converter and never occurs in a real URL.
+SLUG_MARKER = "zq-slug-marker"
 
 
 def money(amount: Decimal | None, currency: str) -> dict | None:
@@ -81,7 +85,7 @@ def _category_tree(categories: list[Category]) -> list[Category]:
 
 
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER])
-class CategoryListView(generics.ListAPIView):
+class CategoryListView(SharedCacheMixin, generics.ListAPIView):
     """Top categories with their subcategories, names in the request's language."""
 
     permission_classes = [AllowAny]
@@ -123,7 +127,7 @@ class CourseListSerializer(serializers.ModelSerializer):
     price = serializers.SerializerMethodField()
     rating = serializers.SerializerMethodField()
     cover = serializers.SerializerMethodField()
-    url = serializers.HyperlinkedIdentityField(view_name="api:course-detail", lookup_field="slug")
+    url = serializers.SerializerMethodField()
     web_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -167,12 +171,26 @@ class CourseListSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(course.cover.url) if request else course.cover.url
 
+    def _link(self, view_name: str, slug: str) -> str:
+        # One reverse() per list instead of one per row: the URL is built once with a
+        # marker for the slug (the list's children share this context) and filled per row.
+        templates = self.context.setdefault("_url_templates", {})
+        template = templates.get(view_name)
+        if template is None:
+            path = reverse(view_name, kwargs={"slug": SLUG_MARKER})
+            request = self.context.get("request")
+            template = templates[view_name] = request.build_absolute_uri(path) if request else path
+        return template.replace(SLUG_MARKER, slug)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, course: Course) -> str:
+        """This course in the API."""
+        return self._link("api:course-detail", course.slug)
+
     @extend_schema_field(OpenApiTypes.URI)
     def get_web_url(self, course: Course) -> str:
         """The storefront page in the request's language."""
-        path = reverse("courses:detail", kwargs={"slug": course.slug})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return self._link("courses:detail", course.slug)
 
 
 class LessonSerializer(serializers.ModelSerializer):
@@ -272,8 +290,11 @@ class CourseListPagination(PageNumberPagination):
 
 
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER])
-class CourseListView(generics.ListAPIView):
-    """Published courses, filtered, ordered and paginated; texts in the request's language."""
+class CourseListView(SharedCacheMixin, generics.ListAPIView):
+    """Published courses, filtered, ordered and paginated; texts in the request's language.
+    Pages are cached per filter, language and currency; a search (``?q=``) is not."""
+
+    cache_bypass_params = ("q",)
 
     permission_classes = [AllowAny]
     content_negotiation_class = QueryFormatIsAFilter
@@ -287,7 +308,7 @@ class CourseListView(generics.ListAPIView):
 
 
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER, CURRENCY_PARAMETER])
-class CourseDetailView(generics.RetrieveAPIView):
+class CourseDetailView(SharedCacheMixin, generics.RetrieveAPIView):
     """One published course with its syllabus, upcoming live sessions and every price."""
 
     permission_classes = [AllowAny]
