@@ -27,6 +27,7 @@ from core.client_address import current_client_ip, rate_ident
 from core.money import round_money
 from partners.models import Partner, PartnerMember
 
+from . import touch_buffer
 from .exceptions import (
     CampaignIncomplete,
     CampaignInvalid,
@@ -647,6 +648,7 @@ class DiscountQuote:
 def visitor_is_holdout(*, campaign_id: int, visitor_id: str | None = None, user=None) -> bool:
     """The control group never gets the offer, whether it is recognised by its cookie or
     by a signed-in learner's recorded touches."""
+    touch_buffer.touch_buffer_flush_pending()
     if (
         visitor_id
         and VisitorAssignment.objects.filter(
@@ -793,11 +795,16 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id) -> Discount
 @transaction.atomic
 def discount_code_redeem(*, quote: DiscountQuote, user, order_ref: str) -> CodeRedemption:
     """Reserve one use of the quoted code for ``order_ref``; call inside the checkout's
-    transaction. The code row is locked, so the per-learner count and the conditional
-    increment cannot interleave with another checkout. Repeating it for the same order
-    returns the first reservation."""
+    transaction. The code row alone is locked (``of=("self",)``: the campaign is read,
+    not locked, so checkouts with other codes of the same campaign do not wait), so the
+    per-learner count and the conditional increment cannot interleave with another
+    checkout. Lock order: code, then redemption (as in release). Repeating it for the
+    same order returns the first reservation."""
     code = (
-        DiscountCode.objects.select_for_update().select_related("campaign").filter(pk=quote.code_id).first()
+        DiscountCode.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .filter(pk=quote.code_id)
+        .first()
     )
     if code is None or not code.is_active:
         raise CodeInvalid()
@@ -832,12 +839,18 @@ def discount_code_redeem(*, quote: DiscountQuote, user, order_ref: str) -> CodeR
 
 @transaction.atomic
 def discount_code_release(*, order_ref: str) -> CodeRedemption | None:
-    """Give the use back (payment failed, order cancelled, refund). Idempotent."""
-    redemption = CodeRedemption.objects.select_for_update().filter(order_ref=order_ref).first()
+    """Give the use back (payment failed, order cancelled, refund). Idempotent.
+
+    Lock order: code row, then redemption row, as in redeem (the other way round, a
+    release and a redeem of the same code could each hold one and wait for the other).
+    The redemption is read without a lock to find its code, then re-read under lock."""
+    found = CodeRedemption.objects.filter(order_ref=order_ref).values_list("code_id", flat=True).first()
+    if found is None:
+        return None
+    DiscountCode.objects.select_for_update(of=("self",)).filter(pk=found).values("pk").first()
+    redemption = CodeRedemption.objects.select_for_update(of=("self",)).filter(order_ref=order_ref).first()
     if redemption is None or redemption.status == CodeRedemption.Status.RELEASED:
         return redemption
-    # Lock order: code row, then redemption row, as in redeem.
-    DiscountCode.objects.select_for_update().filter(pk=redemption.code_id).first()
     DiscountCode.objects.filter(pk=redemption.code_id, redemptions_count__gt=0).update(
         redemptions_count=F("redemptions_count") - 1
     )
@@ -848,8 +861,9 @@ def discount_code_release(*, order_ref: str) -> CodeRedemption | None:
 
 @transaction.atomic
 def discount_code_confirm(*, order_ref: str) -> CodeRedemption | None:
-    """The order was paid: the reservation becomes a use. Idempotent."""
-    redemption = CodeRedemption.objects.select_for_update().filter(order_ref=order_ref).first()
+    """The order was paid: the reservation becomes a use. Idempotent. Only the
+    redemption row is locked (the last step of the lock order)."""
+    redemption = CodeRedemption.objects.select_for_update(of=("self",)).filter(order_ref=order_ref).first()
     if redemption is None or redemption.status != CodeRedemption.Status.RESERVED:
         return redemption
     redemption.status = CodeRedemption.Status.CONFIRMED
@@ -933,20 +947,45 @@ def visitor_assign(
     visitor_id: str,
     variants: list[Variant] | None = None,
     preferred_variant: Variant | None = None,
+    known_new: bool = False,
+    buffered: bool = False,
 ) -> VisitorAssignment:
     """The visitor's variant (or control group) for this campaign, chosen once and kept.
     A tracking link's variant is preferred for a new visitor, but the control group is
-    drawn first so links cannot bypass it."""
-    assignment = (
-        VisitorAssignment.objects.select_related("variant")
-        .filter(campaign=campaign, visitor_id=visitor_id)
-        .first()
-    )
-    if assignment is not None:
-        return assignment
+    drawn first so links cannot bypass it.
+
+    ``known_new``: the visitor id was made for this request, so nothing is stored for it
+    yet. ``buffered`` (web views, with the Redis touch buffer on): a new assignment is not
+    inserted here but returned unsaved with ``pending_write`` set, for ``touch_record`` to
+    buffer with the touch; buffered assignments are found in Redis until they are written."""
+    buffered = buffered and touch_buffer.enabled()
     if variants is None:
         variants = list(campaign.variants.order_by("id"))
+    if not known_new:
+        if buffered:
+            pending = touch_buffer.assignment_cached(campaign_id=campaign.pk, visitor_id=visitor_id)
+            if pending is not None:
+                variant = next((v for v in variants if v.pk == pending["variant_id"]), None)
+                return VisitorAssignment(
+                    campaign=campaign,
+                    visitor_id=visitor_id,
+                    variant=variant,
+                    is_holdout=pending["is_holdout"],
+                )
+        assignment = (
+            VisitorAssignment.objects.select_related("variant")
+            .filter(campaign=campaign, visitor_id=visitor_id)
+            .first()
+        )
+        if assignment is not None:
+            return assignment
     variant, is_holdout = _pick_variant(variants, campaign.holdout_share, visitor_id, preferred_variant)
+    if buffered:
+        assignment = VisitorAssignment(
+            campaign=campaign, visitor_id=visitor_id, variant=variant, is_holdout=is_holdout
+        )
+        assignment.pending_write = True
+        return assignment
     try:
         with transaction.atomic():
             return VisitorAssignment.objects.create(
@@ -977,9 +1016,14 @@ def touch_record(
     country: str = "",
     utm: dict[str, str] | None = None,
     at: datetime | None = None,
+    assignment: VisitorAssignment | None = None,
+    buffered: bool = False,
 ) -> Touch:
+    """Record a touch. ``buffered`` (web views): appended to the Redis buffer with the
+    visitor's new ``assignment`` and written in bulk by ``campaigns.flush_touches``; the
+    returned touch is then unsaved but has its primary key."""
     utm = utm or {}
-    return Touch.objects.create(
+    touch = Touch(
         campaign=campaign,
         kind=kind,
         visitor_id=visitor_id,
@@ -996,6 +1040,26 @@ def touch_record(
         utm_content=_clean_text(utm.get("utm_content") or (link.utm_content if link else ""), 80),
         created_at=at or _now(),
     )
+    pending = assignment is not None and getattr(assignment, "pending_write", False)
+    if buffered and touch_buffer.enabled():
+        fields = [f for f in Touch._meta.concrete_fields if not f.primary_key]
+        touch.pk = touch_buffer.touch_buffer_push(
+            touch={f.attname: f.value_from_object(touch) for f in fields},
+            assignment={
+                "campaign_id": campaign.pk,
+                "visitor_id": assignment.visitor_id,
+                "variant_id": assignment.variant_id,
+                "is_holdout": assignment.is_holdout,
+            }
+            if pending
+            else None,
+        )
+        return touch
+    if pending:
+        # Buffering was asked for the assignment but is off now: write both at once.
+        VisitorAssignment.objects.bulk_create([assignment], ignore_conflicts=True)
+    touch.save(force_insert=True)
+    return touch
 
 
 # --- Attribution ---------------------------------------------------------------------------
@@ -1035,6 +1099,8 @@ def attribution_decide(
 ) -> Attribution | None:
     """The code beats the cookie; else the latest touch of the visitor (or the learner)
     that lies inside its campaign's attribution window before payment."""
+    # A touch recorded a second ago may still be in the Redis buffer.
+    touch_buffer.touch_buffer_flush_pending()
     visitor_id = visitor_id_clean(visitor_id)
     if code_id is not None:
         code = DiscountCode.objects.filter(pk=code_id).only("pk", "campaign_id").first()
