@@ -4,7 +4,6 @@ analysts read, owners write, and only the lead partner changes a campaign."""
 
 import csv
 import uuid
-from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -16,13 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from analytics import live as live_figures
+from analytics.dates import parse_range
+from analytics.models import CampaignDailyMetric
+from analytics.selectors import suppress_for_partner
 from core.exceptions import ApplicationError
 from partners.portal_access import is_portal_owner, portal_forbidden, portal_member_required
 
 from . import selectors, services
-from .analytics.selectors import suppress_for_partner
 from .forms import CampaignForm, CodesGenerateForm, NamedCodeForm, TrackingLinkForm
-from .models import Campaign, CampaignDailyMetric
+from .models import Campaign
 
 CODES_PAGE_SIZE = 50
 
@@ -60,9 +62,9 @@ def _raw_figures(campaigns: list[Campaign]) -> dict[int, dict]:
         )
         .order_by()
     }
-    live = selectors.campaign_live_figures(campaign_ids=ids)
+    live_rows = live_figures.campaign_live_figures(campaign_ids=ids)
     return {
-        pk: {**nightly[pk], "source": "nightly"} if pk in nightly else {**live[pk], "source": "live"}
+        pk: {**nightly[pk], "source": "nightly"} if pk in nightly else {**live_rows[pk], "source": "live"}
         for pk in ids
     }
 
@@ -295,23 +297,14 @@ def campaign_links(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/portal/links.html", context, status=status)
 
 
-def _date_param(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @require_GET
 @portal_member_required
 def campaign_metrics(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
-    default_from, default_to = selectors.default_metrics_range(campaign=campaign)
-    date_from = _date_param(request.GET.get("from")) or default_from
-    date_to = _date_param(request.GET.get("to")) or default_to
-    if date_from > date_to or (date_to - date_from).days >= selectors.MAX_METRIC_DAYS:
-        date_from, date_to = default_from, default_to
-    result = selectors.campaign_metrics(
+    date_from, date_to = parse_range(
+        request.GET.get("from"), request.GET.get("to"), campaign=campaign, strict=False
+    )
+    result = live_figures.campaign_metrics(
         campaign=campaign, date_from=date_from, date_to=date_to, live_fallback=True
     )
     context = {

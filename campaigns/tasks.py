@@ -16,6 +16,3 @@ def campaigns_advance_schedule() -> dict[str, int]:
         for campaign in Campaign.objects.filter(status=Campaign.Status.RUNNING, budget_amount__isnull=False)
     )
     return {**result, "ended_by_budget": ended_by_budget}
-
-
-from campaigns.analytics import tasks as analytics_tasks  # noqa: E402,F401  (Celery autodiscovery)

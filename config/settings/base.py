@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "partners",
     "campaigns",
     "commerce",
+    "analytics",
     "recommender",
     "demo",
 ]

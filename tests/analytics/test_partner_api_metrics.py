@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from campaigns.analytics.metrics import campaign_metrics_compute
-from campaigns.models import CampaignDailyMetric
+from analytics.metrics import campaign_metrics_compute
+from analytics.models import CampaignDailyMetric
 from partners.models import ApiKey
 from partners.services import api_key_issue
 from tests.analytics import dataset

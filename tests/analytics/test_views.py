@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from campaigns.analytics.metrics import campaign_metrics_compute
-from campaigns.models import AudienceOverlap, CampaignDailyMetric, CampaignMarketMetric, CampaignPartner
+from analytics.metrics import campaign_metrics_compute
+from analytics.models import AudienceOverlap, CampaignDailyMetric, CampaignMarketMetric
+from campaigns.models import CampaignPartner
 from tests.analytics import dataset
 from tests.analytics import factories as f
 from tests.analytics.dataset import D

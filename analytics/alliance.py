@@ -23,11 +23,12 @@ from itertools import combinations
 import numpy as np
 from django.db.models import Sum
 
-from campaigns.models import Campaign, CampaignDailyMetric, CampaignPartner
+from campaigns.models import Campaign, CampaignPartner
 from courses.models import Category, Course
 from partners.models import Partner, PartnerCustomer
 
 from .metrics import fx_rates
+from .models import CampaignDailyMetric
 
 DAMPING = 0.85
 TOLERANCE = 1e-10

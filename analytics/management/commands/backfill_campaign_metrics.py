@@ -3,8 +3,8 @@ metrics job for every day of the range (inclusive); safe to repeat."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.analytics.metrics import campaign_metrics_backfill
-from campaigns.management.commands.compute_campaign_metrics import parse_day
+from analytics.management.commands.compute_campaign_metrics import parse_day
+from analytics.metrics import campaign_metrics_backfill
 
 MAX_DAYS = 3660
 

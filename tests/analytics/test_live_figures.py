@@ -8,11 +8,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from campaigns import selectors
+from analytics import live as selectors
 from campaigns.models import OrderAttribution
 from partners.models import PartnerMember
-
-from .factories import CampaignFactory, PartnerFactory, PartnerMemberFactory
+from tests.campaigns.factories import CampaignFactory, PartnerFactory, PartnerMemberFactory
 
 pytestmark = pytest.mark.django_db
 

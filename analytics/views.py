@@ -204,7 +204,7 @@ def campaign_analytics(request: HttpRequest, pk: int) -> HttpResponse:
         if variants
         else None,
     }
-    return render(request, "campaigns/analytics/portal_campaign.html", context)
+    return render(request, "analytics/portal_campaign.html", context)
 
 
 @require_GET
@@ -263,7 +263,7 @@ def staff_dashboard(request: HttpRequest) -> TemplateResponse:
             [(str(row["campaign"]), row["roi"]) for row in ranking[:15] if row["roi"] is not None],
         ),
     }
-    return TemplateResponse(request, "campaigns/analytics/admin_dashboard.html", context)
+    return TemplateResponse(request, "analytics/admin_dashboard.html", context)
 
 
 def staff_alliance(request: HttpRequest) -> TemplateResponse:
@@ -283,7 +283,7 @@ def staff_alliance(request: HttpRequest) -> TemplateResponse:
             for i, j, weight in graph.edges
         ],
     }
-    return TemplateResponse(request, "campaigns/analytics/admin_alliance.html", context)
+    return TemplateResponse(request, "analytics/admin_alliance.html", context)
 
 
 def staff_trends(request: HttpRequest) -> TemplateResponse:
@@ -305,4 +305,4 @@ def staff_trends(request: HttpRequest) -> TemplateResponse:
         if trends.categories
         else None,
     }
-    return TemplateResponse(request, "campaigns/analytics/admin_trends.html", context)
+    return TemplateResponse(request, "analytics/admin_trends.html", context)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from campaigns.analytics.metrics import campaign_metrics_compute
+from analytics.metrics import campaign_metrics_compute
 
 
 def parse_day(value: str, option: str) -> date:

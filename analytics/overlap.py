@@ -22,8 +22,9 @@ import hashlib
 import hmac
 from datetime import date
 
-from campaigns.models import AudienceOverlap
 from partners.models import Partner, PartnerConsent, PartnerCustomer
+
+from .models import AudienceOverlap
 
 BATCH = 2000
 

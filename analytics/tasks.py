@@ -5,6 +5,9 @@ per campaign with a Celery group, so more workers finish the night sooner; each 
 upsert of one campaign's day, safe to retry or rerun. Database hiccups
 (``OperationalError``: a dropped connection, a serialization failure) are retried with
 backoff; anything else is a bug and fails loudly.
+
+The task names keep their ``campaigns.analytics.`` prefix from before the app moved out of
+``campaigns``: beat entries stored by django-celery-beat and queue routes refer to them.
 """
 
 from datetime import date, timedelta

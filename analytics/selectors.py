@@ -13,18 +13,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import QuerySet, Sum
 
-from campaigns.models import (
-    AudienceOverlap,
-    Campaign,
-    CampaignDailyMetric,
-    CampaignMarketMetric,
-    SpendEntry,
-    Variant,
-)
+from campaigns.models import Campaign, SpendEntry, Variant
 from partners.privacy import is_small_group
 
 from .lift import Lift, lift_compute
 from .metrics import CHANNELS, COUNT_COLUMNS, MONEY_COLUMNS
+from .models import AudienceOverlap, CampaignDailyMetric, CampaignMarketMetric
 
 MARKET_COUNTS = ["unique_visitors", "orders", "reviews", "positive_reviews", "enrollments", "completions"]
 CENT = Decimal("0.01")
