@@ -40,8 +40,10 @@ Definitions (documented here because partners see these numbers):
 
 Orders are read in SQL through ``OrderAttribution.order_id`` (``commerce_order``,
 ``commerce_orderline``, ``commerce_refund``, ``commerce_ledgerentry``); no commerce code is
-imported. Ratios (CTR, CVR, ROAS, ROI, CAC...) are computed when read (``selectors.py``), so
-they are right over any range.
+imported. The stored columns are the stored metrics of ``registry.py``; ratios (CTR, CVR,
+ROAS, ROI, CAC...) are computed when read from the same registry, so they are right over any
+range. The live (same-day) figures are this same SQL run without writing
+(``campaign_day_totals``), so a day reads the same before and after its nightly run.
 
 Speed: the touches are by far the most rows (5M on a day in the benchmark). SQLite turns every
 touch into an event and counts distinct visitors per grain. PostgreSQL never writes the touches
@@ -70,11 +72,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 
-from campaigns.models import TrackingLink
+from .registry import CENT, CHANNELS, COUNT_COLUMNS, MONEY_COLUMNS
 
 UNKNOWN_LANGUAGE = "und"
 UNKNOWN_COUNTRY = "ZZ"
-CHANNELS = [choice for choice, _label in TrackingLink.Channel.choices]
 
 DAILY_TABLE = "campaigns_campaigndailymetric"
 MARKET_TABLE = "campaigns_campaignmarketmetric"
@@ -109,25 +110,6 @@ EVENT_COLUMNS: list[tuple[str, str, str]] = [
     ("spend", "NUMERIC", "0"),
 ]
 
-COUNT_COLUMNS = [
-    "unique_visitors",
-    "landing_views",
-    "clicks",
-    *[f"clicks_{channel}" for channel in CHANNELS],
-    "clicks_other",
-    "signups",
-    "orders",
-    "conversions",
-    "new_customers",
-    "returning_customers",
-    "holdout_visitors",
-    "holdout_orders",
-    "reviews",
-    "positive_reviews",
-    "enrollments",
-    "completions",
-]
-MONEY_COLUMNS = ["revenue", "refunds", "net_revenue", "discount_cost", "partner_shares", "spend"]
 DAILY_VALUE_COLUMNS = ["currency", *COUNT_COLUMNS, *MONEY_COLUMNS]
 MARKET_VALUE_COLUMNS = [
     "currency",
@@ -147,6 +129,9 @@ class ComputeResult:
     campaigns: int
     daily_rows: int
     market_rows: int
+    # Only when computed without writing: campaign id -> its total row (all variants and
+    # languages), the row the nightly run would store.
+    totals: dict[int, dict] | None = None
 
 
 def fx_rates() -> dict[str, Decimal]:
@@ -661,12 +646,19 @@ TEMP_TABLES = (
 
 
 def _drop_temp_tables(cursor) -> None:
+    if connection.vendor == "postgresql":
+        # One round trip: the live figures run this pipeline on portal pages.
+        cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
+        return
     for name in TEMP_TABLES:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-def campaign_metrics_compute(*, day: date, campaign_ids: Sequence[int] | None = None) -> ComputeResult:
-    """Compute and upsert the day's rows of ``campaign_ids`` (every campaign when None)."""
+def campaign_metrics_compute(
+    *, day: date, campaign_ids: Sequence[int] | None = None, write: bool = True
+) -> ComputeResult:
+    """Compute and upsert the day's rows of ``campaign_ids`` (every campaign when None).
+    With ``write=False`` nothing is stored: the total rows come back in ``totals``."""
     rates = fx_rates()
     fx_rows, fx_params = _fx_values(rates)
     start, end = day_bounds(day)
@@ -723,6 +715,10 @@ def campaign_metrics_compute(*, day: date, campaign_ids: Sequence[int] | None = 
             daily_sql, market_sql = _daily_rows_sql(), _market_rows_sql()
         cursor.execute(f"{temp} analytics_rows AS {daily_sql}")
         cursor.execute(f"{temp} analytics_market_rows AS {market_sql}")
+        if not write:
+            totals = _read_totals(cursor)
+            _drop_temp_tables(cursor)
+            return ComputeResult(day=day, campaigns=len(totals), daily_rows=0, market_rows=0, totals=totals)
         cursor.execute(_upsert_daily_sql(), params)
         cursor.execute(_upsert_market_sql(), params)
         for statement in _delete_stale_sql():
@@ -735,6 +731,32 @@ def campaign_metrics_compute(*, day: date, campaign_ids: Sequence[int] | None = 
         market_rows = cursor.fetchone()[0]
         _drop_temp_tables(cursor)
     return ComputeResult(day=day, campaigns=campaigns, daily_rows=daily_rows, market_rows=market_rows)
+
+
+def _read_totals(cursor) -> dict[int, dict]:
+    values = DAILY_VALUE_COLUMNS
+    source = ", ".join(f"r.{name}" if name != "currency" else "s.cur" for name in values)
+    cursor.execute(
+        f"SELECT r.campaign_id, {source} FROM analytics_rows r "
+        "JOIN analytics_scope s ON s.id = r.campaign_id WHERE r.variant_id IS NULL AND r.language IS NULL"
+    )
+    totals = {}
+    for campaign_id, *row in cursor.fetchall():
+        named = dict(zip(values, row, strict=True))
+        for name in MONEY_COLUMNS:
+            # SQLite hands NUMERIC back as float: through str, then the stored column's scale.
+            named[name] = Decimal(str(named[name] or 0)).quantize(CENT)
+        for name in COUNT_COLUMNS:
+            named[name] = int(named[name] or 0)
+        totals[campaign_id] = named
+    return totals
+
+
+def campaign_day_totals(*, day: date, campaign_ids: Sequence[int]) -> dict[int, dict]:
+    """The live figures: each campaign's total row for ``day`` exactly as the nightly run
+    would store it (same SQL), computed now and not stored. Campaigns without activity that
+    day are absent."""
+    return campaign_metrics_compute(day=day, campaign_ids=campaign_ids, write=False).totals or {}
 
 
 def campaign_metrics_backfill(*, date_from: date, date_to: date) -> list[ComputeResult]:

@@ -1,9 +1,8 @@
-"""Reads behind the analytics pages, from the stored nightly rows (a fixed number of queries
-per page). Ratios are computed here from summed counts, so they are right over any range.
-
-Partner-facing reads go through ``suppress_for_partner``: every count of people between 1 and
-``PARTNER_MIN_GROUP_SIZE - 1`` is hidden together with every figure derived from the same
-people (rates, money of those orders), so no number points at a small group."""
+"""Reads behind every metrics surface, a fixed number of queries per page. Stored nightly
+rows for past days; the live figures of today (and of yesterday until its nightly run) come
+from the same SQL run without writing (``metrics.campaign_day_totals``), so a day never reads
+differently before and after the nightly job. Metric names, ratios and their formats come from
+``registry``; partner-facing reads go through ``privacy.partner_row``."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,89 +11,30 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
 from campaigns.models import Campaign, SpendEntry, Variant
 from partners.privacy import is_small_group
 
+from . import registry
 from .lift import Lift, lift_compute
-from .metrics import CHANNELS, COUNT_COLUMNS, MONEY_COLUMNS
+from .metrics import campaign_day_totals
 from .models import AudienceOverlap, CampaignDailyMetric, CampaignMarketMetric
+from .privacy import SUPPRESSION_RULES, partner_row
+from .registry import CENT, COUNT_COLUMNS, MONEY_COLUMNS, RATIO_PLACES, with_ratios, zero_row
+
+__all__ = ["SUPPRESSION_RULES", "suppress_for_partner", "with_ratios"]
 
 MARKET_COUNTS = ["unique_visitors", "orders", "reviews", "positive_reviews", "enrollments", "completions"]
-CENT = Decimal("0.01")
-RATIO = Decimal("0.0001")
-
-# count of people -> the figures that would reveal those people when the count is small
-SUPPRESSION_RULES: dict[str, tuple[str, ...]] = {
-    "unique_visitors": (
-        "unique_visitors",
-        "landing_views",
-        "clicks",
-        *[f"clicks_{channel}" for channel in CHANNELS],
-        "clicks_other",
-        "ctr",
-        "cvr",
-        "traffic_share",
-    ),
-    "holdout_visitors": ("holdout_visitors", "holdout_orders", "cvr_holdout"),
-    "holdout_orders": ("holdout_orders", "cvr_holdout"),
-    "signups": ("signups",),
-    "orders": (
-        "orders",
-        "cvr",
-        "revenue",
-        "refunds",
-        "net_revenue",
-        "discount_cost",
-        "partner_shares",
-        "roas",
-        "roi",
-        "average_order_value",
-    ),
-    "conversions": ("conversions", "cost_per_conversion"),
-    "new_customers": ("new_customers", "cac"),
-    "returning_customers": ("returning_customers",),
-    "reviews": ("reviews", "positive_reviews", "satisfaction"),
-    "enrollments": ("enrollments", "completions", "completion_rate"),
-    "completions": ("completions", "completion_rate"),
-}
+COLUMNS = COUNT_COLUMNS + MONEY_COLUMNS
+# Kept for callers that knew the old name; the rule itself is privacy.partner_row.
+suppress_for_partner = partner_row
 
 
-def _ratio(numerator, denominator, places: Decimal = RATIO) -> Decimal | None:
+def _ratio(numerator, denominator, places: Decimal = RATIO_PLACES) -> Decimal | None:
     if numerator is None or not denominator:
         return None
     return (Decimal(numerator) / Decimal(denominator)).quantize(places)
-
-
-def with_ratios(row: dict) -> dict:
-    """Adds the derived figures to a row of summed counts and money."""
-    spend = row.get("spend") or Decimal("0")
-    net = row.get("net_revenue") or Decimal("0")
-    return {
-        **row,
-        "ctr": _ratio(row.get("clicks"), row.get("landing_views")),
-        "cvr": _ratio(row.get("orders"), row.get("unique_visitors")),
-        "roas": _ratio(net, spend),
-        "roi": _ratio(net - spend, spend),
-        "cac": _ratio(spend, row.get("new_customers"), CENT),
-        "cost_per_conversion": _ratio(spend, row.get("conversions"), CENT),
-        "average_order_value": _ratio(row.get("revenue"), row.get("orders"), CENT),
-        "satisfaction": _ratio(row.get("positive_reviews"), row.get("reviews")),
-        "completion_rate": _ratio(row.get("completions"), row.get("enrollments")),
-    }
-
-
-def suppress_for_partner(row: dict) -> dict:
-    copy = dict(row)
-    hidden: list[str] = []
-    for count_key, dependants in SUPPRESSION_RULES.items():
-        if is_small_group(row.get(count_key)):
-            for key in dependants:
-                if key in copy:
-                    copy[key] = None
-            hidden.append(count_key)
-    copy["suppressed"] = sorted(hidden)
-    return copy
 
 
 def _cents(row: dict) -> dict:
@@ -115,7 +55,63 @@ def _sum_rows(queryset: QuerySet, group_by: Iterable[str], columns: Iterable[str
 
 
 def _zero(columns: Iterable[str]) -> dict:
-    return {name: (Decimal("0.00") if name in MONEY_COLUMNS else 0) for name in columns}
+    return zero_row(list(columns))
+
+
+# --- Daily totals: stored nightly rows, live for the days the nightly job has not done -------
+
+
+def live_days(*, date_from: date, date_to: date) -> list[date]:
+    """The days of a range that can lack their nightly rows: today (never computed) and
+    yesterday (computed shortly after midnight)."""
+    today = timezone.localdate()
+    return [day for day in (today - timedelta(days=1), today) if date_from <= day <= date_to]
+
+
+@dataclass(frozen=True)
+class DailyTotals:
+    # campaign id -> day -> total row (stored metrics only)
+    days: dict[int, dict[date, dict]]
+    live: set[date]  # the days counted live
+
+
+def daily_totals(*, campaign_ids: list[int], date_from: date | None, date_to: date) -> DailyTotals:
+    """Each campaign's total row per day of the range (every day up to ``date_to`` when
+    ``date_from`` is None): the stored row, except today (always live) and yesterday when its
+    nightly row is missing (live). One query plus one live computation per live day."""
+    stored = CampaignDailyMetric.objects.filter(
+        campaign_id__in=campaign_ids, variant=None, language=None, date__lte=date_to
+    )
+    if date_from is not None:
+        stored = stored.filter(date__gte=date_from)
+    days: dict[int, dict[date, dict]] = {pk: {} for pk in campaign_ids}
+    for row in stored.values("campaign_id", "date", *COLUMNS):
+        days[row["campaign_id"]][row["date"]] = _cents({name: row[name] for name in COLUMNS})
+    today, live = timezone.localdate(), set()
+    for day in live_days(date_from=date_from or date.min, date_to=date_to):
+        pending = [pk for pk in campaign_ids if day == today or day not in days[pk]]
+        if not pending:
+            continue
+        live.add(day)
+        computed = campaign_day_totals(day=day, campaign_ids=pending)
+        for pk in pending:
+            days[pk].pop(day, None)
+            if pk in computed:
+                days[pk][day] = {name: computed[pk][name] for name in COLUMNS}
+    return DailyTotals(days=days, live=live)
+
+
+def campaign_figures(*, campaign_ids: list[int]) -> dict[int, dict]:
+    """Every campaign's totals since it began, today included, with their ratios (the
+    portal's campaign list and dashboard)."""
+    totals = daily_totals(campaign_ids=campaign_ids, date_from=None, date_to=timezone.localdate())
+    figures = {}
+    for pk in campaign_ids:
+        summed = zero_row(COLUMNS)
+        for row in totals.days[pk].values():
+            registry.add_rows(summed, row, COLUMNS)
+        figures[pk] = with_ratios(summed)
+    return figures
 
 
 @dataclass(frozen=True)
@@ -130,15 +126,16 @@ class CampaignAnalytics:
     markets: list[dict]
     lift: Lift
     variant_lifts: dict[int, Lift]
+    live_days: list[date]
 
 
 def campaign_analytics(*, campaign: Campaign, date_from: date, date_to: date) -> CampaignAnalytics:
-    """Everything a campaign's analytics page shows (four queries)."""
-    columns = COUNT_COLUMNS + MONEY_COLUMNS
+    """Everything a campaign's metrics page shows (four queries, plus the live computation
+    when the range reaches today or a yesterday without its nightly rows)."""
+    columns = COLUMNS
     rows = CampaignDailyMetric.objects.filter(campaign=campaign, date__gte=date_from, date__lte=date_to)
-    by_day = {
-        row["date"]: row for row in _sum_rows(rows.filter(variant=None, language=None), ["date"], columns)
-    }
+    totals_by_day = daily_totals(campaign_ids=[campaign.pk], date_from=date_from, date_to=date_to)
+    by_day = totals_by_day.days[campaign.pk]
     daily, day = [], date_from
     while day <= date_to:
         daily.append(with_ratios({"date": day, **_zero(columns), **by_day.get(day, {})}))
@@ -146,8 +143,7 @@ def campaign_analytics(*, campaign: Campaign, date_from: date, date_to: date) ->
     # The period's totals add up the days already read (counts and money are additive).
     summed = _zero(columns)
     for row in by_day.values():
-        for name in columns:
-            summed[name] += row[name] or 0
+        registry.add_rows(summed, row, columns)
     totals = with_ratios(_cents(summed))
     variants = {v.pk: v for v in Variant.objects.filter(campaign=campaign).order_by("id")}
     variant_sums = {
@@ -166,8 +162,8 @@ def campaign_analytics(*, campaign: Campaign, date_from: date, date_to: date) ->
                     "variant_id": pk,
                     "name": variant.name,
                     "weight": variant.weight,
-                    "weight_share": _ratio(variant.weight, total_weight),
-                    "traffic_share": _ratio(sums["unique_visitors"], all_visitors),
+                    "total_weight": total_weight,
+                    "all_visitors": all_visitors,
                 }
             )
         )
@@ -203,6 +199,7 @@ def campaign_analytics(*, campaign: Campaign, date_from: date, date_to: date) ->
         markets=markets,
         lift=lift,
         variant_lifts=variant_lifts,
+        live_days=sorted(totals_by_day.live),
     )
 
 
@@ -214,34 +211,23 @@ def lift_for_partner(lift: Lift) -> Lift | None:
 
 # --- Partner API ---------------------------------------------------------------------------
 
-RATIO_KEYS = (
-    "ctr",
-    "cvr",
-    "roas",
-    "roi",
-    "satisfaction",
-    "completion_rate",
-)
-MONEY_RATIO_KEYS = ("cac", "cost_per_conversion", "average_order_value")
-
 
 def _api_value(key: str, value):
-    """JSON-safe figures: money and rates as decimal strings (never floats), counts as ints."""
-    if value is None or isinstance(value, bool | str):
+    """JSON-safe figures: money and ratios as decimal strings (never floats), counts as ints."""
+    metric = registry.BY_NAME.get(key)
+    if value is None or metric is None or isinstance(value, bool | str):
         return value
-    if isinstance(value, int) and key not in MONEY_COLUMNS:
-        return value
-    if key in MONEY_COLUMNS or key in MONEY_RATIO_KEYS:
+    if metric.unit == registry.Unit.COUNT:
+        return int(value)
+    if metric.unit == registry.Unit.MONEY:
         return str(Decimal(value).quantize(CENT))
-    if key in RATIO_KEYS:
-        return str(Decimal(value).quantize(RATIO))
-    return value
+    return str(Decimal(value).quantize(RATIO_PLACES))
 
 
 def _api_row(row: dict) -> dict:
     """A row with its ratios, small groups hidden: ``suppressed`` says whether anything was
     hidden, ``suppressed_groups`` which counts of people were too small."""
-    shown = suppress_for_partner(with_ratios(row))
+    shown = partner_row(with_ratios(row))
     groups = shown.pop("suppressed")
     body = {key: _api_value(key, value) for key, value in shown.items()}
     return {**body, "suppressed": bool(groups), "suppressed_groups": groups}
@@ -275,7 +261,7 @@ def campaign_metrics_for_partner(*, campaign: Campaign, date_from: date, date_to
     """The partner API's daily rows (the stored total rows: all variants and languages) between
     two dates inclusive, and their totals with the lift against the control group, every small
     group hidden as on the portal pages (one query whatever the range)."""
-    columns = COUNT_COLUMNS + MONEY_COLUMNS
+    columns = COLUMNS
     stored = list(
         CampaignDailyMetric.objects.filter(
             campaign=campaign, date__gte=date_from, date__lte=date_to, variant=None, language=None
@@ -366,13 +352,3 @@ def campaign_ranking() -> list[dict]:
         return (roi is None, -(roi or 0), lift_value is None, -(lift_value or 0), row["campaign"].pk)
 
     return sorted(ranking, key=key)
-
-
-def market_satisfaction(*, since: date) -> list[dict]:
-    """International satisfaction of every market since a day, all campaigns together."""
-    rows = _sum_rows(
-        CampaignMarketMetric.objects.filter(date__gte=since),
-        ["language", "country"],
-        ["reviews", "positive_reviews"],
-    )
-    return [with_ratios(row) for row in rows if row["reviews"]]

@@ -1,18 +1,17 @@
-"""Analytics pages: the partner portal's campaign analytics (and its CSV), and the staff
+"""Analytics pages: the partner portal's campaign metrics page (and its CSV), and the staff
 dashboards in the admin (ranking and budget alerts, alliance insights, rising categories).
 
 Views only pick the rows (selectors), hide small groups for partners and turn figures into
 display text; the figures themselves come from the nightly rows."""
 
 import csv
-from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib import admin
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -21,62 +20,13 @@ from courses.templatetags.catalog_tags import format_money
 from partners.portal_access import portal_member_required
 from partners.privacy import min_group_size
 
-from . import charts, selectors
+from . import charts, registry, selectors
 from .alliance import alliance_graph
+from .dates import parse_range
 from .lift import Lift
+from .privacy import SUPPRESSION_RULES, partner_row
+from .registry import CSV_COLUMNS
 from .trends import enrollment_trends
-
-MAX_DAYS = 366
-DEFAULT_DAYS = 30
-CSV_COLUMNS = [
-    "date",
-    "unique_visitors",
-    "landing_views",
-    "clicks",
-    "clicks_email",
-    "clicks_social",
-    "clicks_sms",
-    "clicks_partner_app",
-    "clicks_offline_qr",
-    "clicks_other",
-    "ctr",
-    "signups",
-    "orders",
-    "conversions",
-    "cvr",
-    "new_customers",
-    "returning_customers",
-    "revenue",
-    "refunds",
-    "net_revenue",
-    "discount_cost",
-    "partner_shares",
-    "spend",
-    "roas",
-    "roi",
-    "cac",
-    "cost_per_conversion",
-    "reviews",
-    "satisfaction",
-    "enrollments",
-    "completions",
-    "completion_rate",
-    "holdout_visitors",
-    "holdout_orders",
-]
-MONEY_KEYS = {
-    "revenue",
-    "refunds",
-    "net_revenue",
-    "discount_cost",
-    "partner_shares",
-    "spend",
-    "cac",
-    "cost_per_conversion",
-    "average_order_value",
-}
-PERCENT_KEYS = {"ctr", "cvr", "roi", "satisfaction", "completion_rate", "traffic_share", "weight_share"}
-
 
 # --- Display ---------------------------------------------------------------------------------
 
@@ -85,27 +35,34 @@ def _percent(value) -> str:
     return "—" if value is None else f"{Decimal(value) * 100:.1f}%"
 
 
+def _formatted(metric: registry.Metric, value, currency: str):
+    if metric.format == registry.Format.MONEY:
+        return format_money(value, currency)
+    if metric.format == registry.Format.PERCENT:
+        return _percent(value)
+    if metric.format == registry.Format.MULTIPLE:
+        return f"{Decimal(value):.2f}×"
+    return value
+
+
 def display(row: dict, currency: str) -> dict:
-    """Every figure of a row as text: money in the campaign currency, rates as percents,
-    hidden small groups as "< N"."""
-    hidden = f"< {min_group_size()}"
+    """Every figure of a row as text, formatted as the registry says. A figure hidden by the
+    privacy rule reads "< N" when it is a count of people and "hidden" otherwise (a hidden
+    ratio or amount must not read like a count); a ratio without a denominator reads "—"."""
+    hidden = {name for group in row.get("suppressed", ()) for name in SUPPRESSION_RULES[group]}
     shown = {}
     for key, value in row.items():
-        if value is None:
-            shown[key] = hidden if key in _suppressible() else "—"
-        elif key in MONEY_KEYS:
-            shown[key] = format_money(value, currency)
-        elif key in PERCENT_KEYS:
-            shown[key] = _percent(value)
-        elif key == "roas":
-            shown[key] = f"{Decimal(value):.2f}"
+        metric = registry.BY_NAME.get(key)
+        if value is None and key in hidden:
+            is_count = metric is not None and metric.unit == registry.Unit.COUNT
+            shown[key] = f"< {min_group_size()}" if is_count else _("hidden")
+        elif value is None:
+            shown[key] = "—"
+        elif metric is not None:
+            shown[key] = _formatted(metric, value, currency)
         else:
             shown[key] = value
     return shown
-
-
-def _suppressible() -> set[str]:
-    return {key for dependants in selectors.SUPPRESSION_RULES.values() for key in dependants}
 
 
 def _lift_display(lift: Lift | None) -> dict | None:
@@ -122,20 +79,6 @@ def _lift_display(lift: Lift | None) -> dict | None:
     }
 
 
-def _range(request: HttpRequest) -> tuple[date, date]:
-    today = timezone.localdate()
-    default_to = today - timedelta(days=1)
-    default_from = default_to - timedelta(days=DEFAULT_DAYS - 1)
-    try:
-        date_from = date.fromisoformat(request.GET.get("from") or default_from.isoformat())
-        date_to = date.fromisoformat(request.GET.get("to") or default_to.isoformat())
-    except ValueError:
-        return default_from, default_to
-    if date_from > date_to or (date_to - date_from).days >= MAX_DAYS:
-        return default_from, default_to
-    return date_from, date_to
-
-
 # --- Partner portal ---------------------------------------------------------------------------
 
 
@@ -143,38 +86,45 @@ def _partner_analytics(request: HttpRequest, pk: int):
     campaign = campaign_get_for_partner(partner=request.portal_partner, pk=pk)
     if campaign is None:
         raise Http404("no such campaign for this partner")
-    date_from, date_to = _range(request)
+    date_from, date_to = parse_range(
+        request.GET.get("from"), request.GET.get("to"), campaign=campaign, strict=False
+    )
     return selectors.campaign_analytics(campaign=campaign, date_from=date_from, date_to=date_to)
 
 
 @require_GET
 @portal_member_required
 def campaign_analytics(request: HttpRequest, pk: int) -> HttpResponse:
+    """The former "Analytics" tab: one metrics page per campaign now."""
+    target = reverse("portal:campaign_metrics", kwargs={"pk": pk})
+    query = request.GET.urlencode()
+    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+
+
+@require_GET
+@portal_member_required
+def campaign_metrics(request: HttpRequest, pk: int) -> HttpResponse:
     data = _partner_analytics(request, pk)
     campaign, currency = data.campaign, data.campaign.budget_currency
-    daily = [selectors.suppress_for_partner(row) for row in data.daily]
-    totals = selectors.suppress_for_partner(data.totals)
+    daily = [partner_row(row) for row in data.daily]
+    totals = partner_row(data.totals)
     labels = [row["date"].strftime("%m-%d") for row in daily]
-    funnel_names = {
-        "unique_visitors": _("Visitors"),
-        "signups": _("Sign-ups"),
-        "orders": _("Orders"),
-        "completions": _("Completions"),
-    }
-    funnel = [(funnel_names[key], totals[key]) for key, _value in data.funnel]
+    funnel = [(registry.BY_NAME[key].label, totals[key]) for key, _value in data.funnel]
     variants = [
         {
-            **display(selectors.suppress_for_partner(row), currency),
+            **display(partner_row(row), currency),
             "lift": _lift_display(selectors.lift_for_partner(data.variant_lifts[row["variant_id"]])),
         }
         for row in data.variants
     ]
-    markets = [display(selectors.suppress_for_partner(row), currency) for row in data.markets]
+    markets = [display(partner_row(row), currency) for row in data.markets]
     overlap = selectors.audience_overlap_latest(partner_id=request.portal_partner.pk)
+    label = {name: metric.label for name, metric in registry.BY_NAME.items()}
     context = {
         "campaign": campaign,
         "date_from": data.date_from,
         "date_to": data.date_to,
+        "live_days": data.live_days,
         "totals": display(totals, currency),
         "daily": [display(row, currency) for row in daily],
         "variants": variants,
@@ -187,19 +137,22 @@ def campaign_analytics(request: HttpRequest, pk: int) -> HttpResponse:
             _("Visitors and orders per day"),
             labels,
             [
-                (_("Visitors"), [row["unique_visitors"] for row in daily]),
-                (_("Orders"), [row["orders"] for row in daily]),
+                (label["unique_visitors"], [row["unique_visitors"] for row in daily]),
+                (label["orders"], [row["orders"] for row in daily]),
             ],
         ),
         "revenue_chart": charts.line_chart(
             _("Net revenue per day"),
             labels,
-            [(_("Net revenue"), [row["net_revenue"] for row in daily])],
+            [(label["net_revenue"], [row["net_revenue"] for row in daily])],
         ),
         "funnel_chart": charts.bar_chart(_("Funnel"), funnel),
         "variant_chart": charts.bar_chart(
-            _("Share of traffic"),
-            [(row["name"], row["traffic_share"]) for row in variants],
+            label["traffic_share"],
+            [
+                (row["name"], partner_row(raw)["traffic_share"])
+                for row, raw in zip(variants, data.variants, strict=True)
+            ],
         )
         if variants
         else None,
@@ -215,11 +168,12 @@ def campaign_analytics_csv(request: HttpRequest, pk: int) -> HttpResponse:
     filename = f"{data.campaign.slug}-{data.date_from:%Y%m%d}-{data.date_to:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerow([*CSV_COLUMNS, "currency", "suppressed"])
+    writer.writerow(["date", *CSV_COLUMNS, "currency", "suppressed"])
     for row in data.daily:
-        shown = selectors.suppress_for_partner(row)
+        shown = partner_row(row)
         writer.writerow(
             [
+                row["date"].isoformat(),
                 *("" if shown.get(key) is None else shown[key] for key in CSV_COLUMNS),
                 data.campaign.budget_currency,
                 ";".join(shown["suppressed"]),

@@ -14,5 +14,4 @@ urlpatterns = [
     path("campaigns/<int:pk>/codes/", views.campaign_codes, name="campaign_codes"),
     path("campaigns/<int:pk>/codes.csv", views.campaign_codes_csv, name="campaign_codes_csv"),
     path("campaigns/<int:pk>/links/", views.campaign_links, name="campaign_links"),
-    path("campaigns/<int:pk>/metrics/", views.campaign_metrics, name="campaign_metrics"),
 ]

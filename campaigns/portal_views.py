@@ -7,7 +7,6 @@ import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,10 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from analytics import live as live_figures
-from analytics.dates import parse_range
-from analytics.models import CampaignDailyMetric
-from analytics.selectors import suppress_for_partner
+from analytics.selectors import campaign_figures, suppress_for_partner
 from core.exceptions import ApplicationError
 from partners.portal_access import is_portal_owner, portal_forbidden, portal_member_required
 
@@ -45,28 +41,8 @@ def _refuse_write(request: HttpRequest, campaign: Campaign | None = None) -> Htt
 
 
 def _raw_figures(campaigns: list[Campaign]) -> dict[int, dict]:
-    """Nightly totals where the nightly job has run, live counts otherwise (three queries)."""
-    ids = [c.pk for c in campaigns]
-    nightly = {
-        row["campaign_id"]: row
-        for row in CampaignDailyMetric.objects.filter(
-            campaign_id__in=ids, variant__isnull=True, language__isnull=True
-        )
-        .values("campaign_id")
-        .annotate(
-            unique_visitors=Sum("unique_visitors"),
-            clicks=Sum("clicks"),
-            landing_views=Sum("landing_views"),
-            orders=Sum("orders"),
-            revenue=Sum("revenue"),
-        )
-        .order_by()
-    }
-    live_rows = live_figures.campaign_live_figures(campaign_ids=ids)
-    return {
-        pk: {**nightly[pk], "source": "nightly"} if pk in nightly else {**live_rows[pk], "source": "live"}
-        for pk in ids
-    }
+    """Totals since each campaign began, today counted live with the nightly rules."""
+    return campaign_figures(campaign_ids=[c.pk for c in campaigns])
 
 
 def _figures(campaigns: list[Campaign]) -> dict[int, dict]:
@@ -295,24 +271,3 @@ def campaign_links(request: HttpRequest, pk: int) -> HttpResponse:
         "can_write": is_portal_owner(request) and campaign.partner_id == request.portal_partner.pk,
     }
     return render(request, "campaigns/portal/links.html", context, status=status)
-
-
-@require_GET
-@portal_member_required
-def campaign_metrics(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign_or_404(request, pk)
-    date_from, date_to = parse_range(
-        request.GET.get("from"), request.GET.get("to"), campaign=campaign, strict=False
-    )
-    result = live_figures.campaign_metrics(
-        campaign=campaign, date_from=date_from, date_to=date_to, live_fallback=True
-    )
-    context = {
-        "campaign": campaign,
-        "rows": [suppress_for_partner(row) for row in result.rows],
-        "totals": suppress_for_partner(result.totals),
-        "source": result.source,
-        "date_from": date_from,
-        "date_to": date_to,
-    }
-    return render(request, "campaigns/portal/metrics.html", context)

@@ -1,21 +1,30 @@
-"""Live campaign figures (portal dashboard and metrics before the nightly job): every
-attributed order counts, converted into the campaign's budget currency with
-``settings.REPORTING_FX_RATES``, net of refunds."""
+"""Live figures are the nightly figures: the same SQL, run for today without writing.
+
+The both-ways test computes every metric of the registry from the stored nightly rows and
+live, on the same data, and asserts they are equal; the portal then shows live figures for
+today that the nightly run will store unchanged."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from analytics import live as selectors
+from analytics import registry, selectors
+from analytics.metrics import campaign_day_totals, campaign_metrics_compute
+from analytics.models import CampaignDailyMetric
 from campaigns.models import OrderAttribution
 from partners.models import PartnerMember
+from tests.analytics import dataset
+from tests.analytics.dataset import D
 from tests.campaigns.factories import CampaignFactory, PartnerFactory, PartnerMemberFactory
 
 pytestmark = pytest.mark.django_db
 
 RATES = {"USD": Decimal("1"), "EUR": Decimal("1.08"), "CNY": Decimal("0.14"), "JPY": Decimal("0.0067")}
+STORED = [metric.name for metric in registry.STORED]
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +32,7 @@ def _rates(settings):
     settings.REPORTING_FX_RATES = RATES
 
 
-def _attribution(campaign, n, amount, currency, refunded="0", discount="0", paid_at=None):
+def _attribution(campaign, n, amount, currency, discount="0", paid_at=None):
     return OrderAttribution.objects.create(
         order_ref=f"order-{campaign.pk}-{n}",
         order_id=n,
@@ -32,76 +41,77 @@ def _attribution(campaign, n, amount, currency, refunded="0", discount="0", paid
         paid_at=paid_at or timezone.now(),
         amount=Decimal(amount),
         currency=currency,
-        refunded_amount=Decimal(refunded),
         discount_amount=Decimal(discount),
     )
 
 
-def _mixed_orders(campaign):
-    _attribution(campaign, 1, "100.00", "USD", refunded="10.00", discount="10.00")
+@pytest.mark.parametrize("day_offset", [-1, 0, 1])
+def test_every_metric_reads_the_same_from_the_nightly_rows_and_live(day_offset):
+    # given the hand-computed data set (visits, clicks, sign-ups, orders in two currencies,
+    # refunds on two days, ledger entries, reviews, enrollments, spend)
+    data = dataset.build()
+    day = D + timedelta(days=day_offset)
+
+    # when the day is computed live (nothing stored) and then by the nightly job
+    live = campaign_day_totals(day=day, campaign_ids=[data.campaign.pk])
+    assert not CampaignDailyMetric.objects.exists()
+    campaign_metrics_compute(day=day)
+    stored = CampaignDailyMetric.objects.filter(campaign=data.campaign, date=day, variant=None, language=None)
+
+    # then every stored metric and every ratio derived from them is equal both ways
+    nightly = {name: getattr(stored.get(), name) for name in STORED}
+    live_row = {name: live[data.campaign.pk][name] for name in STORED}
+    assert live_row == nightly
+    assert registry.with_ratios(live_row) == registry.with_ratios(nightly)
+    assert any(nightly[name] for name in STORED)  # the day has data: the comparison is not 0 == 0
+
+
+def test_every_stored_metric_of_the_registry_is_a_column_of_the_nightly_rows():
+    columns = {field.name for field in CampaignDailyMetric._meta.get_fields()}
+    assert set(STORED) <= columns
+    assert {metric.name for metric in registry.RATIOS}.isdisjoint(columns)
+
+
+def test_the_metrics_page_before_and_after_the_nightly_run_shows_the_same_day():
+    # given a campaign with orders today
+    campaign = CampaignFactory(budget_currency="USD", starts_at=timezone.now() - timedelta(days=2))
+    _attribution(campaign, 1, "100.00", "USD", discount="10.00")
     _attribution(campaign, 2, "100.00", "EUR", discount="5.00")  # 108.00 USD
-    _attribution(campaign, 3, "1000", "JPY", refunded="500")  # 3.35 USD net
-    _attribution(campaign, 4, "100.00", "CNY")  # 14.00 USD
+    today = timezone.localdate()
+
+    # when the page's figures are read before and after computing today's rows
+    before = selectors.campaign_analytics(campaign=campaign, date_from=today, date_to=today)
+    campaign_metrics_compute(day=today)
+    after = selectors.campaign_analytics(campaign=campaign, date_from=today, date_to=today)
+
+    # then they agree (today is always counted live) and are converted into USD
+    assert before.totals == after.totals
+    assert before.live_days == [today]
+    assert (before.totals["orders"], before.totals["revenue"], before.totals["discount_cost"]) == (
+        2,
+        Decimal("208.00"),
+        Decimal("15.40"),
+    )
 
 
-def test_live_figures_convert_every_currency_into_the_budget_currency():
-    # given a USD campaign with orders in four currencies, one partly refunded
-    campaign = CampaignFactory(budget_currency="USD")
-    _mixed_orders(campaign)
-
-    # when the live figures are read
-    figures = selectors.campaign_live_figures(campaign_ids=[campaign.pk])[campaign.pk]
-
-    # then every order counts: 90 + 108 + (1000 - 500) * 0.0067 + 14
-    assert figures["orders"] == 4
-    assert figures["revenue"] == Decimal("215.35")
-
-
-def test_live_figures_of_a_yen_campaign_are_whole_yen():
-    campaign = CampaignFactory(budget_currency="JPY")
-    _attribution(campaign, 1, "10.00", "USD")  # 10 / 0.0067 = 1492.537... -> 1493
-    _attribution(campaign, 2, "1000", "JPY", refunded="100")  # 900
-
-    figures = selectors.campaign_live_figures(campaign_ids=[campaign.pk])[campaign.pk]
-
-    assert figures["revenue"] == Decimal("2393")
-
-
-def test_live_figures_of_several_campaigns_each_in_its_own_currency_in_one_query(django_assert_num_queries):
+def test_campaign_figures_cost_the_same_queries_for_one_or_many_campaigns():
     usd = CampaignFactory(budget_currency="USD")
     eur = CampaignFactory(budget_currency="EUR")
     quiet = CampaignFactory(budget_currency="CNY")
     _attribution(usd, 1, "108.00", "EUR")  # 116.64 USD
     _attribution(eur, 2, "108.00", "USD")  # 100.00 EUR
-    _attribution(eur, 3, "100.00", "EUR", refunded="100.00")  # fully refunded: 0
+    with CaptureQueriesContext(connection) as one:
+        selectors.campaign_figures(campaign_ids=[usd.pk])
+    with CaptureQueriesContext(connection) as three:
+        figures = selectors.campaign_figures(campaign_ids=[usd.pk, eur.pk, quiet.pk])
 
-    with django_assert_num_queries(2):  # touches, then attributions
-        figures = selectors.campaign_live_figures(campaign_ids=[usd.pk, eur.pk, quiet.pk])
-
+    assert len(three.captured_queries) == len(one.captured_queries)
     assert (figures[usd.pk]["revenue"], figures[eur.pk]["revenue"], figures[quiet.pk]["revenue"]) == (
         Decimal("116.64"),
         Decimal("100.00"),
-        Decimal("0"),
+        Decimal("0.00"),
     )
-    assert (figures[usd.pk]["orders"], figures[eur.pk]["orders"], figures[quiet.pk]["orders"]) == (1, 2, 0)
-
-
-def test_live_metric_rows_convert_revenue_refunds_and_discount_cost():
-    # given a USD campaign with orders in four currencies paid today
-    campaign = CampaignFactory(budget_currency="USD", starts_at=timezone.now() - timedelta(days=2))
-    _mixed_orders(campaign)
-    today = timezone.localdate()
-
-    # when the metrics are read before the nightly job has run
-    result = selectors.campaign_metrics(campaign=campaign, date_from=today, date_to=today, live_fallback=True)
-
-    # then one row for today, every amount in USD
-    assert result.source == "live"
-    assert [(r["date"], r["currency"], r["orders"]) for r in result.rows] == [(today.isoformat(), "USD", 4)]
-    row = result.rows[0]
-    # 100 + 108 + 6.70 + 14; refunds 10 + 3.35; discounts 10 + 5.40
-    assert (row["revenue"], row["refunds"], row["discount_cost"]) == ("228.70", "13.35", "15.40")
-    assert (result.totals["revenue"], result.totals["refunds"]) == ("228.70", "13.35")
+    assert (figures[usd.pk]["orders"], figures[eur.pk]["orders"], figures[quiet.pk]["orders"]) == (1, 1, 0)
 
 
 def test_portal_dashboard_shows_revenue_from_orders_in_other_currencies(client, settings):
