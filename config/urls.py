@@ -25,13 +25,6 @@ partner_api = [
     path("", include("recommender.api.partner_urls")),
 ]
 
-partner_portal = [
-    path("", include("partners.portal_urls")),
-    path("", include("campaigns.portal_urls")),
-    path("", include("analytics.portal_urls")),
-    path("", include("recommender.portal_urls")),
-]
-
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
@@ -48,7 +41,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("account/partners/", include("partners.urls")),
-    path("partner/", include((partner_portal, "portal"), namespace="portal")),
+    path("partner/", include(("portal.urls", "portal"), namespace="portal")),
     path("c/", include("campaigns.urls")),
     path("", include("commerce.urls")),
     path("", include("courses.urls")),

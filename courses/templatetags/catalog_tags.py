@@ -3,7 +3,6 @@ switcher and query-string links (pagination, currency switcher)."""
 
 import hashlib
 import re
-from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.conf import settings
@@ -12,53 +11,12 @@ from django.utils import translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from core.money import MINOR_UNITS
+from core.money import format_money
 
 register = template.Library()
 
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _FALLBACK_COLOR = "#2f6f8f"
-
-
-def _group(digits: str, separator: str) -> str:
-    groups = []
-    while len(digits) > 3:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    groups.insert(0, digits)
-    return separator.join(groups)
-
-
-def format_money(amount, currency: str, language: str | None = None) -> str:
-    """``29.00 USD`` as ``$29.00``; the yen sign is ambiguous (CNY and JPY share it), so
-    it is bare only where the reader's language makes it clear (CN¥ / JP¥ otherwise)."""
-    if amount is None or amount == "":
-        return ""
-    try:
-        value = Decimal(amount)
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    language = language or translation.get_language() or settings.LANGUAGE_CODE
-    places = MINOR_UNITS.get(currency, 2)
-    quantized = value.quantize(Decimal(1).scaleb(-places))
-    sign = "-" if quantized < 0 else ""
-    whole, _, fraction = f"{abs(quantized):f}".partition(".")
-    if language == "es":
-        number = _group(whole, ".") + ("," + fraction if fraction else "")
-    else:
-        number = _group(whole, ",") + ("." + fraction if fraction else "")
-    if currency == "EUR" and language == "es":
-        return f"{sign}{number}\u00a0€"
-    symbols = {
-        "USD": "US$" if language == "es" else "$",
-        "EUR": "€",
-        "CNY": "¥" if language == "zh-hans" else "CN¥",
-        "JPY": "¥" if language == "ja" else "JP¥",
-    }
-    symbol = symbols.get(currency)
-    if symbol is None:
-        return f"{sign}{number}\u00a0{currency}"
-    return f"{sign}{symbol}{number}"
 
 
 @register.filter

@@ -14,15 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from analytics.selectors import campaign_figures, suppress_for_partner
+from analytics.privacy import min_group_size, order_list_visible, partner_row
+from analytics.selectors import campaign_figures
+from campaigns import selectors, services
+from campaigns.forms import CampaignForm, CodesGenerateForm, NamedCodeForm, TrackingLinkForm
+from campaigns.models import Campaign
 from core.exceptions import ApplicationError
-from partners.portal_access import is_portal_owner, portal_forbidden, portal_member_required
 
-from . import selectors, services
-from .forms import CampaignForm, CodesGenerateForm, NamedCodeForm, TrackingLinkForm
-from .models import Campaign
+from .access import is_portal_owner, portal_forbidden, portal_member_required
 
 CODES_PAGE_SIZE = 50
+DASHBOARD_ROWS = 5
+ORDER_LIST_ROWS = 20
 
 
 def _campaign_or_404(request: HttpRequest, pk: int) -> Campaign:
@@ -45,10 +48,16 @@ def _raw_figures(campaigns: list[Campaign]) -> dict[int, dict]:
     return campaign_figures(campaign_ids=[c.pk for c in campaigns])
 
 
-def _figures(campaigns: list[Campaign]) -> dict[int, dict]:
-    """The figures a partner may see: a count of fewer than PARTNER_MIN_GROUP_SIZE people is
-    hidden with every figure derived from it (the rule of the analytics pages and the API)."""
-    return {pk: suppress_for_partner(row) for pk, row in _raw_figures(campaigns).items()}
+def campaign_dashboard_block(partner) -> dict:
+    """The campaigns block of the portal dashboard: the latest campaigns with their figures
+    (small groups hidden) and how many are running; a fixed number of queries."""
+    listed = selectors.campaign_list_for_partner(partner=partner)
+    campaigns = list(listed[:DASHBOARD_ROWS])
+    raw = _raw_figures(campaigns)
+    for campaign in campaigns:
+        campaign.figures = partner_row(raw[campaign.pk])
+    running_count = listed.filter(status=Campaign.Status.RUNNING).count()
+    return {"campaigns": campaigns, "running_count": running_count}
 
 
 @require_GET
@@ -57,8 +66,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = list(selectors.campaign_list_for_partner(partner=request.portal_partner))
     raw = _raw_figures(campaigns)
     for campaign in campaigns:
-        campaign.figures = suppress_for_partner(raw[campaign.pk])
-    totals = suppress_for_partner(
+        campaign.figures = partner_row(raw[campaign.pk])
+    totals = partner_row(
         {key: sum(raw[c.pk][key] or 0 for c in campaigns) for key in ("unique_visitors", "clicks", "orders")}
     )
     context = {
@@ -67,7 +76,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         "running_count": sum(1 for c in campaigns if c.status == Campaign.Status.RUNNING),
         "can_write": is_portal_owner(request),
     }
-    return render(request, "campaigns/portal/list.html", context)
+    return render(request, "portal/campaigns/list.html", context)
 
 
 def _save_form(request: HttpRequest, form: CampaignForm, campaign: Campaign | None) -> Campaign | None:
@@ -95,7 +104,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Draft saved."))
             return redirect("portal:campaign_detail", pk=campaign.pk)
     status = 400 if form.is_bound else 200
-    return render(request, "campaigns/portal/form.html", {"form": form, "campaign": None}, status=status)
+    return render(request, "portal/campaigns/form.html", {"form": form, "campaign": None}, status=status)
 
 
 @never_cache
@@ -118,23 +127,29 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Draft saved."))
             return redirect("portal:campaign_detail", pk=campaign.pk)
     status = 400 if form.is_bound else 200
-    return render(request, "campaigns/portal/form.html", {"form": form, "campaign": campaign}, status=status)
+    return render(request, "portal/campaigns/form.html", {"form": form, "campaign": campaign}, status=status)
 
 
 @require_GET
 @portal_member_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
+    raw = _raw_figures([campaign])[campaign.pk]
+    attributions = selectors.attribution_list(campaign=campaign)
+    orders_visible = order_list_visible(attributions.count())
     context = {
         "campaign": campaign,
-        "figures": _figures([campaign])[campaign.pk],
-        "attributions": list(selectors.attribution_list(campaign=campaign)[:20]),
+        "figures": partner_row(raw),
+        # Single orders (number, time, amount) only for a group at or above the minimum size.
+        "attributions": list(attributions[:ORDER_LIST_ROWS]) if orders_visible else [],
+        "orders_hidden": not orders_visible,
+        "min_group": min_group_size(),
         "is_lead": campaign.partner_id == request.portal_partner.pk,
         "can_write": is_portal_owner(request) and campaign.partner_id == request.portal_partner.pk,
         "landing_path": reverse("campaigns:landing", kwargs={"slug": campaign.slug}),
         "spent": services.campaign_spent(campaign_id=campaign.pk),
     }
-    return render(request, "campaigns/portal/detail.html", context)
+    return render(request, "portal/campaigns/detail.html", context)
 
 
 @require_POST
@@ -207,7 +222,7 @@ def campaign_codes(request: HttpRequest, pk: int) -> HttpResponse:
         "named_form": named_form,
         "can_write": is_portal_owner(request) and campaign.partner_id == request.portal_partner.pk,
     }
-    return render(request, "campaigns/portal/codes.html", context, status=status)
+    return render(request, "portal/campaigns/codes.html", context, status=status)
 
 
 @require_GET
@@ -270,4 +285,4 @@ def campaign_links(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "can_write": is_portal_owner(request) and campaign.partner_id == request.portal_partner.pk,
     }
-    return render(request, "campaigns/portal/links.html", context, status=status)
+    return render(request, "portal/campaigns/links.html", context, status=status)

@@ -1,4 +1,4 @@
-"""Who may open a partner-portal page; shared by every app that adds portal pages.
+"""Who may open a partner-portal page (every page of ``portal/`` goes through it).
 
 Anonymous visitors are sent to sign in; a signed-in user without a partner membership
 (a learner, or staff acting outside the admin) gets the 403 page; an analyst who tries
@@ -13,9 +13,6 @@ Function views::
 
     @portal_member_required(owner_only=True)
     def my_write(request): ...
-
-Class-based views: inherit ``PortalMemberMixin`` (set ``owner_only = True`` for writes, or
-``owner_only_methods = {"POST"}`` to let analysts read the page but not post it).
 """
 
 from collections.abc import Callable
@@ -29,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import PartnerMember
 from partners.selectors import partner_member_for_user
 
-FORBIDDEN_TEMPLATE = "partners/portal/forbidden.html"
+FORBIDDEN_TEMPLATE = "portal/partners/forbidden.html"
 
 
 def portal_forbidden(request: HttpRequest, reason: str) -> HttpResponse:
@@ -65,16 +62,3 @@ def portal_member_required(view: Callable | None = None, *, owner_only: bool = F
 def is_portal_owner(request: HttpRequest) -> bool:
     member = getattr(request, "portal_member", None)
     return member is not None and member.role == PartnerMember.Role.OWNER
-
-
-class PortalMemberMixin:
-    owner_only: bool = False
-    # Methods only an owner may use on an otherwise readable page, e.g. {"POST"}.
-    owner_only_methods: frozenset[str] | set[str] = frozenset()
-
-    def dispatch(self, request, *args, **kwargs):
-        owner_only = self.owner_only or request.method in self.owner_only_methods
-        refused = _check(request, owner_only=owner_only)
-        if refused is not None:
-            return refused
-        return super().dispatch(request, *args, **kwargs)

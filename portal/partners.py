@@ -1,4 +1,5 @@
-"""Partner-portal pages of the partners app: dashboard, API keys, customers, linked learners.
+"""Partner-portal pages of partners: dashboard (with the campaigns block), API keys,
+customers, linked learners.
 Every query goes through a selector scoped to ``request.portal_partner``."""
 
 from django.contrib import messages
@@ -13,10 +14,12 @@ from core.exceptions import ApplicationError
 from partners import selectors
 from partners.customer_csv import customer_csv_parse
 from partners.forms import ApiKeyCreateForm, CustomerUploadForm
-from partners.portal_access import is_portal_owner, portal_member_required
 from partners.privacy import min_group_size
 from partners.services import api_key_issue, api_key_revoke, partner_customers_upsert
 from recommender.selectors import cold_start
+
+from .access import is_portal_owner, portal_member_required
+from .campaigns import campaign_dashboard_block
 
 PAGE_SIZE = 25
 CUSTOMER_RECOMMENDATIONS = 6
@@ -32,10 +35,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     partner = request.portal_partner
     return render(
         request,
-        "partners/portal/dashboard.html",
+        "portal/partners/dashboard.html",
         {
             "partner": partner,
             "figures": selectors.partner_dashboard_figures(partner=partner),
+            **campaign_dashboard_block(partner),
             "min_group_size": min_group_size(),
         },
     )
@@ -49,7 +53,7 @@ def _api_key_page(
         "form": form or ApiKeyCreateForm(),
         "can_manage": is_portal_owner(request),
     }
-    return render(request, "partners/portal/api_keys.html", context, status=status)
+    return render(request, "portal/partners/api_keys.html", context, status=status)
 
 
 @require_GET
@@ -76,7 +80,7 @@ def api_key_create(request: HttpRequest) -> HttpResponse:
         form.add_error(None, str(exc.message))
         return _api_key_page(request, form, status=400)
     # Rendered, not redirected: the raw key must not travel in a URL or the session.
-    return render(request, "partners/portal/api_key_created.html", {"api_key": api_key, "raw_key": raw_key})
+    return render(request, "portal/partners/api_key_created.html", {"api_key": api_key, "raw_key": raw_key})
 
 
 @require_POST
@@ -99,7 +103,7 @@ def _customer_page(
         "can_manage": is_portal_owner(request),
         "row_errors": errors,
     }
-    return render(request, "partners/portal/customers.html", context, status=status)
+    return render(request, "portal/partners/customers.html", context, status=status)
 
 
 @require_GET
@@ -141,7 +145,7 @@ def customer_detail(request: HttpRequest, external_hash: str) -> HttpResponse:
     recommendations = cold_start(interests=interests, owned=None, k=CUSTOMER_RECOMMENDATIONS)
     return render(
         request,
-        "partners/portal/customer_detail.html",
+        "portal/partners/customer_detail.html",
         {"customer": customer, "recommendations": recommendations},
     )
 
@@ -150,4 +154,4 @@ def customer_detail(request: HttpRequest, external_hash: str) -> HttpResponse:
 @portal_member_required
 def linked_learner_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.partner_linked_learner_list(partner=request.portal_partner))
-    return render(request, "partners/portal/linked_learners.html", {"page": page})
+    return render(request, "portal/partners/linked_learners.html", {"page": page})
