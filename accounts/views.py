@@ -3,7 +3,6 @@
 ``accounts`` stands on the lowest floor and imports nothing of ours: the interest choices
 (catalog categories) are loaded by model name at run time."""
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -17,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core import vocabularies
 from core.money import CURRENCY_SESSION_KEY
 
 from .forms import ProfileForm, SignupForm
@@ -41,26 +41,6 @@ def _safe_next(request: HttpRequest) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return candidate if candidate and allowed else ""
-
-
-def _interest_choices() -> list:
-    category_model = apps.get_model("courses", "Category")
-    categories = list(
-        category_model.objects.select_related("parent").order_by("parent_id", "position", "slug")
-    )
-    children: dict[int, list] = {}
-    for category in categories:
-        if category.parent_id is not None:
-            children.setdefault(category.parent_id, []).append(category)
-    choices = []
-    for top in (c for c in categories if c.parent_id is None):
-        subs = children.get(top.pk, [])
-        if subs:
-            group = [(top.slug, _("All of %(category)s") % {"category": top.name})]
-            choices.append((top.name, group + [(child.slug, child.name) for child in subs]))
-        else:
-            choices.append((top.slug, top.name))
-    return choices
 
 
 @require_http_methods(["GET", "POST"])
@@ -126,7 +106,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         "interests": list(current.interests or []),
         "marketing_consent": current.marketing_consent,
     }
-    form = ProfileForm(request.POST or None, initial=initial, interest_choices=_interest_choices())
+    form = ProfileForm(
+        request.POST or None, initial=initial, interest_choices=vocabularies.choices(vocabularies.INTERESTS)
+    )
     if request.method == "POST" and form.is_valid():
         updated = profile_update(user=request.user, **form.cleaned_data)
         language = updated.preferred_language

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "commerce",
     "analytics",
     "recommender",
+    "portal",
     "demo",
 ]
 

@@ -116,41 +116,6 @@ def url_or_empty(name: str, *args) -> str:
         return ""
 
 
-@register.simple_tag(takes_context=True)
-def partner_portal_url(context) -> str:
-    """The portal link for partner members only. The partner app lives on another floor,
-    so it is looked up by name at run time instead of being imported."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return ""
-    url = ""
-    for name in ("portal:dashboard", "portal:home", "portal:index"):
-        url = url_or_empty(name)
-        if url:
-            break
-    if not url:
-        return ""
-    cache_attr = "_zq_is_partner_member"
-    if not hasattr(request, cache_attr):
-        setattr(request, cache_attr, _is_partner_member(user))
-    return url if getattr(request, cache_attr) else ""
-
-
-def _is_partner_member(user) -> bool:
-    from django.apps import apps
-    from django.core.exceptions import FieldError
-
-    try:
-        member_model = apps.get_model("partners", "PartnerMember")
-    except LookupError:
-        return False
-    try:
-        return member_model.objects.filter(user=user).exists()
-    except FieldError:
-        return False
-
-
 @register.filter
 def duration(minutes) -> str:
     """``95`` as ``1 h 35 min`` in the reader's language."""
