@@ -20,7 +20,7 @@ from . import registry
 from .lift import Lift, lift_compute
 from .metrics import campaign_day_totals
 from .models import AudienceOverlap, CampaignDailyMetric, CampaignMarketMetric
-from .privacy import SUPPRESSION_RULES, partner_row
+from .privacy import SUPPRESSION_RULES, partner_row, partner_total, visible_sum
 from .registry import CENT, COUNT_COLUMNS, MONEY_COLUMNS, RATIO_PLACES, with_ratios, zero_row
 
 __all__ = ["SUPPRESSION_RULES", "suppress_for_partner", "with_ratios"]
@@ -59,6 +59,13 @@ def _zero(columns: Iterable[str]) -> dict:
 
 
 # --- Daily totals: stored nightly rows, live for the days the nightly job has not done -------
+
+
+def _summed(rows: list[dict], columns: list[str]) -> dict:
+    summed = _zero(columns)
+    for row in rows:
+        registry.add_rows(summed, row, columns)
+    return summed
 
 
 def live_days(*, date_from: date, date_to: date) -> list[date]:
@@ -102,15 +109,14 @@ def daily_totals(*, campaign_ids: list[int], date_from: date | None, date_to: da
 
 
 def campaign_figures(*, campaign_ids: list[int]) -> dict[int, dict]:
-    """Every campaign's totals since it began, today included, with their ratios (the
-    portal's campaign list and dashboard)."""
+    """Every campaign's totals since it began, today included, as a partner may see them
+    (``privacy.partner_total`` of the days: the portal's campaign list and dashboard)."""
     totals = daily_totals(campaign_ids=campaign_ids, date_from=None, date_to=timezone.localdate())
     figures = {}
     for pk in campaign_ids:
-        summed = zero_row(COLUMNS)
-        for row in totals.days[pk].values():
-            registry.add_rows(summed, row, COLUMNS)
-        figures[pk] = with_ratios(summed)
+        days = list(totals.days[pk].values())
+        raw = with_ratios(_summed(days, COLUMNS))
+        figures[pk] = partner_total(raw, with_ratios(visible_sum(days, COLUMNS)))
     return figures
 
 
@@ -124,6 +130,10 @@ class CampaignAnalytics:
     funnel: list[tuple[str, int | None]]
     variants: list[dict]
     markets: list[dict]
+    # What partners may see: totals of the cells each shown after the privacy rule.
+    partner_totals: dict
+    partner_variants: list[dict]
+    partner_markets: list[dict]
     lift: Lift
     variant_lifts: dict[int, Lift]
     live_days: list[date]
@@ -145,47 +155,56 @@ def campaign_analytics(*, campaign: Campaign, date_from: date, date_to: date) ->
     for row in by_day.values():
         registry.add_rows(summed, row, columns)
     totals = with_ratios(_cents(summed))
+    partner_totals = partner_total(totals, with_ratios(visible_sum(daily, columns)))
     variants = {v.pk: v for v in Variant.objects.filter(campaign=campaign).order_by("id")}
-    variant_sums = {
-        row["variant_id"]: row
-        for row in _sum_rows(rows.filter(variant__isnull=False, language=None), ["variant_id"], columns)
-    }
+    # (variant, day) cells: summed as they are for the lift, and as the partner sees them.
+    variant_cells: dict[int, list[dict]] = {}
+    for row in _sum_rows(rows.filter(variant__isnull=False, language=None), ["variant_id", "date"], columns):
+        variant_cells.setdefault(row["variant_id"], []).append(row)
+    variant_sums = {pk: _summed(cells, columns) for pk, cells in variant_cells.items()}
     all_visitors = sum((r["unique_visitors"] or 0) for r in variant_sums.values())
     total_weight = sum(v.weight for v in variants.values()) or 1
-    variant_rows, variant_lifts = [], {}
+    variant_rows, partner_variants, variant_lifts = [], [], {}
     for pk, variant in variants.items():
         sums = {**_zero(columns), **variant_sums.get(pk, {})}
-        variant_rows.append(
-            with_ratios(
-                {
-                    **sums,
-                    "variant_id": pk,
-                    "name": variant.name,
-                    "weight": variant.weight,
-                    "total_weight": total_weight,
-                    "all_visitors": all_visitors,
-                }
-            )
-        )
+        about = {
+            "variant_id": pk,
+            "name": variant.name,
+            "weight": variant.weight,
+            "total_weight": total_weight,
+            "all_visitors": all_visitors,
+        }
+        variant_rows.append(with_ratios({**sums, **about}))
+        visible = with_ratios({**visible_sum(variant_cells.get(pk, []), columns), **about})
+        partner_variants.append(partner_total(variant_rows[-1], visible))
+        shown = partner_variants[-1]
         variant_lifts[pk] = lift_compute(
-            visitors=sums["unique_visitors"],
-            orders=sums["orders"],
-            holdout_visitors=totals["holdout_visitors"],
-            holdout_orders=totals["holdout_orders"],
+            visitors=shown["unique_visitors"] or 0,
+            orders=shown["orders"] or 0,
+            holdout_visitors=partner_totals["holdout_visitors"] or 0,
+            holdout_orders=partner_totals["holdout_orders"] or 0,
         )
-    markets = [
-        with_ratios(row)
-        for row in _sum_rows(
-            CampaignMarketMetric.objects.filter(campaign=campaign, date__gte=date_from, date__lte=date_to),
-            ["language", "country"],
-            [*MARKET_COUNTS, "net_revenue"],
+    market_columns = [*MARKET_COUNTS, "net_revenue"]
+    market_cells: dict[tuple[str, str], list[dict]] = {}
+    for row in _sum_rows(
+        CampaignMarketMetric.objects.filter(campaign=campaign, date__gte=date_from, date__lte=date_to),
+        ["language", "country", "date"],
+        market_columns,
+    ):
+        market_cells.setdefault((row["language"], row["country"]), []).append(row)
+    markets, partner_markets = [], []
+    for (language, country), cells in sorted(market_cells.items()):
+        key = {"language": language, "country": country}
+        markets.append(with_ratios({**key, **_summed(cells, market_columns)}))
+        partner_markets.append(
+            partner_total(markets[-1], with_ratios({**key, **visible_sum(cells, market_columns)}))
         )
-    ]
+    # The partner's lift, like every partner total, from the shown days only.
     lift = lift_compute(
-        visitors=totals["unique_visitors"],
-        orders=totals["orders"],
-        holdout_visitors=totals["holdout_visitors"],
-        holdout_orders=totals["holdout_orders"],
+        visitors=partner_totals["unique_visitors"] or 0,
+        orders=partner_totals["orders"] or 0,
+        holdout_visitors=partner_totals["holdout_visitors"] or 0,
+        holdout_orders=partner_totals["holdout_orders"] or 0,
     )
     funnel = [(key, totals[key]) for key in ("unique_visitors", "signups", "orders", "completions")]
     return CampaignAnalytics(
@@ -197,6 +216,9 @@ def campaign_analytics(*, campaign: Campaign, date_from: date, date_to: date) ->
         funnel=funnel,
         variants=variant_rows,
         markets=markets,
+        partner_totals=partner_totals,
+        partner_variants=partner_variants,
+        partner_markets=partner_markets,
         lift=lift,
         variant_lifts=variant_lifts,
         live_days=sorted(totals_by_day.live),
@@ -204,9 +226,10 @@ def campaign_analytics(*, campaign: Campaign, date_from: date, date_to: date) ->
 
 
 def lift_for_partner(lift: Lift) -> Lift | None:
-    """The lift only when none of its four groups is small."""
+    """The lift only when each of its four groups has at least the minimum size (an empty
+    group gives no lift to show either)."""
     counts = (lift.visitors, lift.orders, lift.holdout_visitors, lift.holdout_orders)
-    return None if any(is_small_group(n) for n in counts) else lift
+    return None if any(not n or is_small_group(n) for n in counts) else lift
 
 
 # --- Partner API ---------------------------------------------------------------------------
@@ -278,14 +301,23 @@ def campaign_metrics_for_partner(*, campaign: Campaign, date_from: date, date_to
     for row in stored:
         for name in columns:
             summed[name] += row[name] or 0
+    cells = [_cents(row) for row in stored]
+    visible = visible_sum(cells, columns)
+    # The lift too comes from the shown days only: from the raw sums it would give away the
+    # orders of a hidden day (lift and CVR against the shown totals).
     lift = lift_compute(
-        visitors=summed["unique_visitors"],
-        orders=summed["orders"],
-        holdout_visitors=summed["holdout_visitors"],
-        holdout_orders=summed["holdout_orders"],
+        visitors=visible["unique_visitors"],
+        orders=visible["orders"],
+        holdout_visitors=visible["holdout_visitors"],
+        holdout_orders=visible["holdout_orders"],
     )
+    shown = partner_total(with_ratios(_cents(summed)), with_ratios(visible))
+    groups = shown.pop("suppressed")
     totals = {
-        **_api_row({**_cents(summed), "currency": currency}),
+        **{key: _api_value(key, value) for key, value in shown.items()},
+        "currency": currency,
+        "suppressed": bool(groups),
+        "suppressed_groups": groups,
         "days": len(stored),
         "lift": _lift_body(lift_for_partner(lift)),
     }

@@ -45,17 +45,17 @@ def campaign_metrics(request: HttpRequest, pk: int) -> HttpResponse:
     data = _partner_analytics(request, pk)
     campaign, currency = data.campaign, data.campaign.budget_currency
     daily = [partner_row(row) for row in data.daily]
-    totals = partner_row(data.totals)
+    totals = data.partner_totals
     labels = [row["date"].strftime("%m-%d") for row in daily]
     funnel = [(registry.BY_NAME[key].label, totals[key]) for key, _value in data.funnel]
     variants = [
         {
-            **display(partner_row(row), currency),
+            **display(row, currency),
             "lift": lift_display(selectors.lift_for_partner(data.variant_lifts[row["variant_id"]])),
         }
-        for row in data.variants
+        for row in data.partner_variants
     ]
-    markets = [display(partner_row(row), currency) for row in data.markets]
+    markets = [display(row, currency) for row in data.partner_markets]
     overlap = selectors.audience_overlap_latest(partner_id=request.portal_partner.pk)
     label = {name: metric.label for name, metric in registry.BY_NAME.items()}
     context = {
@@ -63,6 +63,7 @@ def campaign_metrics(request: HttpRequest, pk: int) -> HttpResponse:
         "date_from": data.date_from,
         "date_to": data.date_to,
         "live_days": data.live_days,
+        "partial": totals["partial"],
         "totals": display(totals, currency),
         "daily": [display(row, currency) for row in daily],
         "variants": variants,
@@ -87,10 +88,7 @@ def campaign_metrics(request: HttpRequest, pk: int) -> HttpResponse:
         "funnel_chart": charts.bar_chart(_("Funnel"), funnel),
         "variant_chart": charts.bar_chart(
             label["traffic_share"],
-            [
-                (row["name"], partner_row(raw)["traffic_share"])
-                for row, raw in zip(variants, data.variants, strict=True)
-            ],
+            [(row["name"], row["traffic_share"]) for row in data.partner_variants],
         )
         if variants
         else None,

@@ -43,8 +43,9 @@ def _refuse_write(request: HttpRequest, campaign: Campaign | None = None) -> Htt
     return None
 
 
-def _raw_figures(campaigns: list[Campaign]) -> dict[int, dict]:
-    """Totals since each campaign began, today counted live with the nightly rules."""
+def _figures(campaigns: list[Campaign]) -> dict[int, dict]:
+    """Totals since each campaign began, today counted live with the nightly rules, as the
+    partner may see them (small groups hidden, totals made of shown days only)."""
     return campaign_figures(campaign_ids=[c.pk for c in campaigns])
 
 
@@ -53,9 +54,9 @@ def campaign_dashboard_block(partner) -> dict:
     (small groups hidden) and how many are running; a fixed number of queries."""
     listed = selectors.campaign_list_for_partner(partner=partner)
     campaigns = list(listed[:DASHBOARD_ROWS])
-    raw = _raw_figures(campaigns)
+    raw = _figures(campaigns)
     for campaign in campaigns:
-        campaign.figures = partner_row(raw[campaign.pk])
+        campaign.figures = raw[campaign.pk]
     running_count = listed.filter(status=Campaign.Status.RUNNING).count()
     return {"campaigns": campaigns, "running_count": running_count}
 
@@ -64,9 +65,9 @@ def campaign_dashboard_block(partner) -> dict:
 @portal_member_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = list(selectors.campaign_list_for_partner(partner=request.portal_partner))
-    raw = _raw_figures(campaigns)
+    raw = _figures(campaigns)
     for campaign in campaigns:
-        campaign.figures = partner_row(raw[campaign.pk])
+        campaign.figures = raw[campaign.pk]
     totals = partner_row(
         {key: sum(raw[c.pk][key] or 0 for c in campaigns) for key in ("unique_visitors", "clicks", "orders")}
     )
@@ -134,12 +135,12 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @portal_member_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
-    raw = _raw_figures([campaign])[campaign.pk]
+    raw = _figures([campaign])[campaign.pk]
     attributions = selectors.attribution_list(campaign=campaign)
     orders_visible = order_list_visible(attributions.count())
     context = {
         "campaign": campaign,
-        "figures": partner_row(raw),
+        "figures": raw,
         # Single orders (number, time, amount) only for a group at or above the minimum size.
         "attributions": list(attributions[:ORDER_LIST_ROWS]) if orders_visible else [],
         "orders_hidden": not orders_visible,
