@@ -4,7 +4,6 @@ reviews panel, an "enrolled" state), each with a fixed number of queries."""
 from urllib.parse import urlsplit
 
 from django import template
-from django.urls import reverse
 
 from .. import selectors_learning as selectors
 from ..learning_forms import ReviewForm
@@ -46,17 +45,6 @@ def course_reviews(context, course: Course, limit: int = REVIEW_PANEL_SIZE) -> d
         "can_review": can_review,
         "form": ReviewForm(initial=initial, auto_id="review-%s"),
         "has_more": total > len(reviews),
-    }
-
-
-@register.simple_tag(takes_context=True)
-def course_learning_state(context, course: Course) -> dict:
-    """Whether the visitor is enrolled, and the link to continue learning (one query)."""
-    enrollment = selectors.enrollment_active_get(user=_user(context), course_id=course.pk)
-    return {
-        "enrolled": enrollment is not None,
-        "completed": bool(enrollment and enrollment.completed_at),
-        "resume_url": reverse("courses:course_resume", kwargs={"slug": course.slug}) if enrollment else "",
     }
 
 
