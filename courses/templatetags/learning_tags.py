@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 
 from django import template
 
-from .. import selectors_learning as selectors
-from ..learning_forms import ReviewForm
+from ..learning import selectors
+from ..learning.forms import ReviewForm
 from ..models import Course
 
 register = template.Library()

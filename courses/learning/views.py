@@ -1,6 +1,6 @@
 """Learning pages: My learning, the lesson page (mark complete, resume), the certificate
 and its public verification, and the review form posted from the course page. They read
-through ``courses.selectors_learning`` and write through ``courses.services``."""
+through ``courses.learning.selectors`` and write through ``courses.services``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
 
-from .. import selectors_learning as selectors
 from .. import services
-from ..learning_forms import ProgressForm, ReviewForm
 from ..models import Course
+from . import selectors
+from .forms import ProgressForm, ReviewForm
 
 MY_LEARNING_PAGE_SIZE = 20
 

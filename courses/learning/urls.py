@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from .views import learning
+from . import views as learning
 
 urlpatterns = [
     path("learn/", learning.my_learning, name="my_learning"),

@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from .models import Course, Enrollment, Lesson, LessonProgress, Review, Section
+from ..models import Course, Enrollment, Lesson, LessonProgress, Review, Section
 
 CERTIFICATE_PREFIX = "ZQ"
 _CERTIFICATE_SALT = "courses.certificate"
