@@ -137,13 +137,14 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
     raw = _figures([campaign])[campaign.pk]
     attributions = selectors.attribution_list(campaign=campaign)
-    orders_visible = order_list_visible(attributions.count())
+    order_count = attributions.count()
+    orders_visible = order_list_visible(order_count)
     context = {
         "campaign": campaign,
         "figures": raw,
         # Single orders (number, time, amount) only for a group at or above the minimum size.
         "attributions": list(attributions[:ORDER_LIST_ROWS]) if orders_visible else [],
-        "orders_hidden": not orders_visible,
+        "orders_hidden": order_count > 0 and not orders_visible,
         "min_group": min_group_size(),
         "is_lead": campaign.partner_id == request.portal_partner.pk,
         "can_write": is_portal_owner(request) and campaign.partner_id == request.portal_partner.pk,

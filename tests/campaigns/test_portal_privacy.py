@@ -74,7 +74,7 @@ def _orders(campaign, count: int):
         )
 
 
-@pytest.mark.parametrize(("orders", "listed"), [(3, False), (9, False), (10, True)])
+@pytest.mark.parametrize(("orders", "listed"), [(1, False), (9, False), (10, True)])
 def test_single_orders_are_listed_only_for_a_group_at_the_minimum_size(client, member, orders, listed):
     # given a campaign with a few attributed orders
     campaign = _campaign_with_visitors(member, 12)
@@ -87,3 +87,13 @@ def test_single_orders_are_listed_only_for_a_group_at_the_minimum_size(client, m
     # then order numbers, times and amounts appear only from 10 orders on
     assert (f"ZQ-{campaign.pk:03d}0000" in html) is listed
     assert ('data-testid="orders-hidden"' in html) is not listed
+
+
+def test_a_campaign_without_orders_says_so(client, member):
+    campaign = _campaign_with_visitors(member, 12)
+    client.force_login(member.user)
+
+    html = client.get(f"/en/partner/campaigns/{campaign.pk}/").content.decode()
+
+    assert "No attributed orders yet." in html
+    assert 'data-testid="orders-hidden"' not in html
