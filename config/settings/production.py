@@ -3,12 +3,11 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import INSTALLED_APPS, env
+from .production_checks import unsafe_production_settings
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
-if not SECRET_KEY or SECRET_KEY.startswith("dev-only"):
-    raise ImproperlyConfigured("SECRET_KEY must be set in production.")
 if not env("ALLOWED_HOSTS", default=""):
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
 if not env("DATABASE_URL", default=""):
@@ -21,3 +20,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- Refusals (ops) ----------------------------------------------------------------------
+# Kept last so they judge the final values of every block above. The demo app (seed_demo
+# and its well-known accounts) is for the `demo` compose profile, never for production.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "demo"]
+_unsafe = unsafe_production_settings(globals())
+if _unsafe:
+    raise ImproperlyConfigured(
+        "Refusing to start with unsafe production settings:\n- " + "\n- ".join(_unsafe)
+    )
