@@ -6,13 +6,13 @@ test can tell, query by query, where the router sent each read.
 """
 
 import pytest
-from campaigns.analytics.metrics import campaign_metrics_compute
 from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from campaigns.models import CampaignDailyMetric
+from analytics.metrics import campaign_metrics_compute
+from analytics.models import CampaignDailyMetric
 from commerce.models import Order
 from core.db_routers import read_alias, replica_reads
 from partners.models import ApiKey
