@@ -9,8 +9,10 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         from core import vocabularies
 
+        from . import catalog_cache
         from .selectors import category_interest_choices, category_slugs_existing
 
+        catalog_cache.connect()
         # Partners check pushed customers' interests, and accounts offer learners their
         # interests, from our categories without importing us (ARCHITECTURE.md floors).
         vocabularies.register(vocabularies.INTERESTS, category_slugs_existing)

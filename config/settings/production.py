@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, env
+from .base import INSTALLED_APPS, REDIS_URL, env
 from .production_checks import unsafe_production_settings
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -20,6 +20,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Sessions live in the cache (Redis) with the database behind it: a signed-in page reads its
+# session without a query, and a lost cache entry is read back from the database.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Refusals (ops) ----------------------------------------------------------------------
 # Kept last so they judge the final values of every block above. The demo app (seed_demo
