@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 import qrcode
 import qrcode.image.svg
 from axes.handlers.proxy import AxesProxyHandler
-from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -27,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from core import ratelimit
+from core import ratelimit, vocabularies
 from core.money import CURRENCY_SESSION_KEY
 
 from . import mfa
@@ -55,26 +54,6 @@ def _safe_next(request: HttpRequest) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return candidate if candidate and allowed else ""
-
-
-def _interest_choices() -> list:
-    category_model = apps.get_model("courses", "Category")
-    categories = list(
-        category_model.objects.select_related("parent").order_by("parent_id", "position", "slug")
-    )
-    children: dict[int, list] = {}
-    for category in categories:
-        if category.parent_id is not None:
-            children.setdefault(category.parent_id, []).append(category)
-    choices = []
-    for top in (c for c in categories if c.parent_id is None):
-        subs = children.get(top.pk, [])
-        if subs:
-            group = [(top.slug, _("All of %(category)s") % {"category": top.name})]
-            choices.append((top.name, group + [(child.slug, child.name) for child in subs]))
-        else:
-            choices.append((top.slug, top.name))
-    return choices
 
 
 @require_http_methods(["GET", "POST"])
@@ -157,7 +136,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         "interests": list(current.interests or []),
         "marketing_consent": current.marketing_consent,
     }
-    form = ProfileForm(request.POST or None, initial=initial, interest_choices=_interest_choices())
+    form = ProfileForm(
+        request.POST or None, initial=initial, interest_choices=vocabularies.choices(vocabularies.INTERESTS)
+    )
     if request.method == "POST" and form.is_valid():
         updated = profile_update(user=request.user, **form.cleaned_data)
         language = updated.preferred_language

@@ -42,7 +42,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from campaigns.analytics.metrics import campaign_metrics_compute, day_bounds  # noqa: E402
+from analytics.metrics import campaign_metrics_compute, day_bounds  # noqa: E402
 from campaigns.models import Campaign, CampaignDailyMetric, OrderAttribution, Touch, Variant  # noqa: E402
 from commerce.models import LedgerEntry, Order, OrderLine, Refund  # noqa: E402
 from courses.models import Enrollment, Review  # noqa: E402

@@ -13,7 +13,6 @@ from . import services
 from .models import (
     Campaign,
     CampaignCourse,
-    CampaignDailyMetric,
     CampaignFixedDiscount,
     CampaignPartner,
     DiscountCode,
@@ -213,20 +212,3 @@ class OrderAttributionAdmin(ReadOnlyAdmin):
     list_filter = ["reason", "is_self_purchase", "is_holdout", "campaign"]
     search_fields = ["order_ref"]
     list_select_related = ["campaign"]
-
-
-@admin.register(CampaignDailyMetric)
-class CampaignDailyMetricAdmin(ReadOnlyAdmin):
-    list_display = [
-        "date",
-        "campaign",
-        "variant",
-        "language",
-        "unique_visitors",
-        "clicks",
-        "orders",
-        "revenue",
-    ]
-    list_filter = ["campaign"]
-    list_select_related = ["campaign", "variant"]
-    date_hierarchy = "date"

@@ -23,6 +23,3 @@ def flush_touches() -> int:
     """Write the touches buffered in Redis in bulk (every few seconds, and when the buffer
     is long). Idempotent: a repeated or concurrent run writes nothing twice."""
     return touch_buffer.touch_buffer_flush()
-
-
-from campaigns.analytics import tasks as analytics_tasks  # noqa: E402,F401  (Celery autodiscovery)

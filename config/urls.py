@@ -21,21 +21,15 @@ storefront_api = [
 partner_api = [
     path("", include("partners.api.urls")),
     path("", include("campaigns.api.urls")),
+    path("", include("analytics.api.partner_urls")),
     path("", include("recommender.api.partner_urls")),
-]
-
-partner_portal = [
-    path("", include("partners.portal_urls")),
-    path("", include("campaigns.portal_urls")),
-    path("", include("campaigns.analytics.portal_urls")),
-    path("", include("recommender.portal_urls")),
 ]
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/analytics/", include("campaigns.analytics.admin_urls")),
+    path("admin/analytics/", include("analytics.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((storefront_api, "api"), namespace="api")),
     path("api/partner/v1/", include((partner_api, "partner_api"), namespace="partner_api")),
@@ -47,7 +41,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("account/partners/", include("partners.urls")),
-    path("partner/", include((partner_portal, "portal"), namespace="portal")),
+    path("partner/", include(("portal.urls", "portal"), namespace="portal")),
     path("c/", include("campaigns.urls")),
     path("", include("commerce.urls")),
     path("", include("courses.urls")),

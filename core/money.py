@@ -1,8 +1,12 @@
-"""Currency choice for a request. Amounts themselves are always ``Decimal``."""
+"""Money: the rounding rule, display in the reader's locale, and the currency of a request.
+Amounts themselves are always ``Decimal``."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from babel.core import Locale, UnknownLocaleError
+from babel.numbers import format_currency
 from django.conf import settings
+from django.utils import translation
 
 # Minor units per ISO 4217: yen has none, the others have cents/fen.
 MINOR_UNITS = {"CNY": 2, "USD": 2, "EUR": 2, "JPY": 0}
@@ -17,6 +21,27 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     """The platform's one rounding rule for a single amount: half up to the currency's
     minor unit."""
     return Decimal(amount).quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(translation.to_locale(language))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(translation.to_locale(settings.LANGUAGE_CODE))
+
+
+def format_money(amount, currency: str, language: str | None = None) -> str:
+    """An amount as the reader's locale writes it, from CLDR data (Babel): ``$1,234.50`` in
+    English, ``1.234,50 US$`` in Spanish, ``￥4,200`` in Japanese; the currency's own minor
+    units (none for yen). A new language needs no code here. Empty for a missing amount."""
+    if amount is None or amount == "":
+        return ""
+    try:
+        value = Decimal(amount)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    return format_currency(round_money(value, currency), currency, locale=_locale(language))
 
 
 def currency_for_request(request) -> str:

@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Least
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import search
 from .models import Category, Course, Lesson, LiveSession, Price, Section, Tag
@@ -49,6 +50,29 @@ def category_list() -> QuerySet[Category]:
         .annotate(course_count=Count("courses", filter=Q(courses__is_published=True)))
         .order_by("parent_id", "position", "slug")
     )
+
+
+def category_slugs_existing(slugs: set[str]) -> set[str]:
+    """The slugs among ``slugs`` that name a category (one query)."""
+    return set(Category.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+
+
+def category_interest_choices() -> list:
+    """Every category as a form choice, grouped under its top category (one query)."""
+    categories = list(Category.objects.select_related("parent").order_by("parent_id", "position", "slug"))
+    children: dict[int, list] = {}
+    for category in categories:
+        if category.parent_id is not None:
+            children.setdefault(category.parent_id, []).append(category)
+    choices = []
+    for top in (c for c in categories if c.parent_id is None):
+        subs = children.get(top.pk, [])
+        if subs:
+            group = [(top.slug, _("All of %(category)s") % {"category": top.name})]
+            choices.append((top.name, group + [(child.slug, child.name) for child in subs]))
+        else:
+            choices.append((top.slug, top.name))
+    return choices
 
 
 def _price_subquery(currency: str) -> Subquery:

@@ -11,5 +11,5 @@ urlpatterns = [
     path("", catalog.home, name="home"),
     path("courses/", catalog.course_list_view, name="list"),
     path("courses/<slug:slug>/", catalog.course_detail_view, name="detail"),
-    path("", include("courses.learning_urls")),
+    path("", include("courses.learning.urls")),
 ]

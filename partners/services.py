@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core import vocabularies
 from core.exceptions import ApplicationError
-from courses.models import Category
 from partners.api.auth import api_key_hash
 from partners.exceptions import CustomerPushRejected, InvalidScope, NoCurrentConsentText, PartnerNotFound
 from partners.models import ApiKey, ConsentText, Partner, PartnerConsent, PartnerCustomer, PartnerMember
@@ -162,7 +162,7 @@ def _customer_errors(customers: list[dict]) -> tuple[list[dict], list[dict]]:
     wanted_slugs = {
         slug for entry in customers for slug in (entry.get("interests") or []) if isinstance(slug, str)
     }
-    known_slugs = set(Category.objects.filter(slug__in=wanted_slugs).values_list("slug", flat=True))
+    known_slugs = vocabularies.known(vocabularies.INTERESTS, wanted_slugs)
     errors: list[dict] = []
     clean: list[dict] = []
     seen: set[str] = set()

@@ -1,14 +1,13 @@
-"""Partner API: campaigns, their codes and metrics. Every object is scoped to the key's
-partner (lead or co-partner); another partner's campaign answers 404. Only the lead
-partner changes a campaign, and only while it is a draft."""
+"""Partner API: campaigns and their codes (their metrics: ``analytics.api.partner``). Every
+object is scoped to the key's partner (lead or co-partner); another partner's campaign
+answers 404. Only the lead partner changes a campaign, and only while it is a draft."""
 
-from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,7 +18,6 @@ from partners.api.auth import PartnerApiMixin
 from partners.models import ApiKey, Partner
 
 from .. import selectors, services
-from ..analytics import selectors as analytics_selectors
 from ..models import Campaign
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -264,11 +262,6 @@ class CodesResponseSerializer(serializers.Serializer):
     codes = CodeSerializer(many=True)
 
 
-class MetricsResponseSerializer(serializers.Serializer):
-    rows = serializers.ListField(child=serializers.DictField())
-    totals = serializers.DictField()
-
-
 def _campaign_or_404(request, pk: int) -> Campaign:
     campaign = selectors.campaign_get_for_partner(partner=request.partner, pk=pk)
     if campaign is None:
@@ -392,58 +385,3 @@ class CampaignCodesView(PartnerApiMixin, APIView):
         )
         body = {"batch_id": codes[0].batch_id, "codes": CodeSerializer(codes, many=True).data}
         return Response(CodesResponseSerializer(body).data, status=status.HTTP_201_CREATED)
-
-
-def _parse_date(value: str | None, name: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ApplicationError(
-            _("%(name)s must be a date as YYYY-MM-DD.") % {"name": name}, code="invalid_date"
-        ) from exc
-
-
-class CampaignMetricsView(PartnerApiMixin, APIView):
-    required_scope = ApiKey.Scope.READ_METRICS
-
-    @extend_schema(
-        tags=["partner: campaigns"],
-        summary="Daily metrics",
-        description=(
-            "Rows computed nightly (all variants and languages together) between `from` and `to` "
-            "inclusive (default: the campaign's run so far), and their totals with `ctr` (clicks per "
-            "landing view), `cvr` (orders per unique visitor), `roas` (net revenue per spend), `roi` "
-            "((net revenue - spend) / spend), conversions, new and returning customers, net revenue, "
-            "partner shares, `satisfaction` (share of 4-5 star reviews), `completion_rate` and, in "
-            "the totals, `lift` against the control group with its 95% interval. Money and rates are "
-            "decimal strings. A count of people between 1 and the minimum group size is hidden "
-            "together with every figure derived from the same people: those values are `null`, "
-            "`suppressed` is true and `suppressed_groups` names the small counts."
-        ),
-        parameters=[
-            OpenApiParameter("from", str, description="YYYY-MM-DD"),
-            OpenApiParameter("to", str, description="YYYY-MM-DD"),
-        ],
-        responses={
-            200: MetricsResponseSerializer,
-            400: ERRORS[400],
-            401: ERRORS[401],
-            403: ERRORS[403],
-            404: ERRORS[404],
-        },
-    )
-    def get(self, request, pk: int):
-        campaign = _campaign_or_404(request, pk)
-        default_from, default_to = selectors.default_metrics_range(campaign=campaign)
-        date_from = _parse_date(request.query_params.get("from"), "from") or default_from
-        date_to = _parse_date(request.query_params.get("to"), "to") or default_to
-        if date_from > date_to:
-            raise ApplicationError(_("`from` must not be after `to`."), code="invalid_date")
-        if (date_to - date_from).days >= selectors.MAX_METRIC_DAYS:
-            raise ApplicationError(_("Ask for at most 366 days at once."), code="invalid_date")
-        result = analytics_selectors.campaign_metrics_for_partner(
-            campaign=campaign, date_from=date_from, date_to=date_to
-        )
-        return Response({"rows": result.rows, "totals": result.totals})

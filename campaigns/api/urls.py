@@ -9,5 +9,4 @@ urlpatterns = [
     path("campaigns/<int:pk>/", partner.CampaignDetailView.as_view(), name="campaign_detail"),
     path("campaigns/<int:pk>/submit/", partner.CampaignSubmitView.as_view(), name="campaign_submit"),
     path("campaigns/<int:pk>/codes/", partner.CampaignCodesView.as_view(), name="campaign_codes"),
-    path("campaigns/<int:pk>/metrics/", partner.CampaignMetricsView.as_view(), name="campaign_metrics"),
 ]

@@ -58,7 +58,9 @@ INSTALLED_APPS = [
     "partners",
     "campaigns",
     "commerce",
+    "analytics",
     "recommender",
+    "portal",
     "demo",
 ]
 

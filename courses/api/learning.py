@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 
 from core.exceptions import NotFound
 
-from .. import selectors_learning as selectors
 from .. import services
 from ..exceptions import CourseNotFound
+from ..learning import selectors
 from ..models import Course, Enrollment, Lesson, Review
 
 

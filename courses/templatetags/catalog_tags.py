@@ -3,7 +3,6 @@ switcher and query-string links (pagination, currency switcher)."""
 
 import hashlib
 import re
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from django import template
@@ -13,53 +12,12 @@ from django.utils import translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from core.money import MINOR_UNITS
+from core.money import format_money
 
 register = template.Library()
 
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _FALLBACK_COLOR = "#2f6f8f"
-
-
-def _group(digits: str, separator: str) -> str:
-    groups = []
-    while len(digits) > 3:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    groups.insert(0, digits)
-    return separator.join(groups)
-
-
-def format_money(amount, currency: str, language: str | None = None) -> str:
-    """``29.00 USD`` as ``$29.00``; the yen sign is ambiguous (CNY and JPY share it), so
-    it is bare only where the reader's language makes it clear (CN¥ / JP¥ otherwise)."""
-    if amount is None or amount == "":
-        return ""
-    try:
-        value = Decimal(amount)
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    language = language or translation.get_language() or settings.LANGUAGE_CODE
-    places = MINOR_UNITS.get(currency, 2)
-    quantized = value.quantize(Decimal(1).scaleb(-places))
-    sign = "-" if quantized < 0 else ""
-    whole, _, fraction = f"{abs(quantized):f}".partition(".")
-    if language == "es":
-        number = _group(whole, ".") + ("," + fraction if fraction else "")
-    else:
-        number = _group(whole, ",") + ("." + fraction if fraction else "")
-    if currency == "EUR" and language == "es":
-        return f"{sign}{number}\u00a0€"
-    symbols = {
-        "USD": "US$" if language == "es" else "$",
-        "EUR": "€",
-        "CNY": "¥" if language == "zh-hans" else "CN¥",
-        "JPY": "¥" if language == "ja" else "JP¥",
-    }
-    symbol = symbols.get(currency)
-    if symbol is None:
-        return f"{sign}{number}\u00a0{currency}"
-    return f"{sign}{symbol}{number}"
 
 
 @register.filter
@@ -165,41 +123,6 @@ def url_or_empty(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
-
-
-@register.simple_tag(takes_context=True)
-def partner_portal_url(context) -> str:
-    """The portal link for partner members only. The partner app lives on another floor,
-    so it is looked up by name at run time instead of being imported."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return ""
-    url = ""
-    for name in ("portal:dashboard", "portal:home", "portal:index"):
-        url = url_or_empty(name)
-        if url:
-            break
-    if not url:
-        return ""
-    cache_attr = "_zq_is_partner_member"
-    if not hasattr(request, cache_attr):
-        setattr(request, cache_attr, _is_partner_member(user))
-    return url if getattr(request, cache_attr) else ""
-
-
-def _is_partner_member(user) -> bool:
-    from django.apps import apps
-    from django.core.exceptions import FieldError
-
-    try:
-        member_model = apps.get_model("partners", "PartnerMember")
-    except LookupError:
-        return False
-    try:
-        return member_model.objects.filter(user=user).exists()
-    except FieldError:
-        return False
 
 
 @register.filter

@@ -4,13 +4,12 @@ reviews panel, an "enrolled" state), each with a fixed number of queries."""
 from urllib.parse import urlsplit
 
 from django import template
-from django.urls import reverse
 
 from core.caching import cached
 
-from .. import selectors_learning as selectors
 from ..catalog_cache import CATALOG
-from ..learning_forms import ReviewForm
+from ..learning import selectors
+from ..learning.forms import ReviewForm
 from ..models import Course
 
 register = template.Library()
@@ -59,17 +58,6 @@ def course_review_state(context, course: Course) -> dict:
         "my_review": my_review,
         "can_review": can_review,
         "form": ReviewForm(initial=initial, auto_id="review-%s"),
-    }
-
-
-@register.simple_tag(takes_context=True)
-def course_learning_state(context, course: Course) -> dict:
-    """Whether the visitor is enrolled, and the link to continue learning (one query)."""
-    enrollment = selectors.enrollment_active_get(user=_user(context), course_id=course.pk)
-    return {
-        "enrolled": enrollment is not None,
-        "completed": bool(enrollment and enrollment.completed_at),
-        "resume_url": reverse("courses:course_resume", kwargs={"slug": course.slug}) if enrollment else "",
     }
 
 

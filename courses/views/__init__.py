@@ -1,1 +1,1 @@
-"""Web pages of the catalog (``catalog.py``) and of learning (``learning.py``)."""
+"""Web pages of the catalog (``catalog.py``); learning pages are ``courses.learning.views``."""

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from campaigns.analytics.alliance import alliance_graph, pagerank
-from campaigns.analytics.overlap import audience_overlap_compute, partner_hash
-from campaigns.analytics.trends import enrollment_trends
-from campaigns.models import CampaignDailyMetric, CampaignPartner
+from analytics.alliance import alliance_graph, pagerank
+from analytics.models import CampaignDailyMetric
+from analytics.overlap import audience_overlap_compute, partner_hash
+from analytics.trends import enrollment_trends
+from campaigns.models import CampaignPartner
 from courses.models import Enrollment
 from partners.models import ConsentText, PartnerConsent, PartnerCustomer
 from tests.analytics import factories as f

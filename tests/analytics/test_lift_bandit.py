@@ -5,8 +5,8 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from campaigns.analytics.bandit import probability_best, variant_weights_update
-from campaigns.analytics.lift import lift_compute
+from analytics.bandit import probability_best, variant_weights_update
+from analytics.lift import lift_compute
 from campaigns.models import Campaign, Variant, VisitorAssignment
 from commerce.models import Order
 from tests.analytics import factories as f

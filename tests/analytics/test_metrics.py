@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from campaigns.analytics.metrics import campaign_metrics_compute
-from campaigns.models import CampaignDailyMetric, CampaignMarketMetric
+from analytics.metrics import campaign_metrics_compute
+from analytics.models import CampaignDailyMetric, CampaignMarketMetric
 from tests.analytics import dataset
 from tests.analytics.dataset import D
 

@@ -5,8 +5,9 @@ plain distinct counts; both must give these hand-computed numbers."""
 
 import pytest
 
-from campaigns.analytics.metrics import campaign_metrics_compute
-from campaigns.models import CampaignDailyMetric, CampaignMarketMetric, Touch
+from analytics.metrics import campaign_metrics_compute
+from analytics.models import CampaignDailyMetric, CampaignMarketMetric
+from campaigns.models import Touch
 from tests.analytics import factories as f
 from tests.analytics.dataset import D
 from tests.factories import UserFactory

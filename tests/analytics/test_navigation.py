@@ -1,4 +1,4 @@
-"""Links to the analytics pages: each campaign's portal pages and the admin index."""
+"""Links to the one metrics page per campaign: each campaign's portal pages and the admin index."""
 
 import pytest
 from django.urls import reverse
@@ -17,32 +17,32 @@ def portal(client):
     return client, spring, autumn
 
 
-def _analytics_links(html: str) -> int:
-    return html.count('data-testid="campaign-analytics-link"')
+def _metrics_links(html: str) -> int:
+    return html.count('data-testid="campaign-metrics-link"')
 
 
-def test_campaign_list_links_every_campaign_to_its_analytics(portal):
+def test_campaign_list_links_every_campaign_to_its_metrics(portal):
     client, spring, autumn = portal
 
     response = client.get(reverse("portal:campaign_list"))
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert _analytics_links(html) == 2
+    assert _metrics_links(html) == 2
     for campaign in (spring, autumn):
-        assert f'href="{reverse("portal:campaign_analytics", args=[campaign.pk])}"' in html
+        assert f'href="{reverse("portal:campaign_metrics", args=[campaign.pk])}"' in html
 
 
 @pytest.mark.parametrize("page", ["campaign_detail", "campaign_codes", "campaign_links", "campaign_metrics"])
-def test_campaign_pages_link_to_the_analytics_page(portal, page):
+def test_campaign_pages_link_to_the_metrics_page(portal, page):
     client, spring, _autumn = portal
 
     response = client.get(reverse(f"portal:{page}", args=[spring.pk]))
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert _analytics_links(html) == 1
-    assert f'href="{reverse("portal:campaign_analytics", args=[spring.pk])}"' in html
+    assert _metrics_links(html) == 1
+    assert f'href="{reverse("portal:campaign_metrics", args=[spring.pk])}"' in html
 
 
 def test_admin_index_links_the_staff_dashboards(client):

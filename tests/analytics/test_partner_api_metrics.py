@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from campaigns.analytics.metrics import campaign_metrics_compute
-from campaigns.models import CampaignDailyMetric
+from analytics.metrics import campaign_metrics_compute
+from analytics.models import CampaignDailyMetric
 from partners.models import ApiKey
 from partners.services import api_key_issue
 from tests.analytics import dataset
@@ -213,41 +213,57 @@ def test_large_groups_are_shown_with_the_new_daily_columns(stored):
     }
 
 
-def test_totals_over_a_large_period_with_lift(stored):
+def test_totals_over_a_large_period_add_up_the_shown_days_only(stored):
     # given the big and the small day together
     campaign, bank = stored
 
     totals = _metrics(_client(bank), campaign, BIG_DAY, SMALL_DAY)["totals"]
 
-    # then the sums are large enough to show, ratios come from the sums
+    # then the totals are those of the big day: the small day's hidden figures are left out
+    # (else "both days" minus "big day" would give the small day away), and say so
     assert totals["suppressed"] is False
+    assert totals["partial"] is True
+    big = _metrics(_client(bank), campaign, BIG_DAY, BIG_DAY)["totals"]
+    people = CONTRACT_TOTALS - {"roas", "roi"}
+    assert {key: totals[key] for key in people} == {key: big[key] for key in people}
     assert {key: totals[key] for key in CONTRACT_TOTALS} == {
-        "unique_visitors": 403,
-        "clicks": 62,
-        "orders": 41,
-        "revenue": "1230.00",
-        "ctr": "0.1230",
-        "cvr": "0.1017",
-        "roas": "5.3636",
-        "roi": "4.3636",
+        "unique_visitors": 400,
+        "clicks": 60,
+        "orders": 40,
+        "revenue": "1200.00",
+        "ctr": "0.1200",
+        "cvr": "0.1000",
+        # spend is about no people: both days' spend counts (1150 / 220)
+        "roas": "5.2273",
+        "roi": "4.2273",
     }
     assert (totals["net_revenue"], totals["partner_shares"], totals["spend"]) == (
-        "1180.00",
+        "1150.00",
         "115.00",
         "220.00",
     )
-    assert (totals["conversions"], totals["new_customers"], totals["returning_customers"]) == (37, 21, 16)
     assert (totals["satisfaction"], totals["completion_rate"], totals["days"]) == ("0.7500", "0.3000", 2)
-    # lift: CVR 41/403 against the control group's 10/100
-    assert totals["lift"] == {
-        "lift": "0.0174",
-        "ci_low": "-0.4719",
-        "ci_high": "0.9599",
-        "cvr": "0.1017",
-        "cvr_holdout": "0.1000",
-        "incremental_orders": "0.70",
-        "significant": False,
-    }
+    # lift: CVR 40/400 against the control group's 10/100, from the shown days too
+    assert totals["lift"]["cvr"] == "0.1000"
+    assert totals["lift"] == big["lift"]
+
+
+def test_subtracting_overlapping_ranges_reveals_nothing_about_a_small_day(stored):
+    # given a day of 3 visitors and 1 order beside a big day
+    campaign, bank = stored
+    client = _client(bank)
+
+    # when a partner asks for both days and for the big day alone and subtracts
+    both = _metrics(client, campaign, BIG_DAY, SMALL_DAY)["totals"]
+    big = _metrics(client, campaign, BIG_DAY, BIG_DAY)["totals"]
+    small = _metrics(client, campaign, SMALL_DAY, SMALL_DAY)["totals"]
+
+    # then every figure about people differs by nothing: the small day stays hidden
+    spend_ratios = {"roas", "roi", "cac", "cost_per_conversion"}  # over the (public) spend
+    for key in HIDDEN_ON_SMALL_DAY - spend_ratios:
+        assert both[key] == big[key], key
+        assert small[key] is None, key
+    assert both["spend"] != big["spend"]
 
 
 def test_contract_keys_are_kept(stored):

@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from campaigns.analytics import tasks
-from campaigns.models import CampaignDailyMetric, CampaignMarketMetric
+from analytics import tasks
+from analytics.models import CampaignDailyMetric, CampaignMarketMetric
 from config.celery import app
 from tests.analytics import dataset
 from tests.analytics.dataset import D
@@ -144,7 +144,7 @@ def test_nightly_tasks_in_a_real_worker(tmp_path):
             worker=worker,
         )
         assert _totals(data.campaign) == EXPECTED
-        from campaigns.models import AudienceOverlap
+        from analytics.models import AudienceOverlap
 
         _wait_for(lambda: AudienceOverlap.objects.filter(date=D).count() == 2, timeout=60, worker=worker)
     finally:

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from campaigns.analytics.metrics import campaign_metrics_compute
-from campaigns.models import AudienceOverlap, CampaignDailyMetric, CampaignMarketMetric, CampaignPartner
+from analytics.metrics import campaign_metrics_compute
+from analytics.models import AudienceOverlap, CampaignDailyMetric, CampaignMarketMetric
+from campaigns.models import CampaignPartner
 from tests.analytics import dataset
 from tests.analytics import factories as f
 from tests.analytics.dataset import D
@@ -68,15 +69,17 @@ def test_partner_page_hides_small_groups(client, big_day):
     campaign, owner = big_day
     client.force_login(owner)
 
-    response = client.get(_url("campaign_analytics", campaign))
+    response = client.get(_url("campaign_metrics", campaign))
 
     assert response.status_code == 200
     html = response.content.decode()
     totals = response.context["totals"]
     assert totals["unique_visitors"] == 250
     assert totals["orders"] == "< 10"
-    assert totals["net_revenue"] == "< 10"
-    assert totals["cvr"] == "< 10"
+    # hidden amounts and ratios must not read like counts of people
+    assert totals["net_revenue"] == "hidden"
+    assert totals["cvr"] == "hidden"
+    assert totals["roas"] == "hidden"
     assert totals["satisfaction"] == "75.0%"
     assert "$87.00" not in html
     markets = {(m["language"], m["country"]): m for m in response.context["markets"]}
@@ -104,12 +107,22 @@ def test_partner_csv_hides_small_groups(client, big_day):
     assert day["suppressed"] == "conversions;new_customers;orders"
 
 
+def test_the_old_analytics_url_redirects_to_the_one_metrics_page(client, big_day):
+    campaign, owner = big_day
+    client.force_login(owner)
+
+    response = client.get(_url("campaign_analytics", campaign))
+
+    assert response.status_code == 301
+    assert response["Location"] == _url("campaign_metrics", campaign)
+
+
 def test_another_partner_gets_404(client, big_day):
     campaign, _owner = big_day
     stranger = f.member(f.partner("travel"), "travel-owner")
     client.force_login(stranger)
 
-    assert client.get(_url("campaign_analytics", campaign)).status_code == 404
+    assert client.get(_url("campaign_metrics", campaign)).status_code == 404
     assert client.get(_url("campaign_analytics_csv", campaign)).status_code == 404
 
 
@@ -118,20 +131,20 @@ def test_co_partner_sees_the_campaign(client, big_day):
     home = f.partner("home")
     CampaignPartner.objects.create(campaign=campaign, partner=home)
     client.force_login(f.member(home, "home-owner"))
-    assert client.get(_url("campaign_analytics", campaign)).status_code == 200
+    assert client.get(_url("campaign_metrics", campaign)).status_code == 200
 
 
 def test_learner_and_anonymous_are_refused(client, big_day):
     campaign, _owner = big_day
-    assert client.get(_url("campaign_analytics", campaign)).status_code == 302
+    assert client.get(_url("campaign_metrics", campaign)).status_code == 302
     client.force_login(UserFactory())
-    assert client.get(_url("campaign_analytics", campaign)).status_code == 403
+    assert client.get(_url("campaign_metrics", campaign)).status_code == 403
 
 
 def test_bad_dates_fall_back_to_the_default_range(client, big_day):
     campaign, owner = big_day
     client.force_login(owner)
-    url = reverse("portal:campaign_analytics", args=[campaign.pk]) + "?from=nope&to=2025-99-99"
+    url = reverse("portal:campaign_metrics", args=[campaign.pk]) + "?from=nope&to=2025-99-99"
     response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["daily"]) == 30
@@ -143,14 +156,14 @@ def test_partner_page_shows_the_hand_computed_figures_when_groups_are_allowed(cl
     campaign_metrics_compute(day=D)
     client.force_login(f.member(data.bank, "bank-owner"))
 
-    response = client.get(_url("campaign_analytics", data.campaign))
+    response = client.get(_url("campaign_metrics", data.campaign))
 
     totals = response.context["totals"]
     assert (totals["unique_visitors"], totals["orders"], totals["net_revenue"]) == (5, 2, "$124.00")
     assert totals["cvr"] == "40.0%"
     assert totals["satisfaction"] == "50.0%"
     assert totals["completion_rate"] == "50.0%"
-    assert totals["roas"] == "3.10"
+    assert totals["roas"] == "3.10×"
     assert totals["roi"] == "210.0%"
     assert totals["cac"] == "$40.00"
     assert totals["cost_per_conversion"] == "$20.00"
@@ -161,13 +174,13 @@ def test_partner_page_shows_the_hand_computed_figures_when_groups_are_allowed(cl
 def test_page_costs_a_fixed_number_of_queries(client, big_day, django_assert_num_queries):
     campaign, owner = big_day
     client.force_login(owner)
-    client.get(_url("campaign_analytics", campaign))
+    client.get(_url("campaign_metrics", campaign))
     with django_assert_num_queries(14):
-        client.get(_url("campaign_analytics", campaign))
+        client.get(_url("campaign_metrics", campaign))
     for i in range(3):
         f.variant(campaign, f"v{i}")
     with django_assert_num_queries(14):
-        client.get(_url("campaign_analytics", campaign))
+        client.get(_url("campaign_metrics", campaign))
 
 
 def test_overlap_is_shown_only_from_the_minimum_group_size(client, big_day):
@@ -176,12 +189,12 @@ def test_overlap_is_shown_only_from_the_minimum_group_size(client, big_day):
     AudienceOverlap.objects.create(
         partner=campaign.partner, date=date(2025, 3, 5), pushed_customers=500, overlap=9
     )
-    html = client.get(_url("campaign_analytics", campaign)).content.decode()
+    html = client.get(_url("campaign_metrics", campaign)).content.decode()
     assert "9 of your 500" not in html
     AudienceOverlap.objects.create(
         partner=campaign.partner, date=date(2025, 3, 6), pushed_customers=500, overlap=10
     )
-    html = client.get(_url("campaign_analytics", campaign)).content.decode()
+    html = client.get(_url("campaign_metrics", campaign)).content.decode()
     assert "10 of your 500" in html
 
 

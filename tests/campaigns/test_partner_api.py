@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from campaigns.models import Campaign, CampaignDailyMetric, DiscountCode
+from analytics.models import CampaignDailyMetric
+from campaigns.models import Campaign, DiscountCode
 from partners.models import ApiKey
 from partners.services import api_key_issue, api_key_revoke
 from tests.factories import CourseFactory, UserFactory

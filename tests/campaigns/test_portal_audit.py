@@ -29,7 +29,9 @@ def _attribution(campaign, n, *, self_purchase):
     )
 
 
-def test_campaign_detail_flags_only_the_self_purchase(client):
+def test_campaign_detail_flags_only_the_self_purchase(client, settings):
+    # (single orders are listed only from the minimum group size: tests/campaigns/test_portal_privacy.py)
+    settings.PARTNER_MIN_GROUP_SIZE = 2
     # given a campaign with one ordinary order and one bought by the partner's own admin
     partner = PartnerFactory(slug="bank")
     analyst = PartnerMemberFactory(partner=partner, role=PartnerMember.Role.ANALYST).user

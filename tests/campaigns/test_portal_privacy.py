@@ -2,10 +2,12 @@
 people: the campaign list, campaign page, metrics page and dashboard show "fewer than N"."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from campaigns.models import OrderAttribution
 from partners.models import PartnerMember
 
 from .factories import CampaignFactory, PartnerFactory, PartnerMemberFactory, TouchFactory
@@ -57,3 +59,41 @@ def test_groups_at_the_minimum_size_are_shown(client, member):
 
     assert response.context["totals"]["unique_visitors"] == 12
     assert "fewer than" not in response.content.decode().split("portal-figure", 2)[1]
+
+
+def _orders(campaign, count: int):
+    for n in range(count):
+        OrderAttribution.objects.create(
+            order_ref=f"ZQ-{campaign.pk:03d}{n:04d}",
+            order_id=10_000 * campaign.pk + n,
+            campaign=campaign,
+            reason=OrderAttribution.Reason.CODE,
+            paid_at=timezone.now(),
+            amount=Decimal("19.00"),
+            currency="USD",
+        )
+
+
+@pytest.mark.parametrize(("orders", "listed"), [(1, False), (9, False), (10, True)])
+def test_single_orders_are_listed_only_for_a_group_at_the_minimum_size(client, member, orders, listed):
+    # given a campaign with a few attributed orders
+    campaign = _campaign_with_visitors(member, 12)
+    _orders(campaign, orders)
+    client.force_login(member.user)
+
+    # when the partner admin opens the campaign page
+    html = client.get(f"/en/partner/campaigns/{campaign.pk}/").content.decode()
+
+    # then order numbers, times and amounts appear only from 10 orders on
+    assert (f"ZQ-{campaign.pk:03d}0000" in html) is listed
+    assert ('data-testid="orders-hidden"' in html) is not listed
+
+
+def test_a_campaign_without_orders_says_so(client, member):
+    campaign = _campaign_with_visitors(member, 12)
+    client.force_login(member.user)
+
+    html = client.get(f"/en/partner/campaigns/{campaign.pk}/").content.decode()
+
+    assert "No attributed orders yet." in html
+    assert 'data-testid="orders-hidden"' not in html

@@ -73,7 +73,7 @@ def test_receipt_is_in_the_learners_preferred_language(course, django_capture_on
     assert order.language == "ja"
     assert order.total == Decimal("4200")
     assert "コース" in mail.outbox[0].body  # the course title in Japanese
-    assert "¥4,200" in mail.outbox[0].body  # whole yen, the sign bare in Japanese
+    assert "￥4,200" in mail.outbox[0].body  # whole yen, CLDR's Japanese yen sign
     # the subject and the HTML part are in Japanese too, not only the text part
     assert str(order.number) in mail.outbox[0].subject
     assert "Zhiqiao receipt" not in mail.outbox[0].subject
@@ -82,7 +82,7 @@ def test_receipt_is_in_the_learners_preferred_language(course, django_capture_on
     assert '<html lang="ja">' in html
     assert "領収書" in html
     assert "お支払い合計" in html
-    assert "¥4,200" in html
+    assert "￥4,200" in html
 
 
 def test_free_course_enrolls_at_once_without_payment(learner):

@@ -123,7 +123,7 @@ def test_order_page_in_japanese(client, learner):
     client.force_login(learner)
     page = client.get(url("commerce:order_detail", "ja", number=str(order.number))).content.decode()
     assert course.title_ja in page
-    assert "¥4,200" in page
+    assert "￥4,200" in page
 
 
 @pytest.mark.parametrize("count", [3, 15])

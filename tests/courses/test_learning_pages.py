@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from courses.learning.selectors import certificate_verification_id
 from courses.models import Enrollment, LessonProgress, Review
-from courses.selectors_learning import certificate_verification_id
 from courses.services import enrollment_grant, enrollment_revoke, lesson_progress_set, review_upsert
 from tests.courses.learning_factories import course_with_lessons, enrolled_learner, review_rows
 from tests.factories import CourseFactory, UserFactory

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from core.money import format_money
 from courses.models import Course
-from courses.templatetags.catalog_tags import format_money
 from courses.views import catalog
 from tests.factories import (
     CategoryFactory,
@@ -135,7 +135,7 @@ def test_course_page_price_follows_currency_and_language(client, tea_course):
     zh = client.get(url("courses:detail", "zh-hans", tea_course.slug)).content.decode()
     assert '<p class="buy-price">¥199.00</p>' in zh
     ja = client.get(url("courses:detail", "ja", tea_course.slug) + "?currency=JPY").content.decode()
-    assert '<p class="buy-price">¥4,200</p>' in ja
+    assert '<p class="buy-price">￥4,200</p>' in ja
     es = client.get(url("courses:detail", "es", tea_course.slug) + "?currency=EUR").content.decode()
     assert '<p class="buy-price">27,00\u00a0€</p>' in es
 
@@ -353,12 +353,15 @@ def test_home_costs_the_same_for_few_and_many_courses(client, django_assert_num_
 @pytest.mark.parametrize(
     ("amount", "currency", "language", "expected"),
     [
+        # CLDR (Babel) decides symbols, grouping and where the symbol goes
         ("29", "USD", "en", "$29.00"),
         ("1234567.5", "USD", "en", "$1,234,567.50"),
-        ("4200", "JPY", "ja", "¥4,200"),
-        ("4200", "JPY", "en", "JP¥4,200"),
+        ("1234.5", "USD", "es", "1.234,50\u00a0US$"),
+        ("4200", "JPY", "ja", "￥4,200"),
+        ("4200.5", "JPY", "en", "¥4,201"),
         ("199", "CNY", "zh-hans", "¥199.00"),
-        ("199", "CNY", "ja", "CN¥199.00"),
+        ("199", "CNY", "en", "CN¥199.00"),
+        ("4200", "JPY", "zh-hans", "JP¥4,200"),
         ("1234.5", "EUR", "es", "1.234,50\u00a0€"),
         ("27", "EUR", "en", "€27.00"),
         (None, "USD", "en", ""),

@@ -11,8 +11,8 @@ from django.db import connections, router
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from campaigns.analytics.metrics import campaign_metrics_compute
-from campaigns.models import CampaignDailyMetric
+from analytics.metrics import campaign_metrics_compute
+from analytics.models import CampaignDailyMetric
 from commerce.models import Order
 from core.db_routers import read_alias, replica_reads
 from partners.models import ApiKey

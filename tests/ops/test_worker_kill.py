@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from campaigns.analytics import tasks as analytics_tasks
-from campaigns.models import CampaignDailyMetric, CampaignMarketMetric
+from analytics import tasks as analytics_tasks
+from analytics.models import CampaignDailyMetric, CampaignMarketMetric
 from commerce.models import Order
 from commerce.tasks import send_order_receipt
 from tests.analytics import dataset

@@ -90,7 +90,7 @@ def test_portal_authorization_matrix(client, world, partner_a, role, page):
     if role == "anonymous":
         assert response["Location"].startswith("/en/accounts/login/?next=")
     if expected == 403:
-        assert response.templates[0].name == "partners/portal/forbidden.html"
+        assert response.templates[0].name == "portal/partners/forbidden.html"
     changed = state_of(partner_a) != before
     assert changed is (role == "owner" and page in WRITES)
 

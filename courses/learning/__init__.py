@@ -1,0 +1,1 @@
+"""Learning: lessons, progress, reviews, certificates (the learner side of a course)."""

@@ -1,0 +1,25 @@
+"""Learning pages under ``/<lang>/learn/``; included by ``courses.urls`` inside the
+``courses`` namespace."""
+
+from django.urls import path
+
+from . import views as learning
+
+urlpatterns = [
+    path("learn/", learning.my_learning, name="my_learning"),
+    path(
+        "learn/certificates/<str:verification_id>/",
+        learning.certificate_verify,
+        name="certificate_verify",
+    ),
+    path("learn/<slug:slug>/", learning.course_resume, name="course_resume"),
+    path("learn/<slug:slug>/lessons/<int:lesson_id>/", learning.lesson_view, name="lesson"),
+    path(
+        "learn/<slug:slug>/lessons/<int:lesson_id>/progress/",
+        learning.lesson_progress,
+        name="lesson_progress",
+    ),
+    path("learn/<slug:slug>/certificate/", learning.certificate_view, name="certificate"),
+    path("learn/<slug:slug>/review/", learning.review_submit, name="review_submit"),
+    path("learn/<slug:slug>/review/delete/", learning.review_remove, name="review_delete"),
+]

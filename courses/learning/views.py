@@ -1,0 +1,209 @@
+"""Learning pages: My learning, the lesson page (mark complete, resume), the certificate
+and its public verification, and the review form posted from the course page. They read
+through ``courses.learning.selectors`` and write through ``courses.services``."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.exceptions import ApplicationError
+
+from .. import services
+from ..models import Course
+from . import selectors
+from .forms import ProgressForm, ReviewForm
+
+MY_LEARNING_PAGE_SIZE = 20
+
+
+def _course_page(course: Course, anchor: str = "") -> HttpResponseRedirect:
+    return redirect(reverse("courses:detail", kwargs={"slug": course.slug}) + anchor)
+
+
+def _lesson_url(course: Course, lesson_id: int) -> str:
+    return reverse("courses:lesson", kwargs={"slug": course.slug, "lesson_id": lesson_id})
+
+
+def _learning_course(slug: str) -> Course:
+    try:
+        return selectors.course_for_learning(slug=slug)
+    except Course.DoesNotExist as exc:
+        raise Http404("course not found") from exc
+
+
+def _page(paginator: Paginator, number: str | None):
+    try:
+        return paginator.page(number or 1)
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
+@login_required
+@require_GET
+def my_learning(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.enrollment_list_for_user(user=request.user)
+    page = _page(Paginator(queryset, MY_LEARNING_PAGE_SIZE), request.GET.get("page"))
+    return render(
+        request,
+        "courses/learning/my_learning.html",
+        {"page_obj": page, "enrollments": page.object_list},
+    )
+
+
+@login_required
+@require_GET
+def course_resume(request: HttpRequest, slug: str) -> HttpResponse:
+    """Continue where the learner left off (the first lesson the first time)."""
+    course = _learning_course(slug)
+    lessons = selectors.course_syllabus_lessons(course=course)
+    enrollment = selectors.enrollment_active_get(user=request.user, course_id=course.pk)
+    if enrollment is None or not lessons:
+        return _course_page(course)
+    known = {lesson.pk for lesson in lessons}
+    target = enrollment.last_lesson_id if enrollment.last_lesson_id in known else lessons[0].pk
+    return redirect(_lesson_url(course, target))
+
+
+@require_GET
+def lesson_view(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
+    course = _learning_course(slug)
+    lessons = selectors.course_syllabus_lessons(course=course)
+    index = next((i for i, lesson in enumerate(lessons) if lesson.pk == lesson_id), None)
+    if index is None:
+        raise Http404("lesson not found")
+    lesson = lessons[index]
+    enrollment = selectors.enrollment_active_get(user=request.user, course_id=course.pk)
+    if enrollment is None:
+        if not course.is_published:
+            raise Http404("course not found")
+        if not lesson.is_preview:
+            messages.info(request, _("Enroll in this course to open this lesson."))
+            return _course_page(course)
+        completed_ids: set[int] = set()
+    else:
+        services.enrollment_set_last_lesson(enrollment=enrollment, lesson=lesson)
+        completed_ids = selectors.lesson_completed_ids(user=request.user, course_id=course.pk)
+
+    context = {
+        "course": course,
+        "lesson": lesson,
+        "sections": course.sections.all(),
+        "enrollment": enrollment,
+        "completed_ids": completed_ids,
+        "is_completed": lesson.pk in completed_ids,
+        "previous_lesson": lessons[index - 1] if index > 0 else None,
+        "next_lesson": lessons[index + 1] if index + 1 < len(lessons) else None,
+        "lesson_number": index + 1,
+        "lesson_total": len(lessons),
+        "completion_percent": (
+            min(100, 100 * len(completed_ids) // len(lessons)) if enrollment is not None else 0
+        ),
+    }
+    return render(request, "courses/learning/lesson.html", context)
+
+
+@login_required
+@require_POST
+def lesson_progress(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
+    """Mark complete (and go on to the next lesson) or mark as not complete."""
+    course = _learning_course(slug)
+    lessons = selectors.course_syllabus_lessons(course=course)
+    index = next((i for i, lesson in enumerate(lessons) if lesson.pk == lesson_id), None)
+    if index is None:
+        raise Http404("lesson not found")
+    lesson = lessons[index]
+    form = ProgressForm(request.POST)
+    completed = form.is_valid() and form.cleaned_data["completed"]
+    was_completed = selectors.certificate_for_user(user=request.user, course_id=course.pk) is not None
+    try:
+        enrollment = services.lesson_progress_set(user=request.user, lesson=lesson, completed=completed)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return _course_page(course)
+    if enrollment.completed_at and not was_completed:
+        messages.success(request, _("You completed this course. Your certificate is ready."))
+        return redirect("courses:certificate", slug=course.slug)
+    if completed and index + 1 < len(lessons):
+        return redirect(_lesson_url(course, lessons[index + 1].pk))
+    return redirect(_lesson_url(course, lesson.pk))
+
+
+@login_required
+@require_GET
+def certificate_view(request: HttpRequest, slug: str) -> HttpResponse:
+    course = Course.objects.filter(slug=slug).only("id", "slug").first()
+    if course is None:
+        raise Http404("course not found")
+    certificate = selectors.certificate_for_user(user=request.user, course_id=course.pk)
+    if certificate is None:
+        if selectors.enrollment_active_get(user=request.user, course_id=course.pk) is None:
+            raise Http404("no certificate")
+        messages.info(request, _("Complete every lesson of this course to get your certificate."))
+        return redirect("courses:course_resume", slug=course.slug)
+    verify_url = request.build_absolute_uri(
+        reverse("courses:certificate_verify", kwargs={"verification_id": certificate.verification_id})
+    )
+    return render(
+        request,
+        "courses/learning/certificate.html",
+        {"certificate": certificate, "course": certificate.course, "verify_url": verify_url},
+    )
+
+
+@require_GET
+def certificate_verify(request: HttpRequest, verification_id: str) -> HttpResponse:
+    """Public: anyone holding a printed certificate can check that it is genuine."""
+    certificate = selectors.certificate_verify(verification_id=verification_id)
+    return render(
+        request,
+        "courses/learning/certificate_verify.html",
+        {"certificate": certificate, "verification_id": verification_id},
+        status=200 if certificate else 404,
+    )
+
+
+def _published_course_or_404(slug: str) -> Course:
+    course = Course.objects.filter(slug=slug, is_published=True).first()
+    if course is None:
+        raise Http404("course not found")
+    return course
+
+
+@login_required
+@require_POST
+def review_submit(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _published_course_or_404(slug)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose from 1 to 5 stars."))
+        return _course_page(course, "#reviews")
+    try:
+        services.review_upsert(
+            user=request.user,
+            course=course,
+            rating=form.cleaned_data["rating"],
+            text=form.cleaned_data["text"],
+            language=translation.get_language(),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you, your review is saved."))
+    return _course_page(course, "#reviews")
+
+
+@login_required
+@require_POST
+def review_remove(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _published_course_or_404(slug)
+    if services.review_delete(user=request.user, course=course):
+        messages.success(request, _("Your review is deleted."))
+    return _course_page(course, "#reviews")

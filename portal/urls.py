@@ -1,0 +1,31 @@
+"""Every partner-portal page, mounted in the ``portal`` namespace at /<lang>/partner/. The
+portal stands on the top floor: its pages compose the selectors of every app."""
+
+from django.urls import path
+
+from . import analytics, campaigns, partners
+
+urlpatterns = [
+    path("", partners.dashboard, name="dashboard"),
+    path("api-keys/", partners.api_key_list, name="api_key_list"),
+    path("api-keys/new/", partners.api_key_create, name="api_key_create"),
+    path("api-keys/<int:pk>/revoke/", partners.api_key_revoke_view, name="api_key_revoke"),
+    path("customers/", partners.customer_list, name="customer_list"),
+    path("customers/upload/", partners.customer_upload, name="customer_upload"),
+    path("customers/<str:external_hash>/", partners.customer_detail, name="customer_detail"),
+    path("learners/", partners.linked_learner_list, name="linked_learner_list"),
+    path("campaigns/", campaigns.campaign_list, name="campaign_list"),
+    path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:pk>/submit/", campaigns.campaign_submit, name="campaign_submit"),
+    path("campaigns/<int:pk>/reopen/", campaigns.campaign_reopen, name="campaign_reopen"),
+    path("campaigns/<int:pk>/codes/", campaigns.campaign_codes, name="campaign_codes"),
+    path("campaigns/<int:pk>/codes.csv", campaigns.campaign_codes_csv, name="campaign_codes_csv"),
+    path("campaigns/<int:pk>/links/", campaigns.campaign_links, name="campaign_links"),
+    path("campaigns/<int:pk>/metrics/", analytics.campaign_metrics, name="campaign_metrics"),
+    path("campaigns/<int:pk>/metrics.csv", analytics.campaign_analytics_csv, name="campaign_analytics_csv"),
+    # The former "Analytics" tab and its CSV address: kept working, both lead to the one page.
+    path("campaigns/<int:pk>/analytics/", analytics.campaign_analytics, name="campaign_analytics"),
+    path("campaigns/<int:pk>/analytics.csv", analytics.campaign_analytics_csv),
+]
