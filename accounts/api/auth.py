@@ -3,7 +3,7 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import parsers, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.api import parsers as api_parsers
 from core.exceptions import ApplicationError
 
 
@@ -45,6 +46,8 @@ class ObtainTokenView(APIView):
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
+    # A form post too (``curl -d username=... -d password=...`` in the README).
+    parser_classes = [api_parsers.JSONParser, parsers.FormParser]
 
     @extend_schema(
         tags=["auth"],
