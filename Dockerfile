@@ -16,6 +16,7 @@ RUN pip install -r requirements.txt
 
 COPY . .
 RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    EMAIL_URL=smtp://localhost:25 MEDIA_STORAGE_URL=file:///tmp/build-media \
     python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --create-home zhiqiao && chown -R zhiqiao /app
 USER zhiqiao

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_SECRETS = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL", "MEDIA_STORAGE_URL"}
 
 
 def _check(settings_module: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_SECRETS}
     clean.update(env, DJANGO_SETTINGS_MODULE=settings_module)
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
@@ -44,6 +45,8 @@ def test_production_starts_with_its_secrets():
         SECRET_KEY="s" * 50,
         ALLOWED_HOSTS="example.com",
         DATABASE_URL="sqlite:////tmp/zq-prod-check.sqlite3",
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
+        MEDIA_STORAGE_URL="file:///tmp/zq-prod-media",
     )
 
     assert result.returncode == 0, result.stderr
