@@ -47,7 +47,8 @@ def test_check_deploy_with_production_settings_reports_nothing():
 
 
 SHOW = (
-    'from django.conf import settings as s; from django.core.files.storage import storages; d = storages["default"]; '
+    "from django.conf import settings as s; from django.core.files.storage import storages; "
+    'd = storages["default"]; '
     "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.SECURE_HSTS_SECONDS, "
     "s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.LANGUAGE_COOKIE_SECURE, "
     "s.SECURE_PROXY_SSL_HEADER, d.__class__.__name__, "
