@@ -76,7 +76,13 @@ def image_reencode(uploaded) -> SimpleUploadedFile:
             image.save(out, format=output_format, **({"quality": 88} if output_format != "PNG" else {}))
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        # Pillow's own guard, for headers past twice its pixel limit.
+        raise ValidationError(
+            _("The image is larger than %(side)s × %(side)s pixels.") % {"side": max_side},
+            code="image_too_large",
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise not_an_image from None
     name = f"{uuid.uuid4().hex}.{EXTENSION[output_format]}"
     return SimpleUploadedFile(name, out.getvalue(), content_type=CONTENT_TYPE[output_format])
