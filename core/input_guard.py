@@ -3,8 +3,8 @@
 PostgreSQL refuses a NUL character in any text or JSON value, so a NUL that reaches a query
 (a URL segment looked up by slug or token, a query parameter, a form value used as a lookup)
 fails inside the database driver as a 500. Checking each view would miss the next one;
-checking once here, for the URL, the query string and form bodies, turns every such request
-into a 400 in the caller's language. JSON bodies of the APIs are checked by
+checking once here, for the URL, the query string and the pages' form bodies, turns every such
+request into a 400 in the caller's language. API bodies are checked by
 ``core.api.parsers.JSONParser``; uploaded files are checked by whoever reads them."""
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,9 +23,10 @@ def request_has_nul(request: HttpRequest) -> bool:
         return True
     if _has_nul(request.GET):
         return True
-    # request.POST is parsed only for form bodies (urlencoded or multipart); a JSON body is
-    # left for the API's parser, and reading POST here keeps it readable for the views.
-    return request.method == "POST" and _has_nul(request.POST)
+    # Form bodies of the pages. API bodies are left to the API's parsers (JSON, refusing NUL):
+    # parsing a multipart body here would consume the stream that a webhook view reads as
+    # request.body.
+    return request.method == "POST" and not request.path.startswith("/api/") and _has_nul(request.POST)
 
 
 def bad_request(request: HttpRequest, detail: str) -> HttpResponse:

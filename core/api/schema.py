@@ -1,4 +1,5 @@
-"""OpenAPI parameters shared by the storefront endpoints."""
+"""OpenAPI: parameters shared by the storefront endpoints, and the schema class that documents
+the error answers of every operation."""
 
 from django.conf import settings
 from drf_spectacular import openapi
@@ -48,6 +49,7 @@ ERROR_DESCRIPTIONS = {
     "401": "No credentials, or credentials that are not valid.",
     "403": "The credentials do not allow this operation.",
     "404": "No such object for this caller (or no such page of a list).",
+    "415": "The body is not JSON (`Content-Type: application/json`).",
     "429": "Too many requests; retry later.",
 }
 
@@ -68,6 +70,8 @@ class AutoSchema(openapi.AutoSchema):
         paginated = self._is_list_view() and self._get_paginator()
         if "{" in self.path or paginated or self.method in BODY_METHODS:
             statuses.append("404")
+        if self.method in BODY_METHODS:
+            statuses.append("415")
         if view.get_throttles():
             statuses.append("429")
         return statuses

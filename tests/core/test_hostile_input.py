@@ -135,9 +135,14 @@ def test_nul_anywhere_in_a_url_is_a_400_and_writes_nothing(world, path):
     in_query = client.get(path.replace("%00", ""), {"q": "x\x00y", "lang": "en"})
     in_form = client.post(path.replace("%00", ""), {"name": "x\x00y"})
 
-    for response in (in_path, in_query, in_form):
-        if "%00" in path or response is not in_path:
-            assert response.status_code == 400, (path, response.status_code)
+    if "%00" in path:
+        assert in_path.status_code == 400, path
+    assert in_query.status_code == 400, path
+    if path.startswith("/api/"):
+        # The APIs read JSON only: a form body is refused by the parser (415) or before it.
+        assert 400 <= in_form.status_code < 500, (path, in_form.status_code)
+    else:
+        assert in_form.status_code == 400, (path, in_form.status_code)
     assert _row_counts() == before
 
 
@@ -246,7 +251,15 @@ BAD_BODIES = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_BODIES))
-@pytest.mark.parametrize("url", ["/api/v1/checkout/", "/api/v1/me/progress/", "/api/partner/v1/customers/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/checkout/",
+        "/api/v1/me/progress/",
+        "/api/partner/v1/customers/",
+        "/api/v1/payments/webhooks/sandbox/",
+    ],
+)
 def test_bad_encodings_and_media_types_are_refused_with_the_error_shape(world, name, url):
     body, content_type = BAD_BODIES[name]
     client = _client_for(world, url)

@@ -86,3 +86,15 @@ def test_behind_a_tls_proxy_https_is_enforced_and_cookies_are_secure(client):
     assert proxied["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     assert language.cookies["django_language"]["secure"] is True
     assert probe.status_code == 200
+
+
+@override_settings(LANGUAGE_COOKIE_SECURE=True, LANGUAGE_COOKIE_HTTPONLY=True)
+def test_the_language_cookie_set_at_sign_in_is_secure_when_configured(client):
+    from tests.factories import LearnerProfileFactory, UserFactory
+
+    LearnerProfileFactory(user=UserFactory(username="ana"), preferred_language="es")
+
+    response = client.post("/en/accounts/login/", {"username": "ana", "password": "pass-1234"})
+
+    cookie = response.cookies["django_language"]
+    assert (cookie.value, cookie["secure"], cookie["httponly"]) == ("es", True, True)
