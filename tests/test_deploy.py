@@ -19,6 +19,11 @@ DEPLOY_ENV = {
     "EMAIL_URL": "smtp+tls://mailer:s3cret@smtp.example.com:587",
     "MEDIA_STORAGE_URL": "s3://key:secret@minio:9000/zhiqiao-media?secure=false"
     "&public_url=https://media.zhiqiao.example/zhiqiao-media",
+    # A real provider, as a deployment has (production refuses the sandbox one).
+    "PAYMENT_PROVIDER": "stripe",
+    "PAYMENT_PROVIDERS_ENABLED": "stripe",
+    "STRIPE_API_KEY": "sk_live_" + "deploycheck" * 4,
+    "STRIPE_WEBHOOK_SECRET": "whsec_" + "Deploy7Check9" * 4,
 }
 OVERRIDDEN = {
     *DEPLOY_ENV,
