@@ -29,7 +29,7 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving Zhiqiao at http://$(HOST):$(PORT)/ with a Celery worker and beat (Ctrl+C stops all three)"
 	@trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & \
+	$(BIN)/celery -A config worker -Q interactive,nightly --loglevel=INFO --concurrency=2 & \
 	$(BIN)/celery -A config beat --loglevel=INFO & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
 

@@ -12,7 +12,9 @@ def send_order_receipt(order_id: int) -> bool:
     return order_send_receipt(order_id=order_id)
 
 
-@shared_task(name="commerce.tasks.release_expired_seat_holds")
+# A rerun releases nothing twice (it only touches holds still pending and expired), so a
+# task lost with its worker is simply delivered again.
+@shared_task(name="commerce.tasks.release_expired_seat_holds", acks_late=True, reject_on_worker_lost=True)
 def release_expired_seat_holds() -> int:
     from .services import order_release_expired_holds
 

@@ -58,3 +58,4 @@ urlpatterns += i18n_patterns(
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

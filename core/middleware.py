@@ -5,6 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from core.input_guard import bad_request
+from core.outages import is_outage, outage_response
 
 # A BCP 47-like tag (``zh-hans``, ``ja-JP``); anything else is not a language at all.
 LANGUAGE_TAG = re.compile(r"[a-z]{1,8}(?:[-_][a-z0-9]{1,8}){0,3}")
@@ -51,3 +52,21 @@ class QueryLanguageMiddleware:
             return translation.get_supported_language_variant(value)
         except LookupError:
             return ""
+
+
+class ServiceOutageMiddleware:
+    """A view that fails because Redis or the broker is down answers 503 (a localized page,
+    or the API error shape) instead of 500; see ``core.outages``. Errors raised by other
+    middleware (a cache-backed session, say) reach ``core.views.server_error``, which
+    makes the same decision."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_outage(exception):
+            return outage_response(request)
+        return None

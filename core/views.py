@@ -11,6 +11,9 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found as default_page_not_found
+from django.views.defaults import server_error as default_server_error
+
+from core.outages import current_exception_is_outage, outage_response
 
 # A probe must answer within the orchestrator's timeout, so the broker gets one attempt
 # with short socket timeouts instead of kombu's default retry loop.
@@ -76,3 +79,13 @@ def page_not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "not_found", "detail": gettext("Not found.")}, status=404)
     return default_page_not_found(request, exception)
+
+
+def server_error(request):
+    """Django calls this while the uncaught exception is being handled: an outage of Redis
+    or the broker outside a view (a middleware, a session save) still answers 503."""
+    if current_exception_is_outage():
+        return outage_response(request)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "detail": gettext("Server error.")}, status=500)
+    return default_server_error(request)

@@ -26,6 +26,11 @@ RETRY = {
     "retry_backoff": True,
     "retry_backoff_max": 300,
     "max_retries": 5,
+    # Acknowledged only when done, and handed back if the worker process dies mid-task (a
+    # SIGKILL, the OOM killer): every task here is an upsert of one day, so running it again
+    # is the repair. Without these a killed worker loses the night's rows.
+    "acks_late": True,
+    "reject_on_worker_lost": True,
 }
 # Campaigns that never went live have no traffic worth a row.
 LIVE_STATUSES = (Campaign.Status.APPROVED, Campaign.Status.RUNNING, Campaign.Status.ENDED)
@@ -55,7 +60,6 @@ def campaigns_for_day(day: date) -> list[int]:
     name="campaigns.analytics.compute_campaign_metrics_for_campaign",
     soft_time_limit=600,
     time_limit=660,
-    acks_late=True,
     **RETRY,
 )
 def compute_campaign_metrics_for_campaign(campaign_id: int, day: str) -> dict:

@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "core.middleware.QueryLanguageMiddleware",
+    # Redis or broker down -> 503 (localized), not 500; see core/outages.py.
+    "core.middleware.ServiceOutageMiddleware",
+    "core.db_routers.ReplicaReadsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -138,24 +141,55 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 # --- Cache -----------------------------------------------------------------------------
+# "default" raises when Redis is down: throttles, failed-code counters and anything else that
+# must not pass silently answer 503 (core/outages.py). "soft" is for data that only speeds a
+# page up (catalog fragments, computed figures): an outage reads as a miss and the page is
+# built from the database. Both share one Redis, so every web process sees the same entries
+# and an invalidation in one process is seen by all. Short socket timeouts: a hung Redis
+# costs a request one second, not a gunicorn timeout.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 if REDIS_URL:
+    _redis_options = {
+        "CLIENT_CLASS": "django_redis.client.DefaultClient",
+        "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+        "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+    }
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
+            "OPTIONS": _redis_options,
+        },
+        "soft": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "soft",
+            "OPTIONS": {**_redis_options, "IGNORE_EXCEPTIONS": True},
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "soft": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "soft"},
+    }
 
 # --- Celery ----------------------------------------------------------------------------
 # Without Redis the broker is kombu's filesystem transport: it needs no server, so the
 # worker and beat of `make run` still execute the nightly jobs as real Celery tasks.
 CELERY_BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(BASE_DIR / ".celery-broker")))
+# With acks_late a task whose worker died is delivered again once it has been unacknowledged
+# for this long, so it must exceed the longest task (CELERY_TASK_TIME_LIMIT) and countdown.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # kombu looks for abandoned messages every interval x throttle seconds (100 s by
+        # default); a short visibility timeout deserves a sweep to match.
+        "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 3)),
+        "unacked_restore_throttle": 1 if CELERY_VISIBILITY_TIMEOUT < 300 else 10,
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT * 2,
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -163,6 +197,9 @@ else:
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
+        # Exchange tables (``celery.exchange``, ``celery.pidbox.exchange``); kombu's default
+        # is ``control/`` in the working directory, i.e. inside the repository.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_TASK_SERIALIZER = "json"
@@ -172,6 +209,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# --- Celery queues (ops) -----------------------------------------------------------------
+# Two queues, one worker pool each, so a long nightly job never delays a receipt:
+# "interactive" (receipts, webhooks, the outbox, payment reconciliation, seat holds, schedule
+# checks: seconds, someone is waiting) and "nightly" (training, metrics, allocation,
+# overlap: minutes to hours). Routing is by task-name pattern, so a new task lands in the
+# right queue without touching this list: anything not named here is interactive.
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUE_NIGHTLY = "nightly"
+CELERY_TASK_ROUTES = {
+    pattern: {"queue": CELERY_TASK_QUEUE_NIGHTLY}
+    for pattern in ("recommender.*", "campaigns.analytics.*", "analytics.*", "*.nightly_*")
+}
 # django-celery-beat's DatabaseScheduler copies these entries into its tables on start, so
 # staff see and edit them in the admin (Periodic tasks). Times are in CELERY_TIMEZONE.
 CELERY_BEAT_SCHEDULE = {
@@ -303,3 +352,33 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Read replica (ops) --------------------------------------------------------------------
+# Optional. Reads that may lag (see core/db_routers.py) go to DATABASE_REPLICA_URL; the rest,
+# and every write, to DATABASE_URL. Kept last so the replica copies the final options of
+# the primary (persistent connections, health checks).
+DATABASE_ROUTERS = ["core.db_routers.ReplicaRouter"]
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **{
+            key: value
+            for key, value in DATABASES["default"].items()
+            if key not in ("NAME", "USER", "PASSWORD")
+        },
+        **env.db("DATABASE_REPLICA_URL"),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_REPLICA_APPS = ("courses", "campaigns", "commerce", "analytics", "recommender")
+DATABASE_REPLICA_PATHS = (
+    r"^/admin/analytics/",
+    r"^/api/partner/v1/campaigns/\d+/metrics/$",
+    r"^/api/partner/v1/customers/[^/]+/recommendations/$",
+    r"^/api/v1/me/recommendations/$",
+    r"^/api/v1/courses/[^/]+/similar/$",
+    r"^/[\w-]+/partner/campaigns/\d+/(metrics/|analytics/|analytics\.csv)$",
+)
+# Behind pgbouncer in transaction pooling a server-side cursor (QuerySet.iterator()) may land
+# on another backend than the transaction that declared it; Django then fetches in one go.
+if env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False):
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True

@@ -3,13 +3,12 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CONTENT_SECURITY_POLICY, env
+from .base import CONTENT_SECURITY_POLICY, INSTALLED_APPS, env
 from .media_storage import media_storage_from_url
+from .production_checks import unsafe_production_settings
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
-if not SECRET_KEY or SECRET_KEY.startswith("dev-only"):
-    raise ImproperlyConfigured("SECRET_KEY must be set in production.")
 if not env("ALLOWED_HOSTS", default=""):
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
 if not env("DATABASE_URL", default=""):
@@ -40,19 +39,12 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # Mail goes through a real server: EMAIL_URL=smtp+tls://user:password@smtp.example.com:587
-# (smtps:// and smtp+tls:// use STARTTLS, smtp+ssl:// implicit TLS). A backend that writes
-# messages to the log or a file would put password-reset links where operators read them.
+# (smtps:// and smtp+tls:// use STARTTLS, smtp+ssl:// implicit TLS) sets EMAIL_BACKEND,
+# EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS/SSL. The
+# refusals below reject a backend that would print password-reset links to the log.
 EMAIL_URL = env("EMAIL_URL", default="")
-if not EMAIL_URL:
-    raise ImproperlyConfigured("EMAIL_URL must be set in production (smtp+tls://user:password@host:587).")
-_mail = env.email_url_config(EMAIL_URL)
-if _mail["EMAIL_BACKEND"].rsplit(".", 2)[-2] in {"console", "filebased", "locmem", "dummy"}:
-    raise ImproperlyConfigured(
-        "EMAIL_URL must name an SMTP server in production: console and file mail print "
-        "password-reset links to logs, memory and dummy mail lose every message."
-    )
-# EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS/SSL.
-globals().update(_mail)
+if EMAIL_URL:
+    globals().update(env.email_url_config(EMAIL_URL))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # Uploaded media on a bucket every web server shares (see config/settings/media_storage.py).
@@ -70,3 +62,13 @@ STORAGES = {
 if _media_origin:
     for _directive in ("img-src", "media-src"):
         CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_media_origin)
+
+# --- Refusals (ops) ----------------------------------------------------------------------
+# Kept last so they judge the final values of every block above. The demo app (seed_demo
+# and its well-known accounts) is for the `demo` compose profile, never for production.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "demo"]
+_unsafe = unsafe_production_settings(globals())
+if _unsafe:
+    raise ImproperlyConfigured(
+        "Refusing to start with unsafe production settings:\n- " + "\n- ".join(_unsafe)
+    )

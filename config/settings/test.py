@@ -11,3 +11,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A "replica" alias that mirrors the test database, so tests can see where the router sends
+# reads; routing to it is off unless a test switches DATABASE_REPLICA_READS on.
+DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405
+DATABASE_REPLICA_READS = False

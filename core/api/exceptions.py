@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.exceptions import ApplicationError
+from core.outages import RETRY_AFTER_SECONDS, is_outage, outage_body
 
 
 def _first_code(codes) -> str:
@@ -21,6 +22,14 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         body = {"code": exc.code, "detail": str(exc.message), **exc.extra}
         return Response(body, status=exc.status_code)
+    if is_outage(exc):
+        # Redis or the broker is down (a throttle, a counter, a task to queue): the client
+        # may retry; a 500 would say the request itself was wrong.
+        return Response(
+            outage_body(),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
