@@ -28,7 +28,15 @@ def _check(settings_module: str, **env: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
-        ({"ALLOWED_HOSTS": "example.com", "DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "SECRET_KEY"),
+        (
+            {
+                "ALLOWED_HOSTS": "example.com",
+                "DATABASE_URL": "sqlite:////tmp/x.sqlite3",
+                # Media is checked before the refusals that name SECRET_KEY.
+                "MEDIA_STORAGE_URL": "file:///tmp/x-media",
+            },
+            "SECRET_KEY",
+        ),
         ({"SECRET_KEY": "s" * 50, "DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "ALLOWED_HOSTS"),
         ({"SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "example.com"}, "DATABASE_URL"),
     ],
