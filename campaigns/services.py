@@ -743,11 +743,16 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id) -> Discount
 @transaction.atomic
 def discount_code_redeem(*, quote: DiscountQuote, user, order_ref: str) -> CodeRedemption:
     """Reserve one use of the quoted code for ``order_ref``; call inside the checkout's
-    transaction. The code row is locked, so the per-learner count and the conditional
-    increment cannot interleave with another checkout. Repeating it for the same order
-    returns the first reservation."""
+    transaction. The code row alone is locked (``of=("self",)``: the campaign is read,
+    not locked, so checkouts with other codes of the same campaign do not wait), so the
+    per-learner count and the conditional increment cannot interleave with another
+    checkout. Lock order: code, then redemption (as in release). Repeating it for the
+    same order returns the first reservation."""
     code = (
-        DiscountCode.objects.select_for_update().select_related("campaign").filter(pk=quote.code_id).first()
+        DiscountCode.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .filter(pk=quote.code_id)
+        .first()
     )
     if code is None or not code.is_active:
         raise CodeInvalid()
@@ -782,12 +787,18 @@ def discount_code_redeem(*, quote: DiscountQuote, user, order_ref: str) -> CodeR
 
 @transaction.atomic
 def discount_code_release(*, order_ref: str) -> CodeRedemption | None:
-    """Give the use back (payment failed, order cancelled, refund). Idempotent."""
-    redemption = CodeRedemption.objects.select_for_update().filter(order_ref=order_ref).first()
+    """Give the use back (payment failed, order cancelled, refund). Idempotent.
+
+    Lock order: code row, then redemption row, as in redeem (the other way round, a
+    release and a redeem of the same code could each hold one and wait for the other).
+    The redemption is read without a lock to find its code, then re-read under lock."""
+    found = CodeRedemption.objects.filter(order_ref=order_ref).values_list("code_id", flat=True).first()
+    if found is None:
+        return None
+    DiscountCode.objects.select_for_update(of=("self",)).filter(pk=found).values("pk").first()
+    redemption = CodeRedemption.objects.select_for_update(of=("self",)).filter(order_ref=order_ref).first()
     if redemption is None or redemption.status == CodeRedemption.Status.RELEASED:
         return redemption
-    # Lock order: code row, then redemption row, as in redeem.
-    DiscountCode.objects.select_for_update().filter(pk=redemption.code_id).first()
     DiscountCode.objects.filter(pk=redemption.code_id, redemptions_count__gt=0).update(
         redemptions_count=F("redemptions_count") - 1
     )
@@ -798,8 +809,9 @@ def discount_code_release(*, order_ref: str) -> CodeRedemption | None:
 
 @transaction.atomic
 def discount_code_confirm(*, order_ref: str) -> CodeRedemption | None:
-    """The order was paid: the reservation becomes a use. Idempotent."""
-    redemption = CodeRedemption.objects.select_for_update().filter(order_ref=order_ref).first()
+    """The order was paid: the reservation becomes a use. Idempotent. Only the
+    redemption row is locked (the last step of the lock order)."""
+    redemption = CodeRedemption.objects.select_for_update(of=("self",)).filter(order_ref=order_ref).first()
     if redemption is None or redemption.status != CodeRedemption.Status.RESERVED:
         return redemption
     redemption.status = CodeRedemption.Status.CONFIRMED

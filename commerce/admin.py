@@ -50,13 +50,22 @@ class OrderLineInline(ReadOnlyInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["provider", "reference", "amount", "currency", "status", "failure_code", "created_at"]
+    fields = [
+        "provider",
+        "reference",
+        "amount",
+        "currency",
+        "status",
+        "failure_code",
+        "idempotency_key",
+        "created_at",
+    ]
     readonly_fields = fields
 
 
 class RefundInline(ReadOnlyInline):
     model = Refund
-    fields = ["amount", "currency", "reason", "staff_user", "provider_reference", "created_at"]
+    fields = ["amount", "currency", "status", "reason", "staff_user", "provider_reference", "created_at"]
     readonly_fields = fields
 
 

@@ -101,6 +101,27 @@ class PaymentProviderError(ApplicationError):
         return _("The payment service did not answer. Nothing was charged; please try again.")
 
 
+class PaymentOutcomeUnknown(PaymentProviderError):
+    """The provider timed out or failed after the request may have reached it: the order
+    is kept pending, a retry of the same request asks the provider again with the same
+    idempotency key (never a second charge), and the reconciler settles it otherwise."""
+
+    code = "payment_outcome_unknown"
+
+    def default_message(self):
+        return _(
+            "The payment service did not answer in time. Your order is kept: try again and "
+            "you will not be charged twice, or check your orders in a few minutes."
+        )
+
+
+class CheckoutExpired(Conflict):
+    code = "checkout_expired"
+
+    def default_message(self):
+        return _("This checkout expired before it was paid. Start a new checkout.")
+
+
 class InvalidWebhookSignature(ApplicationError):
     code = "invalid_signature"
 

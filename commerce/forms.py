@@ -40,8 +40,11 @@ class CheckoutForm(forms.Form):
     # first order instead of charging again.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, hosted_page: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if hosted_page:
+            # The card is typed on the provider's page (Stripe Checkout), not chosen here.
+            del self.fields["token"]
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
         # A post that lost its key is shown again with a new one, so "Pay" works next time.

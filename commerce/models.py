@@ -166,6 +166,10 @@ class Payment(TimeStampedModel):
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     failure_code = models.CharField(max_length=64, blank=True)
+    # What the provider knows this charge by: derived from the order, so every retry of
+    # the same checkout (and the reconciler) asks about the same charge and never makes
+    # a second one.
+    idempotency_key = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -174,7 +178,15 @@ class Payment(TimeStampedModel):
 
 
 class Refund(TimeStampedModel):
+    class Status(models.TextChoices):
+        # Written before the provider is asked: its amount is reserved, so two refunds
+        # never give back more than was paid, even while one waits for the provider.
+        PENDING = "pending", _("pending")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUCCEEDED, db_index=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     reason = models.TextField(_("reason"))
@@ -240,3 +252,25 @@ class LedgerEntry(TimeStampedModel):
                 name="ledger_one_sale_entry_per_party_line",
             )
         ]
+
+
+class SandboxCharge(TimeStampedModel):
+    """The sandbox provider's own books: it stands for a remote provider, so it writes
+    outside our transactions and answers the same key with the same result, like Stripe's
+    idempotency keys. Not used by any other provider."""
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge", "charge"
+        REFUND = "refund", "refund"
+
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    order_number = models.CharField(max_length=64, blank=True, db_index=True)
+    reference = models.CharField(max_length=128)
+    status = models.CharField(max_length=10)
+    failure_code = models.CharField(max_length=64, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        ordering = ["id"]

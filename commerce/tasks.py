@@ -12,6 +12,16 @@ def send_order_receipt(order_id: int) -> bool:
     return order_send_receipt(order_id=order_id)
 
 
+# Idempotent (state guards on every order and refund), so a task lost with its worker is
+# simply delivered again.
+@shared_task(name="commerce.tasks.reconcile_payments", acks_late=True, reject_on_worker_lost=True)
+def reconcile_payments() -> dict:
+    """Beat, every minute: settle pending orders and refunds against the provider."""
+    from .services import payments_reconcile
+
+    return payments_reconcile()
+
+
 # A rerun releases nothing twice (it only touches holds still pending and expired), so a
 # task lost with its worker is simply delivered again.
 @shared_task(name="commerce.tasks.release_expired_seat_holds", acks_late=True, reject_on_worker_lost=True)

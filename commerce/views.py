@@ -27,8 +27,17 @@ from .discounts import (
 from .exceptions import OrderNotFound, PaymentDeclined
 from .forms import CartAddForm, CartCodeForm, CartRemoveForm, CheckoutForm
 from .models import Order
+from .payments import get_provider
 from .selectors import cart_view, order_get, order_list
-from .services import cart_add, cart_remove, order_checkout, session_cart_add, session_cart_remove
+from .services import (
+    cart_add,
+    cart_remove,
+    order_checkout,
+    order_checkout_redirect,
+    order_payment_refresh,
+    session_cart_add,
+    session_cart_remove,
+)
 from .services.cart import SESSION_KEY
 
 ORDERS_PER_PAGE = 20
@@ -148,21 +157,47 @@ def cart_remove_view(request: HttpRequest) -> HttpResponse:
     return redirect("commerce:cart")
 
 
+def _return_urls(request: HttpRequest):
+    def urls(number: str) -> tuple[str, str]:
+        page = request.build_absolute_uri(reverse("commerce:order_detail", args=[number]))
+        return f"{page}?paid=1", f"{page}?cancelled=1"
+
+    return urls
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
+    """Pays with the configured provider (``PAYMENT_PROVIDER``): a provider with a hosted
+    payment page (Stripe Checkout) gets the browser sent there; the sandbox is paid here
+    with its test cards."""
     currency = currency_for_request(request)
+    provider = get_provider()
+    hosted_page = provider.supports_redirect
     if request.method == "POST":
-        form = CheckoutForm(request.POST)
+        form = CheckoutForm(request.POST, hosted_page=hosted_page)
         if form.is_valid():
             data = form.cleaned_data
             try:
+                if hosted_page:
+                    started = order_checkout_redirect(
+                        user=request.user,
+                        currency=data["currency"],
+                        discount_code=data["discount_code"],
+                        idempotency_key=f"web-{data['idempotency_key']}",
+                        visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
+                        return_urls=_return_urls(request),
+                    )
+                    cart_code_forget(session=request.session)  # campaigns integration: the code is used
+                    if started.url:
+                        return redirect(started.url)
+                    return redirect("commerce:order_detail", number=started.order.number)
                 result = order_checkout(
                     user=request.user,
                     items=None,
                     currency=data["currency"],
                     discount_code=data["discount_code"],
-                    payment={"provider": "sandbox", "token": data["token"]},
+                    payment={"provider": provider.name, "token": data["token"]},
                     idempotency_key=f"web-{data['idempotency_key']}",
                     visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
                 )
@@ -188,12 +223,20 @@ def checkout(request: HttpRequest) -> HttpResponse:
         # The order is paid with the code the preview priced, so what the page shows is what
         # is charged; a code that takes nothing off is not sent.
         form = CheckoutForm(
-            initial={"currency": currency, "discount_code": preview.code if preview.applied else ""}
+            initial={"currency": currency, "discount_code": preview.code if preview.applied else ""},
+            hosted_page=hosted_page,
         )
     return render(
         request,
         "commerce/checkout.html",
-        {"form": form, "cart": view, "preview": preview, "currency": currency, "code_form": CartCodeForm()},
+        {
+            "form": form,
+            "cart": view,
+            "preview": preview,
+            "currency": currency,
+            "code_form": CartCodeForm(),
+            "hosted_page": hosted_page,
+        },
     )
 
 
@@ -203,6 +246,11 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         order = order_get(user=request.user, number=number)
     except OrderNotFound:
         raise Http404 from None
+    # Back from the provider's payment page: ask it now rather than make the learner
+    # wait for the webhook.
+    back_from_payment = order.status == Order.Status.PENDING and request.GET.get("paid")
+    if back_from_payment and order_payment_refresh(order=order).status != Order.Status.PENDING:
+        order = order_get(user=request.user, number=number)
     return render(request, "commerce/order_detail.html", {"order": order})
 
 

@@ -7,3 +7,40 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class OutboxMessage(TimeStampedModel):
+    """A side effect (an e-mail, a metrics ping, a partner event) written in the same
+    transaction as the change that causes it, and delivered after the commit by
+    ``core.outbox``. The sale never waits for it, and a broker or mail outage only delays
+    it: the row stays until a handler succeeds (retried with backoff)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        SENT = "sent", "sent"
+        # Gave up after ``OUTBOX_MAX_ATTEMPTS``: kept for staff to look at and retry.
+        FAILED = "failed", "failed"
+
+    topic = models.CharField(max_length=100)
+    payload = models.JSONField(default=dict)
+    # One message per effect: writing the same key twice is a no-op (a rerun of the
+    # service that wrote it, a duplicate webhook).
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    available_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["available_at"],
+                condition=models.Q(status="pending"),
+                name="outbox_pending_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk} ({self.status})"

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import ModelVersion, Segment, SegmentCourse
-from .segments import describe_segment
+from .reasons import describe_segment
 
 
 @admin.register(ModelVersion)

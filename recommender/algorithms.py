@@ -25,7 +25,8 @@ DEFAULT_BATCH_SIZE = 2048
 
 
 class CatalogTooLarge(Exception):
-    """EASE needs a dense items x items inverse; the caller falls back to item-kNN."""
+    """EASE needs a dense inverse of side min(learners, items); the caller falls back to a
+    sparse model (RP3beta or item-kNN)."""
 
 
 def row_normalize(scores: np.ndarray) -> np.ndarray:
@@ -322,31 +323,158 @@ class ItemKNN(Algorithm):
         return (sp.csr_matrix(X_rows, dtype=np.float32) @ self.similarity).tocsr()
 
 
+def _symmetric_inverse(matrix: np.ndarray) -> np.ndarray:
+    """Inverse of a symmetric positive definite matrix, in place: Cholesky (``potrf``) and
+    ``potri`` cost a third of ``np.linalg.inv`` and need no second n x n buffer; ``potri``
+    fills one triangle, mirrored here in row blocks so no n x n temporary is made."""
+    from scipy.linalg import lapack  # only fitting needs LAPACK
+
+    potrf, potri = (
+        (lapack.spotrf, lapack.spotri) if matrix.dtype == np.float32 else (lapack.dpotrf, lapack.dpotri)
+    )
+    # LAPACK works on Fortran-ordered arrays and f2py would copy a C-ordered one; the
+    # transpose of a symmetric matrix is itself and is Fortran-ordered, so no copy is made.
+    factor, info = potrf(matrix.T, lower=False, overwrite_a=True, clean=False)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"Cholesky factorization failed (info={info})")
+    inverse, info = potri(factor, lower=False, overwrite_c=True)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"inversion failed (info={info})")
+    n = inverse.shape[0]
+    step = 1024
+    for start in range(step, n, step):
+        stop = min(start + step, n)
+        # Rows start..stop, columns left of the diagonal block, from the upper triangle.
+        inverse[start:stop, :start] = inverse[:start, start:stop].T
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        block = inverse[start:stop, start:stop]
+        block[:] = np.triu(block) + np.triu(block, 1).T
+    return inverse
+
+
+def _dense_gram(X: sp.csr_matrix, *, block: int = 1024) -> np.ndarray:
+    """``X^T X`` as a dense float32 array, built a block of columns at a time: the sparse
+    product of a whole catalog would hold every co-occurring pair with its indices (several
+    times the dense array) before being densified."""
+    n = X.shape[1]
+    gram = np.empty((n, n), dtype=np.float32)
+    X_t = X.T.tocsr()
+    X_c = X.tocsc()
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        gram[:, start:stop] = (X_t @ X_c[:, start:stop]).toarray()
+    return gram
+
+
 class EASE(Algorithm):
     """Embarrassingly Shallow Autoencoder (Steck 2019): the closed-form item-item model
-    ``B = I - P diagMat(1 / diag(P))`` with ``P = (X^T X + lambda I)^-1``. Dense, so only
-    for catalogs up to ``max_items``."""
+    ``B = I - P diagMat(1 / diag(P))`` with ``P = (X^T X + lambda I)^-1``.
+
+    The dense system is items x items, or learners x learners when there are fewer
+    learners than items: by the Woodbury identity ``P = (I - X^T K^-1 X) / lambda`` with
+    ``K = X X^T + lambda I``, so scores come from ``K^-1 X`` (learners x items) without any
+    items x items matrix. The dense side must not exceed ``max_items`` (memory: its square
+    in float32, 400 MB at 10,000); above it the caller falls back to a sparse model."""
 
     name = "ease"
 
-    def __init__(self, *, lambda_: float = 500.0, max_items: int = 5000) -> None:
+    def __init__(self, *, lambda_: float = 500.0, max_items: int = 10_000) -> None:
         self.params = {"lambda": lambda_, "max_items": max_items}
         self.weights: np.ndarray | None = None
+        # Dual form (fewer learners than items): X, K^-1 X and 1 / diag(P).
+        self._train: sp.csr_matrix | None = None
+        self._solved: np.ndarray | None = None
+        self._inv_diag: np.ndarray | None = None
+
+    @staticmethod
+    def dense_size(X: sp.spmatrix) -> int:
+        """The side of the dense system EASE solves for ``X``."""
+        return int(min(X.shape))
 
     def fit(self, X: sp.csr_matrix) -> EASE:
-        n_items = X.shape[1]
-        if n_items > self.params["max_items"]:
-            raise CatalogTooLarge(f"{n_items} items > EASE limit {self.params['max_items']}")
-        gram = (X.T @ X).toarray().astype(np.float64)
-        gram[np.diag_indices(n_items)] += float(self.params["lambda"])
-        inverse = np.linalg.inv(gram)
-        weights = -inverse / np.diag(inverse)
+        n_users, n_items = X.shape
+        size = self.dense_size(X)
+        if size > self.params["max_items"]:
+            raise CatalogTooLarge(
+                f"{n_items} items and {n_users} learners > EASE limit {self.params['max_items']}"
+            )
+        X = sp.csr_matrix(X, dtype=np.float32)
+        lambda_ = np.float32(self.params["lambda"])
+        self.weights = self._train = self._solved = self._inv_diag = None
+        if n_users < n_items:
+            kernel = _dense_gram(X.T.tocsr())
+            kernel[np.diag_indices(n_users)] += lambda_
+            solved = np.asarray(_symmetric_inverse(kernel) @ X, dtype=np.float32)  # K^-1 X
+            # diag(P)_i = (1 - x_i^T K^-1 x_i) / lambda for item column x_i.
+            diag = (1.0 - np.asarray(X.multiply(solved).sum(axis=0)).ravel()) / lambda_
+            self._train, self._solved = X, solved
+            self._inv_diag = (1.0 / diag).astype(np.float32)
+            return self
+        gram = _dense_gram(X)
+        gram[np.diag_indices(n_items)] += lambda_
+        weights = _symmetric_inverse(gram)
+        diag = weights.diagonal().copy()
+        weights /= -diag[None, :]
         weights[np.diag_indices(n_items)] = 0.0
-        self.weights = weights.astype(np.float32)
+        self.weights = weights
         return self
 
     def score(self, X_rows: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(X_rows @ self.weights, dtype=np.float32)
+        if self.weights is not None:
+            return np.asarray(X_rows @ self.weights, dtype=np.float32)
+        X_rows = sp.csr_matrix(X_rows, dtype=np.float32)
+        # X_b P = (X_b - (X_b X^T) K^-1 X) / lambda; scores = X_b - X_b P diag(1/diag(P)).
+        # B's diagonal is zero by construction (1 - P_ii / P_ii), so nothing to remove.
+        dense = X_rows.toarray()
+        product = dense - np.asarray((X_rows @ self._train.T) @ self._solved, dtype=np.float32)
+        product *= self._inv_diag[None, :] / np.float32(self.params["lambda"])
+        return dense - product
+
+
+class RP3beta(Algorithm):
+    """The graph model RP3beta (Paudel et al. 2017, as tuned by Dacrema et al. 2019): the
+    probability of a three-step random walk item -> learner -> item, each step raised to
+    ``alpha``, divided by the popularity of the target item to the power ``beta``, only
+    each item's top ``k`` neighbours kept. Sparse like item-kNN, so it has no catalog
+    limit: its cost follows the sum over learners of their history squared."""
+
+    name = "rp3beta"
+
+    def __init__(self, *, alpha: float = 1.0, beta: float = 0.5, k: int = 200) -> None:
+        self.params = {"alpha": alpha, "beta": beta, "k": k}
+        self.similarity: sp.csr_matrix | None = None
+
+    def fit(self, X: sp.csr_matrix) -> RP3beta:
+        X = sp.csr_matrix(X, dtype=np.float32)
+        user_degree = np.asarray(X.sum(axis=1), dtype=np.float32).ravel()
+        item_degree = np.asarray(X.sum(axis=0), dtype=np.float32).ravel()
+        user_degree[user_degree == 0] = 1.0
+        item_degree[item_degree == 0] = 1.0
+        alpha, beta = float(self.params["alpha"]), float(self.params["beta"])
+        # item -> learner (column-normalized) and learner -> item (row-normalized) steps.
+        to_user = sp.csr_matrix(X @ sp.diags(1.0 / item_degree))
+        to_item = sp.csr_matrix(sp.diags(1.0 / user_degree) @ X)
+        if alpha != 1.0:
+            to_user.data = np.power(to_user.data, alpha, dtype=np.float32)
+            to_item.data = np.power(to_item.data, alpha, dtype=np.float32)
+        penalty = np.power(item_degree, -beta, dtype=np.float32)
+
+        def popularity_penalty(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+            return values * penalty[cols]
+
+        rows = sparse_top_k_similarity(
+            to_user, to_item, k=int(self.params["k"]), transform=popularity_penalty
+        )
+        self.similarity = rows.T.tocsr()
+        return self
+
+    def score(self, X_rows: sp.csr_matrix) -> np.ndarray:
+        return np.asarray((X_rows @ self.similarity).toarray(), dtype=np.float32)
+
+    def sparse_score(self, X_rows: sp.csr_matrix) -> sp.csr_matrix:
+        """Only the candidates a learner's history reaches (about history x k per row)."""
+        return (sp.csr_matrix(X_rows, dtype=np.float32) @ self.similarity).tocsr()
 
 
 class ContentSimilarity(Algorithm):
@@ -415,10 +543,10 @@ class Hybrid(Algorithm):
 
 
 def collaborative_model(*, n_items: int, ease_lambda: float, ease_max_items: int, knn_k: int) -> Algorithm:
-    """EASE while the catalog fits in memory, item-kNN above the limit."""
+    """EASE while the catalog fits in memory, RP3beta (sparse) above the limit."""
     if n_items <= ease_max_items:
         return EASE(lambda_=ease_lambda, max_items=ease_max_items)
-    return ItemKNN(k=knn_k)
+    return RP3beta(k=knn_k)
 
 
 def mask_rows(scores: np.ndarray, X_rows: sp.csr_matrix) -> None:
@@ -459,11 +587,14 @@ def iter_top_n(
     items at score 0, which is what ranking their dense score rows would give."""
     users = np.arange(X.shape[0]) if users is None else np.asarray(users)
     exclude = X if exclude is None else exclude
-    sparse_model = isinstance(model, ItemKNN | ContentSimilarity)
+    sparse_model = hasattr(model, "sparse_score")
     if sparse_model:
         # Learners with too few candidates are filled with popular items, as a dense row of
         # zeros would be; popularity also breaks ties.
         fill, tiebreak = popularity_order(X)
+    if not sparse_model:
+        # A dense block is batch x items: bounded (64 MB of float32) whatever the catalog.
+        batch_size = max(1, min(batch_size, (1 << 24) // max(X.shape[1], 1)))
     for start in range(0, users.size, batch_size):
         batch = users[start : start + batch_size]
         if sparse_model:

@@ -15,7 +15,9 @@ class RecommenderSettings:
     top_n: int = 20
     max_k: int = 50
     similar_n: int = 12
-    ease_max_items: int = 3000
+    # The side of the dense system EASE solves (courses, or learners when fewer), float32:
+    # 10,000 needs 400 MB. Above it RP3beta or item-kNN (sparse) take its place.
+    ease_max_items: int = 10_000
     knn_k: int = 100
     diversity: float = 0.8
     cross_domain_picks: int = 1
@@ -23,10 +25,15 @@ class RecommenderSettings:
     segments: int = 6
     min_interactions: int = 5
     validation_fraction: float = 0.8
+    # Learners whose held-out courses score the validation (a seeded sample above this).
+    validation_max_users: int = 20_000
     seed: int = 42
     batch_size: int = 2048
     write_batch_size: int = 2000
     interest_weight: float = 1.0
+    # A run writing a version's lists holds a lease this long, renewed after every batch;
+    # when its worker dies, the redelivered run takes the version over once it expires.
+    lease_seconds: int = 600
 
 
 def recommender_settings(**overrides) -> RecommenderSettings:

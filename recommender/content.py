@@ -11,7 +11,6 @@ import scipy.sparse as sp
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from courses.models import Course, LiveSession
 
@@ -108,6 +107,9 @@ def tfidf_features(texts: list[str]) -> sp.csr_matrix:
     """L2-normalized character 2-4-gram TF-IDF rows (zero rows for empty texts)."""
     if not any(text.strip() for text in texts):
         return sp.csr_matrix((len(texts), 1), dtype=np.float32)
+    # Imported here: scikit-learn is heavy and only training needs it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(
         analyzer="char_wb",
         ngram_range=(2, 4),

@@ -16,6 +16,9 @@ class ModelVersion(TimeStampedModel):
         RETIRED = "retired", _("retired")
         REJECTED = "rejected", _("not activated")
         FAILED = "failed", _("failed")
+        # Lists being written under a lease; a run whose worker died leaves its lease to
+        # expire, and the next run of the same key takes the version over.
+        WRITING = "writing", _("writing")
 
     algorithm = models.CharField(_("algorithm"), max_length=40)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
@@ -31,6 +34,10 @@ class ModelVersion(TimeStampedModel):
     # The nightly task passes the day, so a rerun of the same night trains nothing new.
     run_key = models.CharField(max_length=40, blank=True, default="")
     activated_at = models.DateTimeField(null=True, blank=True)
+    # Who writes this version's lists (one attempt of a run) and until when; renewed as
+    # batches are written.
+    lease_token = models.CharField(max_length=32, blank=True, default="")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -14,15 +14,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from .algorithms import top_n_from_scores
-
-REASON_BECAUSE_YOU_TOOK = "because_you_took"
-REASON_SIMILAR_LEARNERS = "similar_learners"
-REASON_SOMETHING_NEW = "something_new"
-REASON_INTEREST = "interest"
-REASON_SEGMENT = "segment"
-REASON_POPULAR = "popular"
-REASON_ALSO_TOOK = "also_took"
-REASON_SIMILAR_CONTENT = "similar_content"
+from .reasons import (  # noqa: F401 - the reason codes are part of this module's interface
+    REASON_ALSO_TOOK,
+    REASON_BECAUSE_YOU_TOOK,
+    REASON_INTEREST,
+    REASON_POPULAR,
+    REASON_SEGMENT,
+    REASON_SIMILAR_CONTENT,
+    REASON_SIMILAR_LEARNERS,
+    REASON_SOMETHING_NEW,
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,15 @@ def mmr_over_categories(
     )
 
 
+def outside_candidates(
+    scores: np.ndarray, *, domains: np.ndarray, touched: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``n`` best courses in fields the learner never touched (for the
+    cross-domain picks), from a dense score block."""
+    outside = np.where(touched[:, domains], -np.inf, scores)
+    return top_n_from_scores(outside, n)
+
+
 def rerank(
     scores: np.ndarray,
     *,
@@ -84,13 +94,45 @@ def rerank(
     scores (``-inf`` marks an empty slot) and a flag for the cross-domain picks."""
     n = min(config.n, scores.shape[1])
     candidates, cand_scores = top_n_from_scores(scores, max(n * config.candidate_factor, n))
+    outside, outside_scores = outside_candidates(
+        scores, domains=domains, touched=touched, n=max(config.cross_domain_picks, 0)
+    )
+    return rerank_candidates(
+        candidates,
+        cand_scores,
+        outside=outside,
+        outside_scores=outside_scores,
+        domains=domains,
+        touched=touched,
+        config=config,
+        n_items=scores.shape[1],
+    )
+
+
+def rerank_candidates(
+    candidates: np.ndarray,
+    cand_scores: np.ndarray,
+    *,
+    outside: np.ndarray,
+    outside_scores: np.ndarray,
+    domains: np.ndarray,
+    touched: np.ndarray,
+    config: RerankConfig,
+    n_items: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``rerank`` on each row's best candidates (batch x C, best first, ``-inf`` for empty
+    slots) instead of a dense score row, so lists come from sparse products: ``outside``
+    holds each row's best courses in untouched fields (batch x picks, best first), the
+    ones a cross-domain pick is inserted from when the candidates have none."""
+    n = min(config.n, n_items)
     if config.diversity < 1.0:
         items, item_scores = mmr_over_categories(
             candidates, cand_scores, domains, n=n, trade_off=config.diversity
         )
     else:
         items, item_scores = candidates[:, :n], cand_scores[:, :n]
-    rows = np.arange(scores.shape[0])
+    n = items.shape[1]
+    rows = np.arange(candidates.shape[0])
     is_new = ~touched[rows[:, None], domains[items]] & np.isfinite(item_scores)
     columns = np.arange(n)[None, :]
     for pick in range(config.cross_domain_picks):
@@ -113,12 +155,13 @@ def rerank(
         is_new = np.take_along_axis(is_new, source, axis=1)
         # ...otherwise the best-scoring course of an untouched field is inserted there.
         insert = needs & ~has_later
-        if not insert.any():
+        if not insert.any() or outside.shape[1] == 0:
             continue
-        outside = np.where(touched[:, domains], -np.inf, scores)
-        outside[rows[:, None], items] = -np.inf
-        best = np.argmax(outside, axis=1)
-        best_score = outside[rows, best]
+        listed = (outside[:, :, None] == items[:, None, :]).any(axis=2)
+        usable = np.isfinite(outside_scores) & ~listed
+        choice = np.argmax(usable, axis=1)
+        best = outside[rows, choice]
+        best_score = np.where(usable[rows, choice], outside_scores[rows, choice], -np.inf)
         insert &= np.isfinite(best_score)
         shifted_items = np.concatenate([items[:, :position], best[:, None], items[:, position:-1]], axis=1)
         shifted_scores = np.concatenate(

@@ -7,13 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from django.utils.translation import gettext as _
-from sklearn.cluster import KMeans
 
 from .content import CatalogInfo
-from .reasons import localized
+from .reasons import LEVELS, describe_segment
 
-LEVELS = ("beginner", "intermediate", "advanced")
+__all__ = ["LEVELS", "SegmentResult", "cluster", "describe_segment", "portraits", "segment_profile"]
 
 
 @dataclass
@@ -81,6 +79,9 @@ def cluster(
     n_clusters = max(1, min(n_segments, portrait.shape[0], n_distinct))
     if portrait.shape[0] == 0:
         return None
+    # Imported here: scikit-learn costs seconds and ~135 MB, and only training needs it.
+    from sklearn.cluster import KMeans
+
     model = KMeans(n_clusters=n_clusters, n_init=3, random_state=seed)
     labels = model.fit_predict(portrait.toarray())
     centroids = np.maximum(model.cluster_centers_, 0)
@@ -115,21 +116,3 @@ def segment_profile(centroid: np.ndarray, catalog: CatalogInfo, domain_ids: np.n
             }
         )
     return {"domains": domains}
-
-
-def describe_segment(profile: dict, level: str, language: str | None = None) -> str:
-    """A readable description such as "Finance beginners who also like Travel"."""
-    domains = profile.get("domains") or []
-    level_names = {
-        "beginner": _("beginners"),
-        "intermediate": _("intermediate learners"),
-        "advanced": _("advanced learners"),
-    }
-    who = level_names.get(level, _("learners"))
-    if not domains:
-        return _("Learners without a clear field yet")
-    main = localized(domains[0].get("name"), language) or domains[0].get("slug", "")
-    if len(domains) > 1 and domains[1]["share"] >= 0.15:
-        second = localized(domains[1].get("name"), language) or domains[1].get("slug", "")
-        return _("%(field)s %(who)s who also like %(other)s") % {"field": main, "who": who, "other": second}
-    return _("%(field)s %(who)s") % {"field": main, "who": who}

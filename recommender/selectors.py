@@ -12,7 +12,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from accounts.models import LearnerProfile
 from courses.models import Course, Enrollment
 
-from . import reranking
+from . import reasons
 from .conf import recommender_settings
 from .models import (
     CustomerRecommendation,
@@ -153,14 +153,14 @@ def cold_start(*, interests: list[str], owned: QuerySet | None, k: int) -> list[
         RecommendedCourse(
             course=row.course,
             score=row.score,
-            reason_code=reranking.REASON_INTEREST,
+            reason_code=reasons.REASON_INTEREST,
             reason_params={"category": _category_names(row.category)},
         )
         for row in interest_rows[: k * 2]
     ]
     segment_list = [
         RecommendedCourse(
-            course=row.course, score=row.score, reason_code=reranking.REASON_SEGMENT, reason_params={}
+            course=row.course, score=row.score, reason_code=reasons.REASON_SEGMENT, reason_params={}
         )
         for row in segment_rows.order_by("rank")[:k]
     ]
@@ -178,7 +178,7 @@ def cold_start(*, interests: list[str], owned: QuerySet | None, k: int) -> list[
             RecommendedCourse(
                 course=course,
                 score=float(course.enrollment_count),
-                reason_code=reranking.REASON_POPULAR,
+                reason_code=reasons.REASON_POPULAR,
                 reason_params={},
             ),
         )
@@ -206,7 +206,7 @@ def similar_courses(*, course: Course, k: int) -> list[RecommendedCourse]:
         RecommendedCourse(
             course=row,
             score=row.similar_score if row.similar_score is not None else float(row.enrollment_count),
-            reason_code=row.similar_reason or reranking.REASON_SIMILAR_CONTENT,
+            reason_code=row.similar_reason or reasons.REASON_SIMILAR_CONTENT,
             reason_params={},
         )
         for row in rows

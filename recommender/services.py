@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LearnerProfile
 
-from . import reranking
+from . import listing, reranking
 from .algorithms import (
     EASE,
     Algorithm,
@@ -26,13 +28,13 @@ from .algorithms import (
     Hybrid,
     ItemKNN,
     Popularity,
-    mask_rows,
+    RP3beta,
     top_n_from_scores,
     top_n_sparse,
 )
 from .conf import RecommenderSettings, recommender_settings
 from .content import CatalogInfo, load_catalog, tfidf_features
-from .evaluation import ranking_metrics, tune, tune_hybrid_weights, validation_split
+from .evaluation import ranking_metrics, sample_held_users, tune, tune_hybrid_weights, validation_split
 from .matrix import InteractionMatrix, Source, build_interaction_matrix
 from .models import (
     CustomerRecommendation,
@@ -50,10 +52,25 @@ logger = logging.getLogger(__name__)
 
 EASE_GRID = (10.0, 50.0, 200.0, 500.0)
 KNN_GRID = {"k": (20, 100)}
+RP3_GRID = {"alpha": (0.8, 1.0), "beta": (0.3, 0.5)}
 
 
 class TrainingDataError(Exception):
     """The data cannot produce a model; the active version stays."""
+
+
+class RunInProgress(Exception):
+    """Another attempt of the same run holds a live lease on its version: try again after
+    ``retry_after`` seconds (the lease expires if that attempt's worker died)."""
+
+    def __init__(self, version: ModelVersion, retry_after: float) -> None:
+        super().__init__(f"version #{version.pk} of run {version.run_key!r} is being written")
+        self.version = version
+        self.retry_after = retry_after
+
+
+class LeaseLost(Exception):
+    """This attempt's lease expired and another attempt took the version over."""
 
 
 @dataclass
@@ -70,8 +87,9 @@ class TrainedModel:
 
 
 def _collaborative_part(fit: sp.csr_matrix, held: sp.csr_matrix, config: RecommenderSettings) -> Algorithm:
-    """EASE with lambda chosen on validation while the catalog fits, item-kNN above."""
-    if fit.shape[1] <= config.ease_max_items:
+    """EASE with lambda chosen on validation while its dense system fits; above it the
+    better on validation of RP3beta and item-kNN (both sparse, no catalog limit)."""
+    if EASE.dense_size(fit) <= config.ease_max_items:
         params, _score = tune(
             lambda lambda_: EASE(lambda_=lambda_, max_items=config.ease_max_items),
             {"lambda_": EASE_GRID},
@@ -80,8 +98,12 @@ def _collaborative_part(fit: sp.csr_matrix, held: sp.csr_matrix, config: Recomme
             k=10,
         )
         return EASE(lambda_=params["lambda_"], max_items=config.ease_max_items)
-    params, _score = tune(lambda k: ItemKNN(k=k), KNN_GRID, fit, held, k=10)
-    return ItemKNN(**params)
+    k = config.knn_k
+    rp3_params, rp3_score = tune(lambda **p: RP3beta(k=k, **p), RP3_GRID, fit, held, k=10)
+    knn_params, knn_score = tune(lambda **p: ItemKNN(**p), KNN_GRID, fit, held, k=10)
+    if rp3_score >= knn_score:
+        return RP3beta(k=k, **rp3_params)
+    return ItemKNN(**knn_params)
 
 
 def hybrid_fit(data: InteractionMatrix, catalog: CatalogInfo, config: RecommenderSettings) -> TrainedModel:
@@ -90,6 +112,9 @@ def hybrid_fit(data: InteractionMatrix, catalog: CatalogInfo, config: Recommende
     fit, held = validation_split(X, seed=config.seed, fraction=config.validation_fraction)
     if held.nnz == 0:
         raise TrainingDataError(_("No learner has enough interactions to hold out a validation split."))
+    # Models are fitted on every learner; they are scored on a sample, so tuning costs the
+    # same at 500,000 learners as at 20,000.
+    held = sample_held_users(held, max_users=config.validation_max_users, seed=config.seed)
     features = tfidf_features(catalog.texts)
     collaborative = _collaborative_part(fit, held, config)
     parts: list[Algorithm] = [collaborative, ContentSimilarity(item_features=features), Popularity()]
@@ -141,15 +166,11 @@ def _write_recommendations(
     data: InteractionMatrix,
     catalog: CatalogInfo,
     config: RecommenderSettings,
+    renew: Callable[[], None] = lambda: None,
 ) -> int:
-    X = data.matrix
-    domain_values, domains = np.unique(catalog.domain_ids, return_inverse=True)
-    n_domains = domain_values.size
-    item_domain = sp.csr_matrix(
-        (np.ones(domains.size, dtype=np.float32), (np.arange(domains.size), domains)),
-        shape=(domains.size, n_domains),
-    )
-    unavailable = np.flatnonzero(~catalog.is_available)
+    """Every learner's list, a block of learners at a time, from sparse products (see
+    ``listing``): nothing of size learners x courses is ever made."""
+    _domain_values, domains = np.unique(catalog.domain_ids, return_inverse=True)
     rerank_config = reranking.RerankConfig(
         n=config.top_n,
         diversity=config.diversity,
@@ -157,16 +178,16 @@ def _write_recommendations(
         cross_domain_position=config.cross_domain_position,
     )
     written = 0
-    for start in range(0, X.shape[0], config.batch_size):
-        rows = X[start : start + config.batch_size]
-        scores = trained.model.score(rows)
-        mask_rows(scores, rows)
-        scores[:, unavailable] = -np.inf
-        touched = np.asarray((rows @ item_domain).todense()) > 0
-        items, item_scores, is_new = reranking.rerank(
-            scores, domains=domains, touched=touched, config=rerank_config
-        )
-        anchors, _strength = reranking.explain_anchors(trained.explanation, rows, items)
+    for block in listing.iter_lists(
+        trained.model,
+        data.matrix,
+        domains=domains,
+        available=catalog.is_available,
+        explanation=trained.explanation,
+        config=rerank_config,
+        batch_size=config.batch_size,
+    ):
+        items, item_scores, is_new, anchors = block.items, block.scores, block.is_new, block.anchors
         # The first new-field course of a list is the cross-domain pick; later ones say why
         # they fit when an owned course explains them.
         first_new = is_new & (np.cumsum(is_new, axis=1) == 1)
@@ -191,7 +212,7 @@ def _write_recommendations(
             objects.append(
                 Recommendation(
                     model_version=version,
-                    user_id=int(data.user_ids[start + r]),
+                    user_id=int(data.user_ids[block.rows[r]]),
                     course_id=int(catalog.course_ids[item]),
                     rank=int(ranks[r, c]),
                     score=round(float(item_scores[r, c]), 6),
@@ -200,6 +221,7 @@ def _write_recommendations(
                 )
             )
         written += _bulk(Recommendation, objects, batch_size=config.write_batch_size)
+        renew()
     return written
 
 
@@ -427,17 +449,101 @@ def _data_problem(data: InteractionMatrix, catalog: CatalogInfo, config: Recomme
 
 
 def _record(status: str, note: str, *, run_key: str, started: float, **fields) -> ModelVersion:
+    """A version that ends here (failed or not activated). When an earlier attempt of the
+    same run left a version whose lease expired, that version takes the outcome."""
+    values = {
+        "status": status,
+        "note": note,
+        "duration_seconds": round(time.perf_counter() - started, 3),
+        **fields,
+    }
     try:
-        return ModelVersion.objects.create(
-            status=status,
-            note=note,
-            run_key=run_key,
-            duration_seconds=round(time.perf_counter() - started, 3),
-            **fields,
-        )
+        with transaction.atomic():
+            return ModelVersion.objects.create(run_key=run_key, **values)
     except IntegrityError:
-        # Another run with the same key got there first: its result stands.
+        # Another attempt of the run got there first: its result stands, unless it died
+        # while writing (lease expired), in which case this outcome replaces it.
+        ModelVersion.objects.filter(
+            run_key=run_key, status=ModelVersion.Status.WRITING, lease_expires_at__lt=timezone.now()
+        ).update(**values, lease_token="", lease_expires_at=None)
         return ModelVersion.objects.get(run_key=run_key)
+
+
+class _Lease:
+    """This attempt's claim on the version it writes: renewed after every batch, checked
+    before activation. Losing it (it expired and another attempt took over) stops the
+    writing without touching the rows, which now belong to the other attempt."""
+
+    def __init__(self, seconds: int) -> None:
+        self.token = uuid.uuid4().hex
+        self.seconds = seconds
+        self.version_id: int | None = None
+
+    def expiry(self) -> datetime:
+        return timezone.now() + timedelta(seconds=self.seconds)
+
+    def renew(self) -> None:
+        held = ModelVersion.objects.filter(
+            pk=self.version_id, status=ModelVersion.Status.WRITING, lease_token=self.token
+        ).update(lease_expires_at=self.expiry())
+        if not held:
+            raise LeaseLost(f"version #{self.version_id}: the lease was taken over")
+
+
+def _claim(*, run_key: str, lease: _Lease, started: float, fields: dict) -> ModelVersion:
+    """The version this attempt writes, under its lease: a new one, or the version of an
+    earlier attempt of the same run whose lease expired (its half-written lists are
+    deleted first: they are this run's own). Raises ``RunInProgress`` while another
+    attempt's lease is live; returns a finished version of the run as it is."""
+    values = {
+        "status": ModelVersion.Status.WRITING,
+        "note": "",
+        "lease_token": lease.token,
+        "lease_expires_at": lease.expiry(),
+        "duration_seconds": round(time.perf_counter() - started, 3),
+        **fields,
+    }
+    try:
+        with transaction.atomic():
+            version = ModelVersion.objects.create(run_key=run_key, **values)
+    except IntegrityError:
+        version = ModelVersion.objects.get(run_key=run_key)
+        if version.status != ModelVersion.Status.WRITING:
+            return version
+        now = timezone.now()
+        taken = ModelVersion.objects.filter(
+            pk=version.pk, status=ModelVersion.Status.WRITING, lease_expires_at__lt=now
+        ).update(**values)
+        if not taken:
+            version.refresh_from_db()
+            if version.status != ModelVersion.Status.WRITING:
+                return version
+            raise RunInProgress(version, max((version.lease_expires_at - now).total_seconds(), 1.0)) from None
+        logger.warning(
+            "recommender: run %s takes over version #%s after its lease expired", run_key, version.pk
+        )
+        _delete_rows([version.pk])
+        version.refresh_from_db()
+    lease.version_id = version.pk
+    return version
+
+
+def _existing_run(run_key: str) -> ModelVersion | None:
+    """A finished version of this run, or ``RunInProgress`` while another attempt writes."""
+    if not run_key:
+        return None
+    existing = ModelVersion.objects.filter(run_key=run_key).first()
+    if existing is None:
+        return None
+    if existing.status != ModelVersion.Status.WRITING:
+        return existing
+    remaining = (
+        (existing.lease_expires_at - timezone.now()).total_seconds() if existing.lease_expires_at else 0
+    )
+    if remaining > 0:
+        raise RunInProgress(existing, remaining)
+    # The attempt that was writing died: train again and take its version over.
+    return None
 
 
 def recommender_train(
@@ -450,13 +556,19 @@ def recommender_train(
 ) -> ModelVersion:
     """Train a version and activate it when its validation nDCG@10 is at most
     ``activation_margin`` below the active version's. Never raises for bad data: the
-    returned version says what happened in ``status`` and ``note``."""
+    returned version says what happened in ``status`` and ``note``.
+
+    With a ``run_key`` a run happens once: a finished version of the key is returned as it
+    is; a version another attempt is still writing under a live lease raises
+    ``RunInProgress`` (retry later); one whose lease expired (its worker died) is taken
+    over and written again from scratch. Lists are written under the version's lease, and
+    the only rows a run deletes are its own (on failure, or a dead attempt's of the same
+    key) and those of versions that no longer serve, never a version being written."""
     started = time.perf_counter()
     config = recommender_settings(**overrides)
-    if run_key:
-        existing = ModelVersion.objects.filter(run_key=run_key).first()
-        if existing is not None:
-            return existing
+    existing = _existing_run(run_key)
+    if existing is not None:
+        return existing
     now = now or timezone.now()
     try:
         catalog = load_catalog()
@@ -528,45 +640,72 @@ def recommender_train(
             **sizes,
         )
 
-    version = _record(
-        ModelVersion.Status.REJECTED,
-        "writing",
+    lease = _Lease(config.lease_seconds)
+    version = _claim(
         run_key=run_key,
+        lease=lease,
         started=started,
-        algorithm="hybrid",
-        params=trained.params,
-        metrics=trained.metrics,
-        **sizes,
+        fields={"algorithm": "hybrid", "params": trained.params, "metrics": trained.metrics, **sizes},
     )
-    if version.note != "writing":
+    if version.status != ModelVersion.Status.WRITING or version.lease_token != lease.token:
         return version
     try:
         counts = {
             "recommendations": _write_recommendations(
-                version=version, trained=trained, data=data, catalog=catalog, config=config
+                version=version, trained=trained, data=data, catalog=catalog, config=config, renew=lease.renew
             ),
-            "similar_courses": _write_similar(
-                version=version, trained=trained, catalog=catalog, config=config
-            ),
-            "popular_courses": _write_popular(version=version, data=data, catalog=catalog, config=config),
-            "segments": _write_segments(version=version, data=data, catalog=catalog, config=config),
         }
+        lease.renew()
+        counts["similar_courses"] = _write_similar(
+            version=version, trained=trained, catalog=catalog, config=config
+        )
+        lease.renew()
+        counts["popular_courses"] = _write_popular(version=version, data=data, catalog=catalog, config=config)
+        lease.renew()
+        counts["segments"] = _write_segments(version=version, data=data, catalog=catalog, config=config)
+        lease.renew()
+    except LeaseLost:
+        # Another attempt of the run owns the version and its rows now.
+        logger.warning("recommender: lost the lease on version #%s; the other attempt goes on", version.pk)
+        version.refresh_from_db()
+        return version
     except Exception as exc:
         logger.exception("recommender: writing the lists failed")
         _delete_rows([version.pk])
-        version.status, version.note = ModelVersion.Status.FAILED, f"writing the lists failed: {exc}"
-        version.save(update_fields=["status", "note", "updated_at"])
+        ModelVersion.objects.filter(pk=version.pk, lease_token=lease.token).update(
+            status=ModelVersion.Status.FAILED,
+            note=f"writing the lists failed: {exc}",
+            lease_token="",
+            lease_expires_at=None,
+        )
+        version.refresh_from_db()
         return version
 
     with transaction.atomic():
-        previous = list(ModelVersion.objects.select_for_update().filter(is_active=True).order_by("pk"))
+        mine = (
+            ModelVersion.objects.select_for_update()
+            .filter(pk=version.pk, status=ModelVersion.Status.WRITING, lease_token=lease.token)
+            .first()
+        )
+        if mine is None:
+            version.refresh_from_db()
+            return version
+        previous = list(
+            ModelVersion.objects.select_for_update()
+            .filter(is_active=True)
+            .exclude(pk=version.pk)
+            .order_by("pk")
+        )
         ModelVersion.objects.filter(pk__in=[v.pk for v in previous]).update(
             is_active=False, status=ModelVersion.Status.RETIRED
         )
+        version = mine
         version.is_active = True
         version.status = ModelVersion.Status.ACTIVE
         version.activated_at = timezone.now()
         version.note = ""
+        version.lease_token = ""
+        version.lease_expires_at = None
         version.metrics = {**trained.metrics, "stored": counts}
         version.duration_seconds = round(time.perf_counter() - started, 3)
         version.save()
@@ -577,6 +716,8 @@ def recommender_train(
         # The partner API falls back to a cold-start list computed per request.
         logger.exception("recommender: writing the partner customers' lists failed")
         CustomerRecommendation.objects.filter(model_version=version).delete()
+    # Versions that no longer serve; a version being written (status WRITING, its own
+    # attempt's or a dead one awaiting takeover) is never touched here.
     stale = list(
         ModelVersion.objects.exclude(pk=version.pk)
         .filter(

@@ -1,10 +1,18 @@
 """The provider interface. Checkout, webhooks and refunds only talk to this.
 
 A provider must:
-- ``charge``: take money once per ``idempotency_key``; return ``succeeded``, ``pending``
-  (the final answer comes by webhook) or ``declined``; raise ``PaymentProviderError``
-  when it cannot tell (network, 5xx), so the caller rolls back and may retry;
-- ``refund``: give back part or all of a charge, raising ``PaymentProviderError`` on failure;
+- ``charge``: take money once per ``idempotency_key`` (the same key again returns the first
+  answer and charges nothing); return ``succeeded``, ``pending`` (the final answer comes by
+  webhook) or ``declined``; raise ``PaymentProviderError`` when the provider refused the
+  request (nothing was charged) and ``PaymentOutcomeUnknown`` when it cannot tell (timeout,
+  5xx): the caller keeps the order pending and asks again with the same key;
+- ``lookup_charge``: what the provider knows of an order's charge (by ``reference`` when
+  there is one, else by the order number), ``None`` when it has no trace of it; used by
+  the reconciler;
+- ``refund``: give back part or all of a charge, once per ``idempotency_key``, with the
+  same two errors;
+- ``create_redirect`` (providers with ``supports_redirect``): a hosted payment page for
+  the browser (Stripe Checkout), once per ``idempotency_key``;
 - ``verify_webhook``: check the signature of a raw body in constant time, raising
   ``InvalidWebhookSignature``;
 - ``parse_event``: turn a verified body into a ``PaymentEvent``.
@@ -33,6 +41,12 @@ class RefundResult:
 
 
 @dataclass(frozen=True)
+class RedirectResult:
+    reference: str
+    url: str
+
+
+@dataclass(frozen=True)
 class PaymentEvent:
     event_id: str
     kind: EventKind
@@ -48,13 +62,32 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
 
 class Provider:
     name: str = ""
+    supports_redirect: bool = False
 
     def charge(
         self, *, amount: Decimal, currency: str, token: str, order_number: str, idempotency_key: str
     ) -> ChargeResult:
         raise NotImplementedError
 
+    def lookup_charge(
+        self, *, order_number: str, reference: str, idempotency_key: str
+    ) -> ChargeResult | None:
+        raise NotImplementedError
+
     def refund(self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str) -> RefundResult:
+        raise NotImplementedError
+
+    def create_redirect(
+        self,
+        *,
+        amount: Decimal,
+        currency: str,
+        order_number: str,
+        description: str,
+        success_url: str,
+        cancel_url: str,
+        idempotency_key: str,
+    ) -> RedirectResult:
         raise NotImplementedError
 
     def verify_webhook(self, *, body: bytes, headers) -> None:

@@ -1,7 +1,9 @@
 """A provider with no network, for development and tests.
 
 Tokens: ``tok_success`` pays, ``tok_decline`` declines, ``tok_pending`` stays pending
-until a signed webhook says ``payment.succeeded`` or ``payment.failed``. Webhooks are
+until a signed webhook says ``payment.succeeded`` or ``payment.failed``. Charges and refunds
+are idempotent by key and stored in ``SandboxCharge`` (the sandbox's own books), so a retry
+or the reconciler sees the same charge a real provider would. Webhooks are
 signed like the real ones: header ``Zq-Sandbox-Signature: t=<unix time>,v1=<hex>`` where
 ``hex = HMAC-SHA256(SANDBOX_WEBHOOK_SECRET, "<t>.<body>")``."""
 
@@ -15,6 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from commerce.exceptions import InvalidWebhookPayload, InvalidWebhookSignature
+from commerce.models import SandboxCharge
 
 from .base import ChargeResult, PaymentEvent, Provider, RefundResult
 
@@ -37,19 +40,60 @@ def sign(body: bytes, *, timestamp: int | None = None, secret: str | None = None
 class SandboxProvider(Provider):
     name = "sandbox"
 
+    def _record(self, *, key: str, **fields) -> SandboxCharge:
+        # Its own autocommitted write (or savepoint): like a remote provider, the charge
+        # exists whatever happens to the caller's transaction afterwards.
+        record, _created = SandboxCharge.objects.get_or_create(idempotency_key=key, defaults=fields)
+        return record
+
     def charge(
         self, *, amount: Decimal, currency: str, token: str, order_number: str, idempotency_key: str
     ) -> ChargeResult:
-        reference = f"sbx_{uuid.uuid4().hex}"
         if token == "tok_success":
-            return ChargeResult(status="succeeded", reference=reference)
-        if token == "tok_pending":
-            return ChargeResult(status="pending", reference=reference)
-        code = "card_declined" if token == "tok_decline" else "invalid_token"
-        return ChargeResult(status="declined", reference=reference, failure_code=code)
+            status, code = "succeeded", ""
+        elif token == "tok_pending":
+            status, code = "pending", ""
+        else:
+            status, code = "declined", "card_declined" if token == "tok_decline" else "invalid_token"
+        record = self._record(
+            key=f"charge-{idempotency_key}",
+            kind=SandboxCharge.Kind.CHARGE,
+            order_number=order_number,
+            reference=f"sbx_{uuid.uuid4().hex}",
+            status=status,
+            failure_code=code,
+            amount=amount,
+            currency=currency,
+        )
+        return ChargeResult(
+            status=record.status, reference=record.reference, failure_code=record.failure_code
+        )
+
+    def lookup_charge(
+        self, *, order_number: str, reference: str, idempotency_key: str
+    ) -> ChargeResult | None:
+        records = SandboxCharge.objects.filter(kind=SandboxCharge.Kind.CHARGE)
+        record = (
+            records.filter(reference=reference).first()
+            if reference
+            else records.filter(order_number=order_number).order_by("-id").first()
+        )
+        if record is None:
+            return None
+        return ChargeResult(
+            status=record.status, reference=record.reference, failure_code=record.failure_code
+        )
 
     def refund(self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str) -> RefundResult:
-        return RefundResult(reference=f"sbx_re_{uuid.uuid4().hex}")
+        record = self._record(
+            key=f"refund-{idempotency_key}",
+            kind=SandboxCharge.Kind.REFUND,
+            reference=f"sbx_re_{uuid.uuid4().hex}",
+            status="succeeded",
+            amount=amount,
+            currency=currency,
+        )
+        return RefundResult(reference=record.reference)
 
     def verify_webhook(self, *, body: bytes, headers) -> None:
         header = headers.get(SIGNATURE_HEADER, "") or ""

@@ -12,29 +12,65 @@ import stripe as stripe_sdk
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from commerce.exceptions import InvalidWebhookPayload, InvalidWebhookSignature, PaymentProviderError
+from commerce.exceptions import (
+    InvalidWebhookPayload,
+    InvalidWebhookSignature,
+    PaymentOutcomeUnknown,
+    PaymentProviderError,
+)
 
-from .base import ChargeResult, PaymentEvent, Provider, RefundResult, to_minor_units
+from .base import ChargeResult, PaymentEvent, Provider, RedirectResult, RefundResult, to_minor_units
 
 SIGNATURE_HEADER = "Stripe-Signature"
 EVENT_KINDS = {
     "payment_intent.succeeded": "succeeded",
     "payment_intent.payment_failed": "failed",
     "payment_intent.canceled": "failed",
+    # Stripe Checkout (the browser flow): the order knows the session id.
+    "checkout.session.async_payment_succeeded": "succeeded",
+    "checkout.session.async_payment_failed": "failed",
+    "checkout.session.expired": "failed",
 }
 PENDING_STATUSES = {"processing", "requires_action", "requires_confirmation", "requires_capture"}
 
 
 class StripeProvider(Provider):
     name = "stripe"
+    supports_redirect = True
 
     def __init__(self) -> None:
         api_key = getattr(settings, "STRIPE_API_KEY", "")
         if not api_key:
             raise ImproperlyConfigured("STRIPE_API_KEY is required for the stripe payment provider")
         base = getattr(settings, "STRIPE_API_BASE", "") or stripe_sdk.DEFAULT_API_BASE
-        # Retries are ours to decide: checkout holds row locks while it waits.
-        self.client = stripe_sdk.StripeClient(api_key, base_addresses={"api": base}, max_network_retries=0)
+        timeout = float(getattr(settings, "PAYMENT_PROVIDER_TIMEOUT_SECONDS", 15.0))
+        # Retries are ours to decide (same idempotency key, by the caller or the reconciler),
+        # and a hung provider must not hold a web worker for Stripe's default 80 s.
+        self.client = stripe_sdk.StripeClient(
+            api_key,
+            base_addresses={"api": base},
+            max_network_retries=0,
+            http_client=stripe_sdk.RequestsClient(timeout=timeout),
+        )
+
+    @staticmethod
+    def _error(exc: Exception) -> PaymentProviderError:
+        """A refused request (4xx: bad key, bad parameters) charged nothing; a timeout,
+        a broken connection or a 5xx may have: the outcome is unknown."""
+        if isinstance(exc, stripe_sdk.APIConnectionError):
+            return PaymentOutcomeUnknown()
+        status = getattr(exc, "http_status", None)
+        if status is None or status >= 500 or status == 429 or isinstance(exc, stripe_sdk.APIError):
+            return PaymentOutcomeUnknown()
+        return PaymentProviderError()
+
+    @staticmethod
+    def _intent_result(intent) -> ChargeResult:
+        if intent.status == "succeeded":
+            return ChargeResult(status="succeeded", reference=intent.id)
+        if intent.status in PENDING_STATUSES:
+            return ChargeResult(status="pending", reference=intent.id)
+        return ChargeResult(status="declined", reference=intent.id, failure_code=intent.status or "")
 
     def charge(
         self, *, amount: Decimal, currency: str, token: str, order_number: str, idempotency_key: str
@@ -59,22 +95,87 @@ class StripeProvider(Provider):
                 status="declined", reference=reference, failure_code=exc.code or "card_declined"
             )
         except stripe_sdk.StripeError as exc:
-            raise PaymentProviderError() from exc
-        if intent.status == "succeeded":
-            return ChargeResult(status="succeeded", reference=intent.id)
-        if intent.status in PENDING_STATUSES:
-            return ChargeResult(status="pending", reference=intent.id)
-        return ChargeResult(status="declined", reference=intent.id, failure_code=intent.status or "")
+            raise self._error(exc) from exc
+        return self._intent_result(intent)
+
+    def lookup_charge(
+        self, *, order_number: str, reference: str, idempotency_key: str
+    ) -> ChargeResult | None:
+        try:
+            if reference.startswith("cs_"):
+                session = self.client.v1.checkout.sessions.retrieve(reference)
+                if session.payment_status in ("paid", "no_payment_required"):
+                    return ChargeResult(status="succeeded", reference=reference)
+                if session.status == "expired":
+                    return ChargeResult(status="declined", reference=reference, failure_code="expired")
+                return ChargeResult(status="pending", reference=reference)
+            if reference:
+                return self._intent_result(self.client.v1.payment_intents.retrieve(reference))
+            # The create timed out before we learnt the id: find it by the order number
+            # we put in its metadata (Stripe's search index lags by up to a minute, hence
+            # COMMERCE_RECONCILE_AFTER_SECONDS).
+            found = self.client.v1.payment_intents.search(
+                params={"query": f"metadata['order_number']:'{order_number}'", "limit": 10}
+            )
+        except stripe_sdk.StripeError as exc:
+            raise self._error(exc) from exc
+        intents = list(found.data)
+        if not intents:
+            return None
+        paid = [intent for intent in intents if intent.status == "succeeded"]
+        return self._intent_result(paid[0] if paid else intents[0])
 
     def refund(self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str) -> RefundResult:
         try:
+            if reference.startswith("cs_"):
+                # Paid through Stripe Checkout: the money sits on the session's intent.
+                reference = str(self.client.v1.checkout.sessions.retrieve(reference).payment_intent or "")
             refund = self.client.v1.refunds.create(
                 params={"payment_intent": reference, "amount": to_minor_units(amount, currency)},
                 options={"idempotency_key": f"refund-{idempotency_key}"},
             )
         except stripe_sdk.StripeError as exc:
-            raise PaymentProviderError() from exc
+            raise self._error(exc) from exc
         return RefundResult(reference=refund.id)
+
+    def create_redirect(
+        self,
+        *,
+        amount: Decimal,
+        currency: str,
+        order_number: str,
+        description: str,
+        success_url: str,
+        cancel_url: str,
+        idempotency_key: str,
+    ) -> RedirectResult:
+        """A Stripe Checkout session for the whole order: the learner types the card on
+        Stripe's page (no card data touches our servers) and comes back to ``success_url``."""
+        params = {
+            "mode": "payment",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": currency.lower(),
+                        "unit_amount": to_minor_units(amount, currency),
+                        "product_data": {"name": description[:200] or order_number},
+                    },
+                }
+            ],
+            "client_reference_id": order_number,
+            "metadata": {"order_number": order_number},
+            "payment_intent_data": {"metadata": {"order_number": order_number}},
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+        }
+        try:
+            session = self.client.v1.checkout.sessions.create(
+                params=params, options={"idempotency_key": f"session-{idempotency_key}"}
+            )
+        except stripe_sdk.StripeError as exc:
+            raise self._error(exc) from exc
+        return RedirectResult(reference=session.id, url=session.url)
 
     def verify_webhook(self, *, body: bytes, headers) -> None:
         secret = getattr(settings, "STRIPE_WEBHOOK_SECRET", "")
@@ -94,4 +195,16 @@ class StripeProvider(Provider):
         except (ValueError, KeyError, TypeError):
             raise InvalidWebhookPayload() from None
         kind = EVENT_KINDS.get(event_type, "ignored")
-        return PaymentEvent(event_id=event_id, kind=kind, reference=reference, event_type=event_type[:64])
+        if event_type == "checkout.session.completed":
+            # Card payments are paid when the session completes; slower methods say so later.
+            paid = (data["data"]["object"] or {}).get("payment_status") == "paid"
+            kind = "succeeded" if paid else "ignored"
+        metadata = (data["data"]["object"] or {}).get("metadata") or {}
+        order_number = str(metadata.get("order_number") or "") if isinstance(metadata, dict) else ""
+        return PaymentEvent(
+            event_id=event_id,
+            kind=kind,
+            reference=reference,
+            event_type=event_type[:64],
+            data={"order_number": order_number[:64]},
+        )

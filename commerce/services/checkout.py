@@ -1,4 +1,11 @@
-"""Checkout: turn items (or the cart) into an order and charge it, in one transaction."""
+"""Checkout: turn items (or the cart) into an order, then charge it outside any transaction.
+
+LOCK_ORDER, the one order in which every money path takes row locks (a path may skip
+steps, never go back up): learner (``accounts_user``) -> idempotency record -> order ->
+live sessions (by primary key) -> discount code -> code redemption -> refund. The campaign
+row is never locked by a sale (``select_for_update(of=("self",))`` on the code), so coded
+checkouts of one campaign do not queue behind each other; and no lock is ever held while a
+payment provider is called."""
 
 import hashlib
 import json
@@ -19,6 +26,7 @@ from courses.services import live_session_reserve_seat
 from ..discounts import DiscountLine, discount_quote, discount_redeem
 from ..exceptions import (
     AlreadyEnrolled,
+    CheckoutExpired,
     CourseNotAvailable,
     CurrencyNotAvailable,
     DuplicateItem,
@@ -28,15 +36,19 @@ from ..exceptions import (
     LiveSessionNotAvailable,
     LiveSessionRequired,
     PaymentDeclined,
+    PaymentOutcomeUnknown,
+    PaymentProviderError,
+    PaymentProviderNotAvailable,
     TooManyItems,
 )
 from ..models import CartLine, IdempotencyKey, Order, OrderLine, Payment
-from ..payments import get_provider
-from .payments import order_mark_failed, order_mark_paid
+from ..payments import ChargeResult, get_provider
+from .payments import order_mark_failed, order_mark_paid, order_settle_charge
 
 logger = logging.getLogger(__name__)
 
 MAX_ITEMS = 20
+PROVIDER_ERROR = "provider_error"
 ZERO = Decimal("0")
 
 
@@ -158,53 +170,72 @@ def _reserve_seats(*, lines: list[_PricedLine]) -> None:
         live_session_reserve_seat(session_id=session_id)
 
 
-def order_checkout(
+@dataclass(frozen=True)
+class _Opened:
+    order: Order
+    created: bool
+    items_from_cart: bool
+    course_ids: list[int]
+
+
+def _checkout_open(
     *,
     user,
     items: list[dict] | None,
     currency: str,
-    discount_code: str = "",
-    payment: dict | None = None,
-    idempotency_key: str | None = None,
-    visitor_id: str = "",
-) -> CheckoutResult:
-    """Validate, hold live seats, create the order, redeem the code and charge it, all in
-    one transaction: a provider error rolls everything back, so no half-written order is
-    left. A declined payment is kept as a ``failed`` order (seats and code released) and
-    then raises ``payment_declined``. Repeating the same Idempotency-Key with the same
-    request returns the first order (``created=False``) without charging again."""
-    payment = payment or {}
-    idempotency_key = _validate_idempotency_key(idempotency_key)
-    currency = (currency or "").upper()
-    discount_code = (discount_code or "").strip()
-    request_hash = checkout_request_hash(
-        items=items, currency=currency, discount_code=discount_code, payment=payment
-    )
-    provider = get_provider(payment.get("provider"))
-
+    discount_code: str,
+    payment: dict,
+    provider_name: str,
+    idempotency_key: str | None,
+    visitor_id: str,
+) -> _Opened:
+    """Phase 1, one short transaction: the pending order with its seats held and its code
+    reserved, committed before any provider is called. Lock order (see LOCK_ORDER):
+    learner, idempotency record, live sessions, then the discount code row alone."""
     with transaction.atomic():
         # One checkout per learner at a time: "already enrolled" and the idempotency
-        # record are then decided on committed data.
+        # record are then decided on committed data. Other learners are not affected.
         get_user_model().objects.select_for_update().filter(pk=user.pk).values("pk").first()
-        record = None
-        if idempotency_key:
-            record, created = IdempotencyKey.objects.get_or_create(
-                user=user, key=idempotency_key, defaults={"request_hash": request_hash}
-            )
-            if not created:
-                if record.request_hash != request_hash:
-                    raise IdempotencyKeyReused()
-                if record.order_id:
-                    order = Order.objects.get(pk=record.order_id)
-                    declined = order.status == Order.Status.FAILED
-                    result = CheckoutResult(order=order, created=False)
-                    # The replay wrote nothing, so raising inside the block loses nothing.
-                    return _finish(result, declined=declined)
-
         items_from_cart = items is None
         raw_items = _items_from_cart(user=user) if items_from_cart else items
-        priced = _price_items(user=user, items=_normalize_items(raw_items), currency=currency)
+        normalized = _normalize_items(raw_items)
+        if idempotency_key:
+            key = idempotency_key
+            request_hash = checkout_request_hash(
+                items=items, currency=currency, discount_code=discount_code, payment=payment
+            )
+        else:
+            # No Idempotency-Key: the request itself is the key (what is bought, with what
+            # code and payment method), so a client that retries after a timeout finds the
+            # order of its first attempt instead of paying twice. A learner cannot buy the
+            # same course twice anyway; after a decline or a refund a new order is made.
+            request_hash = checkout_request_hash(
+                items=[{"course": slug, "live_session": session} for slug, session in normalized],
+                currency=currency,
+                discount_code=discount_code,
+                payment=payment,
+            )
+            key = f"auto:{request_hash}"
+        record, created = IdempotencyKey.objects.get_or_create(
+            user=user, key=key, defaults={"request_hash": request_hash}
+        )
+        if not created:
+            if record.request_hash != request_hash:
+                raise IdempotencyKeyReused()
+            previous = Order.objects.filter(pk=record.order_id).first() if record.order_id else None
+            replay = previous is not None and (
+                previous.status in (Order.Status.PENDING, Order.Status.PAID)
+                or (
+                    # A decline is replayed to a client that repeats its key; an order
+                    # failed because the provider refused the request is not a decline.
+                    idempotency_key is not None
+                    and not previous.payments.filter(failure_code=PROVIDER_ERROR).exists()
+                )
+            )
+            if replay:
+                return _Opened(order=previous, created=False, items_from_cart=items_from_cart, course_ids=[])
 
+        priced = _price_items(user=user, items=normalized, currency=currency)
         quote = discount_quote(
             code=discount_code,
             user=user,
@@ -231,7 +262,7 @@ def order_checkout(
             language=_learner_language(user),
             discount_code=discount_code,
             visitor_id=(visitor_id or "")[:64],
-            provider=provider.name,
+            provider=provider_name,
         )
         OrderLine.objects.bulk_create(
             [
@@ -250,42 +281,103 @@ def order_checkout(
             ]
         )
         discount_redeem(quote=quote, user=user, order=order)
-        if record is not None:
-            record.order = order
-            record.save(update_fields=["order", "updated_at"])
-
-        declined = False
+        record.order = order
+        record.save(update_fields=["order", "updated_at"])
         if order.total == 0:
             order = order_mark_paid(order=order)
         else:
-            charge = provider.charge(
-                amount=order.total,
-                currency=currency,
-                token=str(payment.get("token") or ""),
-                order_number=str(order.number),
-                idempotency_key=idempotency_key or str(order.number),
-            )
             Payment.objects.create(
                 order=order,
-                provider=provider.name,
-                reference=charge.reference,
+                provider=provider_name,
                 amount=order.total,
                 currency=currency,
-                status={"succeeded": Payment.Status.SUCCEEDED, "pending": Payment.Status.PENDING}.get(
-                    charge.status, Payment.Status.FAILED
-                ),
-                failure_code=charge.failure_code,
+                idempotency_key=payment_idempotency_key(order),
             )
-            order.payment_reference = charge.reference
-            order.save(update_fields=["payment_reference", "updated_at"])
-            if charge.status == "succeeded":
-                order = order_mark_paid(order=order)
-            elif charge.status == "declined":
-                order = order_mark_failed(order=order)
-                declined = True
-        if items_from_cart and not declined:
-            CartLine.objects.filter(cart__user=user, course__in=[line.course for line in priced]).delete()
-    return _finish(CheckoutResult(order=order, created=True), declined=declined)
+    return _Opened(
+        order=order,
+        created=True,
+        items_from_cart=items_from_cart,
+        course_ids=[line.course.pk for line in priced],
+    )
+
+
+def payment_idempotency_key(order: Order) -> str:
+    """The provider's key for this order's charge. Derived from the order, which every
+    retry of the same request finds again (Idempotency-Key or the request itself), so a
+    retry, a second click and the reconciler all name the same charge."""
+    return f"order-{order.number}"
+
+
+def order_checkout(
+    *,
+    user,
+    items: list[dict] | None,
+    currency: str,
+    discount_code: str = "",
+    payment: dict | None = None,
+    idempotency_key: str | None = None,
+    visitor_id: str = "",
+) -> CheckoutResult:
+    """Two phases, so no row lock is held while the provider is asked:
+
+    1. one short transaction commits the pending order (seats held, code reserved);
+    2. the provider is called outside any transaction with the order's idempotency key;
+    3. one short transaction marks the order paid (enrolled, ledger, receipt in the
+       outbox) or failed (seats and code released).
+
+    A declined payment raises ``payment_declined`` (402) after the failed order is
+    committed. When the provider cannot tell (timeout, 5xx) the order stays pending and
+    ``payment_outcome_unknown`` (502) is raised: the same request again asks the provider
+    again with the same key (no second charge), and the reconciler settles what nobody
+    retries. Repeating a request returns its first order (``created=False``)."""
+    payment = payment or {}
+    idempotency_key = _validate_idempotency_key(idempotency_key)
+    currency = (currency or "").upper()
+    discount_code = (discount_code or "").strip()
+    provider = get_provider(payment.get("provider"))
+    opened = _checkout_open(
+        user=user,
+        items=items,
+        currency=currency,
+        discount_code=discount_code,
+        payment=payment,
+        provider_name=provider.name,
+        idempotency_key=idempotency_key,
+        visitor_id=visitor_id,
+    )
+    order = opened.order
+    if order.status == Order.Status.PENDING and order.total > 0:
+        order = _charge(order=order, provider=provider, token=str(payment.get("token") or ""))
+    if order.status == Order.Status.CANCELLED:
+        raise CheckoutExpired(extra={"order": str(order.number)})
+    declined = order.status == Order.Status.FAILED
+    if opened.created and opened.items_from_cart and not declined:
+        CartLine.objects.filter(cart__user=user, course_id__in=opened.course_ids).delete()
+    return _finish(CheckoutResult(order=order, created=opened.created), declined=declined)
+
+
+def _charge(*, order: Order, provider, token: str) -> Order:
+    """Phase 2 and 3: ask the provider (no transaction open) and settle the answer."""
+    payment = order.payments.order_by("-id").first()
+    key = payment.idempotency_key if payment and payment.idempotency_key else payment_idempotency_key(order)
+    try:
+        charge = provider.charge(
+            amount=order.total,
+            currency=order.currency,
+            token=token,
+            order_number=str(order.number),
+            idempotency_key=key,
+        )
+    except PaymentOutcomeUnknown as exc:
+        logger.warning("provider outcome unknown for order %s; left pending for a retry", order.number)
+        exc.extra = {**exc.extra, "order": str(order.number)}
+        raise
+    except PaymentProviderError:
+        # The provider refused the request itself: nothing was charged.
+        Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(failure_code=PROVIDER_ERROR)
+        order_mark_failed(order=order)
+        raise
+    return order_settle_charge(order=order, result=charge)
 
 
 def _finish(result: CheckoutResult, *, declined: bool) -> CheckoutResult:
@@ -300,3 +392,71 @@ def _learner_language(user) -> str:
     profile = getattr(user, "profile", None)
     language = getattr(profile, "preferred_language", "") if profile is not None else ""
     return language or translation.get_language() or settings.LANGUAGE_CODE
+
+
+@dataclass(frozen=True)
+class RedirectCheckout:
+    order: Order
+    # Where to send the browser: the provider's payment page, or None when the order
+    # needs no payment page (free, or already paid or failed on a replay).
+    url: str | None
+
+
+def order_checkout_redirect(
+    *,
+    user,
+    currency: str,
+    discount_code: str = "",
+    idempotency_key: str | None = None,
+    visitor_id: str = "",
+    return_urls,
+) -> RedirectCheckout:
+    """The browser checkout with a hosted payment page (Stripe Checkout): the cart
+    becomes a pending order (phase 1, as in ``order_checkout``), then the provider makes
+    a payment page for it outside any transaction, with the order's idempotency key
+    (submitting the form again returns the same page). The webhook, the return to
+    ``success`` or the reconciler marks the order paid. ``return_urls(order_number)``
+    gives ``(success_url, cancel_url)``."""
+    provider = get_provider()
+    if not provider.supports_redirect:
+        raise PaymentProviderNotAvailable()
+    idempotency_key = _validate_idempotency_key(idempotency_key)
+    currency = (currency or "").upper()
+    discount_code = (discount_code or "").strip()
+    opened = _checkout_open(
+        user=user,
+        items=None,
+        currency=currency,
+        discount_code=discount_code,
+        payment={"provider": provider.name, "token": ""},
+        provider_name=provider.name,
+        idempotency_key=idempotency_key,
+        visitor_id=visitor_id,
+    )
+    order = opened.order
+    if order.status == Order.Status.CANCELLED:
+        raise CheckoutExpired(extra={"order": str(order.number)})
+    if order.status != Order.Status.PENDING or order.total == 0:
+        return RedirectCheckout(order=order, url=None)
+    payment = order.payments.order_by("-id").first()
+    success_url, cancel_url = return_urls(str(order.number))
+    titles = ", ".join(str(line.course.title) for line in order.lines.select_related("course"))
+    try:
+        page = provider.create_redirect(
+            amount=order.total,
+            currency=order.currency,
+            order_number=str(order.number),
+            description=titles,
+            success_url=success_url,
+            cancel_url=cancel_url,
+            idempotency_key=payment.idempotency_key if payment else payment_idempotency_key(order),
+        )
+    except PaymentOutcomeUnknown as exc:
+        exc.extra = {**exc.extra, "order": str(order.number)}
+        raise
+    except PaymentProviderError:
+        Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(failure_code=PROVIDER_ERROR)
+        order_mark_failed(order=order)
+        raise
+    order = order_settle_charge(order=order, result=ChargeResult(status="pending", reference=page.reference))
+    return RedirectCheckout(order=order, url=page.url)

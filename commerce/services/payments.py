@@ -3,9 +3,11 @@
 import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.outbox import outbox_handler, outbox_put
 from courses.exceptions import SoldOut
 from courses.services import enrollment_grant, live_session_release_seat, live_session_reserve_seat
 
@@ -13,8 +15,11 @@ from ..attribution import attribution_for_paid_order
 from ..discounts import discount_release
 from ..exceptions import WebhookPaymentNotFound
 from ..ledger import ledger_record_sale
-from ..models import Order, OrderLine, Payment, WebhookEvent
-from ..payments import get_provider
+from ..models import CartLine, Order, OrderLine, Payment, WebhookEvent
+from ..payments import ChargeResult, get_provider
+from .receipts import RECEIPT_TOPIC
+
+LATE_REFUND_TOPIC = "commerce.late_payment_refund"
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +61,39 @@ def order_mark_paid(*, order: Order) -> Order:
             line.revenue_split = [*line.revenue_split, *extra_parties[line.course_id]]
         line.save(update_fields=["seat", "seat_hold_expires_at", "revenue_split", "updated_at"])
         ledger_record_sale(line=line)
+    # Bought courses leave the cart, however the payment came (page, webhook, reconciler).
+    CartLine.objects.filter(
+        cart__user_id=order.user_id, course_id__in=[line.course_id for line in lines]
+    ).delete()
 
-    from .. import tasks
+    # The receipt is an outbox row of this transaction: it goes out once the sale is
+    # committed, whatever the broker or the mail server do meanwhile.
+    outbox_put(topic=RECEIPT_TOPIC, payload={"order_id": order.pk}, dedupe_key=f"{RECEIPT_TOPIC}:{order.pk}")
+    return order
 
-    transaction.on_commit(lambda: tasks.send_order_receipt.delay(order.pk))
+
+@transaction.atomic
+def order_settle_charge(*, order: Order, result: ChargeResult) -> Order:
+    """Phase 3 of checkout (and the reconciler's and a retry's): write what the provider
+    answered, in one short transaction. Succeeded pays a pending order (or takes a late
+    payment for one given up on); declined fails a pending order; pending waits."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    payment = order.payments.order_by("-id").first()
+    if payment is not None and result.reference and payment.reference != result.reference:
+        payment.reference = result.reference
+        payment.failure_code = result.failure_code
+        payment.save(update_fields=["reference", "failure_code", "updated_at"])
+    if result.reference and not order.payment_reference:
+        order.payment_reference = result.reference
+        order.save(update_fields=["payment_reference", "updated_at"])
+    if result.status == "succeeded":
+        if order.status == Order.Status.PENDING:
+            return order_mark_paid(order=order)
+        if order.status in (Order.Status.FAILED, Order.Status.CANCELLED):
+            _order_accept_late_payment(order=order)
+            return Order.objects.get(pk=order.pk)
+    elif result.status == "declined" and order.status == Order.Status.PENDING:
+        return order_mark_failed(order=order)
     return order
 
 
@@ -93,9 +127,11 @@ def order_mark_failed(*, order: Order, status: str = Order.Status.FAILED) -> Ord
 
 
 def order_release_expired_holds(*, now=None) -> int:
-    """Cancel pending orders whose seat hold has run out; returns how many. Each order
-    is its own transaction with a state guard, so a rerun or a concurrent webhook that
-    pays the order first changes nothing."""
+    """Cancel pending orders whose seat hold has run out; returns how many. The provider
+    is asked first (a charge it took pays the order instead), and each order is its own
+    transaction with a state guard, so a rerun or a concurrent webhook changes nothing."""
+    from .reconcile import order_reconcile
+
     now = now or timezone.now()
     order_ids = (
         Order.objects.filter(
@@ -106,18 +142,16 @@ def order_release_expired_holds(*, now=None) -> int:
         .values_list("pk", flat=True)
         .distinct()
     )
-    cancelled = 0
-    for order_id in list(order_ids):
-        order = order_mark_failed(order=Order(pk=order_id), status=Order.Status.CANCELLED)
-        cancelled += order.status == Order.Status.CANCELLED and order.cancelled_at is not None
-    return cancelled
+    outcomes = [order_reconcile(order=Order.objects.get(pk=pk), now=now) for pk in list(order_ids)]
+    return outcomes.count("cancelled")
 
 
 @transaction.atomic
 def _order_accept_late_payment(*, order: Order) -> str:
     """A success reported for an order we already gave up on (declined first, or its
     seat hold expired): take the seats again and mark it paid, or, if the class sold
-    out meanwhile, give the money back."""
+    out meanwhile, give the money back (through the outbox: the provider is never
+    called while rows are locked)."""
     lines = _lines(order)
     try:
         with transaction.atomic():
@@ -125,12 +159,10 @@ def _order_accept_late_payment(*, order: Order) -> str:
                 if line.live_session_id and line.seat == OrderLine.Seat.RELEASED:
                     live_session_reserve_seat(session_id=line.live_session_id)
     except SoldOut:
-        provider = get_provider(order.provider, require_enabled=False)
-        provider.refund(
-            reference=order.payment_reference,
-            amount=order.total,
-            currency=order.currency,
-            idempotency_key=f"late-{order.number}",
+        outbox_put(
+            topic=LATE_REFUND_TOPIC,
+            payload={"order_id": order.pk},
+            dedupe_key=f"{LATE_REFUND_TOPIC}:{order.pk}",
         )
         return "late_payment_refunded"
     for line in lines:
@@ -140,6 +172,46 @@ def _order_accept_late_payment(*, order: Order) -> str:
     Order.objects.filter(pk=order.pk).update(status=Order.Status.PENDING, cancelled_at=None)
     order_mark_paid(order=order)
     return "late_payment_accepted"
+
+
+@outbox_handler(LATE_REFUND_TOPIC)
+def _late_payment_refund(payload: dict) -> None:
+    """Give back a payment that arrived after its seats were sold to someone else. The
+    key is fixed per order, so a retried message never refunds twice."""
+    order = Order.objects.get(pk=payload["order_id"])
+    get_provider(order.provider, require_enabled=False).refund(
+        reference=order.payment_reference,
+        amount=order.total,
+        currency=order.currency,
+        idempotency_key=f"late-{order.number}",
+    )
+
+
+def _order_by_number(provider_name: str, event) -> Order | None:
+    """The order a success names in its metadata, when its reference is not ours yet:
+    the checkout's answer was lost (timeout after the charge), or it is the intent behind
+    a Stripe Checkout session."""
+    number = (event.data or {}).get("order_number") or ""
+    if event.kind != "succeeded" or not number:
+        return None
+    try:
+        return Order.objects.select_for_update().filter(provider=provider_name, number=number).first()
+    except (ValueError, ValidationError):
+        return None  # not a UUID: not one of ours
+
+
+def _settle_by_number(order: Order, event) -> str:
+    """Money taken for an order that is pending, or that was given up on meanwhile (the
+    reconciler released it): pay it, or take it as a late payment."""
+    if order.status not in (Order.Status.PENDING, Order.Status.FAILED, Order.Status.CANCELLED):
+        return "no_change"
+    before = order.status
+    settled = order_settle_charge(
+        order=order, result=ChargeResult(status="succeeded", reference=event.reference)
+    )
+    if before == Order.Status.PENDING:
+        return "paid"
+    return "late_payment_accepted" if settled.status == Order.Status.PAID else "late_payment_refunded"
 
 
 @dataclass(frozen=True)
@@ -177,8 +249,11 @@ def payment_webhook_process(*, provider_name: str, body: bytes, headers) -> Webh
             .exclude(payment_reference="")
             .first()
         )
+        by_number = _order_by_number(provider.name, event) if order is None else None
         if event.kind == "ignored":
             outcome = "ignored"
+        elif by_number is not None:
+            outcome = _settle_by_number(by_number, event)
         elif order is None:
             # Rolls back the event record above, so a redelivery is processed, not a duplicate.
             raise WebhookPaymentNotFound()

@@ -6,7 +6,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.outbox import outbox_handler
+
 from ..models import Order
+
+RECEIPT_TOPIC = "commerce.order_receipt"
 
 
 def order_send_receipt(*, order_id: int) -> bool:
@@ -33,3 +37,8 @@ def order_send_receipt(*, order_id: int) -> bool:
         message.attach_alternative(html, "text/html")
         message.send()
     return True
+
+
+@outbox_handler(RECEIPT_TOPIC)
+def _deliver_receipt(payload: dict) -> None:
+    order_send_receipt(order_id=int(payload["order_id"]))

@@ -10,7 +10,7 @@ from core.money import quantum, round_money
 from courses.services import enrollment_revoke, live_session_release_seat
 
 from ..attribution import attribution_for_refund
-from ..exceptions import InvalidRefundAmount, OrderNotRefundable
+from ..exceptions import InvalidRefundAmount, OrderNotRefundable, PaymentOutcomeUnknown, PaymentProviderError
 from ..ledger import ledger_record_refund
 from ..models import Order, OrderLine, Refund
 from ..payments import get_provider
@@ -69,6 +69,17 @@ def _allocate(amount: Decimal, room: list[Decimal], currency: str) -> list[Decim
     return parts
 
 
+def _pending_by_line(order: Order) -> dict[int, Decimal]:
+    """What refunds still waiting for the provider hold back, per order line."""
+    held: dict[int, Decimal] = {}
+    for allocation in Refund.objects.filter(order=order, status=Refund.Status.PENDING).values_list(
+        "allocation", flat=True
+    ):
+        for line_id, part in (allocation or {}).items():
+            held[int(line_id)] = held.get(int(line_id), ZERO) + Decimal(part)
+    return held
+
+
 def order_refund(
     *,
     order: Order,
@@ -78,20 +89,28 @@ def order_refund(
     lines: list[OrderLine] | list[int] | None = None,
 ) -> Refund:
     """Refund ``amount`` (``None``: all that is left) of a paid order, spread over
-    ``lines`` (default: every line). The order row is locked first, so a second refund
-    waits and then sees the first one's ``amount_refunded``. A line refunded in full
-    loses its enrollment and its live seat; the ledger gets reversing entries; the
-    provider is asked last, so its failure rolls the whole refund back."""
+    ``lines`` (default: every line), in two phases like checkout:
+
+    1. one short transaction locks the order, checks the amount against what is left
+       (minus refunds still waiting for the provider) and writes a ``pending`` refund,
+       so a second refund waits for the lock and then cannot take the same money;
+    2. the provider is called outside any transaction with the refund's own key;
+    3. ``refund_send`` applies it (lines, enrollments, seats, ledger, attribution) in one
+       short transaction, or marks it failed when the provider refused.
+
+    When the provider cannot tell, the refund stays pending and ``payment_outcome_unknown``
+    is raised; the reconciler sends it again with the same key (never a second refund)."""
     reason = (reason or "").strip()
     if not reason:
         raise RefundReasonRequired()
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("user").get(pk=order.pk)
+        order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status not in (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED) or order.total <= 0:
             raise OrderNotRefundable()
         amount = refund_parse_amount(amount, currency=order.currency)
+        held = _pending_by_line(order)
 
-        all_lines = list(order.lines.select_related("course").order_by("id"))
+        all_lines = list(order.lines.order_by("id"))
         if lines:
             wanted = {line.pk if isinstance(line, OrderLine) else int(line) for line in lines}
             chosen = [line for line in all_lines if line.pk in wanted]
@@ -99,51 +118,88 @@ def order_refund(
                 raise RefundLineInvalid()
         else:
             chosen = all_lines
-        chosen = [line for line in chosen if line.total - line.amount_refunded > 0]
+        chosen = [line for line in chosen if line.total - line.amount_refunded - held.get(line.pk, ZERO) > 0]
         if not chosen:
+            if not lines and held:
+                raise InvalidRefundAmount()
             raise RefundLineInvalid() if lines else InvalidRefundAmount()
-        room = [line.total - line.amount_refunded for line in chosen]
+        room = [line.total - line.amount_refunded - held.get(line.pk, ZERO) for line in chosen]
         available = sum(room, ZERO)
         amount = available if amount is None else amount
-        if amount > available or amount > order.refundable:
+        if amount > available or amount > order.refundable - sum(held.values(), ZERO):
             raise InvalidRefundAmount()
         parts = _allocate(amount, room, order.currency)
-
         refund = Refund.objects.create(
             order=order,
             amount=amount,
             currency=order.currency,
             reason=reason,
+            status=Refund.Status.PENDING,
             staff_user=staff_user if getattr(staff_user, "pk", None) else None,
             allocation={str(line.pk): str(part) for line, part in zip(chosen, parts, strict=True) if part},
         )
-        for line, part in zip(chosen, parts, strict=True):
-            if not part:
-                continue
-            line.amount_refunded += part
-            emptied = line.amount_refunded == line.total
-            ledger_record_refund(refund=refund, line=line, amount=part, empties_line=emptied)
-            if emptied:
-                enrollment_revoke(user=order.user, course=line.course)
-                if line.live_session_id and line.seat == OrderLine.Seat.TAKEN:
-                    live_session_release_seat(session_id=line.live_session_id)
-                    line.seat = OrderLine.Seat.RELEASED
-            line.save(update_fields=["amount_refunded", "seat", "updated_at"])
+    return refund_send(refund=refund)
 
-        order.amount_refunded += amount
-        order.status = (
-            Order.Status.REFUNDED if order.amount_refunded == order.total else Order.Status.PARTIALLY_REFUNDED
-        )
-        order.save(update_fields=["amount_refunded", "status", "updated_at"])
-        attribution_for_refund(order=order, amount=amount)  # campaigns integration: attributed revenue
 
-        if order.payment_reference:
+def refund_provider_key(refund: Refund) -> str:
+    return f"{refund.order.number}-refund-{refund.pk}"
+
+
+def refund_send(*, refund: Refund) -> Refund:
+    """Ask the provider for a pending refund (outside any transaction) and settle the
+    answer. Safe to repeat: the provider sees the same key every time."""
+    refund = Refund.objects.select_related("order").get(pk=refund.pk)
+    if refund.status != Refund.Status.PENDING:
+        return refund
+    order = refund.order
+    provider_reference = ""
+    if order.payment_reference:
+        try:
             result = get_provider(order.provider, require_enabled=False).refund(
                 reference=order.payment_reference,
-                amount=amount,
-                currency=order.currency,
-                idempotency_key=f"{order.number}-refund-{refund.pk}",
+                amount=refund.amount,
+                currency=refund.currency,
+                idempotency_key=refund_provider_key(refund),
             )
-            refund.provider_reference = result.reference
-            refund.save(update_fields=["provider_reference", "updated_at"])
+        except PaymentOutcomeUnknown:
+            raise  # stays pending: the reconciler asks again with the same key
+        except PaymentProviderError:
+            Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+                status=Refund.Status.FAILED
+            )
+            raise
+        provider_reference = result.reference
+    return _refund_apply(refund=refund, provider_reference=provider_reference)
+
+
+@transaction.atomic
+def _refund_apply(*, refund: Refund, provider_reference: str) -> Refund:
+    """The provider gave the money back: write it everywhere, once. A line refunded in
+    full loses its enrollment and its live seat; the ledger gets reversing entries."""
+    order = Order.objects.select_for_update().select_related("user").get(pk=refund.order_id)
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    if refund.status != Refund.Status.PENDING:
+        return refund
+    lines = {line.pk: line for line in order.lines.select_related("course").order_by("id")}
+    for line_id, part in sorted(refund.allocation.items(), key=lambda item: int(item[0])):
+        line, part = lines[int(line_id)], Decimal(part)
+        line.amount_refunded += part
+        emptied = line.amount_refunded == line.total
+        ledger_record_refund(refund=refund, line=line, amount=part, empties_line=emptied)
+        if emptied:
+            enrollment_revoke(user=order.user, course=line.course)
+            if line.live_session_id and line.seat == OrderLine.Seat.TAKEN:
+                live_session_release_seat(session_id=line.live_session_id)
+                line.seat = OrderLine.Seat.RELEASED
+        line.save(update_fields=["amount_refunded", "seat", "updated_at"])
+
+    order.amount_refunded += refund.amount
+    order.status = (
+        Order.Status.REFUNDED if order.amount_refunded == order.total else Order.Status.PARTIALLY_REFUNDED
+    )
+    order.save(update_fields=["amount_refunded", "status", "updated_at"])
+    attribution_for_refund(order=order, amount=refund.amount)  # campaigns integration: attributed revenue
+    refund.status = Refund.Status.SUCCEEDED
+    refund.provider_reference = provider_reference
+    refund.save(update_fields=["status", "provider_reference", "updated_at"])
     return refund

@@ -240,9 +240,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommender.tasks.train_recommender",
         "schedule": crontab(hour=2, minute=30),
     },
-    "seat-hold-expiry": {
-        "task": "commerce.tasks.release_expired_seat_holds",
-        "schedule": crontab(minute="*/5"),
+    # Settles pending orders and refunds against the provider and releases expired holds.
+    "payments-reconcile": {
+        "task": "commerce.tasks.reconcile_payments",
+        "schedule": crontab(minute="*"),
+    },
+    # Delivers outbox messages (receipts...) that the broker lost or a handler failed.
+    "outbox-drain": {
+        "task": "core.tasks.outbox_drain",
+        "schedule": crontab(minute="*"),
     },
     # Starts and ends campaigns on schedule and ends those whose budget is spent.
     "campaign-schedule-and-budget-checks": {
@@ -329,6 +335,14 @@ STRIPE_API_KEY = env("STRIPE_API_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 COMMERCE_SEAT_HOLD_MINUTES = env.int("COMMERCE_SEAT_HOLD_MINUTES", default=15)
+# Money paths (issue 10): provider calls time out after this many seconds; the reconciler
+# looks at pending orders and refunds older than COMMERCE_RECONCILE_AFTER_SECONDS.
+PAYMENT_PROVIDER_TIMEOUT_SECONDS = env.float("PAYMENT_PROVIDER_TIMEOUT_SECONDS", default=15.0)
+COMMERCE_RECONCILE_AFTER_SECONDS = env.int("COMMERCE_RECONCILE_AFTER_SECONDS", default=120)
+# Transactional outbox (core/outbox.py): retries with backoff, then "failed" for staff.
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 
 # --- Campaign analytics ------------------------------------------------------------------
 # Static conversion table for reporting: the value of one unit of each currency in a common

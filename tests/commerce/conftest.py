@@ -3,6 +3,10 @@ import pytest
 from commerce.services import order_checkout
 from tests.factories import CourseFactory, LiveSessionFactory, UserFactory
 
+from .fake_stripe import FakeStripe
+
+WEBHOOK_SECRET = "whsec_test_secret"
+
 
 @pytest.fixture(autouse=True)
 def _celery_eager(settings):
@@ -47,3 +51,17 @@ def buy():
         ).order
 
     return _buy
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    """The fake Stripe API on 127.0.0.1, with Stripe enabled beside the sandbox and a
+    short client timeout so that "hangs" are timeouts within a test."""
+    fake = FakeStripe(hang=1.0).start()
+    settings.PAYMENT_PROVIDERS_ENABLED = ["sandbox", "stripe"]
+    settings.STRIPE_API_KEY = "sk_test_123"
+    settings.STRIPE_API_BASE = fake.url
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.PAYMENT_PROVIDER_TIMEOUT_SECONDS = 0.4
+    yield fake
+    fake.stop()

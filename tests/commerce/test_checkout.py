@@ -14,6 +14,7 @@ from commerce.exceptions import (
     IdempotencyKeyReused,
     LiveSessionRequired,
     PaymentDeclined,
+    PaymentOutcomeUnknown,
     PaymentProviderError,
     PaymentProviderNotAvailable,
 )
@@ -114,19 +115,50 @@ def test_declined_payment_keeps_failed_order_without_enrollment_or_ledger(learne
     assert Payment.objects.get(order=order).status == "failed"
 
 
-def test_provider_exception_mid_checkout_leaves_no_order_rows(learner, live_session):
+def test_provider_refusal_fails_the_order_and_a_retry_with_the_key_starts_again(learner, live_session):
+    # given a provider that refuses the request itself (a 4xx: nothing was charged)
     course = live_session.course
+    item = [{"course": course.slug, "live_session": live_session.pk}]
     with (
         mock.patch("commerce.payments.sandbox.SandboxProvider.charge", side_effect=PaymentProviderError()),
         pytest.raises(PaymentProviderError),
     ):
-        checkout(learner, [{"course": course.slug, "live_session": live_session.pk}], key="k-1")
-    assert Order.objects.count() == 0
-    assert OrderLine.objects.count() == 0
-    assert Payment.objects.count() == 0
-    assert IdempotencyKey.objects.count() == 0
+        checkout(learner, item, key="k-1")
+    # then the committed order is failed and gave its seat back
+    failed = Order.objects.get()
+    assert failed.status == "failed"
+    assert Payment.objects.get(order=failed).failure_code == "provider_error"
     live_session.refresh_from_db()
     assert live_session.seats_taken == 0
+    # and the same request again is a new attempt, not a replayed failure
+    order = checkout(learner, item, key="k-1").order
+    assert order.pk != failed.pk
+    assert order.status == "paid"
+    assert IdempotencyKey.objects.get().order_id == order.pk
+    live_session.refresh_from_db()
+    assert live_session.seats_taken == 1
+
+
+def test_unknown_provider_outcome_keeps_the_order_pending_for_a_retry(learner, live_session):
+    # given a provider that times out (it may or may not have charged)
+    course = live_session.course
+    item = [{"course": course.slug, "live_session": live_session.pk}]
+    with (
+        mock.patch("commerce.payments.sandbox.SandboxProvider.charge", side_effect=PaymentOutcomeUnknown()),
+        pytest.raises(PaymentOutcomeUnknown) as exc,
+    ):
+        checkout(learner, item, key="k-1")
+    order = Order.objects.get()
+    assert exc.value.status_code == 502
+    assert exc.value.extra == {"order": str(order.number)}
+    # then the order waits with its seat held
+    assert (order.status, order.lines.get().seat) == ("pending", "held")
+    # and the retry pays the same order, once
+    again = checkout(learner, item, key="k-1")
+    assert (again.order.pk, again.created, again.order.status) == (order.pk, False, "paid")
+    assert Payment.objects.get().status == "succeeded"
+    live_session.refresh_from_db()
+    assert live_session.seats_taken == 1
 
 
 def test_pending_payment_holds_the_seat(learner, live_session, settings):
@@ -205,9 +237,20 @@ def test_live_course_needs_a_session(learner, live_session):
 def test_already_owned_course_is_refused(learner, course):
     checkout(learner, [{"course": course.slug}])
     with pytest.raises(AlreadyEnrolled) as exc:
-        checkout(learner, [{"course": course.slug}])
+        checkout(learner, [{"course": course.slug}, {"course": CourseFactory().slug}])
     assert exc.value.status_code == 409
     assert Order.objects.count() == 1
+
+
+def test_the_same_request_without_a_key_is_a_retry_not_a_second_charge(learner, course):
+    # given a paid checkout sent without an Idempotency-Key
+    first = checkout(learner, [{"course": course.slug}])
+    # when the client sends the very same request again (it never saw the answer)
+    again = checkout(learner, [{"course": course.slug}])
+    # then it gets the first order back and nothing is charged again
+    assert (again.order.pk, again.created) == (first.order.pk, False)
+    assert Order.objects.count() == 1
+    assert Payment.objects.count() == 1
 
 
 def test_unknown_provider_is_refused(learner, course):

@@ -3,13 +3,14 @@ through the service and through the HTTP API."""
 
 import json
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
-from commerce.exceptions import InvalidRefundAmount, OrderNotRefundable
-from commerce.models import LedgerEntry, Order, Payment, Refund, WebhookEvent
+from commerce.exceptions import InvalidRefundAmount, OrderNotRefundable, PaymentOutcomeUnknown
+from commerce.models import LedgerEntry, Order, Payment, Refund, SandboxCharge, WebhookEvent
 from commerce.payments.sandbox import SIGNATURE_HEADER, sign
 from commerce.services import order_checkout, order_refund, payment_webhook_process
 from courses.exceptions import SoldOut
@@ -221,8 +222,10 @@ def test_two_full_refunds_race_through_the_service():
         2, lambda i: order_refund(order=order, amount=None, reason="race", staff_user=staff)
     )
 
-    assert sorted(type(r).__name__ for r in results) == ["OrderNotRefundable", "Refund"]
-    assert any(isinstance(r, OrderNotRefundable) for r in results)
+    # the loser sees either the settled refund (nothing left) or the pending one
+    # holding everything back: both refuse, neither pays out
+    [loser] = [r for r in results if not isinstance(r, Refund)]
+    assert isinstance(loser, OrderNotRefundable | InvalidRefundAmount)
     _assert_within_paid(order)
     assert order.status == "refunded"
     assert Enrollment.objects.get(user=order.user).is_active is False
@@ -248,3 +251,160 @@ def test_two_staff_refunds_race_through_the_admin():
     _assert_within_paid(order)
     assert order.amount_refunded == Decimal("20.00")
     assert Refund.objects.count() == 1
+
+
+# --- coded checkouts of one campaign ------------------------------------------------------
+
+
+def _coded_campaign(codes: int, max_redemptions: int = 1):
+    from tests.campaigns.factories import CampaignFactory, DiscountCodeFactory
+
+    course = CourseFactory()
+    campaign = CampaignFactory(courses=[course])
+    made = [DiscountCodeFactory(campaign=campaign, max_redemptions=max_redemptions) for _ in range(codes)]
+    return course, campaign, made
+
+
+def _coded(user, course, code, token="tok_success"):
+    return order_checkout(
+        user=user,
+        items=[{"course": course.slug}],
+        currency="USD",
+        discount_code=code.code,
+        payment={"provider": "sandbox", "token": token},
+    ).order
+
+
+def _in_thread(work):
+    """Start ``work`` in its own thread and connection; returns (thread, results list)."""
+    import threading
+
+    results: list = []
+    thread = threading.Thread(target=lambda: results.extend(run_together(1, lambda i: work())))
+    thread.start()
+    return thread, results
+
+
+def test_a_coded_checkout_does_not_wait_for_a_lock_on_its_campaign():
+    # given a transaction that holds the campaign row as an UPDATE of its fields does
+    # (FOR NO KEY UPDATE: a budget or schedule change). The old checkout took FOR UPDATE
+    # on the campaign and queued here; inserting rows that point at the campaign only
+    # takes FOR KEY SHARE, which does not conflict.
+    import threading
+
+    from django.db import transaction
+
+    from campaigns.models import Campaign
+
+    course, campaign, [code] = _coded_campaign(1)
+    buyer = UserFactory(username="coded")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_campaign():
+        with transaction.atomic():
+            Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
+            locked.set()
+            release.wait(60)
+
+    holder, _ = _in_thread(hold_campaign)
+    assert locked.wait(30)
+    try:
+        # when a learner checks out with one of its codes
+        buying, results = _in_thread(lambda: _coded(buyer, course, code).status)
+        buying.join(20)
+        # then it completes while the campaign is still locked
+        finished_under_lock = not buying.is_alive()
+    finally:
+        release.set()
+        holder.join(30)
+        buying.join(30)
+    assert finished_under_lock
+    assert results == ["paid"]
+
+
+def test_no_lock_is_held_while_the_provider_is_asked():
+    # given a coded checkout whose provider call hangs until we let it go
+    import threading
+
+    from commerce.payments.sandbox import SandboxProvider
+
+    course, _campaign, [code] = _coded_campaign(1, max_redemptions=10)
+    slow_buyer, quick_buyer = UserFactory(username="slow"), UserFactory(username="quick")
+    in_provider, go_on = threading.Event(), threading.Event()
+    real_charge = SandboxProvider.charge
+
+    def charge(self, **kwargs):
+        if kwargs["token"] == "tok_slow":
+            in_provider.set()
+            go_on.wait(60)
+            kwargs["token"] = "tok_success"
+        return real_charge(self, **kwargs)
+
+    with mock.patch.object(SandboxProvider, "charge", charge):
+        slow, slow_results = _in_thread(lambda: _coded(slow_buyer, course, code, "tok_slow").status)
+        assert in_provider.wait(30)
+        try:
+            # when another learner buys with the same code meanwhile
+            quick, quick_results = _in_thread(lambda: _coded(quick_buyer, course, code).status)
+            quick.join(20)
+            # then it is not queued behind the slow provider call (code, campaign, seats)
+            finished_meanwhile = not quick.is_alive()
+        finally:
+            go_on.set()
+            slow.join(30)
+            quick.join(30)
+    assert finished_meanwhile
+    assert (quick_results, slow_results) == (["paid"], ["paid"])
+
+
+def test_twenty_learners_one_code_with_five_uses():
+    from campaigns.exceptions import CodeExhausted
+    from campaigns.models import CodeRedemption, DiscountCode
+
+    course, _campaign, [code] = _coded_campaign(1, max_redemptions=5)
+    buyers = [UserFactory(username=f"c{i}") for i in range(20)]
+
+    results = run_together(20, lambda i: _coded(buyers[i], course, code).status)
+
+    assert results.count("paid") == 5
+    assert all(isinstance(r, CodeExhausted) for r in results if r != "paid")
+    assert DiscountCode.objects.get(pk=code.pk).redemptions_count == 5
+    assert CodeRedemption.objects.filter(status="confirmed").count() == 5
+    assert Order.objects.filter(status="paid", discount__gt=0).count() == 5
+
+
+def test_declines_and_sales_on_one_code_at_once_never_deadlock_or_leak_uses():
+    # release (declined orders) and redeem take the code and redemption rows in one order
+    from campaigns.models import CodeRedemption, DiscountCode
+
+    course, _campaign, [code] = _coded_campaign(1, max_redemptions=100)
+    buyers = [UserFactory(username=f"d{i}") for i in range(16)]
+
+    results = run_together(
+        16, lambda i: _coded(buyers[i], course, code, "tok_decline" if i % 2 else "tok_success").status
+    )
+
+    assert results.count("paid") == 8
+    assert [type(r).__name__ for r in results if r != "paid"] == ["PaymentDeclined"] * 8
+    assert DiscountCode.objects.get(pk=code.pk).redemptions_count == 8
+    assert CodeRedemption.objects.filter(status="released").count() == 8
+
+
+def test_one_pending_refund_sent_five_times_at_once_is_applied_once():
+    from commerce.services import refund_send
+
+    order = _paid_order()
+    with (
+        mock.patch("commerce.payments.sandbox.SandboxProvider.refund", side_effect=PaymentOutcomeUnknown()),
+        pytest.raises(PaymentOutcomeUnknown),
+    ):
+        order_refund(order=order, amount="10.00", reason="race", staff_user=None)
+    refund = Refund.objects.get()
+
+    results = run_together(5, lambda i: refund_send(refund=refund).status)
+
+    assert results == ["succeeded"] * 5
+    _assert_within_paid(order)
+    assert order.amount_refunded == Decimal("10.00")
+    assert LedgerEntry.objects.filter(order=order, kind="refund").count() == 2
+    assert SandboxCharge.objects.filter(kind="refund").count() == 1

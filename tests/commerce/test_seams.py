@@ -11,6 +11,7 @@ from django.utils import timezone
 from commerce.models import LedgerEntry, Order, OrderLine
 from commerce.payments.sandbox import SIGNATURE_HEADER, sign
 from commerce.services import order_checkout, order_release_expired_holds, payment_webhook_process
+from core.outbox import outbox_drain
 from courses.models import LiveSession
 from tests.factories import LiveSessionFactory, UserFactory
 
@@ -74,8 +75,13 @@ def test_late_success_after_the_seat_was_resold_is_refunded(learner):
         result = payment_webhook_process(
             provider_name="sandbox", body=body.encode(), headers={SIGNATURE_HEADER: sign(body.encode())}
         )
+        # the provider is asked after the webhook's transaction, through the outbox
+        assert refund.call_count == 0
+        outbox_drain()
+        assert refund.call_count == 1
 
     assert result.outcome == "late_payment_refunded"
+    assert refund.call_args.kwargs["idempotency_key"] == f"late-{late.number}"
     assert refund.call_args.kwargs["amount"] == Decimal("29.00")
     late.refresh_from_db()
     assert late.status == "cancelled"

@@ -4,10 +4,7 @@ boundary is fake; the official package, our adapter and checkout are real."""
 import hashlib
 import hmac
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
 
 import pytest
 from rest_framework.test import APIClient
@@ -17,64 +14,9 @@ from commerce.models import Order, Payment
 from commerce.services import order_checkout, order_refund
 from tests.factories import UserFactory
 
+from .conftest import WEBHOOK_SECRET
+
 pytestmark = pytest.mark.django_db
-
-WEBHOOK_SECRET = "whsec_test_secret"
-
-
-class FakeStripe:
-    """Answers each request with the next queued (status, body) and records it."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.responses: list[tuple[int, dict]] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
-                fake.requests.append(
-                    {
-                        "method": "POST",
-                        "path": self.path,
-                        "headers": {k.lower(): v for k, v in self.headers.items()},
-                        "form": {k: v[0] for k, v in parse_qs(raw).items()},
-                    }
-                )
-                status, body = (
-                    fake.responses.pop(0) if fake.responses else (500, {"error": {"message": "no"}})
-                )
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.send_header("Request-Id", "req_test")
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-
-@pytest.fixture
-def fake_stripe(settings):
-    fake = FakeStripe()
-    fake.thread.start()
-    settings.PAYMENT_PROVIDERS_ENABLED = ["sandbox", "stripe"]
-    settings.STRIPE_API_KEY = "sk_test_123"
-    settings.STRIPE_API_BASE = fake.url
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
 
 
 def _intent(intent_id: str, status: str) -> dict:
@@ -100,7 +42,8 @@ def test_charge_sends_a_confirmed_payment_intent(fake_stripe, learner, course):
     [request] = fake_stripe.requests
     assert request["path"] == "/v1/payment_intents"
     assert request["headers"]["authorization"] == "Bearer sk_test_123"
-    assert request["headers"]["idempotency-key"] == "charge-key-1"
+    # the provider's key is derived from the order, not from the client's header
+    assert request["headers"]["idempotency-key"] == f"charge-order-{order.number}"
     assert request["form"] == {
         "amount": "2900",
         "currency": "usd",
@@ -148,13 +91,13 @@ def test_card_error_is_a_declined_order(fake_stripe, learner, course):
     assert Payment.objects.get().failure_code == "card_declined"
 
 
-def test_provider_outage_leaves_no_order(fake_stripe, learner, course):
+def test_provider_outage_leaves_a_pending_order_and_no_hidden_retries(fake_stripe, learner, course):
     fake_stripe.responses.append((500, {"error": {"type": "api_error", "message": "boom"}}))
     with pytest.raises(PaymentProviderError) as exc:
         _checkout(learner, course)
-    assert exc.value.status_code == 502
-    assert Order.objects.count() == 0
-    assert len(fake_stripe.requests) == 1  # no hidden retries while rows are locked
+    assert (exc.value.status_code, exc.value.code) == (502, "payment_outcome_unknown")
+    assert Order.objects.get().status == "pending"  # settled by a retry or the reconciler
+    assert len(fake_stripe.requests) == 1  # no hidden retries
 
 
 def test_refund_calls_the_refunds_api(fake_stripe, learner, course):

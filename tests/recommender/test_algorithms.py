@@ -11,6 +11,7 @@ from recommender.algorithms import (
     Hybrid,
     ItemKNN,
     Popularity,
+    RP3beta,
     collaborative_model,
     iter_top_n,
 )
@@ -58,8 +59,8 @@ def content_features(item_groups):
 
 @pytest.mark.parametrize(
     "model",
-    [ItemKNN(k=20), EASE(lambda_=20.0), "content"],
-    ids=["itemknn", "ease", "content"],
+    [ItemKNN(k=20), EASE(lambda_=20.0), RP3beta(k=20), "content"],
+    ids=["itemknn", "ease", "rp3beta", "content"],
 )
 def test_each_learned_algorithm_beats_popularity_by_a_clear_margin(model):
     # given
@@ -94,15 +95,66 @@ def test_hybrid_is_at_least_as_good_as_its_best_part_on_validation():
     assert measured == pytest.approx(blend_score, abs=1e-6)
 
 
-def test_ease_refuses_a_catalog_above_its_item_limit_and_item_knn_takes_over():
-    # given
+def test_ease_refuses_a_system_above_its_limit_and_rp3beta_takes_over():
+    # given: 400 learners x 60 items, so the dense system is 60 x 60
     matrix, _ = planted_matrix()
 
     # when / then
     with pytest.raises(CatalogTooLarge):
-        EASE(max_items=10).fit(matrix)
-    assert isinstance(collaborative_model(n_items=60, ease_lambda=10, ease_max_items=10, knn_k=5), ItemKNN)
+        EASE(max_items=59).fit(matrix)
+    assert EASE(max_items=60).fit(matrix).weights.shape == (60, 60)
+    assert isinstance(collaborative_model(n_items=60, ease_lambda=10, ease_max_items=10, knn_k=5), RP3beta)
     assert isinstance(collaborative_model(n_items=60, ease_lambda=10, ease_max_items=100, knn_k=5), EASE)
+
+
+def _reference_ease_scores(X: sp.csr_matrix, lambda_: float) -> np.ndarray:
+    """The textbook closed form in float64 with ``np.linalg.inv``."""
+    gram = (X.T @ X).toarray().astype(np.float64)
+    gram[np.diag_indices_from(gram)] += lambda_
+    inverse = np.linalg.inv(gram)
+    weights = -inverse / np.diag(inverse)
+    np.fill_diagonal(weights, 0.0)
+    return X.toarray() @ weights
+
+
+@pytest.mark.parametrize("shape", [(400, 60), (40, 60)], ids=["more-learners", "fewer-learners"])
+def test_ease_float32_cholesky_and_the_dual_form_match_the_textbook_closed_form(shape):
+    # given: more learners than items (items x items system) and fewer (learners x learners)
+    rng = np.random.default_rng(5)
+    X = sp.csr_matrix((rng.random(shape) < 0.15).astype(np.float32))
+
+    # when
+    model = EASE(lambda_=3.0).fit(X)
+    scores = model.score(X)
+
+    # then: same scores; the dual form keeps no items x items matrix
+    reference = _reference_ease_scores(X, 3.0)
+    assert np.abs(scores - reference).max() < 1e-4 * max(1.0, np.abs(reference).max())
+    assert (model.weights is None) == (shape[0] < shape[1])
+
+
+def test_rp3beta_is_the_popularity_penalized_three_step_walk_cut_to_k_neighbours():
+    # given
+    rng = np.random.default_rng(2)
+    X = sp.csr_matrix((rng.random((50, 12)) < 0.3).astype(np.float32))
+    alpha, beta, k = 0.8, 0.4, 4
+
+    # when
+    model = RP3beta(alpha=alpha, beta=beta, k=k).fit(X)
+
+    # then: row i (before the transpose used for scoring) is item i's top-k of the walk
+    dense = X.toarray().astype(np.float64)
+    item_degree = np.maximum(dense.sum(axis=0), 1)
+    user_degree = np.maximum(dense.sum(axis=1), 1)
+    walk = ((dense / item_degree).T ** alpha) @ ((dense / user_degree[:, None]) ** alpha)
+    walk /= item_degree[None, :] ** beta
+    np.fill_diagonal(walk, 0.0)
+    neighbours = model.similarity.T.toarray()
+    for item in range(12):
+        kept = np.flatnonzero(neighbours[item])
+        assert kept.size == min(k, np.count_nonzero(walk[item]))
+        assert np.allclose(neighbours[item, kept], walk[item, kept], rtol=1e-5)
+        assert walk[item, kept].min() >= np.sort(walk[item])[-k] - 1e-9
 
 
 def test_item_knn_keeps_at_most_k_neighbours_per_item():
@@ -214,3 +266,30 @@ def test_rerank_moves_a_later_new_field_course_up_to_the_pick_position():
     # then
     assert items[0].tolist() == [0, 1, 5, 2, 3, 4, 6]
     assert is_new[0].tolist() == [False, False, True, False, False, False, False]
+
+
+def test_validation_is_scored_on_a_seeded_sample_of_learners_when_there_are_many(monkeypatch):
+    # given
+    from recommender import evaluation
+
+    matrix, item_groups = planted_matrix()
+    fit, held = validation_split(matrix, seed=1)
+    n_held = int((np.diff(held.indptr) > 0).sum())
+
+    # when
+    sampled = evaluation.sample_held_users(held, max_users=50, seed=3)
+    again = evaluation.sample_held_users(held, max_users=50, seed=3)
+
+    # then: 50 learners keep all their held-out items, the others none; the sample is seeded
+    kept = np.flatnonzero(np.diff(sampled.indptr) > 0)
+    assert n_held > 50 and kept.size == 50
+    assert (sampled[kept] != held[kept]).nnz == 0
+    assert (again != sampled).nnz == 0
+    assert evaluation.sample_held_users(held, max_users=10_000, seed=3).nnz == held.nnz
+
+    # and the blend search stays within its cache by sampling, still returning a valid blend
+    monkeypatch.setattr(evaluation, "HYBRID_CACHE_LIMIT", 60 * 3 * 40)
+    parts = [EASE(lambda_=20.0), ContentSimilarity(item_features=content_features(item_groups)), Popularity()]
+    weights, score, part_scores = tune_hybrid_weights(parts, fit, held, k=10)
+    assert sum(weights) == pytest.approx(1.0)
+    assert score >= max(part_scores.values())

@@ -39,9 +39,11 @@ def test_prints_one_json_object_with_every_algorithm(ratings_csv):
 
     body = json.loads(out.getvalue())
     assert body["dataset"] == {"users": 120, "items": 36, "interactions": 720}
-    assert set(body["algorithms"]) == {"popularity", "itemknn", "ease", "hybrid"}
+    assert set(body["algorithms"]) == {"popularity", "itemknn", "rp3beta", "ease", "hybrid"}
     for metrics in body["algorithms"].values():
         assert set(metrics) - {"params", "train_cpu_seconds"} == METRICS
+    assert body["algorithms"]["ease"]["params"]["algorithm"] == "ease"
+    assert "fallback" not in body["algorithms"]["ease"]
     assert body["algorithms"]["ease"]["ndcg@10"] > body["algorithms"]["popularity"]["ndcg@10"] + 0.1
 
 
@@ -53,6 +55,45 @@ def test_k_and_algorithms_options(ratings_csv):
     body = json.loads(out.getvalue())
     assert set(body["algorithms"]) == {"popularity", "ease"}
     assert {"ndcg@5", "precision@5", "recall@5", "map@5"} <= set(body["algorithms"]["ease"])
+
+
+def test_a_catalog_above_the_ease_limit_is_evaluated_with_rp3beta_in_its_place(ratings_csv):
+    # given: 120 learners x 36 items, so EASE's dense system is 36 x 36, above a limit of 30
+    out = StringIO()
+
+    # when
+    call_command("evaluate_recommender", ratings=str(ratings_csv), ease_max_items=30, stdout=out)
+
+    # then: no error; the entry says what was evaluated instead, and the hybrid has no EASE
+    body = json.loads(out.getvalue())
+    ease = body["algorithms"]["ease"]
+    assert ease["params"]["algorithm"] == "rp3beta"
+    assert "36 x 36" in ease["fallback"] and "rp3beta" in ease["fallback"]
+    assert ease["ndcg@10"] == body["algorithms"]["rp3beta"]["ndcg@10"]
+    parts = [part["algorithm"] for part in body["algorithms"]["hybrid"]["params"]["parts"]]
+    assert parts == ["rp3beta", "itemknn", "popularity"]
+    assert ease["ndcg@10"] > body["algorithms"]["popularity"]["ndcg@10"] + 0.1
+
+
+def test_fewer_learners_than_items_uses_the_dual_form_and_needs_no_catalog_sized_matrix(tmp_path):
+    # given: 30 learners and over 500 items (a catalog far above a limit of 100)
+    rng = np.random.default_rng(1)
+    lines = ["user,item"]
+    for user in range(30):
+        for item in rng.choice(2000, size=40, replace=False):
+            lines.append(f"u{user},i{item}")
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = StringIO()
+
+    # when
+    call_command("evaluate_recommender", ratings=str(path), algorithms="ease", ease_max_items=100, stdout=out)
+
+    # then: EASE itself ran, on a 30 x 30 system
+    body = json.loads(out.getvalue())
+    assert body["dataset"]["items"] > 500
+    assert body["algorithms"]["ease"]["params"]["algorithm"] == "ease"
+    assert "fallback" not in body["algorithms"]["ease"]
 
 
 def test_movielens_and_recbole_files_are_read(tmp_path):

@@ -284,3 +284,87 @@ def test_unpublished_courses_are_in_no_stored_list_and_unpublishing_later_hides_
     first = recommendations_for_user(user=learner, k=5)[0].course
     Course.objects.filter(pk=first.pk).update(is_published=False)
     assert first.pk not in {item.course.pk for item in recommendations_for_user(user=learner, k=20)}
+
+
+def _writing_version(*, run_key: str, expires_in: float, rows_for) -> ModelVersion:
+    """A version as a worker leaves it mid-write: status writing, a lease, some rows."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    version = ModelVersion.objects.create(
+        algorithm="hybrid",
+        status=ModelVersion.Status.WRITING,
+        run_key=run_key,
+        lease_token="a" * 32,
+        lease_expires_at=timezone.now() + timedelta(seconds=expires_in),
+    )
+    Recommendation.objects.bulk_create(
+        [
+            Recommendation(
+                model_version=version, user=user, course_id=course_id, rank=1, score=1.0, reason_code="x"
+            )
+            for user, course_id in rows_for
+        ]
+    )
+    return version
+
+
+def test_a_run_takes_over_its_own_version_when_the_dead_attempts_lease_expired(planted):
+    # given: the night's version half-written by an attempt whose lease expired
+    course = Course.objects.first()
+    dead = _writing_version(
+        run_key="nightly-2026-02-01", expires_in=-5, rows_for=[(planted.users[0], course.pk)]
+    )
+
+    # when: the redelivered task runs
+    result = train_recommender.apply(kwargs={"run_key": "nightly-2026-02-01"}).get()
+
+    # then: the same version, now active, with complete lists and none of the stale rows
+    dead.refresh_from_db()
+    assert result["version"] == dead.pk
+    assert dead.status == ModelVersion.Status.ACTIVE and dead.is_active
+    assert ModelVersion.objects.count() == 1
+    stored = Recommendation.objects.filter(model_version=dead)
+    assert stored.values("user").distinct().count() == 60
+    assert not stored.filter(reason_code="x").exists()
+
+
+def test_a_run_whose_version_another_attempt_is_writing_retries_later(planted):
+    # given: a live lease held by another attempt of the same night
+    from recommender.services import RunInProgress
+
+    live = _writing_version(run_key="nightly-2026-02-02", expires_in=300, rows_for=[])
+
+    # when / then: the service says so, and the task turns it into a retry
+    with pytest.raises(RunInProgress) as raised:
+        recommender_train(run_key="nightly-2026-02-02")
+    assert raised.value.version.pk == live.pk
+    assert 250 < raised.value.retry_after <= 300
+    from celery.exceptions import Retry
+
+    with pytest.raises(Retry):
+        train_recommender.apply(kwargs={"run_key": "nightly-2026-02-02"}, throw=True).get()
+    live.refresh_from_db()
+    assert live.status == ModelVersion.Status.WRITING
+
+
+def test_an_overlapping_run_never_deletes_the_lists_another_run_is_writing(planted):
+    # given: another run writing its version (live lease), and an old retired version
+    course = Course.objects.first()
+    other = _writing_version(
+        run_key="nightly-2026-02-03", expires_in=300, rows_for=[(planted.users[1], course.pk)]
+    )
+    old = recommender_train()
+    recommender_train(activation_margin=1.0)
+
+    # then: the old version's rows are cleaned, the version being written keeps its rows
+    assert not Recommendation.objects.filter(model_version=old).exists()
+    assert Recommendation.objects.filter(model_version=other).count() == 1
+    other.refresh_from_db()
+    assert other.status == ModelVersion.Status.WRITING
+
+
+def test_the_task_acknowledges_late_and_is_redelivered_when_its_worker_is_lost():
+    assert train_recommender.acks_late is True
+    assert train_recommender.reject_on_worker_lost is True

@@ -4,7 +4,14 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommender.evaluation import EVALUATED, FORMATS, RatingsFileError, evaluate, load_ratings
+from recommender.evaluation import (
+    EVALUATED,
+    EVALUATION_EASE_MAX,
+    FORMATS,
+    RatingsFileError,
+    evaluate,
+    load_ratings,
+)
 
 
 class Command(BaseCommand):
@@ -23,6 +30,13 @@ class Command(BaseCommand):
             default=",".join(EVALUATED),
             help=f"Comma-separated subset of {', '.join(EVALUATED)} (popularity is always included).",
         )
+        parser.add_argument(
+            "--ease-max-items",
+            type=int,
+            default=EVALUATION_EASE_MAX,
+            help="Largest dense system EASE solves (items, or learners when fewer); above it "
+            "RP3beta is evaluated in its place.",
+        )
 
     def handle(self, *args, **options):
         names = [name.strip() for name in options["algorithms"].split(",") if name.strip()]
@@ -37,5 +51,11 @@ class Command(BaseCommand):
             data = load_ratings(options["ratings"], file_format=options["format"])
         except RatingsFileError as exc:
             raise CommandError(str(exc)) from exc
-        result = evaluate(data, algorithms=names, k=options["k"], seed=options["seed"])
+        result = evaluate(
+            data,
+            algorithms=names,
+            k=options["k"],
+            seed=options["seed"],
+            ease_max_items=options["ease_max_items"],
+        )
         self.stdout.write(json.dumps(result, ensure_ascii=False))

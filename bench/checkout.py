@@ -1,0 +1,193 @@
+"""Coded checkouts per second for one campaign, at several concurrencies (PostgreSQL only).
+
+Every checkout is a different learner buying the same course of one running campaign with a
+discount code of that campaign (by default each learner has its own code, as issued by
+``POST campaigns/<id>/codes/``; ``--shared-code`` makes all of them use one public code),
+paid with Stripe through the real adapter against the fake Stripe server of the tests on
+127.0.0.1, which answers after ``--delays`` seconds (0.3 = a slow provider, 0 = instant).
+Threads call ``order_checkout`` directly, each with its own database connection, so the
+numbers are about the locks and the transaction shape, not HTTP parsing.
+
+Prints one line per (delay, concurrency): checkouts, seconds, checkouts/s, p50 and p95 in
+ms, errors; then the same as a table.
+
+Run: createdb zq_money_bench; DATABASE_URL=postgres://postgres@127.0.0.1:5432/zq_money_bench \
+    .venv/bin/python bench/checkout.py [--seconds 6] [--concurrency 1,8,32] [--delays 0.3,0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("DEBUG", "false")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from campaigns.models import DiscountCode  # noqa: E402
+from commerce.services import order_checkout  # noqa: E402
+from tests.campaigns.factories import CampaignFactory  # noqa: E402
+from tests.commerce.fake_stripe import FakeStripe  # noqa: E402
+from tests.factories import CourseFactory  # noqa: E402
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def prepare(buyers: int, shared_code: bool):
+    run = uuid.uuid4().hex[:6]
+    course = CourseFactory(
+        slug=f"bench-{run}", instructor__slug=f"bench-{run}", category__slug=f"bench-{run}"
+    )
+    campaign = CampaignFactory(slug=f"bench-{run}", partner__slug=f"bench-{run}", courses=[course])
+    # Unusable passwords: hashing thousands of real ones would take minutes.
+    users = User.objects.bulk_create(
+        [User(username=f"bench-{run}-{i}", email=f"b{i}@{run}.example", password="!") for i in range(buyers)]
+    )
+    if shared_code:
+        DiscountCode.objects.create(
+            campaign=campaign, code=f"BENCH{run}".upper(), max_redemptions=10**9, per_customer_limit=1
+        )
+        codes = [f"BENCH{run}".upper()] * buyers
+    else:
+        codes = [f"B{run}{i:06d}".upper() for i in range(buyers)]
+        DiscountCode.objects.bulk_create(
+            [DiscountCode(campaign=campaign, code=c, max_redemptions=1, per_customer_limit=1) for c in codes]
+        )
+    return course, users, codes
+
+
+def run_level(*, course, users, codes, start: int, concurrency: int, seconds: float) -> dict:
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    lock = threading.Lock()
+    cursor = [start]
+    deadline = time.monotonic() + seconds
+
+    def worker() -> None:
+        try:
+            while time.monotonic() < deadline:
+                with lock:
+                    index = cursor[0]
+                    cursor[0] += 1
+                if index >= len(users):
+                    return
+                began = time.monotonic()
+                try:
+                    order_checkout(
+                        user=users[index],
+                        items=[{"course": course.slug}],
+                        currency="USD",
+                        discount_code=codes[index],
+                        payment={"provider": "stripe", "token": "pm_card_visa"},
+                        idempotency_key=f"bench-{index}",
+                    )
+                except Exception as exc:  # counted and shown, the run goes on
+                    with lock:
+                        errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                    continue
+                with lock:
+                    latencies.append(time.monotonic() - began)
+        finally:
+            connections.close_all()
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - began
+    return {
+        "done": len(latencies),
+        "used": cursor[0] - start,
+        "seconds": wall,
+        "rate": len(latencies) / wall if wall else 0.0,
+        "p50": percentile(latencies, 0.5) * 1000,
+        "p95": percentile(latencies, 0.95) * 1000,
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--delays", default="0.3,0")
+    parser.add_argument("--shared-code", action="store_true")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("bench/checkout.py needs PostgreSQL: set DATABASE_URL")
+    levels = [int(c) for c in args.concurrency.split(",")]
+    delays = [float(d) for d in args.delays.split(",")]
+    call_command("migrate", verbosity=0)
+
+    fake = FakeStripe().start()
+    settings.PAYMENT_PROVIDER = "stripe"
+    settings.PAYMENT_PROVIDERS_ENABLED = ["stripe"]
+    settings.STRIPE_API_KEY = "sk_test_bench"
+    settings.STRIPE_API_BASE = fake.url
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_bench"
+    # Receipts are handed to the broker as in production (REDIS_URL; no worker consumes
+    # them here, they are purged at the end); without REDIS_URL they run in this process.
+    from config.celery import app
+
+    app.conf.task_always_eager = not settings.REDIS_URL
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    # Enough learners for the fastest plausible rate at every level.
+    per_level = int(args.seconds * 400) + 64
+    course, users, codes = prepare(per_level * len(levels) * len(delays), args.shared_code)
+    connections.close_all()
+    rows = []
+    start = 0
+    for delay in delays:
+        fake.delay = delay
+        for level in levels:
+            result = run_level(
+                course=course, users=users, codes=codes, start=start, concurrency=level, seconds=args.seconds
+            )
+            start += result["used"]
+            row = {"delay": delay, "concurrency": level, **result}
+            rows.append(row)
+            print(
+                f"provider {int(delay * 1000)} ms, concurrency {level}: {row['done']} checkouts in "
+                f"{row['seconds']:.1f} s = {row['rate']:.1f}/s, p50 {row['p50']:.0f} ms, "
+                f"p95 {row['p95']:.0f} ms, errors {row['errors'] or 0}",
+                flush=True,
+            )
+    fake.stop()
+    if settings.REDIS_URL:
+        app.control.purge()
+    print()
+    print("| provider | concurrency | checkouts/s | p50 ms | p95 ms | errors |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for row in rows:
+        print(
+            f"| {int(row['delay'] * 1000)} ms | {row['concurrency']} | {row['rate']:.1f} | {row['p50']:.0f} "
+            f"| {row['p95']:.0f} | {sum(row['errors'].values()) if row['errors'] else 0} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

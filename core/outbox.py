@@ -1,0 +1,133 @@
+"""The transactional outbox: side effects that must never fail (or slow down) the change
+that causes them.
+
+A service writes ``outbox_put(topic=..., payload=...)`` inside its transaction, so the
+message exists exactly when the change does (a rolled-back sale sends no receipt, a
+committed one always gets one). After the commit a Celery task is asked to deliver it at
+once; if the broker is down that request is dropped with a warning and nothing else
+happens: the ``core.tasks.outbox_drain`` beat task (every minute) delivers every message
+that is still due. A handler that raises is retried with exponential backoff
+(``OUTBOX_RETRY_BASE_SECONDS`` doubling up to ``OUTBOX_RETRY_MAX_SECONDS``) until
+``OUTBOX_MAX_ATTEMPTS``, then the message is marked ``failed`` for staff.
+
+Delivery is at least once: handlers must be idempotent (the receipt claims
+``receipt_sent_at`` before sending, for instance). Apps register their handlers with
+``@outbox_handler("<app>.<effect>")``; core knows no app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+HANDLERS: dict[str, Callable[[dict], object]] = {}
+
+
+def outbox_handler(topic: str):
+    def register(function: Callable[[dict], object]):
+        HANDLERS[topic] = function
+        return function
+
+    return register
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def outbox_backoff(attempts: int) -> timedelta:
+    base = _setting("OUTBOX_RETRY_BASE_SECONDS", 30)
+    cap = _setting("OUTBOX_RETRY_MAX_SECONDS", 3600)
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def outbox_put(*, topic: str, payload: dict, dedupe_key: str | None = None) -> OutboxMessage:
+    """Write a message in the caller's transaction and ask for its delivery once that
+    transaction commits. With ``dedupe_key`` a second write returns the first message."""
+    if dedupe_key:
+        existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                topic=topic, payload=payload, dedupe_key=dedupe_key, available_at=timezone.now()
+            )
+    except IntegrityError:
+        # The same key written concurrently: the other transaction's row is the message.
+        return OutboxMessage.objects.get(dedupe_key=dedupe_key)
+    transaction.on_commit(lambda: outbox_kick(message_id=message.pk), robust=True)
+    return message
+
+
+def outbox_kick(*, message_id: int) -> bool:
+    """Ask a worker to deliver one message now. Never raises: with the broker down the
+    message simply waits for the next drain."""
+    try:
+        from .tasks import outbox_deliver
+
+        # No publish retries: a request must not wait for a broker that is down.
+        outbox_deliver.apply_async((message_id,), retry=False)
+    except Exception as exc:  # any broker or connection error
+        logger.warning(
+            "outbox message %s not handed to the broker (%s); the drain will send it", message_id, exc
+        )
+        return False
+    return True
+
+
+def outbox_deliver_one(*, message_id: int) -> bool:
+    """Run the handler of one due message; returns whether it was delivered now. A
+    message being delivered by another worker is skipped, not waited for."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING, available_at__lte=now)
+            .first()
+        )
+        if message is None:
+            return False
+        message.attempts += 1
+        try:
+            with transaction.atomic():
+                handler = HANDLERS.get(message.topic)
+                if handler is None:
+                    raise LookupError(f"no outbox handler for {message.topic!r}")
+                handler(message.payload)
+        except Exception as exc:  # a failed effect is retried later, never lost
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if message.attempts >= _setting("OUTBOX_MAX_ATTEMPTS", 12):
+                message.status = OutboxMessage.Status.FAILED
+                logger.error("outbox message %s (%s) failed for good: %s", message.pk, message.topic, exc)
+            else:
+                message.available_at = now + outbox_backoff(message.attempts)
+                logger.warning(
+                    "outbox message %s (%s) failed, retried later: %s", message.pk, message.topic, exc
+                )
+            message.save(update_fields=["attempts", "last_error", "status", "available_at", "updated_at"])
+            return False
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+        message.save(update_fields=["attempts", "last_error", "status", "sent_at", "updated_at"])
+        return True
+
+
+def outbox_drain(*, limit: int = 500) -> int:
+    """Deliver every due message (oldest first, at most ``limit``); returns how many
+    were delivered. Safe to run on several workers at once."""
+    due = list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, available_at__lte=timezone.now())
+        .order_by("available_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(outbox_deliver_one(message_id=pk) for pk in due)

@@ -1,0 +1,18 @@
+"""Celery tasks of the shared kernel: the outbox's delivery (interactive, seconds after a
+commit) and its drain (beat, every minute: whatever the broker lost or a handler failed)."""
+
+from celery import shared_task
+
+
+@shared_task(name="core.tasks.outbox_deliver", ignore_result=True)
+def outbox_deliver(message_id: int) -> bool:
+    from .outbox import outbox_deliver_one
+
+    return outbox_deliver_one(message_id=message_id)
+
+
+@shared_task(name="core.tasks.outbox_drain", ignore_result=True)
+def outbox_drain() -> int:
+    from .outbox import outbox_drain as drain
+
+    return drain()

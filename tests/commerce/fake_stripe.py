@@ -1,0 +1,253 @@
+"""A fake Stripe API on 127.0.0.1 with state and injectable faults.
+
+Only the provider's HTTP boundary is fake: the official ``stripe`` package, our adapter and
+checkout talk to it over real sockets. Like Stripe, a POST repeated with the same
+``Idempotency-Key`` returns the first answer and charges nothing again, so tests can count
+charges exactly. Used by the tests and by ``bench/checkout.py`` (``delay``).
+
+Faults (``fake.faults``, consumed one per matching request, by path prefix):
+- ``timeout_before``: hang past the client's timeout and charge nothing;
+- ``timeout_after``: charge, then hang past the client's timeout;
+- ``error_500``: answer 500 without charging; ``error_500_after``: charge, then answer 500.
+``fake.responses`` (scripted ``(status, body)`` answers, consumed first) is kept for tests
+that check exact request shapes."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+DECLINING_METHODS = {"pm_card_chargeDeclined", "pm_card_visa_chargeDeclined"}
+PROCESSING_METHODS = {"pm_processing"}
+
+
+class FakeStripe:
+    def __init__(self, *, delay: float = 0.0, hang: float = 3.0) -> None:
+        self.delay = delay  # seconds every answer takes (a slow provider)
+        self.hang = hang  # how long a "timeout" fault hangs
+        self.requests: list[dict] = []
+        self.responses: list[tuple[int, dict]] = []
+        self.faults: list[tuple[str, str]] = []  # (path prefix, fault)
+        self.intents: dict[str, dict] = {}
+        self.refunds: dict[str, dict] = {}
+        self.sessions: dict[str, dict] = {}
+        self.idempotent: dict[str, tuple[int, dict]] = {}
+        self.lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode()
+                fake._serve(self, "POST", raw)
+
+            def do_GET(self):
+                fake._serve(self, "GET", "")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> FakeStripe:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- what tests look at ----------------------------------------------------------------
+
+    @property
+    def charges(self) -> list[dict]:
+        """Payment intents that took money."""
+        return [i for i in self.intents.values() if i["status"] == "succeeded"]
+
+    @property
+    def charged_refunds(self) -> list[dict]:
+        return list(self.refunds.values())
+
+    def complete_session(self, session_id: str, *, paid: bool = True) -> dict:
+        """What the learner does on Stripe's page: pay (or let the session expire)."""
+        with self.lock:
+            session = self.sessions[session_id]
+            if paid:
+                intent = self._new_intent(
+                    amount=session["amount_total"],
+                    currency=session["currency"],
+                    status="succeeded",
+                    metadata=session["metadata"],
+                )
+                session.update(status="complete", payment_status="paid", payment_intent=intent["id"])
+            else:
+                session.update(status="expired")
+            return dict(session)
+
+    # --- the server --------------------------------------------------------------------
+
+    def _fault_for(self, path: str) -> str:
+        with self.lock:
+            for index, (prefix, fault) in enumerate(self.faults):
+                if path.startswith(prefix):
+                    del self.faults[index]
+                    return fault
+        return ""
+
+    def _serve(self, handler, method: str, raw: str) -> None:
+        parsed = urlparse(handler.path)
+        form = {k: v[0] for k, v in parse_qs(raw).items()}
+        query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        with self.lock:
+            self.requests.append(
+                {"method": method, "path": parsed.path, "headers": headers, "form": form, "query": query}
+            )
+        if self.delay:
+            time.sleep(self.delay)
+        with self.lock:
+            scripted = self.responses.pop(0) if self.responses else None
+        if scripted is not None:
+            return self._answer(handler, *scripted)
+        fault = self._fault_for(parsed.path) if method == "POST" else ""
+        if fault == "timeout_before":
+            time.sleep(self.hang)
+            return self._answer(handler, 504, {"error": {"type": "api_error", "message": "timeout"}})
+        if fault == "error_500":
+            return self._answer(handler, 500, {"error": {"type": "api_error", "message": "boom"}})
+        key = headers.get("idempotency-key", "")
+        if method == "POST" and key:
+            with self.lock:
+                if key in self.idempotent:
+                    status, body = self.idempotent[key]
+                    return self._answer(handler, status, body)
+        status, body = self._route(method, parsed.path, form, query)
+        if method == "POST" and key and status < 500:
+            with self.lock:
+                self.idempotent[key] = (status, body)
+        if fault == "timeout_after":
+            time.sleep(self.hang)
+        if fault == "error_500_after":
+            return self._answer(handler, 500, {"error": {"type": "api_error", "message": "boom"}})
+        return self._answer(handler, status, body)
+
+    def _answer(self, handler, status: int, body: dict) -> None:
+        payload = json.dumps(body).encode()
+        try:
+            handler.send_response(status)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(payload)))
+            handler.send_header("Request-Id", f"req_{uuid.uuid4().hex[:12]}")
+            handler.end_headers()
+            handler.wfile.write(payload)
+        except OSError:
+            pass  # the client gave up (a timeout fault): nothing to answer to
+
+    def _new_intent(self, *, amount: int, currency: str, status: str, metadata: dict) -> dict:
+        intent = {
+            "id": f"pi_{uuid.uuid4().hex[:16]}",
+            "object": "payment_intent",
+            "amount": amount,
+            "currency": currency,
+            "status": status,
+            "metadata": metadata,
+        }
+        self.intents[intent["id"]] = intent
+        return intent
+
+    def _route(self, method: str, path: str, form: dict, query: dict) -> tuple[int, dict]:
+        metadata = {k[len("metadata[") : -1]: v for k, v in form.items() if k.startswith("metadata[")}
+        with self.lock:
+            if method == "POST" and path == "/v1/payment_intents":
+                method_id = form.get("payment_method", "")
+                if method_id in DECLINING_METHODS:
+                    intent = self._new_intent(
+                        amount=int(form["amount"]),
+                        currency=form["currency"],
+                        status="requires_payment_method",
+                        metadata=metadata,
+                    )
+                    return 402, {
+                        "error": {
+                            "type": "card_error",
+                            "code": "card_declined",
+                            "message": "Your card was declined.",
+                            "payment_intent": intent,
+                        }
+                    }
+                status = "processing" if method_id in PROCESSING_METHODS else "succeeded"
+                intent = self._new_intent(
+                    amount=int(form["amount"]), currency=form["currency"], status=status, metadata=metadata
+                )
+                return 200, intent
+            if method == "GET" and path == "/v1/payment_intents/search":
+                # Only the query our adapter sends: metadata['order_number']:'<number>'
+                wanted = query.get("query", "").split(":", 1)[-1].strip("'\"")
+                found = [i for i in self.intents.values() if i["metadata"].get("order_number") == wanted]
+                return 200, {"object": "search_result", "data": found, "has_more": False, "url": path}
+            if method == "GET" and path.startswith("/v1/payment_intents/"):
+                intent = self.intents.get(path.rsplit("/", 1)[-1])
+                return (200, intent) if intent else (404, _missing())
+            if method == "POST" and path == "/v1/refunds":
+                intent = self.intents.get(form.get("payment_intent", ""))
+                if intent is None or intent["status"] != "succeeded":
+                    return 400, {"error": {"type": "invalid_request_error", "message": "no such charge"}}
+                refunded = sum(
+                    r["amount"] for r in self.refunds.values() if r["payment_intent"] == intent["id"]
+                )
+                amount = int(form.get("amount") or intent["amount"] - refunded)
+                if refunded + amount > intent["amount"]:
+                    return 400, {
+                        "error": {"type": "invalid_request_error", "message": "refund exceeds charge"}
+                    }
+                refund = {
+                    "id": f"re_{uuid.uuid4().hex[:16]}",
+                    "object": "refund",
+                    "status": "succeeded",
+                    "amount": amount,
+                    "payment_intent": intent["id"],
+                }
+                self.refunds[refund["id"]] = refund
+                return 200, refund
+            if method == "POST" and path == "/v1/checkout/sessions":
+                session_id = f"cs_test_{uuid.uuid4().hex[:16]}"
+                session = {
+                    "id": session_id,
+                    "object": "checkout.session",
+                    "url": f"{self.url}/pay/{session_id}",
+                    "status": "open",
+                    "payment_status": "unpaid",
+                    "payment_intent": None,
+                    "amount_total": int(form.get("line_items[0][price_data][unit_amount]") or 0),
+                    "currency": form.get("line_items[0][price_data][currency]", ""),
+                    "client_reference_id": form.get("client_reference_id", ""),
+                    "success_url": form.get("success_url", ""),
+                    "cancel_url": form.get("cancel_url", ""),
+                    "metadata": metadata,
+                }
+                self.sessions[session_id] = session
+                return 200, session
+            if method == "GET" and path.startswith("/v1/checkout/sessions/"):
+                session = self.sessions.get(path.rsplit("/", 1)[-1])
+                return (200, session) if session else (404, _missing())
+        return 404, _missing()
+
+
+def _missing() -> dict:
+    return {
+        "error": {"type": "invalid_request_error", "code": "resource_missing", "message": "No such object"}
+    }
