@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("Co-branded campaigns")
+
+    def ready(self) -> None:
+        from . import landing_cache
+
+        landing_cache.connect()

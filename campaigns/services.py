@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from core.money import round_money
 from partners.models import Partner, PartnerMember
 
+from . import touch_buffer
 from .exceptions import (
     CampaignIncomplete,
     CampaignInvalid,
@@ -606,6 +607,7 @@ class DiscountQuote:
 def visitor_is_holdout(*, campaign_id: int, visitor_id: str | None = None, user=None) -> bool:
     """The control group never gets the offer, whether it is recognised by its cookie or
     by a signed-in learner's recorded touches."""
+    touch_buffer.touch_buffer_flush_pending()
     if (
         visitor_id
         and VisitorAssignment.objects.filter(
@@ -895,20 +897,45 @@ def visitor_assign(
     visitor_id: str,
     variants: list[Variant] | None = None,
     preferred_variant: Variant | None = None,
+    known_new: bool = False,
+    buffered: bool = False,
 ) -> VisitorAssignment:
     """The visitor's variant (or control group) for this campaign, chosen once and kept.
     A tracking link's variant is preferred for a new visitor, but the control group is
-    drawn first so links cannot bypass it."""
-    assignment = (
-        VisitorAssignment.objects.select_related("variant")
-        .filter(campaign=campaign, visitor_id=visitor_id)
-        .first()
-    )
-    if assignment is not None:
-        return assignment
+    drawn first so links cannot bypass it.
+
+    ``known_new``: the visitor id was made for this request, so nothing is stored for it
+    yet. ``buffered`` (web views, with the Redis touch buffer on): a new assignment is not
+    inserted here but returned unsaved with ``pending_write`` set, for ``touch_record`` to
+    buffer with the touch; buffered assignments are found in Redis until they are written."""
+    buffered = buffered and touch_buffer.enabled()
     if variants is None:
         variants = list(campaign.variants.order_by("id"))
+    if not known_new:
+        if buffered:
+            pending = touch_buffer.assignment_cached(campaign_id=campaign.pk, visitor_id=visitor_id)
+            if pending is not None:
+                variant = next((v for v in variants if v.pk == pending["variant_id"]), None)
+                return VisitorAssignment(
+                    campaign=campaign,
+                    visitor_id=visitor_id,
+                    variant=variant,
+                    is_holdout=pending["is_holdout"],
+                )
+        assignment = (
+            VisitorAssignment.objects.select_related("variant")
+            .filter(campaign=campaign, visitor_id=visitor_id)
+            .first()
+        )
+        if assignment is not None:
+            return assignment
     variant, is_holdout = _pick_variant(variants, campaign.holdout_share, visitor_id, preferred_variant)
+    if buffered:
+        assignment = VisitorAssignment(
+            campaign=campaign, visitor_id=visitor_id, variant=variant, is_holdout=is_holdout
+        )
+        assignment.pending_write = True
+        return assignment
     try:
         with transaction.atomic():
             return VisitorAssignment.objects.create(
@@ -939,9 +966,14 @@ def touch_record(
     country: str = "",
     utm: dict[str, str] | None = None,
     at: datetime | None = None,
+    assignment: VisitorAssignment | None = None,
+    buffered: bool = False,
 ) -> Touch:
+    """Record a touch. ``buffered`` (web views): appended to the Redis buffer with the
+    visitor's new ``assignment`` and written in bulk by ``campaigns.flush_touches``; the
+    returned touch is then unsaved but has its primary key."""
     utm = utm or {}
-    return Touch.objects.create(
+    touch = Touch(
         campaign=campaign,
         kind=kind,
         visitor_id=visitor_id,
@@ -958,6 +990,26 @@ def touch_record(
         utm_content=_clean_text(utm.get("utm_content") or (link.utm_content if link else ""), 80),
         created_at=at or _now(),
     )
+    pending = assignment is not None and getattr(assignment, "pending_write", False)
+    if buffered and touch_buffer.enabled():
+        fields = [f for f in Touch._meta.concrete_fields if not f.primary_key]
+        touch.pk = touch_buffer.touch_buffer_push(
+            touch={f.attname: f.value_from_object(touch) for f in fields},
+            assignment={
+                "campaign_id": campaign.pk,
+                "visitor_id": assignment.visitor_id,
+                "variant_id": assignment.variant_id,
+                "is_holdout": assignment.is_holdout,
+            }
+            if pending
+            else None,
+        )
+        return touch
+    if pending:
+        # Buffering was asked for the assignment but is off now: write both at once.
+        VisitorAssignment.objects.bulk_create([assignment], ignore_conflicts=True)
+    touch.save(force_insert=True)
+    return touch
 
 
 # --- Attribution ---------------------------------------------------------------------------
@@ -997,6 +1049,8 @@ def attribution_decide(
 ) -> Attribution | None:
     """The code beats the cookie; else the latest touch of the visitor (or the learner)
     that lies inside its campaign's attribution window before payment."""
+    # A touch recorded a second ago may still be in the Redis buffer.
+    touch_buffer.touch_buffer_flush_pending()
     visitor_id = visitor_id_clean(visitor_id)
     if code_id is not None:
         code = DiscountCode.objects.filter(pk=code_id).only("pk", "campaign_id").first()

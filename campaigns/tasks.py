@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import services, touch_buffer
 from .models import Campaign
 
 
@@ -16,6 +16,13 @@ def campaigns_advance_schedule() -> dict[str, int]:
         for campaign in Campaign.objects.filter(status=Campaign.Status.RUNNING, budget_amount__isnull=False)
     )
     return {**result, "ended_by_budget": ended_by_budget}
+
+
+@shared_task(name="campaigns.flush_touches", ignore_result=True)
+def flush_touches() -> int:
+    """Write the touches buffered in Redis in bulk (every few seconds, and when the buffer
+    is long). Idempotent: a repeated or concurrent run writes nothing twice."""
+    return touch_buffer.touch_buffer_flush()
 
 
 from campaigns.analytics import tasks as analytics_tasks  # noqa: E402,F401  (Celery autodiscovery)

@@ -5,5 +5,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    # Before the redirect: a token never contains a dot (secrets.token_urlsafe).
+    path("<str:token>.svg", views.tracking_link_qr, name="tracking_link_qr"),
     path("<str:token>", views.tracking_redirect, name="tracking_link"),
 ]

@@ -10,11 +10,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 
+from core.caching import cache, cached_page, entry_key, etag_for, not_modified, page_is_cacheable
 from core.money import currency_for_request
 from partners.selectors import partner_member_for_user
 
-from . import selectors, services
+from . import landing_cache, selectors, services
+from .landing_cache import CATALOG
 from .models import Campaign, Touch
+from .templatetags.campaign_tags import qr_svg
 
 VISITOR_COOKIE = "zq_vid"
 VISITOR_COOKIE_MAX_AGE = int(timedelta(days=365).total_seconds())
@@ -70,16 +73,23 @@ def _landing_url(campaign: Campaign, language: str, code: str = "") -> str:
 @never_cache
 def tracking_redirect(request: HttpRequest, token: str) -> HttpResponse:
     """Record a click and send the visitor to the landing page in the link's language
-    (else the visitor's)."""
-    link = selectors.tracking_link_get(token=token[:32])
-    if link is None:
+    (else the visitor's). The link comes from the cache and the click goes to the touch
+    buffer, so a click costs no query on a warm cache."""
+    found = landing_cache.tracking_link(token=token[:32])
+    if found is None:
         raise Http404("unknown tracking link")
+    link, variants = found
     campaign = link.campaign
     visitor_id, is_new = _visitor(request)
     language = link.language or translation.get_language_from_request(request)
     if services.campaign_is_live(campaign):
         assignment = services.visitor_assign(
-            campaign=campaign, visitor_id=visitor_id, preferred_variant=link.variant
+            campaign=campaign,
+            visitor_id=visitor_id,
+            variants=variants,
+            preferred_variant=link.variant,
+            known_new=is_new,
+            buffered=True,
         )
         services.touch_record(
             campaign=campaign,
@@ -92,6 +102,8 @@ def tracking_redirect(request: HttpRequest, token: str) -> HttpResponse:
             language=language,
             country=_country(request),
             utm=_utm(request),
+            assignment=assignment,
+            buffered=True,
         )
         target = _landing_url(campaign, language, code=request.GET.get("code", "")[:40].strip())
     else:
@@ -101,6 +113,34 @@ def tracking_redirect(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponseRedirect(target)
     if is_new:
         _remember_visitor(request, response, visitor_id)
+    return response
+
+
+QR_MAX_AGE_SECONDS = 24 * 3600
+
+
+def tracking_link_qr(request: HttpRequest, token: str) -> HttpResponse:
+    """The QR code of a tracking link as SVG, drawn once per link URL and then served from
+    the cache (and the browser's, with an ETag), instead of on every portal page view."""
+    found = landing_cache.tracking_link(token=token[:32])
+    if found is None:
+        raise Http404("unknown tracking link")
+    link, _variants = found
+    url = request.build_absolute_uri(reverse("tracking_link", kwargs={"token": link.token}))
+    key = entry_key(("qr",), url)
+    svg = cache.get(key)
+    if svg is None:
+        svg = qr_svg(url)
+        cache.set(key, svg, timeout=QR_MAX_AGE_SECONDS)
+    etag = etag_for(svg)
+    unchanged = not_modified(request, etag=etag, last_modified=None)
+    if unchanged is None:
+        response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+        response.headers["ETag"] = etag
+    else:
+        response = unchanged
+    # The picture of one URL never changes; only the link's existence could.
+    response.headers["Cache-Control"] = f"public, max-age={QR_MAX_AGE_SECONDS}"
     return response
 
 
@@ -115,7 +155,7 @@ def _may_preview(request: HttpRequest, campaign: Campaign) -> bool:
 
 @never_cache
 def landing(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = selectors.campaign_for_landing(slug=slug)
+    campaign = landing_cache.campaign_for_landing(slug=slug)
     if campaign is None:
         raise Http404("unknown campaign")
     live = services.campaign_is_live(campaign)
@@ -125,15 +165,67 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
     currency = currency_for_request(request)
     visitor_id, is_new = _visitor(request)
     variants = list(campaign.variants.all())
+    assignment = None
     if live:
-        assignment = services.visitor_assign(campaign=campaign, visitor_id=visitor_id, variants=variants)
+        assignment = services.visitor_assign(
+            campaign=campaign, visitor_id=visitor_id, variants=variants, known_new=is_new, buffered=True
+        )
         variant, is_holdout = assignment.variant, assignment.is_holdout
     else:
         # Previews record nothing; ``?variant=<id>`` or ``?variant=holdout`` shows each version.
         wanted = request.GET.get("variant", "")
         is_holdout = wanted == "holdout"
         variant = next((v for v in variants if str(v.pk) == wanted), None)
+    offer = not is_holdout
+    requested = request.GET.get("code", "")[:40]
+    if not offer:
+        code = None
+    elif requested:
+        code = services.landing_code_resolve(campaign=campaign, requested=requested, client=_client(request))
+    else:
+        code = campaign.landing_public_code
 
+    if live:
+        services.touch_record(
+            campaign=campaign,
+            kind=Touch.Kind.LANDING_VIEW,
+            visitor_id=visitor_id,
+            user=request.user,
+            variant=variant,
+            is_holdout=is_holdout,
+            language=language,
+            country=_country(request),
+            utm=_utm(request),
+            assignment=assignment,
+            buffered=True,
+        )
+
+    def render_page() -> HttpResponse:
+        return _render_landing(
+            request, campaign=campaign, variant=variant, is_holdout=is_holdout, code=code, live=live
+        )
+
+    if live and page_is_cacheable(request):
+        # The page is the same for every anonymous visitor of one variant, language,
+        # currency, code and URL: rendered once, then served from the cache.
+        response = cached_page(
+            request,
+            (CATALOG, landing_cache.LANDING),
+            ("landing", campaign.pk, variant.pk if variant else "", is_holdout, language, currency),
+            ("code", code.pk if code else ""),
+            render=render_page,
+        )
+    else:
+        response = render_page()
+    if is_new:
+        _remember_visitor(request, response, visitor_id)
+    return response
+
+
+def _render_landing(
+    request: HttpRequest, *, campaign: Campaign, variant, is_holdout: bool, code, live: bool
+) -> HttpResponse:
+    currency = currency_for_request(request)
     courses = selectors.campaign_courses_priced(campaign=campaign, currency=currency)
     fixed = {row.currency: row.amount for row in campaign.fixed_discounts.all()}
     offer = not is_holdout
@@ -147,29 +239,9 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
             if off:
                 course.discount_amount = off
                 course.final_price = course.price_amount - off
-    code = (
-        services.landing_code_resolve(
-            campaign=campaign, requested=request.GET.get("code", "")[:40], client=_client(request)
-        )
-        if offer
-        else None
-    )
     percent = campaign.discount_percent
     if variant is not None and variant.discount_percent is not None:
         percent = variant.discount_percent
-
-    if live:
-        services.touch_record(
-            campaign=campaign,
-            kind=Touch.Kind.LANDING_VIEW,
-            visitor_id=visitor_id,
-            user=request.user,
-            variant=variant,
-            is_holdout=is_holdout,
-            language=language,
-            country=_country(request),
-            utm=_utm(request),
-        )
     partners = [cp.partner for cp in campaign.campaign_partners.all() if cp.partner_id != campaign.partner_id]
     context = {
         "campaign": campaign,
@@ -190,7 +262,4 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
         "has_discount": offer and any(c.discount_amount for c in courses),
         "zero": Decimal("0"),
     }
-    response = render(request, "campaigns/landing.html", context)
-    if is_new:
-        _remember_visitor(request, response, visitor_id)
-    return response
+    return render(request, "campaigns/landing.html", context)

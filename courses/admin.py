@@ -5,7 +5,7 @@ keep counters, seats or the search column right go through ``courses.services``;
 learning records are read-only here because their counters are kept by those services."""
 
 from django.contrib import admin, messages
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
@@ -23,7 +23,7 @@ from courses.models import (
     Section,
     Tag,
 )
-from courses.services import course_index_search_text, course_set_published
+from courses.services import course_index_search_text, course_reindex, course_set_published
 
 
 class ReadOnlyAdminMixin:
@@ -39,6 +39,10 @@ class ReadOnlyAdminMixin:
         return False
 
 
+def _names_changed(form) -> bool:
+    return any(field == "name" or field.startswith("name_") for field in form.changed_data)
+
+
 @admin.register(Category)
 class CategoryAdmin(TabbedTranslationAdmin):
     list_display = ["name", "slug", "parent", "position", "course_count"]
@@ -51,6 +55,13 @@ class CategoryAdmin(TabbedTranslationAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(course_total=Count("courses"))
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Category names (of the category and of its parent) are searched with every
+        # course under them.
+        if change and _names_changed(form):
+            course_reindex(courses=Course.objects.filter(Q(category=obj) | Q(category__parent=obj)))
+
     @admin.display(description=_("courses"), ordering="course_total")
     def course_count(self, obj):
         return obj.course_total
@@ -61,6 +72,11 @@ class TagAdmin(TabbedTranslationAdmin):
     list_display = ["name", "slug"]
     search_fields = ["slug", "name_en", "name_zh_hans", "name_ja", "name_es"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and _names_changed(form):
+            course_reindex(courses=obj.courses.all())
+
 
 @admin.register(Instructor)
 class InstructorAdmin(TabbedTranslationAdmin):
@@ -68,6 +84,11 @@ class InstructorAdmin(TabbedTranslationAdmin):
     list_select_related = ["user"]
     search_fields = ["slug", "name_en", "name_zh_hans", "name_ja", "name_es"]
     raw_id_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and _names_changed(form):
+            course_reindex(courses=obj.courses.all())
 
 
 class SectionInline(TranslationTabularInline):

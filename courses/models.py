@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -294,3 +295,30 @@ class Review(TimeStampedModel):
             models.UniqueConstraint(fields=["user", "course"], name="review_unique_user_course"),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_5"),
         ]
+
+
+class CourseSearchDocument(models.Model):
+    """A course's words for PostgreSQL full-text search (built by ``courses.search``,
+    written by ``courses.services.course_index_search_text``). In its own table so that
+    loading a course anywhere else never reads these columns; SQLite leaves it empty and
+    searches ``Course.search_text`` instead."""
+
+    course = models.OneToOneField(
+        Course, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    # Copies of the course's flags, so that choosing the bounded candidate set (the most
+    # popular matches) reads this table only: ``is_published`` is kept exact by the publish
+    # service; ``popularity`` (enrollments) is refreshed on every save and hourly.
+    is_published = models.BooleanField(default=False)
+    popularity = models.PositiveIntegerField(default=0)
+    # Titles (A), tag and category names (B), subtitles (C): small, ranked per candidate.
+    head = SearchVectorField(null=True)
+    # Every searchable word; its GIN index answers which courses match.
+    body = SearchVectorField(null=True)
+
+    class Meta:
+        # Not shown anywhere (no admin page), so no translated verbose names.
+        ordering = ["course_id"]
+
+    def __str__(self) -> str:
+        return str(self.course_id)

@@ -5,12 +5,25 @@ and (on the course page) the syllabus are prefetched in one query each."""
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQueryField
 from django.db import connection
-from django.db.models import Case, Count, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Least
 from django.utils import timezone
-from modeltranslation.utils import build_localized_fieldname
 
+from . import search
 from .models import Category, Course, Lesson, LiveSession, Price, Section, Tag
 
 ORDERINGS = {
@@ -22,6 +35,11 @@ ORDERINGS = {
     "title": ("title", "slug"),
 }
 DEFAULT_ORDERING = "popular"
+
+
+_DESCRIPTION_FIELDS = ["description"] + [
+    f"description_{code.replace('-', '_')}" for code, _ in settings.LANGUAGES
+]
 
 
 def category_list() -> QuerySet[Category]:
@@ -37,16 +55,60 @@ def _price_subquery(currency: str) -> Subquery:
     return Subquery(Price.objects.filter(course=OuterRef("pk"), currency=currency).values("amount")[:1])
 
 
-def course_search(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
-    """Every whitespace-separated term must occur in some language's text.
+def _tsquery(literal: str) -> Cast:
+    # A literal cast, not to_tsquery(): the words are already made by courses.search, and
+    # PostgreSQL's parser would drop CJK characters under the C locale.
+    return Cast(Value(literal), output_field=SearchQueryField())
 
-    CJK text has no word boundaries, so each term is a substring match (``ILIKE``,
-    served by a pg_trgm GIN index on PostgreSQL). On PostgreSQL the results are also
-    ranked by trigram similarity when no other ordering is asked for."""
-    terms = [term.lower() for term in query.split() if term.strip()][:8]
-    for term in terms:
-        queryset = queryset.filter(search_text__contains=term)
-    return queryset
+
+# A search ranks at most this many matching courses, the most popular ones (25 pages of
+# 20): its cost is bounded whatever the catalog size, and the result count stops here.
+SEARCH_CANDIDATES = 500
+
+
+def course_search(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
+    """Courses matching every whitespace-separated term of ``query`` in some language.
+
+    PostgreSQL: full-text search over the course search documents (``courses.search``:
+    words for Latin text, single characters and character pairs for CJK, word prefixes in
+    titles, tags and categories), through their GIN indexes; the candidates are the
+    ``SEARCH_CANDIDATES`` most popular matches, so ranking and counting never read more rows
+    than that. SQLite (``make run``): every term must be a substring of the lower-cased
+    search column."""
+    if connection.vendor != "postgresql":
+        for term in [term.lower() for term in query.split() if term.strip()][: search.MAX_TERMS]:
+            queryset = queryset.filter(search_text__contains=term)
+        return queryset
+    parsed = search.build_query(query)
+    if parsed is None:
+        return queryset.none()
+    # courses_search_candidates (migration 0004): the most popular published matches,
+    # read through the GIN indexes only.
+    candidates = RawSQL(
+        "SELECT course_id FROM courses_search_candidates(%s::tsquery, %s::tsquery, %s)",
+        [parsed.words, parsed.prefixes, SEARCH_CANDIDATES],
+    )
+    return queryset.filter(pk__in=candidates)
+
+
+# A whole word in a tag outranks a word prefix in a title: the prefix score, at most 1,
+# counts a tenth.
+PREFIX_RANK_SHARE = 0.1
+
+
+def _relevance(query: str) -> Func | Value:
+    """``ts_rank`` of the small head vector (titles A, tags and categories B, subtitles C):
+    computed only for the matching courses and without reading their descriptions. A hit
+    only in a description or an instructor name scores 0 and falls back to popularity."""
+    parsed = search.build_query(query)
+    if parsed is None:
+        return Value(0.0)
+    head = F("search_document__head")
+    relevance = Func(head, _tsquery(parsed.rank), function="ts_rank", output_field=FloatField())
+    if parsed.rank_prefix:
+        prefix = Func(head, _tsquery(parsed.rank_prefix), function="ts_rank", output_field=FloatField())
+        relevance = relevance + PREFIX_RANK_SHARE * Least(prefix, Value(1.0))
+    return relevance
 
 
 def course_list(
@@ -67,8 +129,9 @@ def course_list(
     (all its subcategories) or a subcategory."""
     queryset = (
         Course.objects.filter(is_published=True)
-        # The search column holds every language's text: large, and never shown.
-        .defer("search_text")
+        # The search column and the descriptions hold every language's long text, and no
+        # list shows them: leaving them out keeps the rows a search ranks narrow.
+        .defer("search_text", *_DESCRIPTION_FIELDS)
         .select_related("category", "category__parent", "instructor")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
         .annotate(price_amount=_price_subquery(currency), price_currency=Value(currency))
@@ -90,18 +153,9 @@ def course_list(
     if price_max is not None:
         queryset = queryset.filter(price_amount__lte=price_max)
     if ordering not in ORDERINGS and query and connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
-        # pg_trgm sees a run of CJK characters as one word, so a Chinese or Japanese
-        # query scores 0 against every row; a hit in some language's title lifts those
-        # courses above hits in descriptions or tags.
-        in_title = Q()
-        for lang in settings.MODELTRANSLATION_LANGUAGES:
-            in_title |= Q(**{f"{build_localized_fieldname('title', lang)}__icontains": query.strip()})
-        return queryset.annotate(
-            relevance=Coalesce(TrigramWordSimilarity(Value(query.lower()), "search_text"), 0.0)
-            + Case(When(in_title, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
-        ).order_by("-relevance", *ORDERINGS[DEFAULT_ORDERING])
+        return queryset.annotate(relevance=_relevance(query)).order_by(
+            "-relevance", *ORDERINGS[DEFAULT_ORDERING]
+        )
     return queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING]))
 
 

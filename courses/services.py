@@ -4,17 +4,26 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
 
+from . import search
+from .catalog_cache import catalog_bump
 from .exceptions import LiveSessionNotFound, NotEnrolled, SoldOut
-from .models import Course, Enrollment, Lesson, LessonProgress, LiveSession, Review, Section
-
-TRANSLATED_SEARCH_FIELDS = ("title", "subtitle", "description")
+from .models import (
+    Course,
+    CourseSearchDocument,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    LiveSession,
+    Review,
+    Section,
+)
 
 
 def _language_suffixes() -> list[str]:
@@ -22,32 +31,64 @@ def _language_suffixes() -> list[str]:
 
 
 def course_build_search_text(*, course: Course) -> str:
-    """Every language's title, subtitle, description, tags, category and instructor,
-    lower-cased, so one substring search finds a course in any language."""
-    parts: list[str] = [course.slug.replace("-", " ")]
-    suffixes = _language_suffixes()
-    for field in TRANSLATED_SEARCH_FIELDS:
-        parts.extend(getattr(course, f"{field}_{suffix}", "") or "" for suffix in suffixes)
-    for tag in course.tags.all():
-        parts.extend(getattr(tag, f"name_{suffix}", "") or "" for suffix in suffixes)
-    for obj in (course.category, course.instructor):
-        parts.extend(getattr(obj, f"name_{suffix}", "") or "" for suffix in suffixes)
-    return "\n".join(part for part in parts if part).lower()
+    """Every language's title, subtitle, description, tags, category (and its parent) and
+    instructor, lower-cased, so one substring search finds a course in any language (the
+    SQLite search; PostgreSQL searches the course's ``CourseSearchDocument``)."""
+    texts = search.course_texts(course, _language_suffixes())
+    return "\n".join(texts.all()).lower()
 
 
 def course_index_search_text(*, courses: Iterable[Course]) -> int:
-    """Refresh the search column of ``courses``; returns how many were written."""
+    """Refresh the search column and, on PostgreSQL, the search document of ``courses``
+    (loaded with their tags, category, category parent and instructor); returns how many
+    were written."""
     batch = []
+    documents = []
+    suffixes = _language_suffixes()
+    postgres = connection.vendor == "postgresql"
     for course in courses:
         course.search_text = course_build_search_text(course=course)
         batch.append(course)
-    Course.objects.bulk_update(batch, ["search_text"], batch_size=500)
+        if postgres:
+            vectors = search.build_vectors(search.course_texts(course, suffixes))
+            documents.append((course.pk, course.is_published, course.enrollment_count, *vectors))
+    with transaction.atomic():
+        if postgres:
+            # One statement instead of bulk_update's CASE over every row.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE courses_course c SET search_text = v.text "
+                    "FROM unnest(%s::bigint[], %s::text[]) AS v(id, text) WHERE c.id = v.id",
+                    [[course.pk for course in batch], [course.search_text for course in batch]],
+                )
+        else:
+            Course.objects.bulk_update(batch, ["search_text"], batch_size=500)
+        search.save_documents(connection, documents)
     return len(batch)
 
 
+def _courses_to_index() -> QuerySet[Course]:
+    return Course.objects.select_related("category", "category__parent", "instructor").prefetch_related(
+        "tags"
+    )
+
+
 def course_reindex_all() -> int:
-    queryset = Course.objects.select_related("category", "instructor").prefetch_related("tags")
-    return course_index_search_text(courses=queryset.iterator(chunk_size=500))
+    return course_reindex(courses=Course.objects.all())
+
+
+def course_reindex(*, courses: QuerySet[Course]) -> int:
+    """Refresh the search texts of ``courses`` in batches (after a category, tag or
+    instructor name changes, every course that shows it)."""
+    queryset = _courses_to_index().filter(pk__in=courses.values("pk")).order_by("pk")
+    written = 0
+    batch: list[Course] = []
+    for course in queryset.iterator(chunk_size=500):
+        batch.append(course)
+        if len(batch) == 500:
+            written += course_index_search_text(courses=batch)
+            batch = []
+    return written + course_index_search_text(courses=batch)
 
 
 @transaction.atomic
@@ -55,7 +96,25 @@ def course_set_published(*, courses: QuerySet[Course], published: bool) -> int:
     """Publish or unpublish; the first publication stamps ``published_at``."""
     if published:
         courses.filter(published_at__isnull=True).update(published_at=timezone.now())
-    return courses.update(is_published=published)
+    # The search reads the flag from the course's search document (see courses.search).
+    CourseSearchDocument.objects.filter(course__in=courses.values("pk")).update(is_published=published)
+    changed = courses.update(is_published=published)
+    # A queryset update sends no post_save: invalidate the cached catalog here.
+    catalog_bump()
+    return changed
+
+
+def course_search_refresh_popularity() -> int:
+    """Copy every changed enrollment count into the search documents (hourly task): the
+    search picks its candidates among the most popular matches. Returns the rows changed."""
+    if connection.vendor != "postgresql":
+        return 0  # SQLite searches Course.search_text and keeps no documents
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE courses_coursesearchdocument d SET popularity = c.enrollment_count "
+            "FROM courses_course c WHERE c.id = d.course_id AND d.popularity <> c.enrollment_count"
+        )
+        return cursor.rowcount
 
 
 # --- Seats and enrollments (called by commerce on payment and refund) ---------------------

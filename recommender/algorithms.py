@@ -379,8 +379,11 @@ class EASE(Algorithm):
 
     name = "ease"
 
-    def __init__(self, *, lambda_: float = 500.0, max_items: int = 10_000) -> None:
+    def __init__(self, *, lambda_: float = 500.0, max_items: int = 10_000, column_power: float = 0.0) -> None:
         self.params = {"lambda": lambda_, "max_items": max_items}
+        if column_power:
+            # Only named when used, so the JSON of a plain EASE is unchanged.
+            self.params["column_power"] = column_power
         self.weights: np.ndarray | None = None
         # Dual form (fewer learners than items): X, K^-1 X and 1 / diag(P).
         self._train: sp.csr_matrix | None = None
@@ -400,6 +403,14 @@ class EASE(Algorithm):
                 f"{n_items} items and {n_users} learners > EASE limit {self.params['max_items']}"
             )
         X = sp.csr_matrix(X, dtype=np.float32)
+        column_power = float(self.params.get("column_power", 0.0))
+        if column_power:
+            # Column-normalised input: the model is fitted on X D^-a (D: item popularity), so
+            # popular items weigh less in the Gram matrix, but scores use the raw history.
+            # In the dual form ``_train`` holds the scaled X, which is what P needs.
+            popularity = np.asarray(X.sum(axis=0)).ravel()
+            popularity[popularity <= 0] = 1.0
+            X = sp.csr_matrix(X @ sp.diags((popularity**-column_power).astype(np.float32)))
         lambda_ = np.float32(self.params["lambda"])
         self.weights = self._train = self._solved = self._inv_diag = None
         if n_users < n_items:
@@ -430,6 +441,34 @@ class EASE(Algorithm):
         product = dense - np.asarray((X_rows @ self._train.T) @ self._solved, dtype=np.float32)
         product *= self._inv_diag[None, :] / np.float32(self.params["lambda"])
         return dense - product
+
+
+class PureSVD(Algorithm):
+    """PureSVD (Cremonesi et al. 2010): the rank-``rank`` truncated SVD ``X ~ U S V^T`` of
+    the interaction matrix, scores ``X_rows V V^T``. A low-rank view that EASE's item-item
+    weights miss; alone it is weaker, blended with EASE it adds what the two disagree on.
+    Memory: items x rank floats."""
+
+    name = "puresvd"
+
+    def __init__(self, *, rank: int = 15) -> None:
+        self.params = {"rank": rank}
+        self.factors: np.ndarray | None = None
+
+    def fit(self, X: sp.csr_matrix) -> PureSVD:
+        # Lazy: only training and evaluation need the sparse SVD solver.
+        from scipy.sparse.linalg import svds
+
+        rank = max(1, min(int(self.params["rank"]), min(X.shape) - 1))
+        # A fixed start vector keeps ARPACK (and so the evaluation) deterministic.
+        _, _, vt = svds(sp.csr_matrix(X, dtype=np.float64), k=rank, random_state=0)
+        self.factors = np.ascontiguousarray(vt.T, dtype=np.float32)
+        return self
+
+    def score(self, X_rows: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(
+            (sp.csr_matrix(X_rows, dtype=np.float32) @ self.factors) @ self.factors.T, dtype=np.float32
+        )
 
 
 class RP3beta(Algorithm):

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RecommenderConfig(AppConfig):
     name = "recommender"
     verbose_name = _("Recommender")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -48,9 +48,12 @@ def _english_by_default():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    # "soft" holds the shared catalog and landing caches (core/caching.py); with Redis both
+    # aliases live in one database, with local memory they are separate.
+    caches["default"].clear()
+    caches["soft"].clear()
     yield
 
 

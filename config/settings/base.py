@@ -20,7 +20,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections: a new PostgreSQL connection costs ~40 queries' worth of time, so
+# each web thread keeps its own for CONN_MAX_AGE seconds, checked before reuse (a restarted
+# server or a pgbouncer in front costs one failed check, never a failed request).
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A web process, a worker and beat share the embedded database: wait for locks
     # instead of failing with "database is locked".
@@ -173,6 +177,17 @@ else:
         "soft": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "soft"},
     }
 
+# Catalog data (lists, course pages, the category tree, anonymous pages) is cached per
+# language and currency at most this long; every edit invalidates it at once, so the
+# timeout only bounds counters that change without an edit (enrollments, seats taken).
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=60)
+# Landing-page views and tracking-link clicks are buffered in Redis and written in bulk
+# by the campaigns.flush_touches task (every TOUCH_FLUSH_SECONDS, and at once when the
+# buffer holds TOUCH_FLUSH_BATCH touches); without Redis each touch is written at once.
+TOUCH_BUFFER = env.bool("TOUCH_BUFFER", default=bool(REDIS_URL))
+TOUCH_FLUSH_SECONDS = env.float("TOUCH_FLUSH_SECONDS", default=5.0)
+TOUCH_FLUSH_BATCH = env.int("TOUCH_FLUSH_BATCH", default=1000)
+
 # --- Celery ----------------------------------------------------------------------------
 # Without Redis the broker is kombu's filesystem transport: it needs no server, so the
 # worker and beat of `make run` still execute the nightly jobs as real Celery tasks.
@@ -240,6 +255,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommender.tasks.train_recommender",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The catalog search picks its candidates among the most popular matches.
+    "search-popularity-refresh": {
+        "task": "courses.tasks.refresh_search_popularity",
+        "schedule": crontab(minute=20),
+    },
     # Settles pending orders and refunds against the provider and releases expired holds.
     "payments-reconcile": {
         "task": "commerce.tasks.reconcile_payments",
@@ -249,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-drain": {
         "task": "core.tasks.outbox_drain",
         "schedule": crontab(minute="*"),
+    },
+    # Writes the touches buffered in Redis (landing views, tracking-link clicks) in bulk.
+    "flush-buffered-touches": {
+        "task": "campaigns.flush_touches",
+        "schedule": TOUCH_FLUSH_SECONDS,
     },
     # Starts and ends campaigns on schedule and ends those whose budget is spent.
     "campaign-schedule-and-budget-checks": {

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CONTENT_SECURITY_POLICY, INSTALLED_APPS, env
+from .base import CONTENT_SECURITY_POLICY, INSTALLED_APPS, REDIS_URL, env
 from .media_storage import media_storage_from_url
 from .production_checks import unsafe_production_settings
 
@@ -62,6 +62,11 @@ STORAGES = {
 if _media_origin:
     for _directive in ("img-src", "media-src"):
         CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_media_origin)
+
+# Sessions live in the cache (Redis) with the database behind it: a signed-in page reads its
+# session without a query, and a lost cache entry is read back from the database.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Refusals (ops) ----------------------------------------------------------------------
 # Kept last so they judge the final values of every block above. The demo app (seed_demo

@@ -11,6 +11,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Touches are written at once unless a test switches the Redis buffer on
+# (tests/campaigns/test_touch_buffer.py does, against the real Redis).
+TOUCH_BUFFER = env.bool("TOUCH_BUFFER", default=False)
 
 # A "replica" alias that mirrors the test database, so tests can see where the router sends
 # reads; routing to it is off unless a test switches DATABASE_REPLICA_READS on.

@@ -17,14 +17,19 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.caching import SharedCacheMixin
 from core.api.negotiation import QueryFormatIsAFilter
+from core.api.pagination import PageNumberPagination
 from core.api.schema import CURRENCY_PARAMETER, LANG_PARAMETER
 from core.money import currency_for_request, round_money
 
 from ..exceptions import CourseNotFound
 from ..filters import CourseFilter
 from ..models import Category, Course, Lesson, LiveSession, Price, Section, Tag
-from ..selectors import category_list, course_detail
+from ..selectors import SEARCH_CANDIDATES, category_list, course_detail
+
+# Matches the slug converter and never occurs in a real URL.
+SLUG_MARKER = "zq-slug-marker"
 
 
 def money(amount: Decimal | None, currency: str) -> dict | None:
@@ -80,7 +85,7 @@ def _category_tree(categories: list[Category]) -> list[Category]:
 
 
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER])
-class CategoryListView(generics.ListAPIView):
+class CategoryListView(SharedCacheMixin, generics.ListAPIView):
     """Top categories with their subcategories, names in the request's language."""
 
     permission_classes = [AllowAny]
@@ -122,7 +127,7 @@ class CourseListSerializer(serializers.ModelSerializer):
     price = serializers.SerializerMethodField()
     rating = serializers.SerializerMethodField()
     cover = serializers.SerializerMethodField()
-    url = serializers.HyperlinkedIdentityField(view_name="api:course-detail", lookup_field="slug")
+    url = serializers.SerializerMethodField()
     web_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -166,12 +171,26 @@ class CourseListSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(course.cover.url) if request else course.cover.url
 
+    def _link(self, view_name: str, slug: str) -> str:
+        # One reverse() per list instead of one per row: the URL is built once with a
+        # marker for the slug (the list's children share this context) and filled per row.
+        templates = self.context.setdefault("_url_templates", {})
+        template = templates.get(view_name)
+        if template is None:
+            path = reverse(view_name, kwargs={"slug": SLUG_MARKER})
+            request = self.context.get("request")
+            template = templates[view_name] = request.build_absolute_uri(path) if request else path
+        return template.replace(SLUG_MARKER, slug)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, course: Course) -> str:
+        """This course in the API."""
+        return self._link("api:course-detail", course.slug)
+
     @extend_schema_field(OpenApiTypes.URI)
     def get_web_url(self, course: Course) -> str:
         """The storefront page in the request's language."""
-        path = reverse("courses:detail", kwargs={"slug": course.slug})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return self._link("courses:detail", course.slug)
 
 
 class LessonSerializer(serializers.ModelSerializer):
@@ -254,13 +273,33 @@ class CurrencyQuerySerializer(serializers.Serializer):
     currency = serializers.ChoiceField(choices=settings.CURRENCIES, required=False)
 
 
+class CourseListPagination(PageNumberPagination):
+    """Adds ``count_capped``: a search ranks and counts at most ``SEARCH_CANDIDATES``
+    courses (the most popular matches), so its ``count`` stops there."""
+
+    def get_paginated_response(self, data) -> Response:
+        response = super().get_paginated_response(data)
+        capped = bool(self.request.query_params.get("q")) and self.page.paginator.count >= SEARCH_CANDIDATES
+        response.data["count_capped"] = capped
+        return response
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count_capped"] = {"type": "boolean"}
+        return paginated
+
+
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER])
-class CourseListView(generics.ListAPIView):
-    """Published courses, filtered, ordered and paginated; texts in the request's language."""
+class CourseListView(SharedCacheMixin, generics.ListAPIView):
+    """Published courses, filtered, ordered and paginated; texts in the request's language.
+    Pages are cached per filter, language and currency; a search (``?q=``) is not."""
+
+    cache_bypass_params = ("q",)
 
     permission_classes = [AllowAny]
     content_negotiation_class = QueryFormatIsAFilter
     serializer_class = CourseListSerializer
+    pagination_class = CourseListPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = CourseFilter
     # Only names the model for django-filter; CourseFilter builds the real query with
@@ -269,7 +308,7 @@ class CourseListView(generics.ListAPIView):
 
 
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER, CURRENCY_PARAMETER])
-class CourseDetailView(generics.RetrieveAPIView):
+class CourseDetailView(SharedCacheMixin, generics.RetrieveAPIView):
     """One published course with its syllabus, upcoming live sessions and every price."""
 
     permission_classes = [AllowAny]

@@ -4,6 +4,7 @@ switcher and query-string links (pagination, currency switcher)."""
 import hashlib
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django import template
 from django.conf import settings
@@ -112,8 +113,18 @@ def language_links(context) -> list[dict]:
     request = context.get("request")
     path = request.get_full_path() if request else "/"
     current = translation.get_language()
+    return [
+        {**link, "name": str(name), "current": link["code"] == current}
+        for link, (_code, name) in zip(_language_urls(path, current), settings.LANGUAGES, strict=True)
+    ]
+
+
+@lru_cache(maxsize=4096)
+def _language_urls(path: str, current: str) -> tuple[dict, ...]:
+    # Resolving and reversing the path in every language is the same work for every
+    # request of one URL: kept per process (the URLconf does not change while it runs).
     links = []
-    for code, name in settings.LANGUAGES:
+    for code, _name in settings.LANGUAGES:
         url = translate_url(path, code)
         if url == path and code != current:
             # A page outside i18n_patterns: fall back to that language's home page.
@@ -121,10 +132,8 @@ def language_links(context) -> list[dict]:
                 url = reverse("courses:home")
         with translation.override(code):
             native = str(translation.get_language_info(code)["name_local"])
-        links.append(
-            {"code": code, "name": str(name), "native": native, "url": url, "current": code == current}
-        )
-    return links
+        links.append({"code": code, "native": native, "url": url})
+    return tuple(links)
 
 
 @register.simple_tag(takes_context=True)

@@ -6,7 +6,10 @@ from urllib.parse import urlsplit
 from django import template
 from django.urls import reverse
 
+from core.caching import cached
+
 from .. import selectors_learning as selectors
+from ..catalog_cache import CATALOG
 from ..learning_forms import ReviewForm
 from ..models import Course
 
@@ -22,30 +25,40 @@ def _user(context):
     return getattr(request, "user", None)
 
 
-@register.simple_tag(takes_context=True)
-def course_reviews(context, course: Course, limit: int = REVIEW_PANEL_SIZE) -> dict:
-    """The latest reviews, the count per star and, for a signed-in learner, their own
-    review and whether they may write one: two queries for a visitor, four for a
-    signed-in learner, whatever the number of reviews."""
-    user = _user(context)
-    reviews = list(selectors.review_list_for_course(course=course)[:limit])
-    counts = selectors.review_star_counts(course=course)
+@register.simple_tag
+def course_reviews(course: Course, limit: int = REVIEW_PANEL_SIZE) -> dict:
+    """The latest reviews and the count per star: the same for every visitor, so the course
+    page renders them into its shared cached pieces (two queries when it does)."""
+
+    def shared() -> dict:
+        return {
+            "reviews": list(selectors.review_list_for_course(course=course)[:limit]),
+            "counts": selectors.review_star_counts(course=course),
+        }
+
+    # A review bumps the catalog cache, so the panel is never stale.
+    panel = cached((CATALOG,), ("reviews", course.pk, limit), shared)
+    reviews, counts = panel["reviews"], panel["counts"]
     total = sum(counts.values())
     stars = [
         {"stars": value, "count": count, "percent": round(100 * count / total) if total else 0}
         for value, count in counts.items()
     ]
+    return {"reviews": reviews, "stars": stars, "total": total, "has_more": total > len(reviews)}
+
+
+@register.simple_tag(takes_context=True)
+def course_review_state(context, course: Course) -> dict:
+    """For a signed-in learner, their own review and whether they may write one (two
+    queries; none for a visitor)."""
+    user = _user(context)
     my_review = selectors.review_for_user(user=user, course=course)
     can_review = selectors.enrollment_active_get(user=user, course_id=course.pk) is not None
     initial = {"rating": my_review.rating, "text": my_review.text} if my_review else {}
     return {
-        "reviews": reviews,
-        "stars": stars,
-        "total": total,
         "my_review": my_review,
         "can_review": can_review,
         "form": ReviewForm(initial=initial, auto_id="review-%s"),
-        "has_more": total > len(reviews),
     }
 
 

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.caching import SharedCacheMixin
 from core.exceptions import ApplicationError, NotFound
 
 from ..selectors import (
@@ -80,21 +81,34 @@ def _answer(items: list[RecommendedCourse]) -> Response:
     return Response(RecommendationListSerializer({"results": rows}).data)
 
 
-class MyRecommendationsView(APIView):
+class MyRecommendationsView(SharedCacheMixin, APIView):
+    """The learner's list, cached per learner until the catalog, the active model or the
+    learner's enrollments change (``learner:<id>`` is bumped on enrollment)."""
+
     permission_classes = [IsAuthenticated]
+
+    def get_cache_namespaces(self, request: Request) -> tuple[str, ...]:
+        return ("catalog", f"learner:{request.user.pk}")
 
     @extend_schema(parameters=[K_PARAMETER], responses=RecommendationListSerializer)
     def get(self, request: Request) -> Response:
-        return _answer(recommendations_for_user(user=request.user, k=_k(request)))
+        response = self.cached_get(
+            request, lambda: _answer(recommendations_for_user(user=request.user, k=_k(request)))
+        )
+        response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+        return response
 
 
-class SimilarCoursesView(APIView):
+class SimilarCoursesView(SharedCacheMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(parameters=[K_PARAMETER], responses=RecommendationListSerializer)
     def get(self, request: Request, slug: str) -> Response:
-        k = _k(request)
-        course = published_course(slug=slug)
-        if course is None:
-            raise NotFound(_("Course not found."), code="not_found")
-        return _answer(similar_courses(course=course, k=k))
+        def build() -> Response:
+            k = _k(request)
+            course = published_course(slug=slug)
+            if course is None:
+                raise NotFound(_("Course not found."), code="not_found")
+            return _answer(similar_courses(course=course, k=k))
+
+        return self.cached_get(request, build)

@@ -147,7 +147,12 @@ def test_tracking_links_with_qr_codes(client, owner, partner):
     html = client.get(f"{P}{campaign.pk}/links/").content.decode()
 
     assert f"http://testserver/t/{link.token}" in html
-    assert "<svg" in html and "<path" in html
+    # the QR code is a cached picture of its own, not drawn into every page view
+    assert f'src="/t/{link.token}.svg"' in html
+    qr = client.get(f"/t/{link.token}.svg")
+    assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml; charset=utf-8"
+    assert b"<svg" in qr.content and b"<path" in qr.content
+    assert client.get(f"/t/{link.token}.svg", HTTP_IF_NONE_MATCH=qr["ETag"]).status_code == 304
     assert (link.utm_source, link.utm_medium, link.utm_campaign) == ("bank", "offline_qr", campaign.slug)
     assert client.post(f"{P}{campaign.pk}/links/", {"channel": "pigeon"}).status_code == 400
 

@@ -11,6 +11,7 @@ from recommender.algorithms import (
     Hybrid,
     ItemKNN,
     Popularity,
+    PureSVD,
     RP3beta,
     collaborative_model,
     iter_top_n,
@@ -131,6 +132,43 @@ def test_ease_float32_cholesky_and_the_dual_form_match_the_textbook_closed_form(
     reference = _reference_ease_scores(X, 3.0)
     assert np.abs(scores - reference).max() < 1e-4 * max(1.0, np.abs(reference).max())
     assert (model.weights is None) == (shape[0] < shape[1])
+
+
+@pytest.mark.parametrize("shape", [(400, 60), (40, 60)], ids=["more-learners", "fewer-learners"])
+def test_column_normalised_ease_is_fitted_on_scaled_columns_and_scores_the_raw_history(shape):
+    # given
+    rng = np.random.default_rng(6)
+    X = sp.csr_matrix((rng.random(shape) < 0.15).astype(np.float32))
+    popularity = np.maximum(np.asarray(X.sum(axis=0)).ravel(), 1.0)
+    scaled = X.toarray() / popularity[None, :] ** 0.25
+
+    # when
+    scores = EASE(lambda_=3.0, column_power=0.25).fit(X).score(X)
+
+    # then: B from (D^-a X^T X D^-a + lambda I)^-1, applied to the unscaled rows
+    inverse = np.linalg.inv(scaled.T.astype(np.float64) @ scaled + 3.0 * np.eye(shape[1]))
+    weights = -inverse / np.diag(inverse)
+    np.fill_diagonal(weights, 0.0)
+    reference = X.toarray() @ weights
+    assert np.abs(scores - reference).max() < 1e-4 * max(1.0, np.abs(reference).max())
+    assert np.abs(reference - _reference_ease_scores(X, 3.0)).max() > 0.01
+
+
+def test_puresvd_projects_the_history_on_the_top_right_singular_vectors():
+    # given
+    matrix, _ = planted_matrix()
+    train, test = split(matrix)
+
+    # when
+    model = PureSVD(rank=4).fit(train)
+    scores = model.score(train[:50])
+
+    # then: X V V^T with V the four leading right singular vectors
+    _, _, vt = np.linalg.svd(train.toarray().astype(np.float64), full_matrices=False)
+    reference = train[:50].toarray() @ vt[:4].T @ vt[:4]
+    assert np.abs(scores - reference).max() < 1e-3
+    learned = ranking_metrics(model, train, test, k=10)["ndcg@10"]
+    assert learned > ranking_metrics(Popularity().fit(train), train, test, k=10)["ndcg@10"] + 0.1
 
 
 def test_rp3beta_is_the_popularity_penalized_three_step_walk_cut_to_k_neighbours():

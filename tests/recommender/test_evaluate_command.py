@@ -39,7 +39,10 @@ def test_prints_one_json_object_with_every_algorithm(ratings_csv):
 
     body = json.loads(out.getvalue())
     assert body["dataset"] == {"users": 120, "items": 36, "interactions": 720}
-    assert set(body["algorithms"]) == {"popularity", "itemknn", "rp3beta", "ease", "hybrid"}
+    assert set(body["algorithms"]) == {"popularity", "itemknn", "rp3beta", "ease", "hybrid", "ease_svd"}
+    blend = body["algorithms"]["ease_svd"]["params"]
+    assert [part["algorithm"] for part in blend["parts"]] == ["ease", "puresvd"]
+    assert blend["parts"][1]["rank"] in (10, 15, 25, 50) and abs(sum(blend["weights"]) - 1) < 1e-6
     for metrics in body["algorithms"].values():
         assert set(metrics) - {"params", "train_cpu_seconds"} == METRICS
     assert body["algorithms"]["ease"]["params"]["algorithm"] == "ease"
@@ -72,6 +75,8 @@ def test_a_catalog_above_the_ease_limit_is_evaluated_with_rp3beta_in_its_place(r
     assert ease["ndcg@10"] == body["algorithms"]["rp3beta"]["ndcg@10"]
     parts = [part["algorithm"] for part in body["algorithms"]["hybrid"]["params"]["parts"]]
     assert parts == ["rp3beta", "itemknn", "popularity"]
+    parts = [part["algorithm"] for part in body["algorithms"]["ease_svd"]["params"]["parts"]]
+    assert parts == ["rp3beta", "puresvd"]
     assert ease["ndcg@10"] > body["algorithms"]["popularity"]["ndcg@10"] + 0.1
 
 

@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("courses", "0003_lesson_progress_names"),
+        ("courses", "0004_search_document"),
     ]
 
     operations = [

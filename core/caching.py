@@ -1,0 +1,231 @@
+"""Shared, versioned caches for what many visitors read alike (catalog pages and payloads,
+landing pages) and conditional GETs.
+
+A *namespace* (``"catalog"``, ``"landing"``) has a version token in the cache; every entry
+is stored with the tokens it was built under and read together with the current ones (one
+round trip), so one ``namespace_bump`` (on any edit) makes every entry of the namespace stale
+at once in every process, without scanning keys. The entries
+themselves also expire (``CATALOG_CACHE_SECONDS``), which bounds what changes without an
+edit (enrollment counts, seats taken).
+
+Anonymous pages are cached whole. Their forms still need the visitor's own CSRF token, so
+the cached HTML holds a placeholder that each response replaces with a fresh token."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+
+class _SoftCache:
+    """The ``soft`` cache alias (settings: a Redis outage reads as a miss, so catalog pages
+    are built from the database instead of failing), looked up per call because cache
+    handles are per thread."""
+
+    def __getattr__(self, name: str):
+        return getattr(caches["soft"], name)
+
+
+cache = _SoftCache()
+CSRF_PLACEHOLDER = "__zq-csrf-token__"
+# Set on a request while its page is rendered for the cache (see core.context_processors).
+RENDERING_FOR_CACHE = "_zq_rendering_for_cache"
+
+
+def _version_key(namespace: str) -> str:
+    return f"zq:ns:{namespace}"
+
+
+def _tokens(found: dict, keys: list[str]) -> str:
+    tokens = []
+    for key in keys:
+        token = found.get(key)
+        if token is None:
+            # No token yet (or evicted): start one; a concurrent starter may win, and
+            # either way the entries built under the losing token are simply rebuilt.
+            cache.add(key, uuid.uuid4().hex[:12], timeout=None)
+            token = cache.get(key) or "0"
+        tokens.append(str(token))
+    return ".".join(tokens)
+
+
+def namespace_version(*namespaces: str) -> str:
+    """The current version tokens of ``namespaces``, joined (one cache round trip)."""
+    keys = [_version_key(name) for name in namespaces]
+    return _tokens(cache.get_many(keys), keys)
+
+
+def namespace_bump(*namespaces: str) -> None:
+    """Invalidate every entry of ``namespaces`` at once (a new token; nothing is deleted)."""
+    cache.set_many({_version_key(name): uuid.uuid4().hex[:12] for name in namespaces}, timeout=None)
+
+
+def cache_seconds() -> int:
+    return settings.CATALOG_CACHE_SECONDS
+
+
+def entry_key(namespaces: Iterable[str], *parts: Any) -> str:
+    """The key of one entry of ``namespaces``; long parts are hashed."""
+    raw = "|".join(str(part) for part in parts)
+    digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+    return f"zq:{'+'.join(namespaces)}:{digest}"
+
+
+def lookup(namespaces: Iterable[str], *parts: Any) -> tuple[str, str, Any]:
+    """``(key, version, value)``: the entry is read with the namespace versions in one round
+    trip and stored with the versions it was built under, so ``value`` is ``None`` unless
+    it was built under the current ones."""
+    namespaces = tuple(namespaces)
+    key = entry_key(namespaces, *parts)
+    version_keys = [_version_key(name) for name in namespaces]
+    found = cache.get_many([key, *version_keys])
+    version = _tokens(found, version_keys)
+    entry = found.get(key)
+    value = entry[1] if isinstance(entry, tuple) and entry[0] == version else None
+    return key, version, value
+
+
+def store(key: str, version: str, value: Any) -> None:
+    cache.set(key, (version, value), timeout=cache_seconds())
+
+
+def cached(namespaces: Iterable[str], parts: Iterable[Any], build: Callable[[], Any]) -> Any:
+    """``build()`` once per version of ``namespaces`` and ``parts``; ``None`` is not cached."""
+    key, version, value = lookup(namespaces, *parts)
+    if value is None:
+        value = build()
+        if value is not None:
+            store(key, version, value)
+    return value
+
+
+def etag_for(*chunks: bytes | str) -> str:
+    digest = hashlib.blake2b(digest_size=12)
+    for chunk in chunks:
+        digest.update(chunk if isinstance(chunk, bytes) else chunk.encode())
+    return f'"{digest.hexdigest()}"'
+
+
+def not_modified(request: HttpRequest, *, etag: str, last_modified: float | None) -> HttpResponse | None:
+    """A 304 when the client's copy (``If-None-Match`` / ``If-Modified-Since``) is current."""
+    return get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified) if last_modified is not None else None
+    )
+
+
+def set_validators(response: HttpResponse, *, etag: str, last_modified: float | None) -> HttpResponse:
+    response.headers["ETag"] = etag
+    if last_modified is not None:
+        response.headers["Last-Modified"] = http_date(int(last_modified))
+    # Shared pages may be stored by the browser but must be revalidated before reuse:
+    # an edit shows at the next request, and an unchanged page costs a 304.
+    response.headers.setdefault("Cache-Control", "max-age=0, must-revalidate")
+    return response
+
+
+def page_is_cacheable(request: HttpRequest) -> bool:
+    """Anonymous GETs that change nothing: no pending messages, no currency switch (it is
+    stored in the session), no preview parameters."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if "messages" in request.COOKIES or "currency" in request.GET:
+        return False
+    user = getattr(request, "user", None)
+    return not (user is not None and user.is_authenticated)
+
+
+def cached_page(
+    request: HttpRequest,
+    namespaces: Iterable[str],
+    *parts: Any,
+    render: Callable[[], HttpResponse],
+    conditional: bool = True,
+) -> HttpResponse:
+    """The page ``render()`` makes, cached under ``namespaces`` and ``parts`` plus the
+    host and full path. Only for pages every anonymous visitor sees alike (the caller
+    checks ``page_is_cacheable``); a response that is not a plain 200 or sets a cookie is
+    passed through uncached."""
+    where = (request.scheme, request.get_host(), request.get_full_path())
+    key, version, entry = lookup(namespaces, "page", *parts, *where)
+    if entry is None:
+        setattr(request, RENDERING_FOR_CACHE, True)
+        try:
+            response = render()
+        finally:
+            setattr(request, RENDERING_FOR_CACHE, False)
+        if hasattr(response, "render"):
+            response.render()
+        if response.status_code != 200 or response.cookies or getattr(response, "streaming", False):
+            return _with_token(request, response)
+        entry = {
+            "content": response.content,
+            "content_type": response.headers.get("Content-Type", "text/html; charset=utf-8"),
+            "built": time.time(),
+        }
+        store(key, version, entry)
+    return _from_entry(request, entry, conditional=conditional)
+
+
+def anonymous_page_cache(*namespaces: str, bypass_params: tuple[str, ...] = ()) -> Callable:
+    """Serve an anonymous visitor's page from the cache of ``namespaces`` (per language,
+    currency, host and full path), with ETag / Last-Modified and 304s. Signed-in visitors,
+    requests that change state and requests with any of ``bypass_params`` (unbounded key
+    spaces such as searches) get the view itself."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not page_is_cacheable(request) or any(request.GET.get(name) for name in bypass_params):
+                return view(request, *args, **kwargs)
+            from core.money import currency_for_request
+
+            return cached_page(
+                request,
+                namespaces,
+                view.__module__,
+                view.__name__,
+                translation.get_language(),
+                currency_for_request(request),
+                render=lambda: view(request, *args, **kwargs),
+            )
+
+        return wrapped
+
+    return decorator
+
+
+def _with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if getattr(response, "streaming", False):
+        return response
+    content = response.content
+    if CSRF_PLACEHOLDER.encode() in content:
+        response.content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return response
+
+
+def _from_entry(request: HttpRequest, entry: dict, *, conditional: bool = True) -> HttpResponse:
+    content: bytes = entry["content"]
+    has_form = CSRF_PLACEHOLDER.encode() in content
+    if has_form:
+        content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    response = HttpResponse(content, content_type=entry["content_type"])
+    if not conditional:
+        return response
+    # A page with a form is only current for the CSRF secret it was sent with.
+    etag = etag_for(entry["content"], request.COOKIES.get(settings.CSRF_COOKIE_NAME, "") if has_form else "")
+    unchanged = not_modified(request, etag=etag, last_modified=entry["built"])
+    if unchanged is not None:
+        return unchanged
+    return set_validators(response, etag=etag, last_modified=entry["built"])
