@@ -73,3 +73,12 @@ class ProfileForm(forms.Form):
         if initial_country and initial_country not in known:
             # Keep a country set elsewhere (seed data, the API) selectable.
             self.fields["country"].choices = [*COUNTRY_CHOICES, (initial_country, initial_country)]
+
+
+class MfaCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )

@@ -3,10 +3,17 @@
 ``accounts`` stands on the lowest floor and imports nothing of ours: the interest choices
 (catalog categories) are loaded by model name at run time."""
 
+import re
+from base64 import b32encode
+from urllib.parse import urlencode
+
+import qrcode
+import qrcode.image.svg
+from axes.handlers.proxy import AxesProxyHandler
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,11 +22,18 @@ from django.urls import reverse, reverse_lazy, translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_otp.plugins.otp_static.models import StaticDevice
 
+from core import ratelimit
 from core.money import CURRENCY_SESSION_KEY
 
-from .forms import ProfileForm, SignupForm
+from . import mfa
+from .exceptions import OtpInvalid, TooManyCodeAttempts
+from .forms import MfaCodeForm, ProfileForm, SignupForm
+from .lockout import lockout_response
 from .services import profile_get_or_create, profile_update, user_signup
 
 
@@ -81,7 +95,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             preferred_language=language,
             marketing_consent=form.cleaned_data["marketing_consent"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.AttemptLimitedModelBackend")
         messages.success(request, _("Welcome to Zhiqiao, %(name)s!") % {"name": user.get_username()})
         response = HttpResponseRedirect(_safe_next(request) or reverse("courses:home"))
         return _with_language_cookie(response, language)
@@ -100,6 +114,12 @@ class SignInView(auth_views.LoginView):
         login(self.request, user)
         language = profile_get_or_create(user=user, language=translation.get_language()).preferred_language
         url = translate_url(self.get_success_url(), language)
+        state = mfa.session_state(self.request)
+        if state in mfa.PENDING:
+            # The password was right; the second factor comes next, then the page asked for.
+            with translation.override(language):
+                target = reverse("accounts:mfa_verify" if state == mfa.VERIFY else "accounts:mfa_setup")
+            url = f"{target}?{urlencode({'next': url})}"
         return _with_language_cookie(HttpResponseRedirect(url), language)
 
 
@@ -108,10 +128,21 @@ class SignOutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Limited per address by ``DoorThrottleMiddleware`` and per e-mail address here."""
+
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        rate = ratelimit.Rate.parse(settings.RATE_LIMITS["password_reset_email"])
+        if not ratelimit.hit("password_reset_email", email, rate).allowed:
+            # The same answer as a sent link: the page must not tell whether an address
+            # has an account, nor that someone asked for it too often.
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -142,3 +173,124 @@ def profile(request: HttpRequest) -> HttpResponse:
         url = translate_url(request.path, language)
         return _with_language_cookie(HttpResponseRedirect(url), language)
     return render(request, "accounts/profile.html", {"form": form, "profile": current})
+
+
+# --- Two-factor authentication ---------------------------------------------------------------
+
+
+def _qr_svg(data: str) -> str:
+    """The provisioning URL as an inline SVG QR code: paths in a viewBox, sized by CSS
+    (the millimetre width qrcode writes is dropped)."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    svg = image.to_string(encoding="unicode")
+    return re.sub(r'\s(width|height)="[^"]*mm"', "", svg, count=2)
+
+
+def _after_mfa(request: HttpRequest) -> HttpResponseRedirect:
+    return HttpResponseRedirect(_safe_next(request) or reverse("courses:home"))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: a code from the app or a recovery code."""
+    state = mfa.session_state(request)
+    if state == mfa.ENROL:
+        return HttpResponseRedirect(reverse("accounts:mfa_setup"))
+    if state != mfa.VERIFY:
+        return _after_mfa(request)
+    user = request.user
+    form = MfaCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        credentials = {"username": user.get_username()}
+        if AxesProxyHandler.is_locked(request, credentials):
+            logout(request)
+            return lockout_response(request)
+        try:
+            device = mfa.mfa_code_check(user=user, token=form.cleaned_data["code"])
+        except TooManyCodeAttempts as exc:
+            form.add_error("code", str(exc.message))
+            status = 429
+        except OtpInvalid as exc:
+            mfa.second_factor_failed(request, user)
+            if getattr(request, "axes_locked_out", False):
+                # django-axes answers with the lockout page; the half-signed-in session ends.
+                logout(request)
+                return lockout_response(request)
+            form.add_error("code", str(exc.message))
+        else:
+            mfa.session_verified(request, device)
+            if isinstance(device, StaticDevice):
+                remaining = mfa.recovery_codes_remaining(user)
+                messages.warning(
+                    request,
+                    ngettext(
+                        "You signed in with a recovery code; %(count)d code is left.",
+                        "You signed in with a recovery code; %(count)d codes are left.",
+                        remaining,
+                    )
+                    % {"count": remaining},
+                )
+            return _after_mfa(request)
+    context = {"form": form, "next": _safe_next(request)}
+    return render(request, "accounts/mfa_verify.html", context, status=status)
+
+
+def _recovery_codes_page(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    # Rendered, not redirected: the codes are shown once and never travel in a URL.
+    return render(request, "accounts/mfa_recovery_codes.html", {"codes": codes, "next": _safe_next(request)})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    """Set up the authenticator app (QR code, then a code to prove it works), or manage it
+    once it is set up: new recovery codes, or turning it off where it is not required."""
+    state = mfa.session_state(request)
+    if state == mfa.VERIFY:
+        # An app is set up but this session has not given a code: no changes before that.
+        target = reverse("accounts:mfa_verify")
+        return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+    user = request.user
+    device = mfa.totp_device_confirmed(user)
+    if device is not None:
+        action = request.POST.get("action") if request.method == "POST" else ""
+        if action == "recovery_codes":
+            return _recovery_codes_page(request, mfa.recovery_codes_regenerate(user=user))
+        if action == "disable" and not mfa.mfa_required(user):
+            mfa.mfa_disable(user=user)
+            mfa.session_state_set(request, mfa.NONE)
+            messages.success(request, _("Two-factor authentication is off."))
+            return HttpResponseRedirect(reverse("accounts:mfa_setup"))
+        context = {
+            "device": device,
+            "remaining": mfa.recovery_codes_remaining(user),
+            "required": mfa.mfa_required(user),
+        }
+        return render(request, "accounts/mfa_manage.html", context)
+
+    pending = mfa.totp_device_start(user=user)
+    form = MfaCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            confirmed, codes = mfa.totp_device_confirm(user=user, token=form.cleaned_data["code"])
+        except TooManyCodeAttempts as exc:
+            form.add_error("code", str(exc.message))
+            status = 429
+        except OtpInvalid as exc:
+            form.add_error("code", str(exc.message))
+        else:
+            mfa.session_verified(request, confirmed)
+            return _recovery_codes_page(request, codes)
+    context = {
+        "form": form,
+        "qr_svg": _qr_svg(pending.config_url),
+        "secret": b32encode(pending.bin_key).decode(),
+        "required": state == mfa.ENROL,
+        "next": _safe_next(request),
+    }
+    return render(request, "accounts/mfa_setup.html", context, status=status)

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
@@ -23,6 +22,8 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from core import ratelimit
+from core.client_address import current_client_ip, rate_ident
 from core.money import round_money
 from partners.models import Partner, PartnerMember
 
@@ -86,6 +87,10 @@ CODE_LENGTH = 10
 MAX_CODES_PER_BATCH = 5000
 CODE_FAILURE_LIMIT = 10
 CODE_FAILURE_WINDOW_SECONDS = 600
+# Counters of core.ratelimit (Redis): per account (or address of an anonymous visitor), and
+# per address whatever the account, at settings.RATE_LIMITS["discount_code_address"].
+CODE_FAILURE_SCOPE = "code_failures"
+CODE_FAILURE_ADDRESS_SCOPE = "code_failures_address"
 
 
 # --- Workflow ------------------------------------------------------------------------------
@@ -544,11 +549,6 @@ def discount_code_create_named(
         raise CampaignInvalid(_("This code already exists."), code="code_taken") from exc
 
 
-def _failure_key(client: str) -> str:
-    digest = hashlib.sha256(client.encode()).hexdigest()[:32]
-    return f"campaigns:code-failures:{digest}"
-
-
 def _client_key(user, client: str | None) -> str:
     if client:
         return client
@@ -557,18 +557,59 @@ def _client_key(user, client: str | None) -> str:
     return "anonymous"
 
 
+def _attempt_limits(client: str) -> list[tuple[str, str, ratelimit.Rate]]:
+    """The counters a code attempt is charged to: the client (the learner's account, else
+    the address) and the address of the request being served, so that new accounts from
+    one address do not multiply the number of guesses."""
+    window = CODE_FAILURE_WINDOW_SECONDS
+    limits = [(CODE_FAILURE_SCOPE, client, ratelimit.Rate(CODE_FAILURE_LIMIT, window))]
+    address = rate_ident(current_client_ip()) if current_client_ip() else ""
+    if address and client != f"ip:{address}":
+        address_rate = ratelimit.Rate.parse(settings.RATE_LIMITS["discount_code_address"])
+        limits.append((CODE_FAILURE_ADDRESS_SCOPE, address, address_rate))
+    return limits
+
+
+def discount_code_failures(*, client: str) -> int:
+    """Wrong codes counted against ``client`` in the current window."""
+    return ratelimit.count(CODE_FAILURE_SCOPE, client)
+
+
 def discount_code_attempts_check(*, client: str) -> None:
-    if (cache.get(_failure_key(client)) or 0) >= CODE_FAILURE_LIMIT:
-        raise TooManyAttempts()
+    """Refuses once any counter of the client has reached its limit; counts nothing."""
+    for scope, ident, rate in _attempt_limits(client):
+        if ratelimit.count(scope, ident) >= rate.limit:
+            raise TooManyAttempts()
 
 
-def _record_failure(client: str) -> None:
-    key = _failure_key(client)
-    cache.add(key, 0, timeout=CODE_FAILURE_WINDOW_SECONDS)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=CODE_FAILURE_WINDOW_SECONDS)
+_WRONG_CODE_ERRORS = (
+    CodeInvalid,
+    CodeExpired,
+    CodeExhausted,
+    CodeNotApplicable,
+    CampaignNotRunning,
+    CodeLimitReached,
+)
+
+
+class _CodeAttempt:
+    """A code attempt charged up front to every counter and given back unless the code
+    turns out wrong. Charging first is what makes the limit exact: concurrent guesses each
+    get their own count from Redis, and only ``limit`` of them are ever looked up."""
+
+    def __init__(self, client: str) -> None:
+        self.charged: list[tuple[str, str]] = []
+        for scope, ident, rate in _attempt_limits(client):
+            hit = ratelimit.hit(scope, ident, rate)
+            self.charged.append((scope, ident))
+            if not hit.allowed:
+                self.give_back()
+                raise TooManyAttempts()
+
+    def give_back(self) -> None:
+        for scope, ident in self.charged:
+            ratelimit.refund(scope, ident)
+        self.charged = []
 
 
 def landing_code_resolve(*, campaign: Campaign, requested: str, client: str) -> DiscountCode | None:
@@ -579,13 +620,13 @@ def landing_code_resolve(*, campaign: Campaign, requested: str, client: str) -> 
     if not requested:
         return campaign_public_code(campaign=campaign)
     try:
-        discount_code_attempts_check(client=client)
+        attempt = _CodeAttempt(client)
     except TooManyAttempts:
         return campaign_public_code(campaign=campaign)
     code = campaign_public_code(campaign=campaign, requested=requested)
     if code is None:
-        _record_failure(client)
         return campaign_public_code(campaign=campaign)
+    attempt.give_back()
     return code
 
 
@@ -667,9 +708,13 @@ def discount_code_quote(
     codes cannot be enumerated. ``count_failure=False`` is for showing again a code that
     was already counted once (a price preview re-rendered): the limit is still enforced."""
     client_key = _client_key(user, client)
-    discount_code_attempts_check(client=client_key)
+    if not count_failure:
+        discount_code_attempts_check(client=client_key)
+        attempt = None
+    else:
+        attempt = _CodeAttempt(client_key)
     try:
-        return _quote(
+        quote = _quote(
             code=code,
             user=user,
             course_ids=course_ids,
@@ -677,10 +722,15 @@ def discount_code_quote(
             amounts=amounts,
             visitor_id=visitor_id,
         )
-    except (CodeInvalid, CodeExpired, CodeExhausted, CodeNotApplicable, CampaignNotRunning, CodeLimitReached):
-        if count_failure:
-            _record_failure(client_key)
+    except Exception as exc:
+        # A wrong code keeps its charge; anything else (a database error) says nothing
+        # about the code and is given back.
+        if attempt is not None and not isinstance(exc, _WRONG_CODE_ERRORS):
+            attempt.give_back()
         raise
+    if attempt is not None:
+        attempt.give_back()
+    return quote
 
 
 def _quote(*, code, user, course_ids, currency, amounts, visitor_id) -> DiscountQuote:

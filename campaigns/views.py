@@ -11,6 +11,7 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 
 from core.caching import cache, cached_page, entry_key, etag_for, not_modified, page_is_cacheable
+from core.client_address import client_ip, rate_ident
 from core.money import currency_for_request
 from partners.selectors import partner_member_for_user
 
@@ -30,7 +31,7 @@ def _client(request: HttpRequest) -> str:
     """The key wrong codes are counted under: the account, else the address."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{rate_ident(client_ip(request))}"
 
 
 def _visitor(request: HttpRequest) -> tuple[str, bool]:

@@ -1,5 +1,6 @@
 """Settings shared by every environment; values come from the environment (12-factor)."""
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -78,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, so its 400 page has the language, the user and every response header.
+    # After auth and messages, so its 400 page has the language, the user and the headers.
     "core.input_guard.RejectNulCharacterMiddleware",
 ]
 
@@ -343,6 +344,71 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# --- Doors: client address, rate limits, lockouts, two-factor authentication ------------
+# How many reverse proxies in front of the site append to X-Forwarded-For; the client is the
+# entry the outermost one wrote (core/client_address.py). 0: the peer address is the client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Per-address and per-account limits of the doors, counted atomically in Redis
+# (core/ratelimit.py). "auth" is shared by every sign-in door: web, admin, API token, MFA code.
+RATE_LIMITS = {
+    "auth": env("RATE_LIMIT_AUTH", default="20/min"),
+    # Failed password checks per username, from any address (exact under concurrency).
+    "auth_account": env("RATE_LIMIT_AUTH_ACCOUNT", default="10/15min"),
+    "signup": env("RATE_LIMIT_SIGNUP", default="5/hour"),
+    "password_reset": env("RATE_LIMIT_PASSWORD_RESET", default="10/hour"),
+    "password_reset_email": env("RATE_LIMIT_PASSWORD_RESET_EMAIL", default="3/hour"),
+    "mfa": env("RATE_LIMIT_MFA", default="10/15min"),
+    "discount_code_address": env("RATE_LIMIT_DISCOUNT_CODE_ADDRESS", default="20/10min"),
+}
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
+    {
+        "auth": RATE_LIMITS["auth"],
+        "partner_api": env("RATE_LIMIT_PARTNER_API", default="600/min"),
+        # Wrong, revoked or missing partner API keys per address.
+        "partner_key_misuse": env("RATE_LIMIT_PARTNER_KEY_MISUSE", default="20/min"),
+    }
+)
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "core.client_address.ClientAddressMiddleware",
+)
+MIDDLEWARE += [
+    "accounts.middleware.DoorThrottleMiddleware",
+    "accounts.middleware.MfaMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during the view into the answer.
+    "axes.middleware.AxesMiddleware",
+]
+# django-axes checks every authenticate() call first and records failures in the database.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.AttemptLimitedModelBackend",
+]
+# Locked out after this many failures from one address, or against one username, within
+# the cool-off; every failure during a lockout starts the cool-off again.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# A right password must not wipe the failures of a wrong second factor.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+# TOTP (authenticator app) with recovery codes, via django-otp. Users with a device are
+# always asked for a code; these settings make a device compulsory for staff and for the
+# owners of partner accounts (production turns both on).
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=False)
+MFA_REQUIRED_FOR_PARTNER_OWNERS = env.bool("MFA_REQUIRED_FOR_PARTNER_OWNERS", default=False)
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "Zhiqiao"
+# The admin lists devices but never shows their secret keys.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- E-mail ----------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

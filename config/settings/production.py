@@ -63,6 +63,10 @@ if _media_origin:
     for _directive in ("img-src", "media-src"):
         CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_media_origin)
 
+# Staff and partner owners sign in with a second factor unless a deployment opts out.
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=True)
+MFA_REQUIRED_FOR_PARTNER_OWNERS = env.bool("MFA_REQUIRED_FOR_PARTNER_OWNERS", default=True)
+
 # Sessions live in the cache (Redis) with the database behind it: a signed-in page reads its
 # session without a query, and a lost cache entry is read back from the database.
 if REDIS_URL:

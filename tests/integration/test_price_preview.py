@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
@@ -29,7 +28,7 @@ def url(name, lang="en"):
 
 
 def _failures(user) -> int:
-    return cache.get(campaign_services._failure_key(f"user:{user.pk}")) or 0
+    return campaign_services.discount_code_failures(client=f"user:{user.pk}")
 
 
 def _keep_code(client, code):
