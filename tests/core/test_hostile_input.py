@@ -49,8 +49,17 @@ HOSTILE_JSON = {
     "null": None,
 }
 # Tables that change on any request by design are not "written" by the input: sessions, and
-# the unconfirmed authenticator device the MFA set-up page creates when it is opened.
-UNCOUNTED = {"django_session", "otp_totp_totpdevice", "otp_static_staticdevice", "otp_static_statictoken"}
+# the unconfirmed authenticator device the MFA set-up page creates when it is opened;
+# django-axes records every failed sign-in on purpose (that is how lockouts count).
+UNCOUNTED = {
+    "django_session",
+    "otp_totp_totpdevice",
+    "otp_static_staticdevice",
+    "otp_static_statictoken",
+    "axes_accessattempt",
+    "axes_accessfailurelog",
+    "axes_accesslog",
+}
 
 NUL_DETAIL = {
     "en": "The request contains a NUL character, which is not allowed.",
