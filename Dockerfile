@@ -20,7 +20,7 @@ COPY . .
 RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     STRIPE_WEBHOOK_SECRET="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
     STRIPE_API_KEY=build-only PAYMENT_PROVIDER=stripe \
-    EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
+    EMAIL_URL=smtp://localhost:25 MEDIA_STORAGE_URL=file:///tmp/build-media \
     ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --create-home zhiqiao && chown -R zhiqiao /app

@@ -37,3 +37,10 @@ def lockout_response(
         response = render(request, "accounts/locked_out.html", {"message": message}, status=429)
     response["Retry-After"] = str(seconds)
     return response
+
+
+def lockout_username(request, credentials=None) -> str:
+    """The username django-axes records, cut to the length of a username: its column holds
+    255 characters, and a longer one posted to a sign-in form would fail the insert (500)."""
+    source = credentials if credentials is not None else getattr(request, "POST", {})
+    return str(source.get("username") or "")[:150]

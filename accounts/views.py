@@ -43,7 +43,11 @@ def _with_language_cookie(response: HttpResponse, language: str) -> HttpResponse
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
         path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+        # The same flags as Django's own language cookie: Secure in production.
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
     )
     return response
 

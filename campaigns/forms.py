@@ -27,11 +27,19 @@ class CampaignForm(forms.Form):
     )
     discount_type = forms.ChoiceField(label=_("Discount type"), choices=Campaign.DiscountType.choices)
     discount_percent = forms.DecimalField(
-        label=_("Discount (%)"), min_value=0, max_value=100, decimal_places=2, initial=Decimal("10")
+        label=_("Discount (%)"),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        initial=Decimal("10"),
     )
     starts_at = forms.DateTimeField(label=_("Starts at"), required=False, widget=DATETIME_WIDGET)
     ends_at = forms.DateTimeField(label=_("Ends at"), required=False, widget=DATETIME_WIDGET)
-    budget_amount = forms.DecimalField(label=_("Budget"), min_value=0, decimal_places=2, required=False)
+    # max_digits as in the column: a larger number is a form error, not a database overflow.
+    budget_amount = forms.DecimalField(
+        label=_("Budget"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
     budget_currency = forms.ChoiceField(
         label=_("Budget currency"), choices=[(c, c) for c in settings.CURRENCIES], initial="USD"
     )
@@ -54,12 +62,18 @@ class CampaignForm(forms.Form):
         label=_("Control group (%)"),
         min_value=0,
         max_value=50,
+        max_digits=3,
         decimal_places=1,
         initial=Decimal("10"),
         help_text=_("Visitors who see the courses without the offer, so the lift can be measured."),
     )
     revenue_share_percent = forms.DecimalField(
-        label=_("Your revenue share (%)"), min_value=0, max_value=50, decimal_places=2, initial=Decimal("10")
+        label=_("Your revenue share (%)"),
+        min_value=0,
+        max_value=50,
+        max_digits=4,
+        decimal_places=2,
+        initial=Decimal("10"),
     )
 
     def __init__(self, *args, partner: Partner, **kwargs):
@@ -85,6 +99,7 @@ class CampaignForm(forms.Form):
             self.fields[f"fixed_{currency}"] = forms.DecimalField(
                 label=_("Fixed amount off (%(currency)s)") % {"currency": currency},
                 min_value=0,
+                max_digits=12,
                 decimal_places=2,
                 required=False,
             )
@@ -99,6 +114,7 @@ class CampaignForm(forms.Form):
                 label=_("Variant %(n)s: discount (%%)") % {"n": i},
                 min_value=0,
                 max_value=100,
+                max_digits=5,
                 decimal_places=2,
                 required=False,
             )
@@ -117,6 +133,7 @@ class CampaignForm(forms.Form):
                 label=_("Co-partner %(n)s: revenue share (%%)") % {"n": i},
                 min_value=0,
                 max_value=50,
+                max_digits=4,
                 decimal_places=2,
                 required=False,
             )

@@ -1,7 +1,10 @@
 import re
 
+from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext
 
+from core.input_guard import bad_request
 from core.outages import is_outage, outage_response
 
 # A BCP 47-like tag (``zh-hans``, ``ja-JP``); anything else is not a language at all.
@@ -12,8 +15,9 @@ class QueryLanguageMiddleware:
     """``?lang=xx`` chooses the language of a request (the API honours it beside
     Accept-Language). It accepts the codes of ``LANGUAGES`` and their regional variants
     (``zh-CN`` -> ``zh-hans``, ``ja-JP`` -> ``ja``), like Accept-Language does. An unknown
-    code is ignored: the request keeps the language LocaleMiddleware chose from the URL
-    prefix, the cookie or Accept-Language, and English when none of them names one.
+    code is ignored on pages: the request keeps the language LocaleMiddleware chose from the
+    URL prefix, the cookie or Accept-Language, and English when none of them names one; on
+    the APIs it is a 400.
 
     Runs after LocaleMiddleware; API paths are outside ``i18n_patterns``, so there
     LocaleMiddleware's choice comes from the cookie or Accept-Language."""
@@ -23,6 +27,14 @@ class QueryLanguageMiddleware:
 
     def __call__(self, request):
         lang = self._supported(request.GET.get("lang", ""))
+        if not lang and "lang" in request.GET and request.path.startswith("/api/"):
+            # An API client that names a language it cannot have is told so (the schema lists
+            # the codes); a browser following an old link to a page still gets the page.
+            return bad_request(
+                request,
+                gettext("lang must be one of: %(codes)s.")
+                % {"codes": ", ".join(code for code, _name in settings.LANGUAGES)},
+            )
         if lang:
             translation.activate(lang)
             request.LANGUAGE_CODE = lang

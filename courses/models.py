@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.images import RasterImageField
 from core.models import TimeStampedModel
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
@@ -125,7 +126,7 @@ class Course(TimeStampedModel):
         _("instruction language"), max_length=10, choices=settings.LANGUAGES, default="en"
     )
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=0)
-    cover = models.FileField(_("cover image"), upload_to="covers/", blank=True)
+    cover = RasterImageField(_("cover image"), upload_to="covers/", blank=True)
     # Used for a generated cover when no image is uploaded.
     cover_color = models.CharField(max_length=7, default="#2f6f8f")
     is_published = models.BooleanField(_("published"), default=False, db_index=True)

@@ -23,6 +23,11 @@ def customer_csv_parse(uploaded) -> list[dict]:
         text = uploaded.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ApplicationError(_("The file must be UTF-8 encoded CSV."), code="invalid_csv") from exc
+    if "\x00" in text:
+        # PostgreSQL refuses NUL in text; no CSV written by a spreadsheet contains one.
+        raise ApplicationError(
+            _("The file contains a NUL character, which is not allowed."), code="invalid_csv"
+        )
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]

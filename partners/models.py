@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.images import RasterImageField
 from core.models import TimeStampedModel
 
 # Brand colours are written into CSS on co-branded pages: only "#rrggbb" may get there.
@@ -25,7 +26,7 @@ class Partner(TimeStampedModel):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     industry = models.CharField(_("industry"), max_length=60)
-    logo = models.FileField(_("logo"), upload_to="partners/", blank=True)
+    logo = RasterImageField(_("logo"), upload_to="partners/", blank=True)
     # Brand colours become CSS variables on co-branded pages.
     primary_color = models.CharField(
         _("primary colour"), max_length=7, default="#1f4e79", validators=[hex_color]

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_SECRETS = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL", "MEDIA_STORAGE_URL"}
 
 
 def _check(settings_module: str, **env: str) -> subprocess.CompletedProcess:
-    read = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DEBUG", "PAYMENT_PROVIDER", "EMAIL_BACKEND"}
+    read = {"DEBUG", "PAYMENT_PROVIDER", "EMAIL_BACKEND", *PRODUCTION_SECRETS}
     clean = {k: v for k, v in os.environ.items() if k not in read}
     clean.update(env, DJANGO_SETTINGS_MODULE=settings_module)
     return subprocess.run(
@@ -27,7 +28,15 @@ def _check(settings_module: str, **env: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
-        ({"ALLOWED_HOSTS": "example.com", "DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "SECRET_KEY"),
+        (
+            {
+                "ALLOWED_HOSTS": "example.com",
+                "DATABASE_URL": "sqlite:////tmp/x.sqlite3",
+                # Media is checked before the refusals that name SECRET_KEY.
+                "MEDIA_STORAGE_URL": "file:///tmp/x-media",
+            },
+            "SECRET_KEY",
+        ),
         ({"SECRET_KEY": "s" * 50, "DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "ALLOWED_HOSTS"),
         ({"SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "example.com"}, "DATABASE_URL"),
     ],
@@ -49,7 +58,8 @@ def test_production_starts_with_its_secrets():
         PAYMENT_PROVIDER="stripe",
         STRIPE_API_KEY="sk_live_example",
         STRIPE_WEBHOOK_SECRET="whsec_0123456789abcdefghijklmnopqrstuv",
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
+        MEDIA_STORAGE_URL="file:///tmp/zq-prod-media",
     )
 
     assert result.returncode == 0, result.stderr

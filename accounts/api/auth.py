@@ -3,7 +3,7 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import parsers, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from accounts import mfa
 from accounts.exceptions import MfaEnrolmentRequired, OtpInvalid, OtpRequired
 from accounts.lockout import lockout_message
+from core.api import parsers as api_parsers
 from core.api.throttling import AtomicScopedRateThrottle
 from core.exceptions import ApplicationError
 
@@ -69,6 +70,8 @@ class ObtainTokenView(APIView):
     authentication_classes: list = []
     throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = "auth"
+    # A form post too (``curl -d username=... -d password=...`` in the README).
+    parser_classes = [api_parsers.JSONParser, parsers.FormParser]
 
     @extend_schema(
         tags=["auth"],

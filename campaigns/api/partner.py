@@ -191,12 +191,13 @@ class CampaignSerializer(serializers.Serializer):
     body = serializers.CharField()
     call_to_action = serializers.CharField()
     translations = serializers.SerializerMethodField()
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    # A draft may have no dates and no budget yet.
+    starts_at = serializers.DateTimeField(allow_null=True)
+    ends_at = serializers.DateTimeField(allow_null=True)
     discount_type = serializers.CharField()
     discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
     fixed_amounts = serializers.SerializerMethodField()
-    budget_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    budget_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     budget_currency = serializers.CharField()
     attribution_window_days = serializers.IntegerField()
     target_languages = serializers.ListField(child=serializers.CharField())
@@ -254,7 +255,7 @@ class CodeSerializer(serializers.Serializer):
     code = serializers.CharField()
     max_redemptions = serializers.IntegerField()
     per_customer_limit = serializers.IntegerField()
-    expires_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="null: the code never expires.")
 
 
 class CodesResponseSerializer(serializers.Serializer):

@@ -102,7 +102,8 @@ class SandboxProvider(Provider):
             timestamp = int(parts.get("t", ""))
         except ValueError:
             raise InvalidWebhookSignature() from None
-        if abs(time.time() - timestamp) > TOLERANCE_SECONDS:
+        # Compared as integers: a timestamp of hundreds of digits overflows a float.
+        if abs(int(time.time()) - timestamp) > TOLERANCE_SECONDS:
             raise InvalidWebhookSignature()
         expected = sign(body, timestamp=timestamp).split("v1=", 1)[1]
         # Constant time, so the signature cannot be guessed byte by byte from timings.

@@ -183,7 +183,8 @@ class StripeProvider(Provider):
             stripe_sdk.WebhookSignature.verify_header(
                 body, headers.get(SIGNATURE_HEADER), secret, tolerance=300
             )
-        except stripe_sdk.SignatureVerificationError:
+        except (stripe_sdk.SignatureVerificationError, UnicodeDecodeError):
+            # The SDK decodes the body as UTF-8 before checking anything.
             raise InvalidWebhookSignature() from None
 
     def parse_event(self, *, body: bytes) -> PaymentEvent:

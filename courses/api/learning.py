@@ -55,8 +55,9 @@ class LearningCourseSerializer(serializers.ModelSerializer):
             "rating_count",
         ]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_cover(self, course: Course) -> str | None:
+        """URL of the uploaded cover; null when the client should draw one in ``cover_color``."""
         return course.cover.url if course.cover else None
 
 

@@ -4,7 +4,6 @@ with the reason in the request's language."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -25,7 +24,10 @@ from ..selectors import (
 )
 
 K_PARAMETER = OpenApiParameter(
-    "k", OpenApiTypes.INT, description="How many courses (1..50, default 10; larger values are capped)."
+    "k",
+    # Below 1 is a 400 (`invalid_k`); above the maximum is served capped, so no maximum here.
+    {"type": "integer", "minimum": 1, "default": 10},
+    description="How many courses (1..50, default 10; larger values are capped at 50; below 1 is a 400).",
 )
 
 

@@ -46,18 +46,26 @@ def test_lang_parameter_and_its_regional_variants(client, lang, expected_name, e
 
 
 @pytest.mark.parametrize("lang", ["fr", "xx", "", "x" * 500, "../../etc/passwd", "zh-hans'--"])
-def test_unknown_lang_parameter_without_a_header_gives_english(client, lang):
+def test_unknown_lang_parameter_on_the_api_is_a_400(client, lang):
     response = client.get(URL, {"lang": lang})
 
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid", "detail": "lang must be one of: en, zh-hans, ja, es."}
+
+
+def test_unknown_lang_parameter_is_refused_in_the_accept_language(client):
+    response = client.get(URL, {"lang": "fr"}, HTTP_ACCEPT_LANGUAGE="es,en;q=0.5")
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("lang ")
+    assert response["Content-Language"] == "es"
+
+
+def test_unknown_lang_parameter_on_a_page_is_ignored(client):
+    response = client.get("/en/courses/", {"lang": "fr"})
+
     assert response.status_code == 200
-    assert name(response) == "Tea"
     assert response["Content-Language"] == "en"
-
-
-def test_unknown_lang_parameter_leaves_the_choice_to_accept_language(client):
-    response = client.get(URL, {"lang": "fr"}, HTTP_ACCEPT_LANGUAGE="ja,en;q=0.5")
-
-    assert name(response) == "お茶"
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from config.settings.production_checks import unsafe_production_settings
 ROOT = Path(__file__).resolve().parents[2]
 # Everything a production import reads; the parent's values must not leak in.
 READ_BY_SETTINGS = {
+    "MEDIA_STORAGE_URL",
     "SECRET_KEY",
     "DEBUG",
     "ALLOWED_HOSTS",
@@ -38,6 +39,7 @@ SAFE = {
     "STRIPE_API_KEY": "sk_live_example",
     "STRIPE_WEBHOOK_SECRET": "whsec_0123456789abcdefghijklmnopqrstuv",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "MEDIA_STORAGE_URL": "file:///tmp/zq-prod-media",
 }
 
 
@@ -89,6 +91,8 @@ def test_production_starts_with_safe_settings_and_without_the_demo_app():
         ({"STRIPE_API_KEY": None}, "STRIPE_API_KEY must be set"),
         ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "never delivers mail"),
         ({"EMAIL_BACKEND": None}, "never delivers mail"),  # the development default is the console
+        ({"EMAIL_BACKEND": None, "EMAIL_URL": "consolemail://"}, "never delivers mail"),
+        ({"EMAIL_BACKEND": None, "EMAIL_URL": "filemail:///tmp/mail"}, "never delivers mail"),
         (
             {"REDIS_URL": "redis://cache.internal:6379/0", "CELERY_VISIBILITY_TIMEOUT": "600"},
             "CELERY_VISIBILITY_TIMEOUT (600 s) must exceed CELERY_TASK_TIME_LIMIT (1800 s)",

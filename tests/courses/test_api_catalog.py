@@ -147,18 +147,16 @@ def test_lang_parameter_beats_accept_language(api_client):
 
 
 @pytest.mark.parametrize("lang", ["xx", "klingon", "", "../etc"])
-def test_unknown_lang_falls_back_to_english(api_client, lang):
+def test_unknown_lang_is_a_400(api_client, lang):
     # given a translated course
     CourseFactory(title_en="Tea ceremony", title_zh_hans="茶道入门")
 
     # when an unknown language is asked for
     response = api_client.get(LIST_URL, {"lang": lang})
 
-    # then the answer is English with US dollars, not an error
-    assert response.status_code == 200
-    item = response.json()["results"][0]
-    assert item["title"] == "Tea ceremony"
-    assert item["price"]["currency"] == "USD"
+    # then the client is told which codes exist (issue 11: not silently English)
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid", "detail": "lang must be one of: en, zh-hans, ja, es."}
 
 
 def test_blank_spanish_texts_fall_back_to_english(api_client):
@@ -419,22 +417,31 @@ def test_page_past_the_end_is_a_404_with_code(api_client):
     assert response.json()["code"] == "not_found"
 
 
-@pytest.mark.parametrize(
-    ("page_size", "expected"), [("10000", 100), ("abc", 20), ("0", 20), ("-5", 20), ("7", 7)]
-)
-def test_page_size_is_capped_at_100_and_bad_values_use_the_default(api_client, page_size, expected):
+@pytest.mark.parametrize("page_size", ["7", "100"])
+def test_page_size_up_to_100(api_client, page_size):
     # given more courses than the cap
     CourseFactory.create_batch(101)
 
-    # when a client asks for a huge, a bad or a small page
+    # when a client asks for a page of up to 100
     response = api_client.get(LIST_URL, {"page_size": page_size})
 
-    # then it gets at most 100 items (default 20), never an error
+    # then it gets that many
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 101
-    assert len(body["results"]) == expected
+    assert len(body["results"]) == int(page_size)
     assert body["next"] is not None
+
+
+@pytest.mark.parametrize("page_size", ["10000", "101", "abc", "0", "-5"])
+def test_page_size_outside_1_to_100_is_a_400(api_client, page_size):
+    CourseFactory()
+
+    response = api_client.get(LIST_URL, {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert response.json()["detail"] == "page_size: page_size must be a whole number from 1 to 100."
 
 
 def test_unknown_course_slug_is_a_404_with_code(api_client):
