@@ -8,7 +8,7 @@ variant is starved and the posteriors keep learning).
 
 Visitors are the variant's sticky assignments (``VisitorAssignment``) and orders its
 attributed orders, control group left out on both sides. The control group is drawn before
-the variants (``campaigns.services._pick_variant``) from ``Campaign.holdout_share``, which
+the variants (``campaigns.services.tracking._pick_variant``) from ``Campaign.holdout_share``, which
 this module never reads for writing nor changes: moving traffic between variants leaves the
 control group exactly as large as it was.
 """

@@ -1,0 +1,173 @@
+"""Attribution of paid orders to campaigns (code beats cookie, last touch inside the window)
+and the revenue split."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+
+from partners.models import PartnerMember
+
+from .. import touch_buffer
+from ..models import (
+    Campaign,
+    CampaignPartner,
+    DiscountCode,
+    OrderAttribution,
+    Touch,
+    VisitorAssignment,
+)
+from .tracking import visitor_id_clean
+
+
+@dataclass(frozen=True)
+class Attribution:
+    campaign_id: int
+    variant_id: int | None
+    reason: str
+    touch_id: int | None
+    code_id: int | None
+    is_self_purchase: bool
+    is_holdout: bool = False
+    user_id: int | None = None
+
+
+# Touches older than this are never looked at, whatever a campaign's window says.
+MAX_ATTRIBUTION_WINDOW_DAYS = 365
+TOUCH_CANDIDATES = 200
+
+
+def _is_self_purchase(user_id: int | None, campaign_id: int) -> bool:
+    if user_id is None:
+        return False
+    partner_ids = CampaignPartner.objects.filter(campaign_id=campaign_id).values("partner_id")
+    lead = Campaign.objects.filter(pk=campaign_id).values("partner_id")
+    return (
+        PartnerMember.objects.filter(user_id=user_id)
+        .filter(Q(partner_id__in=partner_ids) | Q(partner_id__in=lead))
+        .exists()
+    )
+
+
+def attribution_decide(
+    *, user_id: int | None, visitor_id: str | None, code_id: int | None, paid_at: datetime
+) -> Attribution | None:
+    """The code beats the cookie; else the latest touch of the visitor (or the learner)
+    that lies inside its campaign's attribution window before payment."""
+    # A touch recorded a second ago may still be in the Redis buffer.
+    touch_buffer.touch_buffer_flush_pending()
+    visitor_id = visitor_id_clean(visitor_id)
+    if code_id is not None:
+        code = DiscountCode.objects.filter(pk=code_id).only("pk", "campaign_id").first()
+        if code is not None:
+            touch = None
+            if visitor_id or user_id:
+                touch = (
+                    _touches_for(user_id, visitor_id)
+                    .filter(campaign_id=code.campaign_id, created_at__lte=paid_at)
+                    .order_by("-created_at", "-id")
+                    .first()
+                )
+            assignment = (
+                VisitorAssignment.objects.filter(campaign_id=code.campaign_id, visitor_id=visitor_id).first()
+                if visitor_id
+                else None
+            )
+            return Attribution(
+                campaign_id=code.campaign_id,
+                variant_id=assignment.variant_id if assignment else (touch.variant_id if touch else None),
+                reason=OrderAttribution.Reason.CODE,
+                touch_id=touch.pk if touch else None,
+                code_id=code.pk,
+                is_self_purchase=_is_self_purchase(user_id, code.campaign_id),
+                is_holdout=bool(assignment and assignment.is_holdout),
+                user_id=user_id,
+            )
+    if not visitor_id and not user_id:
+        return None
+    earliest = paid_at - timedelta(days=MAX_ATTRIBUTION_WINDOW_DAYS)
+    candidates = (
+        _touches_for(user_id, visitor_id)
+        .filter(created_at__lte=paid_at, created_at__gte=earliest)
+        .select_related("campaign")
+        .order_by("-created_at", "-id")[:TOUCH_CANDIDATES]
+    )
+    for touch in candidates:
+        if touch.created_at >= paid_at - timedelta(days=touch.campaign.attribution_window_days):
+            return Attribution(
+                campaign_id=touch.campaign_id,
+                variant_id=touch.variant_id,
+                reason=OrderAttribution.Reason.LAST_TOUCH,
+                touch_id=touch.pk,
+                code_id=None,
+                is_self_purchase=_is_self_purchase(user_id, touch.campaign_id),
+                is_holdout=touch.is_holdout,
+                user_id=user_id,
+            )
+    return None
+
+
+def _touches_for(user_id: int | None, visitor_id: str | None):
+    condition = Q()
+    if visitor_id:
+        condition |= Q(visitor_id=visitor_id)
+    if user_id:
+        condition |= Q(user_id=user_id)
+    return Touch.objects.filter(condition)
+
+
+@transaction.atomic
+def attribution_record(
+    *,
+    order_ref: str,
+    order_id: int,
+    attribution: Attribution,
+    amount: Decimal,
+    currency: str,
+    paid_at: datetime,
+    discount_amount: Decimal = Decimal("0"),
+) -> OrderAttribution:
+    """Store the decision for the paid order; a repeated call returns the first row."""
+    row, _created = OrderAttribution.objects.get_or_create(
+        order_ref=order_ref,
+        defaults={
+            "order_id": order_id,
+            "campaign_id": attribution.campaign_id,
+            "variant_id": attribution.variant_id,
+            "reason": attribution.reason,
+            "touch_id": attribution.touch_id,
+            "code_id": attribution.code_id,
+            "user_id": attribution.user_id,
+            "is_self_purchase": attribution.is_self_purchase,
+            "is_holdout": attribution.is_holdout,
+            "paid_at": paid_at,
+            "amount": Decimal(amount),
+            "currency": currency,
+            "discount_amount": Decimal(discount_amount),
+        },
+    )
+    return row
+
+
+@transaction.atomic
+def attribution_reverse(*, order_ref: str, amount: Decimal) -> OrderAttribution | None:
+    """A refund of ``amount``: the attributed revenue shrinks, never below zero."""
+    row = OrderAttribution.objects.select_for_update().filter(order_ref=order_ref).first()
+    if row is None:
+        return None
+    row.refunded_amount = min(row.amount, row.refunded_amount + Decimal(amount))
+    row.save(update_fields=["refunded_amount", "updated_at"])
+    return row
+
+
+def campaign_revenue_split(*, campaign_id: int) -> list[dict]:
+    """Each partner's fraction of an attributed payment, for the ledger:
+    ``[{"party": "partner:<id>", "share": "0.1000"}, ...]`` ordered by partner id."""
+    rows = CampaignPartner.objects.filter(campaign_id=campaign_id).order_by("partner_id")
+    return [
+        {"party": f"partner:{row.partner_id}", "share": f"{row.revenue_share.quantize(Decimal('0.0001'))}"}
+        for row in rows
+        if row.revenue_share > 0
+    ]

@@ -1,0 +1,447 @@
+"""Discount codes: generation, wrong-code limits, quotes, and redeem / release / confirm at
+checkout.
+
+Lock order (the same in every writer, so two checkouts can never deadlock): the discount
+code row, then its redemption rows; only the rows themselves (``of=("self",)``), never the
+campaign."""
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from core import ratelimit
+from core.client_address import current_client_ip, rate_ident
+from core.money import round_money
+
+from ..exceptions import (
+    CampaignInvalid,
+    CampaignNotRunning,
+    CodeExhausted,
+    CodeExpired,
+    CodeInvalid,
+    CodeLimitReached,
+    CodeNotApplicable,
+    InvalidTransition,
+    TooManyAttempts,
+)
+from ..models import (
+    Campaign,
+    CodeRedemption,
+    DiscountCode,
+    Variant,
+    VisitorAssignment,
+)
+from ..selectors import campaign_public_code
+from .lifecycle import _now, campaign_is_live
+from .tracking import visitor_is_holdout
+
+# No 0/O, 1/I/L: codes are read aloud and typed from print.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+MAX_CODES_PER_BATCH = 5000
+CODE_FAILURE_LIMIT = 10
+CODE_FAILURE_WINDOW_SECONDS = 600
+
+
+# Counters of core.ratelimit (Redis): per account (or address of an anonymous visitor), and
+# per address whatever the account, at settings.RATE_LIMITS["discount_code_address"].
+CODE_FAILURE_SCOPE = "code_failures"
+CODE_FAILURE_ADDRESS_SCOPE = "code_failures_address"
+
+
+def _normalize_code(code: str) -> str:
+    # Letters and digits only: whitespace from copy-paste and bytes such as NUL (which
+    # PostgreSQL refuses in text) never reach the database.
+    return "".join(ch for ch in str(code or "") if ch.isascii() and ch.isalnum()).upper()[:40]
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+
+
+def _check_code_options(max_redemptions: int, per_customer_limit: int, expires_at: datetime | None) -> None:
+    if not isinstance(max_redemptions, int) or not (1 <= max_redemptions <= 1_000_000):
+        raise CampaignInvalid(_("Maximum redemptions must be between 1 and 1,000,000."))
+    if not isinstance(per_customer_limit, int) or not (1 <= per_customer_limit <= max_redemptions):
+        raise CampaignInvalid(_("The limit per learner must be between 1 and the maximum redemptions."))
+    if expires_at is not None and expires_at <= _now():
+        raise CampaignInvalid(_("The expiry must be in the future."))
+
+
+def _codes_allowed(campaign: Campaign) -> None:
+    if campaign.status in {Campaign.Status.ENDED, Campaign.Status.REJECTED}:
+        raise InvalidTransition(_("Codes cannot be added to an ended or rejected campaign."))
+
+
+@transaction.atomic
+def discount_codes_generate(
+    *,
+    campaign: Campaign,
+    count: int,
+    max_redemptions: int = 1,
+    per_customer_limit: int = 1,
+    expires_at: datetime | None = None,
+) -> list[DiscountCode]:
+    """A batch of unguessable codes (10 characters from a 31-letter alphabet: ~49 bits)."""
+    if not isinstance(count, int) or not (1 <= count <= MAX_CODES_PER_BATCH):
+        raise CampaignInvalid(_("Generate between 1 and %(max)s codes.") % {"max": MAX_CODES_PER_BATCH})
+    _check_code_options(max_redemptions, per_customer_limit, expires_at)
+    _codes_allowed(campaign)
+    batch_id = uuid.uuid4()
+    codes: set[str] = set()
+    while len(codes) < count:
+        candidates = {_new_code() for _i in range(count - len(codes))} - codes
+        taken = set(DiscountCode.objects.filter(code__in=candidates).values_list("code", flat=True))
+        codes |= candidates - taken
+    rows = [
+        DiscountCode(
+            campaign=campaign,
+            code=code,
+            max_redemptions=max_redemptions,
+            per_customer_limit=per_customer_limit,
+            expires_at=expires_at,
+            batch_id=batch_id,
+        )
+        for code in sorted(codes)
+    ]
+    DiscountCode.objects.bulk_create(rows, batch_size=1000)
+    return list(DiscountCode.objects.filter(batch_id=batch_id).order_by("id"))
+
+
+@transaction.atomic
+def discount_code_create_named(
+    *,
+    campaign: Campaign,
+    code: str,
+    max_redemptions: int = 1000,
+    per_customer_limit: int = 1,
+    expires_at: datetime | None = None,
+) -> DiscountCode:
+    """A memorable code (``BANK10``) for print and social posts."""
+    normalized = _normalize_code(code)
+    if not (4 <= len(normalized) <= 40) or not normalized.isalnum():
+        raise CampaignInvalid(_("A code has 4 to 40 letters and digits."), code="code_format")
+    _check_code_options(max_redemptions, per_customer_limit, expires_at)
+    _codes_allowed(campaign)
+    try:
+        with transaction.atomic():
+            return DiscountCode.objects.create(
+                campaign=campaign,
+                code=normalized,
+                max_redemptions=max_redemptions,
+                per_customer_limit=per_customer_limit,
+                expires_at=expires_at,
+            )
+    except IntegrityError as exc:
+        raise CampaignInvalid(_("This code already exists."), code="code_taken") from exc
+
+
+def _client_key(user, client: str | None) -> str:
+    if client:
+        return client
+    if user is not None and getattr(user, "is_authenticated", False):
+        return f"user:{user.pk}"
+    return "anonymous"
+
+
+def _attempt_limits(client: str) -> list[tuple[str, str, ratelimit.Rate]]:
+    """The counters a code attempt is charged to: the client (the learner's account, else
+    the address) and the address of the request being served, so that new accounts from
+    one address do not multiply the number of guesses."""
+    window = CODE_FAILURE_WINDOW_SECONDS
+    limits = [(CODE_FAILURE_SCOPE, client, ratelimit.Rate(CODE_FAILURE_LIMIT, window))]
+    address = rate_ident(current_client_ip()) if current_client_ip() else ""
+    if address and client != f"ip:{address}":
+        address_rate = ratelimit.Rate.parse(settings.RATE_LIMITS["discount_code_address"])
+        limits.append((CODE_FAILURE_ADDRESS_SCOPE, address, address_rate))
+    return limits
+
+
+def discount_code_failures(*, client: str) -> int:
+    """Wrong codes counted against ``client`` in the current window."""
+    return ratelimit.count(CODE_FAILURE_SCOPE, client)
+
+
+def discount_code_attempts_check(*, client: str) -> None:
+    """Refuses once any counter of the client has reached its limit; counts nothing."""
+    for scope, ident, rate in _attempt_limits(client):
+        if ratelimit.count(scope, ident) >= rate.limit:
+            raise TooManyAttempts()
+
+
+_WRONG_CODE_ERRORS = (
+    CodeInvalid,
+    CodeExpired,
+    CodeExhausted,
+    CodeNotApplicable,
+    CampaignNotRunning,
+    CodeLimitReached,
+)
+
+
+class _CodeAttempt:
+    """A code attempt charged up front to every counter and given back unless the code
+    turns out wrong. Charging first is what makes the limit exact: concurrent guesses each
+    get their own count from Redis, and only ``limit`` of them are ever looked up."""
+
+    def __init__(self, client: str) -> None:
+        self.charged: list[tuple[str, str]] = []
+        for scope, ident, rate in _attempt_limits(client):
+            hit = ratelimit.hit(scope, ident, rate)
+            self.charged.append((scope, ident))
+            if not hit.allowed:
+                self.give_back()
+                raise TooManyAttempts()
+
+    def give_back(self) -> None:
+        for scope, ident in self.charged:
+            ratelimit.refund(scope, ident)
+        self.charged = []
+
+
+def landing_code_resolve(*, campaign: Campaign, requested: str, client: str) -> DiscountCode | None:
+    """The code a landing page shows. A code named in the link is shown only if it belongs
+    to the campaign and is usable; a wrong one counts as a failed attempt like at checkout,
+    and past the limit links are no longer checked at all, so landing pages cannot be used
+    to enumerate codes."""
+    if not requested:
+        return campaign_public_code(campaign=campaign)
+    try:
+        attempt = _CodeAttempt(client)
+    except TooManyAttempts:
+        return campaign_public_code(campaign=campaign)
+    code = campaign_public_code(campaign=campaign, requested=requested)
+    if code is None:
+        return campaign_public_code(campaign=campaign)
+    attempt.give_back()
+    return code
+
+
+@dataclass(frozen=True)
+class DiscountQuote:
+    code_id: int
+    code: str
+    campaign_id: int
+    variant_id: int | None
+    currency: str
+    # Course id -> amount off that course, in ``currency``.
+    discounts: dict[int, Decimal] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.discounts.values(), Decimal("0"))
+
+
+def _active_redemptions(code_id: int, user) -> int:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    return CodeRedemption.objects.filter(
+        code_id=code_id,
+        user=user,
+        status__in=[CodeRedemption.Status.RESERVED, CodeRedemption.Status.CONFIRMED],
+    ).count()
+
+
+def discount_for(
+    *, campaign: Campaign, variant: Variant | None, currency: str, amount: Decimal, fixed: dict[str, Decimal]
+) -> Decimal | None:
+    """The amount off one course's price; ``None`` when the campaign has no discount in
+    that currency. Never more than the price."""
+    if campaign.discount_type == Campaign.DiscountType.FIXED:
+        off = fixed.get(currency)
+        if off is None:
+            return None
+        return min(round_money(off, currency), amount)
+    percent = campaign.discount_percent
+    if variant is not None and variant.discount_percent is not None:
+        percent = variant.discount_percent
+    return min(round_money(Decimal(amount) * percent / Decimal(100), currency), amount)
+
+
+def discount_code_quote(
+    *,
+    code: str,
+    user,
+    course_ids: list[int],
+    currency: str,
+    amounts: dict[int, Decimal],
+    visitor_id: str | None = None,
+    client: str | None = None,
+    count_failure: bool = True,
+) -> DiscountQuote:
+    """What ``code`` takes off each course (``amounts``: course id -> price in
+    ``currency``). Reads only; the redemption happens in ``discount_code_redeem``.
+
+    A failed look-up counts against the client (``client``, else the learner); after
+    ``CODE_FAILURE_LIMIT`` failures in the window every attempt is refused with 429, so
+    codes cannot be enumerated. ``count_failure=False`` is for showing again a code that
+    was already counted once (a price preview re-rendered): the limit is still enforced."""
+    client_key = _client_key(user, client)
+    if not count_failure:
+        discount_code_attempts_check(client=client_key)
+        attempt = None
+    else:
+        attempt = _CodeAttempt(client_key)
+    try:
+        quote = _quote(
+            code=code,
+            user=user,
+            course_ids=course_ids,
+            currency=currency,
+            amounts=amounts,
+            visitor_id=visitor_id,
+        )
+    except Exception as exc:
+        # A wrong code keeps its charge; anything else (a database error) says nothing
+        # about the code and is given back.
+        if attempt is not None and not isinstance(exc, _WRONG_CODE_ERRORS):
+            attempt.give_back()
+        raise
+    if attempt is not None:
+        attempt.give_back()
+    return quote
+
+
+def _quote(*, code, user, course_ids, currency, amounts, visitor_id) -> DiscountQuote:
+    normalized = _normalize_code(code)
+    if not normalized:
+        raise CodeInvalid()
+    row = (
+        DiscountCode.objects.select_related("campaign")
+        .prefetch_related("campaign__fixed_discounts")
+        .filter(code=normalized, is_active=True)
+        .first()
+    )
+    if row is None:
+        raise CodeInvalid()
+    campaign = row.campaign
+    now = _now()
+    if row.expires_at is not None and row.expires_at <= now:
+        raise CodeExpired()
+    if not campaign_is_live(campaign, now=now):
+        raise CampaignNotRunning()
+    if row.redemptions_count >= row.max_redemptions:
+        raise CodeExhausted()
+    if _active_redemptions(row.pk, user) >= row.per_customer_limit:
+        raise CodeLimitReached()
+    if visitor_is_holdout(campaign_id=campaign.pk, visitor_id=visitor_id, user=user):
+        raise CodeNotApplicable()
+    campaign_course_ids = set(campaign.campaign_courses.values_list("course_id", flat=True))
+    applicable = [int(pk) for pk in course_ids if int(pk) in campaign_course_ids and pk in amounts]
+    if not applicable:
+        raise CodeNotApplicable()
+    variant = None
+    if visitor_id:
+        assignment = (
+            VisitorAssignment.objects.select_related("variant")
+            .filter(campaign=campaign, visitor_id=visitor_id)
+            .first()
+        )
+        variant = assignment.variant if assignment else None
+    fixed = {f.currency: f.amount for f in campaign.fixed_discounts.all()}
+    discounts: dict[int, Decimal] = {}
+    for course_id in applicable:
+        off = discount_for(
+            campaign=campaign,
+            variant=variant,
+            currency=currency,
+            amount=Decimal(amounts[course_id]),
+            fixed=fixed,
+        )
+        if off is None:
+            raise CodeNotApplicable()
+        discounts[course_id] = off
+    return DiscountQuote(
+        code_id=row.pk,
+        code=row.code,
+        campaign_id=campaign.pk,
+        variant_id=variant.pk if variant else None,
+        currency=currency,
+        discounts=discounts,
+    )
+
+
+@transaction.atomic
+def discount_code_redeem(*, quote: DiscountQuote, user, order_ref: str) -> CodeRedemption:
+    """Reserve one use of the quoted code for ``order_ref``; call inside the checkout's
+    transaction. The code row alone is locked (``of=("self",)``: the campaign is read,
+    not locked, so checkouts with other codes of the same campaign do not wait), so the
+    per-learner count and the conditional increment cannot interleave with another
+    checkout. Lock order: code, then redemption (as in release). Repeating it for the
+    same order returns the first reservation."""
+    code = (
+        DiscountCode.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .filter(pk=quote.code_id)
+        .first()
+    )
+    if code is None or not code.is_active:
+        raise CodeInvalid()
+    existing = CodeRedemption.objects.filter(order_ref=order_ref).first()
+    if existing is not None and existing.status != CodeRedemption.Status.RELEASED:
+        if existing.code_id != code.pk:
+            raise CodeInvalid(_("This order already uses another discount code."))
+        return existing
+    now = _now()
+    if code.expires_at is not None and code.expires_at <= now:
+        raise CodeExpired()
+    if not campaign_is_live(code.campaign, now=now):
+        raise CampaignNotRunning()
+    if _active_redemptions(code.pk, user) >= code.per_customer_limit:
+        raise CodeLimitReached()
+    taken = DiscountCode.objects.filter(pk=code.pk, redemptions_count__lt=F("max_redemptions")).update(
+        redemptions_count=F("redemptions_count") + 1
+    )
+    if taken != 1:
+        raise CodeExhausted()
+    user_obj = user if user is not None and getattr(user, "is_authenticated", False) else None
+    if existing is not None:
+        existing.code = code
+        existing.user = user_obj
+        existing.status = CodeRedemption.Status.RESERVED
+        existing.save(update_fields=["code", "user", "status", "updated_at"])
+        return existing
+    return CodeRedemption.objects.create(
+        code=code, user=user_obj, order_ref=order_ref, status=CodeRedemption.Status.RESERVED
+    )
+
+
+@transaction.atomic
+def discount_code_release(*, order_ref: str) -> CodeRedemption | None:
+    """Give the use back (payment failed, order cancelled, refund). Idempotent.
+
+    Lock order: code row, then redemption row, as in redeem (the other way round, a
+    release and a redeem of the same code could each hold one and wait for the other).
+    The redemption is read without a lock to find its code, then re-read under lock."""
+    found = CodeRedemption.objects.filter(order_ref=order_ref).values_list("code_id", flat=True).first()
+    if found is None:
+        return None
+    DiscountCode.objects.select_for_update(of=("self",)).filter(pk=found).values("pk").first()
+    redemption = CodeRedemption.objects.select_for_update(of=("self",)).filter(order_ref=order_ref).first()
+    if redemption is None or redemption.status == CodeRedemption.Status.RELEASED:
+        return redemption
+    DiscountCode.objects.filter(pk=redemption.code_id, redemptions_count__gt=0).update(
+        redemptions_count=F("redemptions_count") - 1
+    )
+    redemption.status = CodeRedemption.Status.RELEASED
+    redemption.save(update_fields=["status", "updated_at"])
+    return redemption
+
+
+@transaction.atomic
+def discount_code_confirm(*, order_ref: str) -> CodeRedemption | None:
+    """The order was paid: the reservation becomes a use. Idempotent. Only the
+    redemption row is locked (the last step of the lock order)."""
+    redemption = CodeRedemption.objects.select_for_update(of=("self",)).filter(order_ref=order_ref).first()
+    if redemption is None or redemption.status != CodeRedemption.Status.RESERVED:
+        return redemption
+    redemption.status = CodeRedemption.Status.CONFIRMED
+    redemption.save(update_fields=["status", "updated_at"])
+    return redemption
