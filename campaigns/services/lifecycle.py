@@ -263,7 +263,7 @@ def campaign_update(
     variants: list[dict] | None = None,
 ) -> Campaign:
     """Partners edit drafts only: what staff approved is what runs."""
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    campaign = Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
     if campaign.status != Campaign.Status.DRAFT:
         raise CampaignNotEditable()
     return _apply(
@@ -278,7 +278,10 @@ def campaign_update(
 
 
 def _transition(campaign: Campaign, allowed_from: set[str]) -> Campaign:
-    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    # FOR NO KEY UPDATE, like every campaign writer here: it still serializes writers of the
+    # same campaign, but not the FOR KEY SHARE that a paid order's attribution row takes on its
+    # campaign, so a staff edit held open never pauses checkouts.
+    locked = Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
     if locked.status not in allowed_from:
         raise InvalidTransition()
     return locked
@@ -397,7 +400,7 @@ def campaign_is_live(campaign: Campaign, *, now: datetime | None = None) -> bool
 @transaction.atomic
 def spend_entry_add(*, campaign: Campaign, amount: Decimal, on: date, note: str = "") -> SpendEntry:
     """Record spend; when the total reaches the budget the campaign stops."""
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    campaign = Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
     if amount is None or Decimal(amount) <= 0:
         raise CampaignInvalid(_("Spend must be more than zero."))
     entry = SpendEntry.objects.create(campaign=campaign, amount=Decimal(amount), date=on, note=note[:200])
