@@ -27,6 +27,9 @@ DEPLOY_ENV = {
 }
 OVERRIDDEN = {
     *DEPLOY_ENV,
+    # set for the whole test session by tests/e2e/conftest.py (Playwright's sync API); a
+    # deployment never has it, and check --deploy rightly refuses it
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DEBUG",
     "EMAIL_BACKEND",
     "REDIS_URL",

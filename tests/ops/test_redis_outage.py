@@ -94,7 +94,9 @@ def _request(client: Client, shop: Shop, endpoint: str, attempts: dict) -> tuple
         response = client.get(f"/en/courses/{shop.course.slug}/")
     elif endpoint == "token":
         response = client.post(
-            "/api/v1/auth/token/", {"username": "outage-login", "password": "outage-pass-1234"}
+            "/api/v1/auth/token/",
+            {"username": "outage-login", "password": "outage-pass-1234"},
+            content_type="application/json",
         )
     elif endpoint == "partner api":
         response = client.get("/api/partner/v1/campaigns/", HTTP_AUTHORIZATION=f"Api-Key {shop.api_key}")
