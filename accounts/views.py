@@ -52,6 +52,16 @@ def _with_language_cookie(response: HttpResponse, language: str) -> HttpResponse
     return response
 
 
+class _RefusedFormIs400:
+    """A class-based form view whose refused form is shown again as a 400, like the
+    function views and the portal's forms."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
 def _safe_next(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     allowed = url_has_allowed_host_and_scheme(
@@ -78,15 +88,19 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Welcome to Zhiqiao, %(name)s!") % {"name": user.get_username()})
         response = HttpResponseRedirect(_safe_next(request) or reverse("courses:home"))
         return _with_language_cookie(response, language)
-    return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request)})
+    # A refused form is shown again with its errors, as a 400 like the portal's forms.
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request)}, status=status)
 
 
-class SignInView(auth_views.LoginView):
+class SignInView(_RefusedFormIs400, auth_views.LoginView):
     """After signing in, the learner lands on the page they came for, in their preferred
     language."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    # Wrong credentials or a malformed form: the page again as a 400 (``_RefusedFormIs400``).
+    # A lockout stays django-axes's answer: its middleware replaces this response (429).
 
     def form_valid(self, form):
         user = form.get_user()
@@ -106,7 +120,7 @@ class SignOutView(auth_views.LogoutView):
     next_page = reverse_lazy("courses:home")
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(_RefusedFormIs400, auth_views.PasswordResetView):
     """Limited per address by ``DoorThrottleMiddleware`` and per e-mail address here."""
 
     template_name = "registration/password_reset_form.html"
@@ -124,7 +138,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(_RefusedFormIs400, auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
@@ -153,7 +167,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile has been saved."))
         url = translate_url(request.path, language)
         return _with_language_cookie(HttpResponseRedirect(url), language)
-    return render(request, "accounts/profile.html", {"form": form, "profile": current})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/profile.html", {"form": form, "profile": current}, status=status)
 
 
 # --- Two-factor authentication ---------------------------------------------------------------
@@ -183,7 +198,8 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return _after_mfa(request)
     user = request.user
     form = MfaCodeForm(request.POST or None)
-    status = 200
+    # A refused code (malformed or wrong) is a 400; too many tries a 429.
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         credentials = {"username": user.get_username()}
         if AxesProxyHandler.is_locked(request, credentials):
@@ -255,7 +271,8 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 
     pending = mfa.totp_device_start(user=user)
     form = MfaCodeForm(request.POST or None)
-    status = 200
+    # A refused code (malformed or wrong) is a 400; too many tries a 429.
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             confirmed, codes = mfa.totp_device_confirm(user=user, token=form.cleaned_data["code"])

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
+from core.input_guard import bad_request
 from core.money import currency_for_request
 
 from .api.storefront import VISITOR_COOKIE
@@ -81,6 +82,9 @@ def cart_code_apply_view(request: HttpRequest) -> HttpResponse:
     a visitor's is checked when the cart is priced after sign-in."""
     form = CartCodeForm(request.POST)
     form.is_valid()  # a forged currency is ignored below, not a reason to drop the code
+    if form["code"].value() and "code" in form.errors:
+        # A code no discount can have (too long): refused like any form, as a 400.
+        return bad_request(request, " ".join(form.errors["code"]))
     code = cart_code_clean(form.cleaned_data.get("code", ""))
     if not code:
         messages.error(request, _("Enter a discount code."))
@@ -120,8 +124,8 @@ def cart_code_remove_view(request: HttpRequest) -> HttpResponse:
 def cart_add_view(request: HttpRequest) -> HttpResponse:
     form = CartAddForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("This course could not be added to your cart."))
-        return _back(request)
+        # Only a forged post is malformed (the buttons send a slug): a 400, like any refused form.
+        return bad_request(request, _("This course could not be added to your cart."))
     course, session = form.cleaned_data["course"], form.cleaned_data.get("live_session")
     try:
         if request.user.is_authenticated:
@@ -174,7 +178,10 @@ def checkout(request: HttpRequest) -> HttpResponse:
     currency = currency_for_request(request)
     provider = get_provider()
     hosted_page = provider.supports_redirect
+    status = 200
     if request.method == "POST":
+        # Unless it redirects below, the post was refused: the page again with its errors.
+        status = 400
         form = CheckoutForm(request.POST, hosted_page=hosted_page)
         if form.is_valid():
             data = form.cleaned_data
@@ -237,6 +244,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "code_form": CartCodeForm(),
             "hosted_page": hosted_page,
         },
+        status=status,
     )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
+from core.input_guard import bad_request
 
 from .. import services
 from ..models import Course
@@ -183,8 +184,8 @@ def review_submit(request: HttpRequest, slug: str) -> HttpResponse:
     course = _published_course_or_404(slug)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose from 1 to 5 stars."))
-        return _course_page(course, "#reviews")
+        # The page's stars cannot send this: a forged post, refused as a 400.
+        return bad_request(request, _("Choose from 1 to 5 stars."))
     try:
         services.review_upsert(
             user=request.user,

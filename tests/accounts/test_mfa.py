@@ -119,7 +119,7 @@ def test_a_wrong_code_does_not_confirm_the_device(client, staffer):
 
     response = client.post(url("accounts:mfa_setup"), {"code": wrong})
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form again, refused
     assert "This code is not valid." in response.content.decode()
     device.refresh_from_db()
     assert device.confirmed is False
@@ -190,7 +190,7 @@ def test_a_used_code_is_not_accepted_twice(staffer, mfa_for_staff):
     web_login(second, "boss", "boss-pass-1")
     replay = second.post(url("accounts:mfa_verify"), {"code": code})
 
-    assert replay.status_code == 200
+    assert replay.status_code == 400
     assert "This code is not valid." in replay.content.decode()
     assert second.get("/admin/").status_code == 302
 
@@ -208,7 +208,7 @@ def test_a_recovery_code_signs_in_once(staffer, mfa_for_staff):
 
     again = Client()
     web_login(again, "boss", "boss-pass-1")
-    assert again.post(url("accounts:mfa_verify"), {"code": codes[3]}).status_code == 200
+    assert again.post(url("accounts:mfa_verify"), {"code": codes[3]}).status_code == 400
     assert again.get("/admin/").status_code == 302
 
 
@@ -257,7 +257,7 @@ def test_wrong_codes_count_toward_the_lockout_and_end_the_session(staffer, mfa_f
     statuses = [client.post(url("accounts:mfa_verify"), {"code": "000000"}).status_code for _ in range(10)]
 
     # the tenth failed sign-in locks the account out (django-axes) and signs the half-done session out
-    assert statuses == [200] * 9 + [429]
+    assert statuses == [400] * 9 + [429]
     assert "_auth_user_id" not in client.session
     assert web_login(Client(), "boss", "boss-pass-1").status_code == 429
 

@@ -62,7 +62,7 @@ def test_signup_rejects_duplicate_email_and_mismatched_passwords(client):
             "password2": "other-1",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = response.context["form"].errors
     assert set(errors) == {"email", "password2"}
     assert User.objects.filter(username="new").exists() is False
@@ -106,7 +106,7 @@ def test_login_without_profile_creates_one_and_goes_home(client):
 def test_login_with_wrong_password_stays_on_the_form(client):
     UserFactory(username="ana")
     response = client.post(url("accounts:login"), {"username": "ana", "password": "nope"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "_auth_user_id" not in client.session
 
 
@@ -202,7 +202,7 @@ def test_profile_rejects_unknown_interest_and_language(client):
     response = client.post(
         url("accounts:profile"), {"preferred_language": "xx", "interests": ["hacking"], "country": "ZZ"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert set(response.context["form"].errors) == {"preferred_language", "interests", "country"}
     profile.refresh_from_db()
     assert profile.preferred_language == "en"

@@ -171,7 +171,7 @@ def test_bad_checkout_page_posts_show_an_error_not_a_500(client, learner, course
     cart_add(user=learner, course_slug=course.slug)
     client.force_login(learner)
     response = client.post(url("commerce:checkout"), post)
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "errorlist" in html or 'data-testid="payment-error"' in html
     assert Order.objects.count() == 0
@@ -186,7 +186,7 @@ def test_checkout_page_with_an_empty_cart_or_unpriced_currency_is_not_a_500(clie
     response = client.post(
         url("commerce:checkout"), {"currency": "USD", "token": "tok_success", "idempotency_key": "a"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Your cart is empty." in response.content.decode()
     # a course with no price in the chosen currency
     usd_only = CourseFactory(prices={"USD": Decimal("10.00")})
@@ -194,7 +194,7 @@ def test_checkout_page_with_an_empty_cart_or_unpriced_currency_is_not_a_500(clie
     response = client.post(
         url("commerce:checkout"), {"currency": "EUR", "token": "tok_success", "idempotency_key": "b"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Some courses are not sold in this currency." in response.content.decode()
     assert Order.objects.count() == 0
 
@@ -204,5 +204,6 @@ def test_cart_add_with_a_bad_session_is_an_error_not_a_500(client, course, live_
     response = client.post(
         url("commerce:cart_add"), {"course": course.slug, "live_session": live_session}, follow=True
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "This course could not be added to your cart." in response.content.decode()
     assert client.session.get("cart", []) == []

@@ -405,7 +405,8 @@ def test_a_bad_rating_from_the_form_changes_nothing(client, rating):
 
     response = client.post(_url("courses:review_submit", slug=course.slug), {"rating": rating, "text": "x"})
 
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert "Choose from 1 to 5 stars." in response.content.decode()
     assert Review.objects.count() == 0
 
 
