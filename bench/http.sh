@@ -35,6 +35,10 @@ export PAYMENT_PROVIDER=${PAYMENT_PROVIDER:-stripe}
 export STRIPE_API_KEY=${STRIPE_API_KEY:-sk_test_bench_only}
 export STRIPE_WEBHOOK_SECRET=${STRIPE_WEBHOOK_SECRET:-$(python3 -c 'import secrets; print(secrets.token_hex(24))')}
 export EMAIL_BACKEND=${EMAIL_BACKEND:-django.core.mail.backends.smtp.EmailBackend}
+export EMAIL_URL=${EMAIL_URL:-smtp://127.0.0.1:1025}
+export MEDIA_STORAGE_URL=${MEDIA_STORAGE_URL:-file:///tmp/zhiqiao-bench-media}
+# wrk talks plain HTTP on loopback: no redirect to HTTPS (a proxy terminates TLS in production).
+export SECURE_SSL_REDIRECT=${SECURE_SSL_REDIRECT:-false}
 
 py=.venv/bin/python
 $py manage.py collectstatic --noinput --verbosity 0
