@@ -154,34 +154,40 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "portal/campaigns/detail.html", context)
 
 
-@require_POST
-@portal_member_required(owner_only=True)
-def campaign_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def _transition_view(request: HttpRequest, pk: int, service, success_message) -> HttpResponse:
+    """Submit and reopen differ only in the service they call and what they say after."""
     campaign = _campaign_or_404(request, pk)
     refused = _refuse_write(request, campaign)
     if refused is not None:
         return refused
     try:
-        services.campaign_submit(campaign=campaign)
-        messages.success(request, _("Submitted for review. We will tell you when it is approved."))
+        service(campaign=campaign)
+        messages.success(request, success_message)
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     return redirect("portal:campaign_detail", pk=campaign.pk)
+
+
+@require_POST
+@portal_member_required(owner_only=True)
+def campaign_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition_view(
+        request,
+        pk,
+        services.campaign_submit,
+        _("Submitted for review. We will tell you when it is approved."),
+    )
 
 
 @require_POST
 @portal_member_required(owner_only=True)
 def campaign_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign_or_404(request, pk)
-    refused = _refuse_write(request, campaign)
-    if refused is not None:
-        return refused
-    try:
-        services.campaign_reopen(campaign=campaign)
-        messages.success(request, _("The campaign is a draft again: edit it and submit it once more."))
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    return redirect("portal:campaign_detail", pk=campaign.pk)
+    return _transition_view(
+        request,
+        pk,
+        services.campaign_reopen,
+        _("The campaign is a draft again: edit it and submit it once more."),
+    )
 
 
 @never_cache
