@@ -22,6 +22,7 @@ partner_api = [
     path("", include("partners.api.urls")),
     path("", include("campaigns.api.urls")),
     path("", include("analytics.api.partner_urls")),
+    path("", include("payouts.api.partner_urls")),
     path("", include("recommender.api.partner_urls")),
 ]
 

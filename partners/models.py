@@ -75,6 +75,7 @@ class ApiKey(TimeStampedModel):
         READ_METRICS = "metrics:read", _("read metrics")
         MANAGE_CAMPAIGNS = "campaigns:write", _("manage campaigns")
         PUSH_CUSTOMERS = "customers:write", _("push customers")
+        READ_STATEMENTS = "statements:read", _("read statements and balances")
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(_("name"), max_length=80)

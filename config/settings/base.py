@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "campaigns",
     "commerce",
     "analytics",
+    "payouts",
     "recommender",
     "portal",
     "demo",
@@ -223,6 +224,8 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Partner statements are calendar months in this zone (the platform's books).
+STATEMENT_TIME_ZONE = env("STATEMENT_TIME_ZONE", default="UTC")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
@@ -277,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
     "flush-buffered-touches": {
         "task": "campaigns.flush_touches",
         "schedule": TOUCH_FLUSH_SECONDS,
+    },
+    # Closes each complete month's partner statements (a no-op on the other nights).
+    "nightly-partner-statements": {
+        "task": "payouts.nightly_close_statements",
+        "schedule": crontab(hour=3, minute=15),
     },
     # Starts and ends campaigns on schedule and ends those whose budget is spent.
     "campaign-schedule-and-budget-checks": {
