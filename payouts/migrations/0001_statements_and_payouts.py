@@ -7,88 +7,197 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('campaigns', '0003_metrics_move_to_analytics'),
-        ('partners', '0003_raster_image_uploads'),
+        ("campaigns", "0003_metrics_move_to_analytics"),
+        ("partners", "0003_raster_image_uploads"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PartnerStatement',
+            name="PartnerStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('currency', models.CharField(choices=[('CNY', 'CNY'), ('USD', 'USD'), ('JPY', 'JPY'), ('EUR', 'EUR')], max_length=3, verbose_name='currency')),
-                ('period_start', models.DateField(verbose_name='from')),
-                ('period_end', models.DateField(verbose_name='to')),
-                ('opening_balance', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='opening balance')),
-                ('earned', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='earned')),
-                ('reversed', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='reversed by refunds')),
-                ('paid_out', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='paid out')),
-                ('closing_balance', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='closing balance')),
-                ('closed_at', models.DateTimeField(auto_now_add=True, verbose_name='closed at')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='partners.partner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("CNY", "CNY"), ("USD", "USD"), ("JPY", "JPY"), ("EUR", "EUR")],
+                        max_length=3,
+                        verbose_name="currency",
+                    ),
+                ),
+                ("period_start", models.DateField(verbose_name="from")),
+                ("period_end", models.DateField(verbose_name="to")),
+                (
+                    "opening_balance",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="opening balance"),
+                ),
+                ("earned", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="earned")),
+                (
+                    "reversed",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="reversed by refunds"),
+                ),
+                ("paid_out", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="paid out")),
+                (
+                    "closing_balance",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="closing balance"),
+                ),
+                ("closed_at", models.DateTimeField(auto_now_add=True, verbose_name="closed at")),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="statements",
+                        to="partners.partner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner statement',
-                'verbose_name_plural': 'partner statements',
-                'ordering': ['-period_start', 'currency'],
+                "verbose_name": "partner statement",
+                "verbose_name_plural": "partner statements",
+                "ordering": ["-period_start", "currency"],
             },
         ),
         migrations.CreateModel(
-            name='StatementLine',
+            name="StatementLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('campaign_name', models.CharField(blank=True, max_length=200, verbose_name='campaign')),
-                ('earned', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='earned')),
-                ('reversed', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='reversed by refunds')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='campaigns.campaign')),
-                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='payouts.partnerstatement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("campaign_name", models.CharField(blank=True, max_length=200, verbose_name="campaign")),
+                ("earned", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="earned")),
+                (
+                    "reversed",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="reversed by refunds"),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "statement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="payouts.partnerstatement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'statement line',
-                'verbose_name_plural': 'statement lines',
-                'ordering': ['statement_id', 'campaign_name', 'id'],
+                "verbose_name": "statement line",
+                "verbose_name_plural": "statement lines",
+                "ordering": ["statement_id", "campaign_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerPayout',
+            name="PartnerPayout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('currency', models.CharField(choices=[('CNY', 'CNY'), ('USD', 'USD'), ('JPY', 'JPY'), ('EUR', 'EUR')], max_length=3, verbose_name='currency')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='amount')),
-                ('paid_on', models.DateField(verbose_name='paid on')),
-                ('reference', models.CharField(max_length=120, verbose_name='bank transfer reference')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payouts', to='partners.partner')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("CNY", "CNY"), ("USD", "USD"), ("JPY", "JPY"), ("EUR", "EUR")],
+                        max_length=3,
+                        verbose_name="currency",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="amount")),
+                ("paid_on", models.DateField(verbose_name="paid on")),
+                ("reference", models.CharField(max_length=120, verbose_name="bank transfer reference")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payouts",
+                        to="partners.partner",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner payout',
-                'verbose_name_plural': 'partner payouts',
-                'ordering': ['-paid_on', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payout_amount_positive'), models.UniqueConstraint(fields=('partner', 'reference'), name='payout_unique_reference')],
+                "verbose_name": "partner payout",
+                "verbose_name_plural": "partner payouts",
+                "ordering": ["-paid_on", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="payout_amount_positive"
+                    ),
+                    models.UniqueConstraint(fields=("partner", "reference"), name="payout_unique_reference"),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='partnerstatement',
-            constraint=models.UniqueConstraint(fields=('partner', 'currency', 'period_start'), name='statement_one_per_partner_month'),
+            model_name="partnerstatement",
+            constraint=models.UniqueConstraint(
+                fields=("partner", "currency", "period_start"), name="statement_one_per_partner_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnerstatement',
-            constraint=models.CheckConstraint(condition=models.Q(('closing_balance', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('opening_balance'), '+', models.F('earned')), '+', models.F('reversed')), '-', models.F('paid_out')))), name='statement_balances_add_up'),
+            model_name="partnerstatement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "closing_balance",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("opening_balance"), "+", models.F("earned")
+                                ),
+                                "+",
+                                models.F("reversed"),
+                            ),
+                            "-",
+                            models.F("paid_out"),
+                        ),
+                    )
+                ),
+                name="statement_balances_add_up",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnerstatement',
-            constraint=models.CheckConstraint(condition=models.Q(('earned__gte', 0), ('paid_out__gte', 0), ('reversed__lte', 0)), name='statement_signs'),
+            model_name="partnerstatement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("earned__gte", 0), ("paid_out__gte", 0), ("reversed__lte", 0)),
+                name="statement_signs",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.UniqueConstraint(fields=('statement', 'campaign'), name='statement_line_one_per_campaign'),
+            model_name="statementline",
+            constraint=models.UniqueConstraint(
+                fields=("statement", "campaign"), name="statement_line_one_per_campaign"
+            ),
         ),
     ]
