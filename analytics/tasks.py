@@ -13,11 +13,12 @@ The task names keep their ``campaigns.analytics.`` prefix from before the app mo
 from datetime import date, timedelta
 
 from celery import group, shared_task
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.models import Campaign, Touch
+from campaigns.webhook_events import campaign_event_emit
 from partners.models import Partner
 
 from .bandit import variant_weights_update
@@ -67,6 +68,11 @@ def campaigns_for_day(day: date) -> list[int]:
 )
 def compute_campaign_metrics_for_campaign(campaign_id: int, day: str) -> dict:
     result = campaign_metrics_compute(day=date.fromisoformat(day), campaign_ids=[campaign_id])
+    with transaction.atomic():
+        # Partners hear that the day is ready; a rerun of the night announces nothing twice.
+        campaign_event_emit(
+            campaign_id, "metrics.daily_ready", {"date": day}, dedupe_key=f"metrics:{campaign_id}:{day}"
+        )
     return {
         "campaign": campaign_id,
         "day": day,

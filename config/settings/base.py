@@ -226,6 +226,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # The site's public address, for links in e-mails sent by workers (no request there).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Partner webhooks: retried with doubling delays for a day; an endpoint failing this many
+# attempts in a row is switched off (its owners are told). Plain http only where allowed.
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3 * 3600)
+WEBHOOK_RETRY_FOR_SECONDS = env.int("WEBHOOK_RETRY_FOR_SECONDS", default=24 * 3600)
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=15)
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
 # How long a partner invitation link works.
 PARTNER_INVITATION_DAYS = env.int("PARTNER_INVITATION_DAYS", default=7)
 # Partner statements are calendar months in this zone (the platform's books).
@@ -285,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.flush_touches",
         "schedule": TOUCH_FLUSH_SECONDS,
     },
+    # Delivers due partner webhooks (retries and anything a lost queue message left).
+    "partner-webhooks": {
+        "task": "partners.deliver_webhooks",
+        "schedule": crontab(minute="*"),
+    },
     # Closes each complete month's partner statements (a no-op on the other nights).
     "nightly-partner-statements": {
         "task": "payouts.nightly_close_statements",
@@ -323,6 +336,21 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Storefront API (/api/v1/) and partner API (/api/partner/v1/) of Zhiqiao.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # 3.1 for its webhooks section: the events Zhiqiao pushes to partners.
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [
+        f"partners.api.webhook_schema.{name}"
+        for name in (
+            "attribution_created",
+            "code_redeemed",
+            "order_refunded",
+            "enrollment_completed",
+            "campaign_status_changed",
+            "metrics_daily_ready",
+            "customer_consent_withdrawn",
+            "ping",
+        )
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI assets come from the drf-spectacular-sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
