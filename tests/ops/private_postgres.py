@@ -4,6 +4,7 @@ directory; the server listens on 127.0.0.1:8597 only, with fsync off (a test clu
 ``restart(mode)`` is ``pg_ctl restart -m fast`` or ``-m immediate`` (a crash: recovery
 replays the WAL on start)."""
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -150,8 +151,6 @@ class PrivatePostgres:
 
     def stop(self) -> None:
         if self.data.exists():
-            try:
+            with contextlib.suppress(AssertionError):  # not running
                 self._pg_ctl("stop", "-m", "immediate")
-            except AssertionError:
-                pass  # not running
         shutil.rmtree(self.directory, ignore_errors=True)

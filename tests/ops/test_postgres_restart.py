@@ -363,7 +363,9 @@ def _money_checks(url: str, traffic: Traffic, pending_pks: list[int], refunded_p
 
         hooks = db.execute(
             """
-            SELECT o.status, (SELECT count(*) FROM commerce_ledgerentry l WHERE l.order_id = o.id AND l.kind = 'sale')
+            SELECT o.status,
+                   (SELECT count(*) FROM commerce_ledgerentry l
+                     WHERE l.order_id = o.id AND l.kind = 'sale')
               FROM commerce_order o WHERE o.id = ANY(%s)
             """,
             [pending_pks],
@@ -376,10 +378,14 @@ def _money_checks(url: str, traffic: Traffic, pending_pks: list[int], refunded_p
         refunds = db.execute(
             """
             SELECT o.status, o.amount_refunded = o.total,
-                   (SELECT count(*) FROM commerce_refund r WHERE r.order_id = o.id AND r.status = 'succeeded'),
-                   (SELECT count(*) FROM commerce_refund r WHERE r.order_id = o.id AND r.status = 'pending'),
-                   (SELECT count(*) FROM commerce_sandboxcharge c WHERE c.order_number = o.number::text AND c.kind = 'refund'),
-                   (SELECT count(*) FROM commerce_ledgerentry l WHERE l.order_id = o.id AND l.kind = 'refund'),
+                   (SELECT count(*) FROM commerce_refund r
+                     WHERE r.order_id = o.id AND r.status = 'succeeded'),
+                   (SELECT count(*) FROM commerce_refund r
+                     WHERE r.order_id = o.id AND r.status = 'pending'),
+                   (SELECT count(*) FROM commerce_sandboxcharge c
+                     WHERE c.order_number = o.number::text AND c.kind = 'refund'),
+                   (SELECT count(*) FROM commerce_ledgerentry l
+                     WHERE l.order_id = o.id AND l.kind = 'refund'),
                    (SELECT coalesce(sum(amount), 0) FROM commerce_ledgerentry l WHERE l.order_id = o.id)
               FROM commerce_order o WHERE o.id = ANY(%s)
             """,
