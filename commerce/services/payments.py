@@ -141,6 +141,7 @@ def order_release_expired_holds(*, now=None) -> int:
         )
         .values_list("pk", flat=True)
         .distinct()
+        .order_by("pk")
     )
     outcomes = [order_reconcile(order=Order.objects.get(pk=pk), now=now) for pk in list(order_ids)]
     return outcomes.count("cancelled")
