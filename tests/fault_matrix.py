@@ -42,3 +42,17 @@ def fault_record(
             out.write(json.dumps(row) + "\n")
     print("fault matrix row:", json.dumps(row))
     return row
+
+
+def money_counts() -> dict:
+    """Orders, provider charges and ledger rows of the test database, for before/after."""
+    from commerce.models import LedgerEntry, Order, Refund, SandboxCharge
+
+    return {
+        "orders": Order.objects.count(),
+        "paid_orders": Order.objects.filter(status=Order.Status.PAID).count(),
+        "charges": SandboxCharge.objects.filter(kind="charge", status="succeeded").count(),
+        "refunds": Refund.objects.count(),
+        "provider_refunds": SandboxCharge.objects.filter(kind="refund").count(),
+        "ledger": LedgerEntry.objects.count(),
+    }
