@@ -306,7 +306,9 @@ def test_postgres_restart_mid_flow_loses_and_doubles_no_money(tmp_path):
             assert web.poll() is None
             assert all(s < 500 for _f, s, _at in traffic.seen[retried_from:]), traffic.seen[retried_from:]
             after = money_rows(url)
-            checks = _money_checks(url, traffic, [o.pk for o in pending], list(traffic.refunds))
+            # Only what was asked: the threads stop with the run, not every order got its turn.
+            hooked = [o.pk for o in pending if o.payment_reference in traffic.webhooks]
+            checks = _money_checks(url, traffic, hooked, list(traffic.refunds))
     finally:
         cluster.stop()
 
