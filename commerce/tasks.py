@@ -3,8 +3,9 @@
 The reconciler and the seat-hold release are acknowledged late (``acks_late``,
 ``reject_on_worker_lost``): a run lost with its worker is delivered again (with Redis,
 after ``CELERY_VISIBILITY_TIMEOUT``). Each run holds a lease, a PostgreSQL advisory lock of
-its worker's database session, so two runs (a redelivered one and beat's next) never work
-side by side; the lease expires with the session, so a killed worker's lease ends with its
+its worker's database session (not behind a transaction pooler, see ``task_lease``), so
+two runs (a redelivered one and beat's next) never work side by side; the lease expires
+with the session, so a killed worker's lease ends with its
 connection. Exactly once is kept by the services themselves: every order is settled in its
 own transaction under its row lock and a state guard, so what the dead run committed is
 never done again and what it had not committed is done by the next run."""
@@ -18,8 +19,13 @@ from django.db import DatabaseError, connection
 
 @contextlib.contextmanager
 def task_lease(name: str):
-    """Yields whether this run holds the lease ``name`` (always true off PostgreSQL)."""
-    if connection.vendor != "postgresql":
+    """Yields whether this run holds the lease ``name`` (always true off PostgreSQL, and
+    behind a transaction pooler: pgbouncer in transaction mode, which the project marks
+    with ``DISABLE_SERVER_SIDE_CURSORS``, may give the unlock another server session than
+    the lock, and a lock left on a pooled session would stop every later run. There the
+    runs may overlap, which the services' row locks and state guards make harmless)."""
+    pooled = connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS", False)
+    if connection.vendor != "postgresql" or pooled:
         yield True
         return
     key = zlib.crc32(f"commerce.lease.{name}".encode())

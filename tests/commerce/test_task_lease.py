@@ -44,3 +44,21 @@ def _free(key: int) -> bool:
             return False
         cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
     return True
+
+
+def test_behind_a_transaction_pooler_there_is_no_session_lease(settings):
+    # pgbouncer in transaction mode could run the unlock on another server session and
+    # leave the lock held for good: runs then simply proceed (their row locks keep them safe)
+    from commerce.tasks import task_lease
+
+    key = zlib.crc32(b"commerce.lease.pooled")
+    other = psycopg.connect(database_url().replace("postgres://", "postgresql://"), autocommit=True)
+    previous = connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS", False)
+    try:
+        other.execute("SELECT pg_advisory_lock(%s)", [key])
+        connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True
+        with task_lease("pooled") as held:
+            assert held is True
+    finally:
+        connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = previous
+        other.close()
