@@ -204,6 +204,11 @@ class CampaignSerializer(serializers.Serializer):
     target_countries = serializers.ListField(child=serializers.CharField())
     holdout_share = serializers.DecimalField(max_digits=5, decimal_places=4)
     variants = serializers.SerializerMethodField()
+    offers = serializers.SerializerMethodField(
+        help_text="What the campaign takes off each course for a visitor of each variant "
+        "(`variant` null: visitors without one), per currency: the price the landing page shows "
+        "and the cart charges with any of the campaign's codes."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -241,6 +246,32 @@ class CampaignSerializer(serializers.Serializer):
                 "weight": v.weight,
             }
             for v in obj.variants.all()
+        ]
+
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "variant": {"type": "integer", "nullable": True},
+                    "currency": {"type": "string"},
+                    "percent": {"type": "string", "nullable": True},
+                    "amount_off": {"type": "string", "nullable": True},
+                },
+            },
+        }
+    )
+    def get_offers(self, obj: Campaign) -> list[dict]:
+        return [
+            {
+                "variant": offer.variant_id,
+                "currency": offer.currency,
+                "percent": None if offer.percent is None else f"{offer.percent}",
+                "amount_off": None if offer.amount is None else f"{offer.amount}",
+            }
+            for offer in services.campaign_offers(campaign=obj)
         ]
 
 

@@ -6,7 +6,8 @@
 ``attribution_decide`` / ``attribution_record`` / ``attribution_reverse`` /
 ``campaign_revenue_split`` at payment and refund.
 
-Split by theme: lifecycle, codes, tracking, attribution. Callers import from here."""
+Split by theme: lifecycle, codes, pricing (the one rule of what an offer takes off), tracking,
+attribution. Callers import from here."""
 
 from .attribution import (
     MAX_ATTRIBUTION_WINDOW_DAYS,
@@ -34,7 +35,6 @@ from .codes import (
     discount_code_redeem,
     discount_code_release,
     discount_codes_generate,
-    discount_for,
     landing_code_resolve,
 )
 from .lifecycle import (
@@ -60,6 +60,7 @@ from .lifecycle import (
     campaigns_advance_schedule,
     spend_entry_add,
 )
+from .pricing import Offer, campaign_offer, campaign_offers, visitor_variant
 from .tracking import (
     new_visitor_id,
     touch_record,
@@ -89,6 +90,7 @@ __all__ = [
     "TRANSLATED_FIELDS",
     "Attribution",
     "DiscountQuote",
+    "Offer",
     "attribution_decide",
     "attribution_record",
     "attribution_reverse",
@@ -97,6 +99,8 @@ __all__ = [
     "campaign_create",
     "campaign_end",
     "campaign_is_live",
+    "campaign_offer",
+    "campaign_offers",
     "campaign_reject",
     "campaign_reopen",
     "campaign_revenue_split",
@@ -113,7 +117,6 @@ __all__ = [
     "discount_code_redeem",
     "discount_code_release",
     "discount_codes_generate",
-    "discount_for",
     "landing_code_resolve",
     "new_visitor_id",
     "spend_entry_add",
@@ -122,4 +125,5 @@ __all__ = [
     "visitor_assign",
     "visitor_id_clean",
     "visitor_is_holdout",
+    "visitor_variant",
 ]
