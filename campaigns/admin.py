@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from core.exceptions import ApplicationError
+from core.timezones import zone_choices
 
 from . import services
 from .models import (
@@ -66,12 +67,25 @@ class CampaignAdmin(TabbedTranslationAdmin):
         "ends_at",
         "discount_type",
         "discount_percent",
+        "reporting_time_zone",
     ]
     list_filter = ["status", "discount_type", "partner"]
     search_fields = ["slug", "name", "partner__slug"]
     list_select_related = ["partner"]
     readonly_fields = ["submitted_at", "reviewed_at", "reviewed_by", "started_at", "ended_at", "created_by"]
     autocomplete_fields = ["partner"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "reporting_time_zone":
+            # A list of the tz database's names instead of free text.
+            return forms.TypedChoiceField(
+                label=db_field.verbose_name,
+                help_text=db_field.help_text,
+                choices=zone_choices(),
+                initial=db_field.default,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     inlines = [
         CampaignPartnerInline,
         CampaignCourseInline,

@@ -46,7 +46,7 @@ def _refuse_write(request: HttpRequest, campaign: Campaign | None = None) -> Htt
 def _figures(campaigns: list[Campaign]) -> dict[int, dict]:
     """Totals since each campaign began, today counted live with the nightly rules, as the
     partner may see them (small groups hidden, totals made of shown days only)."""
-    return campaign_figures(campaign_ids=[c.pk for c in campaigns])
+    return campaign_figures(campaigns=list(campaigns))
 
 
 def campaign_dashboard_block(partner) -> dict:
