@@ -34,6 +34,7 @@ MARKET_TIME_ZONES = {
     "CO": "America/Bogota",
 }
 MAX_NAME_LENGTH = 64
+INVALID_ZONE_MESSAGE = _("Choose a time zone such as Asia/Shanghai or Europe/Madrid.")
 
 
 @cache
@@ -58,7 +59,9 @@ def zone_get(name: str | None) -> ZoneInfo:
 
 def validate_time_zone(value: str) -> None:
     if not zone_is_valid(value):
-        raise ValidationError(_("Choose a time zone such as Asia/Shanghai or Europe/Madrid."), code="time_zone")
+        raise ValidationError(
+            _("Choose a time zone such as Asia/Shanghai or Europe/Madrid."), code="time_zone"
+        )
 
 
 @cache
@@ -91,3 +94,19 @@ def local_day_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time.min, tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
     return start, end
+
+
+# Where the middleware finds a person's zone: the profile's choice copied into the session
+# at sign-in and on saving the profile (so no request pays a query for it), else the zone the
+# browser reported once in this cookie (static/js/time-zone.js), else UTC.
+SESSION_KEY = "time_zone"
+COOKIE_NAME = "zq_tz"
+
+
+def request_zone_name(request) -> str:
+    session = getattr(request, "session", None)
+    chosen = session.get(SESSION_KEY) if session is not None else ""
+    if zone_is_valid(chosen):
+        return chosen
+    detected = request.COOKIES.get(COOKIE_NAME, "")
+    return detected if zone_is_valid(detected) else DEFAULT_ZONE

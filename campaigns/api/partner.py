@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError, NotFound, PermissionDenied
-from core.timezones import zone_is_valid
+from core.timezones import INVALID_ZONE_MESSAGE, zone_is_valid
 from courses.models import Course
 from partners.api.auth import PartnerApiMixin
 from partners.models import ApiKey, Partner
@@ -132,7 +132,7 @@ class CampaignWriteSerializer(serializers.Serializer):
 
     def validate_reporting_time_zone(self, value: str) -> str:
         if not zone_is_valid(value):
-            raise serializers.ValidationError(_("Choose a time zone such as Asia/Shanghai or Europe/Madrid."))
+            raise serializers.ValidationError(INVALID_ZONE_MESSAGE)
         return value
 
     def validate_courses(self, slugs: list[str]) -> list[int]:

@@ -162,11 +162,6 @@ def _attempt_limits(client: str) -> list[tuple[str, str, ratelimit.Rate]]:
     return limits
 
 
-def discount_code_failures(*, client: str) -> int:
-    """Wrong codes counted against ``client`` in the current window."""
-    return ratelimit.count(CODE_FAILURE_SCOPE, client)
-
-
 def discount_code_attempts_check(*, client: str) -> None:
     """Refuses once any counter of the client has reached its limit; counts nothing."""
     for scope, ident, rate in _attempt_limits(client):

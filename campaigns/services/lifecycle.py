@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from core.money import round_money
-from core.timezones import zone_for_market, zone_is_valid
+from core.timezones import INVALID_ZONE_MESSAGE, zone_for_market, zone_is_valid
 from partners.models import Partner
 
 from ..exceptions import (
@@ -97,7 +97,7 @@ def _clean_fields(campaign: Campaign) -> None:
         raise CampaignInvalid(_("Target countries are two-letter codes."))
     campaign.target_countries = [c.upper() for c in campaign.target_countries]
     if not zone_is_valid(campaign.reporting_time_zone):
-        raise CampaignInvalid(_("Choose a time zone such as Asia/Shanghai or Europe/Madrid."))
+        raise CampaignInvalid(INVALID_ZONE_MESSAGE)
     if not (campaign.name_en or "").strip():
         raise CampaignInvalid(_("The campaign needs an English name."))
 

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "core.middleware.QueryLanguageMiddleware",
+    "core.middleware.UserTimeZoneMiddleware",
     # Redis or broker down -> 503 (localized), not 500; see core/outages.py.
     "core.middleware.ServiceOutageMiddleware",
     "core.db_routers.ReplicaReadsMiddleware",

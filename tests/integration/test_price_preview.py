@@ -15,6 +15,7 @@ from campaigns.models import CodeRedemption, DiscountCode, VisitorAssignment
 from commerce.discounts import CART_CODE_SESSION_KEY
 from commerce.models import Order
 from commerce.services import cart_add
+from core import ratelimit
 from tests.factories import CourseFactory
 
 from .conftest import VISITOR
@@ -28,7 +29,7 @@ def url(name, lang="en"):
 
 
 def _failures(user) -> int:
-    return campaign_services.discount_code_failures(client=f"user:{user.pk}")
+    return ratelimit.count(campaign_services.CODE_FAILURE_SCOPE, f"user:{user.pk}")
 
 
 def _keep_code(client, code):
