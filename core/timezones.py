@@ -5,7 +5,7 @@ metrics are counted in local days of its reporting time zone, and learners and p
 admins see times in their own zone (``core.middleware.UserTimeZoneMiddleware``)."""
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -91,8 +91,9 @@ def local_date(value: datetime, zone: str) -> date:
 def local_day_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
     """The instants a local day of ``zone`` starts and ends (a DST day lasts 23 or 25 hours)."""
     tz = zone_get(zone)
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    # In UTC: Python subtracts two times of one zone by the wall clock, ignoring the change.
+    start = datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC)
     return start, end
 
 
