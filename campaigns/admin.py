@@ -146,6 +146,25 @@ class CampaignAdmin(TabbedTranslationAdmin):
             request, queryset, lambda c: services.campaign_end(campaign=c), _("%(count)s campaign(s) ended.")
         )
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not SpendEntry:
+            return super().save_formset(request, form, formset, change)
+        # New spend goes through the service (campaign row locked, budget checked).
+        entries = formset.save(commit=False)
+        for entry in formset.deleted_objects:
+            entry.delete()
+        for entry in entries:
+            if entry.pk is not None:
+                entry.save()
+                continue
+            try:
+                services.spend_entry_add(
+                    campaign=form.instance, amount=entry.amount, on=entry.date, note=entry.note
+                )
+            except ApplicationError as exc:
+                self.message_user(request, str(exc.message), level=messages.ERROR)
+        return None
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Spend typed in the inline must stop a campaign whose budget it uses up now, not
