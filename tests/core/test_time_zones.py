@@ -112,3 +112,20 @@ def test_market_zones_and_local_days():
     ]
     start, end = local_day_bounds(datetime(2026, 3, 29).date(), "Europe/Madrid")  # summer time begins
     assert end - start == timedelta(hours=23)
+
+
+def test_a_token_client_gets_times_with_the_offset_of_the_learners_zone():
+    from rest_framework.authtoken.models import Token
+
+    profile = LearnerProfileFactory(
+        time_zone="Asia/Shanghai",
+        marketing_consent=True,
+        marketing_consent_at=datetime(2026, 1, 2, 23, 30, tzinfo=UTC),
+    )
+    token = Token.objects.create(user=profile.user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    body = api.get("/api/v1/me/").json()
+
+    assert body["marketing_consent_at"] == "2026-01-03T07:30:00+08:00"
