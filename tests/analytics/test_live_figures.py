@@ -193,3 +193,13 @@ def test_the_metrics_page_counts_today_in_the_campaigns_local_day(settings):
     # then the order is on its Shanghai day, counted live
     assert page.live_days == [shanghai_day] and page.totals["orders"] == 1
     assert figures[campaign.pk]["orders"] == 1
+
+
+def test_the_portal_metrics_page_names_the_zone_of_its_days(client):
+    partner = PartnerFactory(slug="bank")
+    campaign = CampaignFactory(partner=partner, target_countries=["JP"], reporting_time_zone="Asia/Tokyo")
+    client.force_login(PartnerMemberFactory(partner=partner).user)
+
+    html = client.get(f"/en/partner/campaigns/{campaign.pk}/metrics/").content.decode()
+
+    assert "Days run from midnight to midnight in Asia/Tokyo." in html
