@@ -207,7 +207,3 @@ def touch_buffer_flush_pending() -> None:
     it holds anything (one Redis call when it is empty)."""
     if enabled() and _redis().llen(BUFFER_KEY):
         touch_buffer_flush()
-
-
-def touch_buffer_length() -> int:
-    return int(_redis().llen(BUFFER_KEY)) if enabled() else 0

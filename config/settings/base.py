@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "core.middleware.QueryLanguageMiddleware",
+    "core.middleware.UserTimeZoneMiddleware",
     # Redis or broker down -> 503 (localized), not 500; see core/outages.py.
     "core.middleware.ServiceOutageMiddleware",
     "core.db_routers.ReplicaReadsMiddleware",
@@ -313,7 +314,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Django REST Framework -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.authentication.ProfileZoneTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
