@@ -59,7 +59,7 @@ def _play(client: Client, url: str, **headers):
 
 
 def test_files_go_to_the_private_storage_not_under_media_url(settings):
-    course, lessons = course_with_lessons(lessons=1)
+    _course, lessons = course_with_lessons(lessons=1)
     lesson = _with_media(lessons[0])
     assert lesson.media_file.storage is not None
     assert not lesson.media_file.path.startswith(str(settings.MEDIA_ROOT))
@@ -92,7 +92,7 @@ def test_an_enrolled_learner_plays_paid_media_and_others_are_refused():
 
 
 def test_an_anonymous_url_of_a_paid_lesson_plays_nothing():
-    course, lessons = course_with_lessons(lessons=2)
+    _course, lessons = course_with_lessons(lessons=2)
     lesson = _with_media(lessons[1])
     url = media.lesson_media_url(lesson=lesson, user=None)
     assert _play(_client_for(None), url)[0].status_code == 403
@@ -119,7 +119,7 @@ def test_a_tampered_or_expired_url_is_refused(settings, monkeypatch):
 
 
 def test_preview_media_plays_for_anyone():
-    course, lessons = course_with_lessons(lessons=2, preview_first=True)
+    _course, lessons = course_with_lessons(lessons=2, preview_first=True)
     lesson = _with_media(lessons[0])
     response, body = _play(_client_for(None), media.lesson_media_url(lesson=lesson, user=None))
     assert response.status_code == 200 and body == WAV
@@ -135,7 +135,7 @@ def test_preview_media_plays_for_anyone():
     ],
 )
 def test_byte_ranges_let_the_player_seek(header, status, first, last):
-    course, lessons = course_with_lessons(lessons=1, preview_first=True)
+    _course, lessons = course_with_lessons(lessons=1, preview_first=True)
     lesson = _with_media(lessons[0])
     response, body = _play(
         _client_for(None), media.lesson_media_url(lesson=lesson, user=None), HTTP_RANGE=header
@@ -147,7 +147,7 @@ def test_byte_ranges_let_the_player_seek(header, status, first, last):
 
 
 def test_an_unsatisfiable_range_is_a_416():
-    course, lessons = course_with_lessons(lessons=1, preview_first=True)
+    _course, lessons = course_with_lessons(lessons=1, preview_first=True)
     lesson = _with_media(lessons[0])
     response, _ = _play(
         _client_for(None), media.lesson_media_url(lesson=lesson, user=None), HTTP_RANGE=f"bytes={len(WAV)}-"
@@ -158,7 +158,7 @@ def test_an_unsatisfiable_range_is_a_416():
 
 def test_x_accel_redirect_hands_the_file_to_nginx(settings):
     settings.LESSON_MEDIA_ACCEL_PREFIX = "/_lesson_media/"
-    course, lessons = course_with_lessons(lessons=1, preview_first=True)
+    _course, lessons = course_with_lessons(lessons=1, preview_first=True)
     lesson = _with_media(lessons[0])
     response, body = _play(_client_for(None), media.lesson_media_url(lesson=lesson, user=None))
     assert response.status_code == 200 and body == b""
