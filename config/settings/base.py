@@ -160,6 +160,9 @@ LESSON_MEDIA_URL_SECONDS = env.int("LESSON_MEDIA_URL_SECONDS", default=6 * 3600)
 LESSON_MEDIA_ACCEL_PREFIX = env("LESSON_MEDIA_ACCEL_PREFIX", default="")
 # A lesson completes itself once this share of its media has really been played.
 LESSON_COMPLETION_SHARE = env.float("LESSON_COMPLETION_SHARE", default=0.9)
+# A TTF/TTC/OTF covering Latin, Chinese and Japanese for certificate PDFs; empty = the Debian
+# fonts-wqy-microhei or fonts-noto-cjk file (courses/learning/certificate_pdf.py).
+CERTIFICATE_FONT = env("CERTIFICATE_FONT", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -139,12 +139,13 @@ def lessons_mark_locked(*, sections, enrollment: Enrollment | None) -> set[int]:
     return locked
 
 
-def quizzes_for_section(*, section: Section) -> list[Quiz]:
-    return list(Quiz.objects.filter(section=section).order_by("position", "id"))
-
-
-def quizzes_for_course(*, course: Course) -> list[Quiz]:
-    return list(Quiz.objects.filter(course=course).order_by("position", "id"))
+def quizzes_for_lesson_page(*, section: Section) -> list[Quiz]:
+    """The quizzes a lesson page links to: its section's and the course's own (one query)."""
+    return list(
+        Quiz.objects.filter(Q(section=section) | Q(course_id=section.course_id, section__isnull=True)).order_by(
+            "section_id", "position", "id"
+        )
+    )
 
 
 def quiz_for_taking(*, course: Course, quiz_id: int) -> Quiz | None:

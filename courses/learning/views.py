@@ -92,13 +92,14 @@ def lesson_view(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse
             messages.info(request, _("Enroll in this course to open this lesson."))
             return _course_page(course)
         completed_ids: set[int] = set()
-    else:
-        services.enrollment_set_last_lesson(enrollment=enrollment, lesson=lesson)
+    opens_at = services.lesson_opens_at(lesson=lesson, section=lesson.section, enrollment=enrollment)
+    if enrollment is not None:
+        if opens_at is None:  # "resume" never lands on a lesson that is still locked
+            services.enrollment_set_last_lesson(enrollment=enrollment, lesson=lesson)
         completed_ids = selectors.lesson_completed_ids(user=request.user, course_id=course.pk)
         progress = selectors.lesson_progress_get(user=request.user, lesson=lesson)
 
     sections = course.sections.all()
-    opens_at = services.lesson_opens_at(lesson=lesson, section=lesson.section, enrollment=enrollment)
     context = {
         "course": course,
         "lesson": lesson,
@@ -111,7 +112,7 @@ def lesson_view(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse
             else ""
         ),
         "resume_position": progress.position_seconds if progress else 0,
-        "quizzes": selectors.quizzes_for_section(section=lesson.section) if enrollment else [],
+        "quizzes": selectors.quizzes_for_lesson_page(section=lesson.section) if enrollment else [],
         "enrollment": enrollment,
         "completed_ids": completed_ids,
         "is_completed": lesson.pk in completed_ids,
