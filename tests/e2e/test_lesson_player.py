@@ -2,6 +2,8 @@
 plays, and a reload resumes where playback stopped (this browser's position for a visitor,
 the server's for an enrolled learner, even in a fresh browser) at 390 px."""
 
+import json
+
 import pytest
 from django.core.files.base import ContentFile
 
@@ -74,7 +76,14 @@ def test_an_enrolled_learner_resumes_from_the_server_in_a_fresh_browser_at_390px
 
     context, phone = fresh_phone_page()
     phone.goto(url)
-    with phone.expect_response(lambda response: "/position/" in response.url and response.status == 200):
+
+    def pause_saved(response) -> bool:
+        # the save on "play" (at 0) comes first; wait for the one sent on pause
+        if "/position/" not in response.url or response.status != 200:
+            return False
+        return json.loads(response.request.post_data)["position"] > 2
+
+    with phone.expect_response(pause_saved):
         stopped_at = _play_until(phone, 2.5)
     width = phone.locator("[data-player] audio").evaluate("m => m.getBoundingClientRect().right")
     assert width <= 390
