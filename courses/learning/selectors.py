@@ -141,11 +141,8 @@ def lessons_mark_locked(*, sections, enrollment: Enrollment | None) -> set[int]:
 
 def quizzes_for_lesson_page(*, section: Section) -> list[Quiz]:
     """The quizzes a lesson page links to: its section's and the course's own (one query)."""
-    return list(
-        Quiz.objects.filter(Q(section=section) | Q(course_id=section.course_id, section__isnull=True)).order_by(
-            "section_id", "position", "id"
-        )
-    )
+    own_or_course = Q(section=section) | Q(course_id=section.course_id, section__isnull=True)
+    return list(Quiz.objects.filter(own_or_course).order_by("section_id", "position", "id"))
 
 
 def quiz_for_taking(*, course: Course, quiz_id: int) -> Quiz | None:
