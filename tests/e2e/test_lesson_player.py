@@ -97,3 +97,41 @@ def test_an_enrolled_learner_resumes_from_the_server_in_a_fresh_browser_at_390px
     phone.goto(url)
     assert abs(_current_time_after_load(phone) - saved) < 0.6
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ja", "es"])
+def test_lesson_quiz_and_certificate_pages_fit_390px(browser, live_server, audio_course, login, language):
+    from courses.models import Choice, Question, Quiz
+    from courses.services import lesson_progress_set
+
+    course, lesson = audio_course
+    quiz = Quiz.objects.create(
+        course=course, title_en="A rather long quiz title " * 3, required_for_certificate=False
+    )
+    question = Question.objects.create(quiz=quiz, text_en="Which of these is a long answer? " * 4)
+    Choice.objects.create(
+        question=question, text_en="Averyveryverylongwordwithoutanyspaces" * 3, is_correct=True
+    )
+    learner = UserFactory(username="phone-learner", first_name="Ana María", last_name="Núñez de Balboa")
+    learner.set_password("phone-learner-pass")
+    learner.save()
+    enrollment_grant(user=learner, course=course)
+    for each in lesson.section.lessons.all():
+        lesson_progress_set(user=learner, lesson=each, completed=True)
+
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    login(phone, "phone-learner", "phone-learner-pass", language)
+    for path in (
+        f"/{language}/learn/{course.slug}/lessons/{lesson.pk}/",
+        f"/{language}/learn/{course.slug}/quizzes/{quiz.pk}/",
+        f"/{language}/learn/{course.slug}/certificate/",
+    ):
+        phone.goto(path)
+        wide = phone.evaluate(
+            "() => [...document.querySelectorAll('body *')]"
+            ".filter(e => e.getBoundingClientRect().right > 390.5)"
+            ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+        )
+        assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390, (path, wide)
+    context.close()
