@@ -287,3 +287,39 @@ def test_certificate_api_gives_the_share_and_pdf_links(api_client):
     body = api_client.get(url).json()
     assert body["verify_url"].endswith(f"/learn/certificates/{body['verification_id']}/")
     assert body["pdf_url"].endswith("/pdf/")
+
+
+# --- Admin -----------------------------------------------------------------------------------
+
+
+def test_staff_edit_quizzes_with_inlines_and_lesson_media_and_drip_on_the_section(client):
+    course, lessons = course_with_lessons(lessons=1)
+    quiz, q = _quiz(course)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    quiz_page = client.get(f"/admin/courses/quiz/{quiz.pk}/change/").content.decode()
+    assert 'name="questions-0-text_en"' in quiz_page and 'name="pass_mark"' in quiz_page
+    question_page = client.get(f"/admin/courses/question/{q['many'].pk}/change/").content.decode()
+    assert 'name="choices-0-is_correct"' in question_page and 'name="choices-2-text_ja"' in question_page
+    section_page = client.get(f"/admin/courses/section/{lessons[0].section_id}/change/").content.decode()
+    assert 'name="lessons-0-media_file"' in section_page and 'type="file"' in section_page
+    assert 'name="release_after_days"' in section_page and 'name="release_at_0"' in section_page
+    assert client.get("/admin/courses/quizattempt/").status_code == 200
+    assert client.get("/admin/courses/quiz/add/").status_code == 200
+
+
+def test_quiz_api_costs_the_same_queries_for_few_and_many_questions(api_client, django_assert_num_queries):
+    counts = []
+    for extra in (0, 10):
+        course, _lessons = course_with_lessons(lessons=1)
+        quiz, _q = _quiz(course)
+        for n in range(extra):
+            question = Question.objects.create(quiz=quiz, text_en=f"Q{n}", position=10 + n)
+            Choice.objects.create(question=question, text_en="x", is_correct=True)
+        api_client.force_authenticate(enrolled_learner(course))
+        url = reverse("api:course-quiz", kwargs={"slug": course.slug, "quiz_id": quiz.pk})
+        # course, enrollment, quiz (with its section), questions, choices
+        with django_assert_num_queries(5) as captured:
+            assert api_client.get(url).status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
