@@ -25,6 +25,8 @@ urlpatterns = [
         name="course-quiz-attempts",
     ),
     path("courses/<slug:slug>/certificate/", lessons.MyCertificateView.as_view(), name="course-certificate"),
+    path("me/wishlist/", learning.MyWishlistView.as_view(), name="my-wishlist"),
+    path("me/wishlist/<slug:slug>/", learning.MyWishlistItemView.as_view(), name="my-wishlist-item"),
     path("courses/<slug:slug>/reviews/", learning.CourseReviewListView.as_view(), name="course-reviews"),
     path(
         "courses/<slug:slug>/reviews/mine/", learning.MyCourseReviewView.as_view(), name="course-review-mine"

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("courses", "0005_raster_image_uploads"),
+        ("courses", "0006_wishlist"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
