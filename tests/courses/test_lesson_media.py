@@ -254,3 +254,43 @@ def test_the_course_page_links_the_free_preview_badge_to_the_preview():
     assert reverse("courses:lesson", args=[course.slug, lessons[0].pk]) in response.content.decode()
     preview = Client().get(reverse("courses:lesson", args=[course.slug, lessons[0].pk]))
     assert preview.status_code == 200
+
+
+def test_on_a_bucket_the_view_redirects_to_a_presigned_url_after_the_checks(monkeypatch):
+    from django.core.files.storage import FileSystemStorage
+
+    class BucketLike(FileSystemStorage):
+        """What S3Storage looks like to the view: no local path, signed URLs."""
+
+        def path(self, name):
+            raise NotImplementedError
+
+        def url(self, name):
+            return f"https://bucket.example/lesson-media/{name}?X-Amz-Signature=abc"
+
+    _course, lessons = course_with_lessons(lessons=2)
+    lesson = _with_media(lessons[1])
+    bucket = BucketLike(location=lesson.media_file.storage.location)
+    monkeypatch.setattr(lesson.media_file.field, "storage", bucket)
+    learner = enrolled_learner(_course)
+    url = media.lesson_media_url(lesson=lesson, user=learner)
+
+    response = _client_for(learner).get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://bucket.example/lesson-media/lessons/")
+    assert response["Cache-Control"] == "private, no-store"
+    assert _client_for(UserFactory()).get(url).status_code == 403
+
+
+def test_production_lesson_storage_is_private_and_signed():
+    from config.settings.media_storage import lesson_media_storage_from_url
+
+    disk = lesson_media_storage_from_url("file:///srv/media")
+    assert disk["OPTIONS"]["location"] == "/srv/media-lesson-media"
+    bucket = lesson_media_storage_from_url(
+        "s3://KEY:SECRET@minio:9000/zq?secure=false&public_url=https://cdn.example.com/zq"
+    )
+    options = bucket["OPTIONS"]
+    assert options["querystring_auth"] is True and options["default_acl"] == "private"
+    assert options["location"] == "lesson-media" and "custom_domain" not in options
+    assert options["endpoint_url"] == "http://minio:9000"
