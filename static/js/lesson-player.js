@@ -45,11 +45,13 @@
     });
   }
 
-  var lastSent = -1;
-  function save() {
+  // Nothing is sent for a page that was never played (closing it saves nothing); "play"
+  // always sends, so the server counts what is played from there.
+  var lastSent = start;
+  function save(force) {
     var position = media.currentTime || 0;
     store(key, position.toFixed(3));
-    if (!saveUrl || Math.abs(position - lastSent) < 0.5) return;
+    if (!saveUrl || (force !== true && Math.abs(position - lastSent) < 0.5)) return;
     lastSent = position;
     var duration = isFinite(media.duration) ? media.duration : null;
     fetch(saveUrl, {
@@ -69,7 +71,7 @@
   }
 
   window.setInterval(function () { if (!media.paused) save(); }, SAVE_EVERY_MS);
-  media.addEventListener("play", save);
+  media.addEventListener("play", function () { save(true); });
   media.addEventListener("pause", save);
   media.addEventListener("ended", save);
   media.addEventListener("seeked", function () { store(key, (media.currentTime || 0).toFixed(3)); });
