@@ -148,6 +148,28 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Lesson video and audio: a storage outside MEDIA_ROOT that nothing serves by path; the
+# signed lesson-media view checks the enrollment first (courses/learning/media.py).
+LESSON_MEDIA_ROOT = Path(env("LESSON_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))
+LESSON_MEDIA_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(LESSON_MEDIA_ROOT), "base_url": "/unserved/"},
+}
+# Seconds a signed lesson-media URL stays valid; the lesson page signs a fresh one each view.
+LESSON_MEDIA_URL_SECONDS = env.int("LESSON_MEDIA_URL_SECONDS", default=6 * 3600)
+# Behind nginx: the internal location that maps LESSON_MEDIA_ROOT (X-Accel-Redirect), so
+# nginx streams the file and its byte ranges; empty = Django streams it (FileResponse).
+LESSON_MEDIA_ACCEL_PREFIX = env("LESSON_MEDIA_ACCEL_PREFIX", default="")
+# A lesson completes itself once this share of its media has really been played.
+LESSON_COMPLETION_SHARE = env.float("LESSON_COMPLETION_SHARE", default=0.9)
+# A TTF/TTC/OTF covering Latin, Chinese and Japanese for certificate PDFs; empty = the Debian
+# fonts-wqy-microhei or fonts-noto-cjk file (courses/learning/certificate_pdf.py).
+CERTIFICATE_FONT = env("CERTIFICATE_FONT", default="")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "lesson_media": LESSON_MEDIA_STORAGE,
+}
 
 # --- Cache -----------------------------------------------------------------------------
 # "default" raises when Redis is down: throttles, failed-code counters and anything else that
