@@ -16,6 +16,8 @@ storefront_api = [
     path("", include("courses.api.urls")),
     path("", include("commerce.api.urls")),
     path("", include("recommender.api.urls")),
+    path("", include("questions.api.urls")),
+    path("", include("notifications.api.urls")),
 ]
 
 partner_api = [
@@ -44,6 +46,8 @@ urlpatterns += i18n_patterns(
     path("account/partners/", include("partners.urls")),
     path("partner/", include(("portal.urls", "portal"), namespace="portal")),
     path("c/", include("campaigns.urls")),
+    path("questions/", include("questions.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("commerce.urls")),
     path("", include("courses.urls")),
     prefix_default_language=True,

@@ -24,6 +24,7 @@ from .models import (
     Review,
     Section,
 )
+from .signals import certificate_issued
 
 
 def _language_suffixes() -> list[str]:
@@ -233,11 +234,14 @@ def lesson_progress_set(*, user, lesson: Lesson, completed: bool) -> Enrollment:
     total = course_lesson_total(course_id=course_id)
     enrollment.completed_lessons = done
     enrollment.last_lesson = lesson
+    was_completed = enrollment.completed_at is not None
     if total and done >= total:
         enrollment.completed_at = enrollment.completed_at or now
     else:
         enrollment.completed_at = None
     enrollment.save(update_fields=["completed_lessons", "last_lesson", "completed_at", "updated_at"])
+    if enrollment.completed_at and not was_completed:
+        certificate_issued.send(sender=Enrollment, enrollment=enrollment)
     return enrollment
 
 
