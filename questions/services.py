@@ -35,10 +35,16 @@ def participant_check(*, user, course) -> None:
         raise NotAParticipant()
 
 
+def has_noncharacters(value: str) -> bool:
+    """Unicode noncharacters (U+FDD0..U+FDEF and the last two code points of every plane)
+    are never text a person typed: a forged or broken client."""
+    return any(0xFDD0 <= ord(c) <= 0xFDEF or (ord(c) & 0xFFFE) == 0xFFFE for c in value)
+
+
 def _clean_text(value, *, field: str, max_length: int, required: bool = True) -> str:
     if value is None:
         value = ""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or has_noncharacters(value):
         raise InvalidQuestionInput(_("%(field)s must be text.") % {"field": field})
     value = value.strip()
     if required and not value:

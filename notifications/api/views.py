@@ -10,6 +10,12 @@ from .. import selectors, services
 from ..models import Kind, Notification
 
 
+def _json_only(request) -> None:
+    """Parse the body even where none is expected: a form body is refused (415) as on every
+    other endpoint, before anything is written."""
+    _ = request.data
+
+
 class NotificationSerializer(serializers.ModelSerializer):
     link = serializers.SerializerMethodField()
     is_read = serializers.SerializerMethodField()
@@ -56,6 +62,7 @@ class MyNotificationReadView(APIView):
 
     @extend_schema(request=None, responses=NotificationSerializer)
     def post(self, request, pk: int):
+        _json_only(request)
         notification = services.notification_mark_read(user=request.user, notification_id=pk)
         return Response(NotificationSerializer(notification).data)
 
@@ -67,6 +74,7 @@ class MyNotificationsReadAllView(APIView):
         request=None, responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()})
     )
     def post(self, request):
+        _json_only(request)
         return Response({"marked": services.notifications_mark_all_read(user=request.user)})
 
 

@@ -5,9 +5,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path(
-        "lessons/<int:lesson_id>/questions/", views.LessonQuestionListView.as_view(), name="lesson-questions"
-    ),
+    path("lessons/<int:pk>/questions/", views.LessonQuestionListView.as_view(), name="lesson-questions"),
     path("questions/<int:pk>/", views.QuestionDetailView.as_view(), name="question-detail"),
     path("questions/<int:pk>/answers/", views.AnswerCreateView.as_view(), name="question-answers"),
     path("questions/<int:pk>/report/", views.QuestionReportView.as_view(), name="question-report"),
