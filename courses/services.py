@@ -241,7 +241,11 @@ def lesson_progress_set(*, user, lesson: Lesson, completed: bool) -> Enrollment:
         enrollment.completed_at = None
     enrollment.save(update_fields=["completed_lessons", "last_lesson", "completed_at", "updated_at"])
     if enrollment.completed_at and not was_completed:
-        certificate_issued.send(sender=Enrollment, enrollment=enrollment)
+        # The same contract as the media branch's certificate issue (courses.signals).
+        enrollment_id = enrollment.pk
+        transaction.on_commit(
+            lambda: certificate_issued.send_robust(sender=Enrollment, enrollment_id=enrollment_id)
+        )
     return enrollment
 
 

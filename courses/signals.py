@@ -1,9 +1,10 @@
-"""Events of the learning side, for apps on higher floors to subscribe to (notifications).
-Sent inside the transaction of the change, so a receiver that writes an outbox message
-commits or rolls back with it."""
+"""Signals other apps listen to (they never import our services to learn of an event).
+
+``certificate_issued``: a learner earned a course's certificate (every lesson done and
+every required quiz passed). Sent once per issue, after the transaction that issued it
+commits, with ``sender=Enrollment`` and ``enrollment_id``. A receiver that raises does not
+undo the certificate (it is sent with ``send_robust`` semantics)."""
 
 from django.dispatch import Signal
 
-# A learner finished every lesson of a course: the certificate exists from now on.
-# Arguments: ``enrollment``.
 certificate_issued = Signal()

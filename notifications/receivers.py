@@ -9,6 +9,7 @@ from django.dispatch import receiver
 
 from campaigns.signals import campaign_reviewed, campaign_spend_recorded
 from commerce.signals import receipt_due, refund_succeeded
+from courses.models import Enrollment
 from courses.signals import certificate_issued
 from partners.models import PartnerMember
 from questions.signals import question_asked
@@ -39,13 +40,17 @@ def on_refund(sender, refund, **kwargs) -> None:
 
 
 @receiver(certificate_issued, dispatch_uid="notifications_certificate")
-def on_certificate(sender, enrollment, **kwargs) -> None:
-    # Keyed by enrollment: completing, un-completing and completing again sends one.
+def on_certificate(sender, enrollment_id: int, **kwargs) -> None:
+    # Sent after the issuing commit. Keyed by enrollment: completing, un-completing and
+    # completing again sends one.
+    user_id = Enrollment.objects.filter(pk=enrollment_id).values_list("user_id", flat=True).first()
+    if user_id is None:
+        return
     notification_enqueue(
-        user_id=enrollment.user_id,
+        user_id=user_id,
         kind=Kind.CERTIFICATE,
-        key=f"certificate:{enrollment.pk}",
-        params={"enrollment_id": enrollment.pk},
+        key=f"certificate:{enrollment_id}",
+        params={"enrollment_id": enrollment_id},
     )
 
 
