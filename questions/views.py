@@ -2,6 +2,8 @@
 the client's address (``core.ratelimit``, scope "questions"); a refused form is a 400 in
 the reader's language and changes nothing; a broken rule comes back as a message."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -52,6 +54,7 @@ def _run(request: HttpRequest, back: str, action, success: str) -> HttpResponse:
 def _guarded(view):
     """Sign-in, POST only, not-found as 404 and the per-address limit, for every form."""
 
+    @wraps(view)
     @login_required
     @require_POST
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -65,8 +68,6 @@ def _guarded(view):
                 raise Http404(str(exc.message)) from exc
             raise
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
 
 
