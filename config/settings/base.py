@@ -391,6 +391,7 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "django.conf.settings.LANGUAGES",
         "LanguageCodeEnum": [code for code, _name in LANGUAGES],
         "CurrencyEnum": "django.conf.settings.CURRENCIES",
+        "NotificationKindEnum": "notifications.models.Kind",
     },
 }
 
