@@ -2,12 +2,14 @@
 the price in the visitor's currency and the category/instructor come with the rows, tags
 and (on the course page) the syllabus are prefetched in one query each."""
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     F,
     FloatField,
@@ -18,9 +20,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Least
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,40 +82,88 @@ def _price_subquery(currency: str) -> Subquery:
     return Subquery(Price.objects.filter(course=OuterRef("pk"), currency=currency).values("amount")[:1])
 
 
-def _tsquery(literal: str) -> Cast:
-    # A literal cast, not to_tsquery(): the words are already made by courses.search, and
-    # PostgreSQL's parser would drop CJK characters under the C locale.
-    return Cast(Value(literal), output_field=SearchQueryField())
+def _tsquery(expression: search.Sql) -> RawSQL:
+    return RawSQL(expression.sql, expression.params, output_field=SearchQueryField())
 
 
-# A search ranks at most this many matching courses, the most popular ones (25 pages of
-# 20): its cost is bounded whatever the catalog size, and the result count stops here.
-SEARCH_CANDIDATES = 500
+class _CappedCountQuerySet(QuerySet):
+    """A search's queryset: ``count()`` (what the paginators ask) stops at
+    ``search.COUNT_CAP`` matches, ``SELECT count(*) FROM (... LIMIT cap)``, so a common word
+    costs no more to count than the page."""
+
+    def count(self) -> int:
+        if self._result_cache is not None:
+            return len(self._result_cache)
+        return QuerySet.count(self.order_by()[: search.COUNT_CAP])
 
 
 def course_search(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
     """Courses matching every whitespace-separated term of ``query`` in some language.
 
-    PostgreSQL: full-text search over the course search documents (``courses.search``:
-    words for Latin text, single characters and character pairs for CJK, word prefixes in
-    titles, tags and categories), through their GIN indexes; the candidates are the
-    ``SEARCH_CANDIDATES`` most popular matches, so ranking and counting never read more rows
-    than that. SQLite (``make run``): every term must be a substring of the lower-cased
-    search column."""
+    PostgreSQL: ``courses_search_matches`` (migration 0006, ``courses.search``) finds
+    every published match through the GIN indexes, with typo tolerance when there are few.
+    SQLite (``make run``): every term must be in the search column, Latin words at the
+    start of a word ("tea" is not found in "instead")."""
     if connection.vendor != "postgresql":
-        for term in [term.lower() for term in query.split() if term.strip()][: search.MAX_TERMS]:
-            queryset = queryset.filter(search_text__contains=term)
-        return queryset
+        return course_search_portable(queryset, query)
     parsed = search.build_query(query)
     if parsed is None:
         return queryset.none()
-    # courses_search_candidates (migration 0004): the most popular published matches,
-    # read through the GIN indexes only.
-    candidates = RawSQL(
-        "SELECT course_id FROM courses_search_candidates(%s::tsquery, %s::tsquery, %s)",
-        [parsed.words, parsed.prefixes, SEARCH_CANDIDATES],
+    prefixes = parsed.prefixes or search.Sql("NULL::tsquery")
+    matches = RawSQL(
+        f"SELECT matched_id FROM courses_search_matches({parsed.words.sql}, {prefixes.sql}, %s::text[], %s)",
+        [*parsed.words.params, *prefixes.params, parsed.fuzzy, search.FUZZY_BELOW],
     )
-    return queryset.filter(pk__in=candidates)
+    queryset = queryset.filter(pk__in=matches)
+    queryset.__class__ = _CappedCountQuerySet
+    return queryset
+
+
+def _word_pattern(word: str) -> str:
+    # Python's re (Django's REGEXP on SQLite): the word at the start of a word.
+    return r"(?<![^\W_])" + re.escape(word)
+
+
+def course_search_portable(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
+    """The search without PostgreSQL (SQLite, Python's regular expressions): each term's
+    Latin words must be whole words of the search column or start a word of a title, its
+    CJK runs be in the search column; ranked by hits in titles (whole words above word
+    starts) in any language, then the caller's ordering."""
+    terms = [search.tokens(text) for text in query.split()[: search.MAX_TERMS]]
+    terms = [term for term in terms if term]
+    if not terms:
+        return queryset.none()
+    relevance = []
+    for term in terms:
+        for token in term:
+            if token.is_cjk:
+                queryset = queryset.filter(search_text__contains=token.text)
+                title_hit = _any_title(lambda field, text=token.text: Q(**{f"{field}__contains": text}))
+                relevance.append(Case(When(title_hit, then=Value(2)), default=Value(0)))
+            else:
+                whole = _word_pattern(token.text) + r"(?![^\W_])"
+                start = _word_pattern(token.text)
+                # A whole word anywhere, or the start of a word of a title ("calli"):
+                # "tea" is not found in "teacher" in a description.
+                queryset = queryset.filter(
+                    Q(search_text__regex=whole)
+                    | _any_title(lambda field, p=start: Q(**{f"{field}__iregex": p}))
+                )
+                relevance.append(
+                    Case(
+                        When(_any_title(lambda field, p=whole: Q(**{f"{field}__iregex": p})), then=Value(2)),
+                        When(_any_title(lambda field, p=start: Q(**{f"{field}__iregex": p})), then=Value(1)),
+                        default=Value(0),
+                    )
+                )
+    return queryset.annotate(title_relevance=sum(relevance[1:], relevance[0]))
+
+
+def _any_title(lookup) -> Q:
+    condition = Q()
+    for code, _name in settings.LANGUAGES:
+        condition |= lookup(f"title_{code.replace('-', '_')}")
+    return condition
 
 
 # A whole word in a tag outranks a word prefix in a title: the prefix score, at most 1,
@@ -121,9 +172,10 @@ PREFIX_RANK_SHARE = 0.1
 
 
 def _relevance(query: str) -> Func | Value:
-    """``ts_rank`` of the small head vector (titles A, tags and categories B, subtitles C):
-    computed only for the matching courses and without reading their descriptions. A hit
-    only in a description or an instructor name scores 0 and falls back to popularity."""
+    """``ts_rank`` of the small head vector (titles A, tags, categories and pinyin B,
+    subtitles C), computed for every match inside PostgreSQL (the page query sorts and
+    keeps 20). A hit only in a description or an instructor name scores 0 and falls back
+    to popularity."""
     parsed = search.build_query(query)
     if parsed is None:
         return Value(0.0)
@@ -176,7 +228,9 @@ def course_list(
         queryset = queryset.filter(price_amount__gte=price_min)
     if price_max is not None:
         queryset = queryset.filter(price_amount__lte=price_max)
-    if ordering not in ORDERINGS and query and connection.vendor == "postgresql":
+    if ordering not in ORDERINGS and query:
+        if connection.vendor != "postgresql":
+            return queryset.order_by("-title_relevance", *ORDERINGS[DEFAULT_ORDERING])
         return queryset.annotate(relevance=_relevance(query)).order_by(
             "-relevance", *ORDERINGS[DEFAULT_ORDERING]
         )
