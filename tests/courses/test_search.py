@@ -6,7 +6,7 @@ import re
 import pytest
 from django.db import connection
 
-from courses import search, selectors
+from courses import search
 from courses.models import Course, CourseSearchDocument
 from courses.selectors import course_list
 from courses.services import course_reindex, course_search_refresh_popularity, course_set_published
@@ -225,7 +225,7 @@ def test_the_query_builder_makes_expressions_without_the_database():
     assert parsed.prefixes.params == ["tea", "'中国'", "'国书'", "'书法'", "'茶'", "e", "book"]
     assert parsed.prefixes.sql.count("courses_search_prefix(%s)") == 2
     assert parsed.fuzzy == []  # a CJK term has no Latin words to be close to
-    assert search.build_query("calligrphy for") .fuzzy == []  # "for": too short to be a typo
+    assert search.build_query("calligrphy for").fuzzy == []  # "for": too short to be a typo
     assert search.build_query("calligrphy lessons").fuzzy == ["calligrphy", "lessons"]
     assert search.build_query("?! …") is None
 

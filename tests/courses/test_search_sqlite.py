@@ -24,7 +24,8 @@ tagged.tags.add(TagFactory(slug="tea", name_en="Tea"))
 course_reindex(courses=Course.objects.filter(pk=tagged.pk))
 CourseFactory(slug="tea-basics", title_en="Tea basics", enrollment_count=1)
 CourseFactory(slug="calligraphy", title_en="Calligraphy", title_zh_hans="中国书法", enrollment_count=5)
-result = {q: [c.slug for c in course_list(currency="CNY", query=q)] for q in ["tea", "calli", "书法", "teacher"]}
+queries = ["tea", "calli", "书法", "teacher"]
+result = {q: [c.slug for c in course_list(currency="CNY", query=q)] for q in queries}
 print(json.dumps(result))
 """
 
