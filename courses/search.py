@@ -150,7 +150,8 @@ def _documents_sql(suffixes: list[str]) -> str:
     head_c = _vectors(subtitles, suffixes)
     names_and_slug = "concat_ws(' . ', {}, replace(c.slug, '-', ' '))".format(", ".join(instructors))
     rest = f"{_vectors(descriptions, suffixes)} || courses_search_vector('simple', {names_and_slug})"
-    pinyin = "concat_ws(' ', pt.words, tg.pinyin, pc.words, pp.words)"
+    pinyin = "concat_ws(' ', pt.words, tg.pinyin, cat.words, par.words)"
+    category_names = ", ".join(f"cat.name_{s}" for s in suffixes)
     # Course.search_text: the same order as course_texts().all() (SQLite's search).
     search_text = "lower(concat_ws(E'\\n', {}))".format(
         ", ".join(
@@ -173,6 +174,23 @@ def _documents_sql(suffixes: list[str]) -> str:
     zh = "zh_hans" if "zh_hans" in suffixes else suffixes[0]
     return f"""
 WITH py(text, words) AS (SELECT * FROM unnest(%s::text[], %s::text[])),
+selected AS (
+    SELECT c.id FROM courses_course c WHERE %s::bigint[] IS NULL OR c.id = ANY(%s::bigint[])
+),
+-- Tag names and their pinyin per course, aggregated once (a hash join, not a lookup per
+-- course and tag).
+tags AS (
+    SELECT ct.course_id, {tag_names}, string_agg(py.words, ' ') AS pinyin
+    FROM courses_course_tags ct
+    JOIN selected ON selected.id = ct.course_id
+    JOIN courses_tag t ON t.id = ct.tag_id
+    LEFT JOIN py ON py.text = t.name_{zh}
+    GROUP BY ct.course_id
+),
+categories AS (
+    SELECT cat.id, cat.parent_id, {category_names}, py.words
+    FROM courses_category cat LEFT JOIN py ON py.text = cat.name_{zh}
+),
 texts AS (
     SELECT c.id, c.is_published, c.enrollment_count,
         setweight({head_a}, 'A')
@@ -182,19 +200,12 @@ texts AS (
         {names} AS names,
         {search_text} AS search_text
     FROM courses_course c
-    LEFT JOIN courses_category cat ON cat.id = c.category_id
-    LEFT JOIN courses_category par ON par.id = cat.parent_id
+    JOIN selected ON selected.id = c.id
+    LEFT JOIN categories cat ON cat.id = c.category_id
+    LEFT JOIN categories par ON par.id = cat.parent_id
     LEFT JOIN courses_instructor i ON i.id = c.instructor_id
     LEFT JOIN py pt ON pt.text = c.title_{zh}
-    LEFT JOIN py pc ON pc.text = cat.name_{zh}
-    LEFT JOIN py pp ON pp.text = par.name_{zh}
-    LEFT JOIN LATERAL (
-        SELECT {tag_names}, string_agg(ptag.words, ' ') AS pinyin
-        FROM courses_course_tags ct JOIN courses_tag t ON t.id = ct.tag_id
-        LEFT JOIN py ptag ON ptag.text = t.name_{zh}
-        WHERE ct.course_id = c.id
-    ) tg ON true
-    WHERE %s::bigint[] IS NULL OR c.id = ANY(%s::bigint[])
+    LEFT JOIN tags tg ON tg.course_id = c.id
 ),
 search_column AS (
     UPDATE courses_course c SET search_text = texts.search_text
