@@ -285,7 +285,7 @@ def build(courses: int) -> None:
     started = time.perf_counter()
     course_reindex_all()
     print(
-        f"search documents of every course (course_reindex_all, one SQL statement) in "
+        f"search documents of every course (course_reindex_all, set-based SQL) in "
         f"{time.perf_counter() - started:.1f} s (load average {load()})",
         flush=True,
     )

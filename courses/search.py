@@ -131,10 +131,12 @@ def _vectors(columns: list[str], suffixes: list[str]) -> str:
 
 
 def _documents_sql(suffixes: list[str]) -> str:
-    """One INSERT ... SELECT that (re)writes the documents and the search column of the
-    courses whose ids are the second parameter (NULL: every course). The first parameter
-    pairs Chinese texts with their pinyin (``pinyin_words``), computed in Python once per
-    distinct text."""
+    """The ``WITH`` part of the two statements that (re)write the search column and the
+    documents of the courses whose ids are the third and fourth parameters (NULL: every
+    course): ``texts``, one row per course. The first two parameters pair Chinese texts
+    with their pinyin (``pinyin_words``), computed in Python once per distinct text. Each
+    statement reads ``texts`` once, so PostgreSQL streams it (no materialized copy of
+    every vector) and drops the columns it does not use."""
 
     def per_language(template: str) -> list[str]:
         return [template.format(s=suffix) for suffix in suffixes]
@@ -206,14 +208,17 @@ texts AS (
     LEFT JOIN courses_instructor i ON i.id = c.instructor_id
     LEFT JOIN py pt ON pt.text = c.title_{zh}
     LEFT JOIN tags tg ON tg.course_id = c.id
-),
-search_column AS (
-    UPDATE courses_course c SET search_text = texts.search_text
-    FROM texts WHERE c.id = texts.id AND c.search_text IS DISTINCT FROM texts.search_text
 )
+"""
+
+
+_UPDATE_SEARCH_COLUMN = """
+UPDATE courses_course c SET search_text = texts.search_text
+FROM texts WHERE c.id = texts.id AND c.search_text IS DISTINCT FROM texts.search_text
+"""
+_UPSERT_DOCUMENTS = """
 INSERT INTO courses_coursesearchdocument (course_id, is_published, popularity, head, body, names)
 SELECT id, is_published, enrollment_count, head, head || setweight(rest, 'D'), names FROM texts
-ORDER BY id
 ON CONFLICT (course_id) DO UPDATE SET is_published = EXCLUDED.is_published,
     popularity = EXCLUDED.popularity, head = EXCLUDED.head, body = EXCLUDED.body, names = EXCLUDED.names
 """
@@ -221,7 +226,8 @@ ON CONFLICT (course_id) DO UPDATE SET is_published = EXCLUDED.is_published,
 
 def documents_rebuild(connection, suffixes: list[str], course_ids: list[int] | None) -> int:
     """(Re)write the search documents and ``search_text`` of ``course_ids`` (``None``:
-    every course) in one statement; returns the number of documents written."""
+    every course), set-based: two statements whatever the number of courses; returns the
+    number of documents written."""
     zh = "zh_hans" if "zh_hans" in suffixes else suffixes[0]
     with connection.cursor() as cursor:
         # The distinct Chinese titles and every tag and category name: their pinyin is
@@ -234,7 +240,10 @@ def documents_rebuild(connection, suffixes: list[str], course_ids: list[int] | N
         )
         texts = [row[0] for row in cursor.fetchall() if row[0]]
         pinyin = [pinyin_words(text) for text in texts]
-        cursor.execute(_documents_sql(suffixes), [texts, pinyin, course_ids, course_ids])
+        with_texts = _documents_sql(suffixes)
+        params = [texts, pinyin, course_ids, course_ids]
+        cursor.execute(with_texts + _UPDATE_SEARCH_COLUMN, params)
+        cursor.execute(with_texts + _UPSERT_DOCUMENTS, params)
         return cursor.rowcount
 
 
