@@ -37,6 +37,7 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from unittest.mock import patch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -335,14 +336,17 @@ def time_search(term: str, samples: int) -> tuple[float, float, int]:
     request_factory = APIRequestFactory()
     timings = []
     count = 0
-    for _ in range(samples + 3):
-        request = request_factory.get("/api/v1/courses/", {"q": term, "lang": "en"})
-        started = time.perf_counter()
-        response = view(request)
-        response.render()
-        timings.append((time.perf_counter() - started) * 1000)
-        count = response.data["count"]
-        reset_queries()
+    # The plain list is measured as built, not as served from the shared cache: the
+    # comparison is what a page costs with and without the search.
+    with patch.object(CourseListView, "cache_bypass_params", ("q", "lang")):
+        for _ in range(samples + 3):
+            request = request_factory.get("/api/v1/courses/", {"q": term, "lang": "en"})
+            started = time.perf_counter()
+            response = view(request)
+            response.render()
+            timings.append((time.perf_counter() - started) * 1000)
+            count = response.data["count"]
+            reset_queries()
     timings = sorted(timings[3:])
     return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], count
 
@@ -473,7 +477,8 @@ def main() -> None:
             print(f"{label + ' ' + term:<34} {rps:>7.0f} {rps / plain[-3]:>7.2f}  {latency:<40} {load_http}")
     print(
         f"(p50/p95: count + first page of 20 through the API view in-process, {args.samples} serial runs; "
-        f"req/s: wrk -t2 -c{args.connections} -d{args.duration}s on gunicorn -w 4 --threads 4; "
+        f"req/s: wrk -t2 -c{args.connections} -d{args.duration}s on gunicorn -w 4 --threads 4 (the plain "
+        "list there is served from the shared cache, as in production); "
         "load: /proc/loadavg at the end of each measurement, on a machine shared with other work)"
     )
 

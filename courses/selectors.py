@@ -83,18 +83,45 @@ def _price_subquery(currency: str) -> Subquery:
 
 
 def _tsquery(expression: search.Sql) -> RawSQL:
-    return RawSQL(expression.sql, expression.params, output_field=SearchQueryField())
+    # A scalar subquery: PostgreSQL computes the query once (an InitPlan), not per match.
+    return RawSQL(f"(SELECT {expression.sql})", expression.params, output_field=SearchQueryField())
 
 
-class _CappedCountQuerySet(QuerySet):
-    """A search's queryset: ``count()`` (what the paginators ask) stops at
-    ``search.COUNT_CAP`` matches, ``SELECT count(*) FROM (... LIMIT cap)``, so a common word
-    costs no more to count than the page."""
+class _SearchResults(QuerySet):
+    """A PostgreSQL search's courses, for the paginators.
+
+    ``count()`` stops at ``search.COUNT_CAP`` matches (``SELECT count(*) FROM (... LIMIT
+    cap)``): counting every match of a common word would cost more than the page.
+
+    A slice (the page) is a deferred join: the matches are ranked and cut to the page in a
+    narrow query (course ids, the rank and the sort keys), and only the page's courses are
+    then loaded with their category, instructor and price (``_page_base``), instead of
+    carrying every column of every match through the sort."""
+
+    _page_base: QuerySet | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._page_base = self._page_base
+        return clone
 
     def count(self) -> int:
         if self._result_cache is not None:
             return len(self._result_cache)
         return QuerySet.count(self.order_by()[: search.COUNT_CAP])
+
+    def __getitem__(self, k):
+        if not isinstance(k, slice) or self._result_cache is not None or self._page_base is None:
+            return super().__getitem__(k)
+        page_ids = QuerySet.__getitem__(self.values("pk"), k)
+        return self._page_base.filter(pk__in=page_ids).order_by(*self.query.order_by)
+
+
+def _search_results(ranked: QuerySet[Course], page_base: QuerySet[Course]) -> QuerySet[Course]:
+    results = ranked._chain()
+    results.__class__ = _SearchResults
+    results._page_base = page_base
+    return results
 
 
 def course_search(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
@@ -114,9 +141,7 @@ def course_search(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
         f"SELECT matched_id FROM courses_search_matches({parsed.words.sql}, {prefixes.sql}, %s::text[], %s)",
         [*parsed.words.params, *prefixes.params, parsed.fuzzy, search.FUZZY_BELOW],
     )
-    queryset = queryset.filter(pk__in=matches)
-    queryset.__class__ = _CappedCountQuerySet
-    return queryset
+    return queryset.filter(pk__in=matches)
 
 
 def _word_pattern(word: str) -> str:
@@ -212,6 +237,7 @@ def course_list(
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
         .annotate(price_amount=_price_subquery(currency), price_currency=Value(currency))
     )
+    page_base = queryset
     if query:
         queryset = course_search(queryset, query)
     if category:
@@ -228,13 +254,19 @@ def course_list(
         queryset = queryset.filter(price_amount__gte=price_min)
     if price_max is not None:
         queryset = queryset.filter(price_amount__lte=price_max)
-    if ordering not in ORDERINGS and query:
-        if connection.vendor != "postgresql":
-            return queryset.order_by("-title_relevance", *ORDERINGS[DEFAULT_ORDERING])
-        return queryset.annotate(relevance=_relevance(query)).order_by(
-            "-relevance", *ORDERINGS[DEFAULT_ORDERING]
-        )
-    return queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING]))
+    order = ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING])
+    if not query:
+        return queryset.order_by(*order)
+    if connection.vendor != "postgresql":
+        if ordering not in ORDERINGS:
+            order = ("-title_relevance", *ORDERINGS[DEFAULT_ORDERING])
+        return queryset.order_by(*order)
+    if ordering not in ORDERINGS:
+        relevance = _relevance(query)
+        queryset = queryset.annotate(relevance=relevance)
+        page_base = page_base.annotate(relevance=relevance)
+        order = ("-relevance", *ORDERINGS[DEFAULT_ORDERING])
+    return _search_results(queryset.order_by(*order), page_base)
 
 
 def course_detail(*, slug: str, currency: str, include_unpublished: bool = False) -> Course:
