@@ -94,34 +94,82 @@ class _SearchResults(QuerySet):
     cap)``): counting every match of a common word would cost more than the page.
 
     A slice (the page) is a deferred join: the matches are ranked and cut to the page in a
-    narrow query (course ids, the rank and the sort keys), and only the page's courses are
-    then loaded with their category, instructor and price (``_page_base``), instead of
-    carrying every column of every match through the sort."""
+    narrow query, and only the page's courses are then loaded with their category,
+    instructor and price (``_page_base``), instead of carrying every column of every
+    match through the sort. A search without other filters, ranked by relevance, ranks
+    inside ``courses_search_matches`` (``_matches``: the rank comes from the document row
+    that matched, no lookup per match) and counts from it alone."""
 
     _page_base: QuerySet | None = None
+    _matches: tuple[str, list] | None = None
 
     def _clone(self):
         clone = super()._clone()
         clone._page_base = self._page_base
+        clone._matches = self._matches
         return clone
 
     def count(self) -> int:
         if self._result_cache is not None:
             return len(self._result_cache)
+        if self._matches is not None:
+            sql, params = self._matches
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {sql} LIMIT %s) capped", [*params, search.COUNT_CAP]
+                )
+                return cursor.fetchone()[0]
         return QuerySet.count(self.order_by()[: search.COUNT_CAP])
 
     def __getitem__(self, k):
         if not isinstance(k, slice) or self._result_cache is not None or self._page_base is None:
             return super().__getitem__(k)
-        page_ids = QuerySet.__getitem__(self.values("pk"), k)
-        return self._page_base.filter(pk__in=page_ids).order_by(*self.query.order_by)
+        if self._matches is None:
+            page_ids = QuerySet.__getitem__(self.values("pk"), k)
+            return self._page_base.filter(pk__in=page_ids).order_by(*self.query.order_by)
+        sql, params = self._matches
+        start = int(k.start or 0)
+        limit = "ALL" if k.stop is None else str(max(int(k.stop) - start, 0))
+        page_ids = RawSQL(
+            f"SELECT matched_id FROM {sql} ORDER BY rank DESC, popularity DESC, matched_id "
+            f"LIMIT {limit} OFFSET {start}",
+            params,
+        )
+        return self._page_base.filter(pk__in=page_ids).order_by(
+            "-relevance", "-search_document__popularity", "pk"
+        )
 
 
-def _search_results(ranked: QuerySet[Course], page_base: QuerySet[Course]) -> QuerySet[Course]:
+def _search_results(
+    ranked: QuerySet[Course], page_base: QuerySet[Course], matches: tuple[str, list] | None = None
+) -> QuerySet[Course]:
     results = ranked._chain()
     results.__class__ = _SearchResults
     results._page_base = page_base
+    results._matches = matches
     return results
+
+
+def _matches_call(parsed: search.SearchQuery, ranked: bool) -> tuple[str, list]:
+    """``courses_search_matches(...)`` with its parameters; ``ranked``: with the rank
+    queries (else NULL, and the rank column is NULL)."""
+    null = search.Sql("NULL::tsquery")
+    prefixes = parsed.prefixes or null
+    rank = parsed.rank if ranked else null
+    rank_prefix = (parsed.rank_prefix or null) if ranked else null
+    sql = (
+        f"courses_search_matches({parsed.words.sql}, {prefixes.sql}, %s::text[], %s, "
+        f"{rank.sql}, {rank_prefix.sql})"
+    )
+    params = [
+        *parsed.words.params,
+        *prefixes.params,
+        parsed.fuzzy,
+        search.FUZZY_BELOW,
+        *rank.params,
+        *rank_prefix.params,
+    ]
+    return sql, params
 
 
 def course_search(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
@@ -136,12 +184,8 @@ def course_search(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
     parsed = search.build_query(query)
     if parsed is None:
         return queryset.none()
-    prefixes = parsed.prefixes or search.Sql("NULL::tsquery")
-    matches = RawSQL(
-        f"SELECT matched_id FROM courses_search_matches({parsed.words.sql}, {prefixes.sql}, %s::text[], %s)",
-        [*parsed.words.params, *prefixes.params, parsed.fuzzy, search.FUZZY_BELOW],
-    )
-    return queryset.filter(pk__in=matches)
+    sql, params = _matches_call(parsed, ranked=False)
+    return queryset.filter(pk__in=RawSQL(f"SELECT matched_id FROM {sql}", params))
 
 
 def _word_pattern(word: str) -> str:
@@ -261,12 +305,19 @@ def course_list(
         if ordering not in ORDERINGS:
             order = ("-title_relevance", *ORDERINGS[DEFAULT_ORDERING])
         return queryset.order_by(*order)
+    matches = None
     if ordering not in ORDERINGS:
         relevance = _relevance(query)
         queryset = queryset.annotate(relevance=relevance)
         page_base = page_base.annotate(relevance=relevance)
         order = ("-relevance", *ORDERINGS[DEFAULT_ORDERING])
-    return _search_results(queryset.order_by(*order), page_base)
+        parsed = search.build_query(query)
+        only_the_query = not any(
+            [category, course_format, level, language, tag, price_min is not None, price_max is not None]
+        )
+        if parsed is not None and only_the_query:
+            matches = _matches_call(parsed, ranked=True)
+    return _search_results(queryset.order_by(*order), page_base, matches)
 
 
 def course_detail(*, slug: str, currency: str, include_unpublished: bool = False) -> Course:

@@ -75,6 +75,7 @@ SELECT CASE WHEN w = '' THEN ''::tsquery ELSE to_tsquery('simple', w || ':*') EN
 FROM (SELECT regexp_replace(unaccent(normalize(lower(word), NFKC)), '[^a-z0-9]+', '', 'g') AS w) s
 $f$""",
     "DROP FUNCTION IF EXISTS courses_search_candidates(tsquery, tsquery, integer)",
+    "DROP FUNCTION IF EXISTS courses_search_matches(tsquery, tsquery, text[], integer)",
     # Every published match, through the GIN indexes, then, when fewer than fuzzy_below
     # matched, the courses whose names are close to every Latin term (trigram index on
     # the first, the longest). PL/pgSQL, so the exact matches are found once and counted;
@@ -82,19 +83,26 @@ $f$""",
     # would rather read every row, decompressing every description-sized body.
     """
 CREATE OR REPLACE FUNCTION courses_search_matches(
-    words tsquery, prefixes tsquery, fuzzy text[], fuzzy_below integer
-) RETURNS TABLE (matched_id bigint)
+    words tsquery, prefixes tsquery, fuzzy text[], fuzzy_below integer,
+    rank_words tsquery DEFAULT NULL, rank_prefixes tsquery DEFAULT NULL
+) RETURNS TABLE (matched_id bigint, rank real, popularity integer)
 LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 1000
 SET enable_seqscan = off
 AS $f$
 DECLARE
     found integer;
 BEGIN
-    RETURN QUERY SELECT d.course_id FROM courses_coursesearchdocument d
+    -- The rank is read from the row the match already visited (the head is inline):
+    -- ranking every match costs no lookup of its own.
+    RETURN QUERY SELECT d.course_id,
+            (ts_rank(d.head, rank_words) + 0.1 * LEAST(coalesce(ts_rank(d.head, rank_prefixes), 0), 1.0))::real,
+            d.popularity::integer
+        FROM courses_coursesearchdocument d
         WHERE d.is_published AND (d.body @@ words OR d.head @@ prefixes);
     GET DIAGNOSTICS found = ROW_COUNT;
     IF found < fuzzy_below AND cardinality(fuzzy) > 0 THEN
-        RETURN QUERY SELECT d.course_id FROM courses_coursesearchdocument d
+        RETURN QUERY SELECT d.course_id, 0::real, d.popularity::integer
+            FROM courses_coursesearchdocument d
             WHERE d.is_published AND fuzzy[1] <<% d.names
             AND (SELECT bool_and(w <<% d.names) FROM unnest(fuzzy) w);
     END IF;
@@ -113,7 +121,7 @@ REVERSE = [
     "DROP TEXT SEARCH DICTIONARY IF EXISTS zq_english_stem",
     "DROP TEXT SEARCH DICTIONARY IF EXISTS zq_spanish_stem",
     "DROP INDEX IF EXISTS courses_search_names_trgm",
-    "DROP FUNCTION IF EXISTS courses_search_matches(tsquery, tsquery, text[], integer)",
+    "DROP FUNCTION IF EXISTS courses_search_matches(tsquery, tsquery, text[], integer, tsquery, tsquery)",
     "DROP FUNCTION IF EXISTS courses_search_prefix(text)",
     "DROP FUNCTION IF EXISTS courses_search_word(text)",
     "DROP FUNCTION IF EXISTS courses_search_vector(regconfig, text)",
