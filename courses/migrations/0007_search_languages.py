@@ -150,7 +150,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("courses", "0005_raster_image_uploads"),
+        ("courses", "0006_wishlist"),
     ]
 
     operations = [
