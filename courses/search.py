@@ -1,7 +1,7 @@
 """The catalog's search: documents, queries and highlighting.
 
 PostgreSQL keeps a search document per course (``CourseSearchDocument``), built by one
-set-based statement (``documents_rebuild``) with the SQL functions of migration 0007:
+set-based statement (``documents_rebuild``) with the SQL functions of migration 0008:
 
 - ``courses_search_vector(config, text)``: the text's words through PostgreSQL's
   full-text configuration of its language (``zq_english`` and ``zq_spanish``, Snowball

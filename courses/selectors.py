@@ -176,7 +176,7 @@ def _matches_call(parsed: search.SearchQuery, ranked: bool) -> tuple[str, list]:
 def course_search(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
     """Courses matching every whitespace-separated term of ``query`` in some language.
 
-    PostgreSQL: ``courses_search_matches`` (migration 0007, ``courses.search``) finds
+    PostgreSQL: ``courses_search_matches`` (migration 0008, ``courses.search``) finds
     every published match through the GIN indexes, with typo tolerance when there are few.
     SQLite (``make run``): every term must be in the search column, Latin words at the
     start of a word ("tea" is not found in "instead")."""

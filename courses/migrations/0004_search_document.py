@@ -40,7 +40,7 @@ def fill_documents(apps, schema_editor):
     # matches touches a few hundred pages instead of thousands.
     schema_editor.execute("ALTER TABLE courses_coursesearchdocument SET (toast_tuple_target = 128)")
     schema_editor.execute(CANDIDATES_FUNCTION)
-    # The documents are written by migration 0007 (set-based SQL), which replaced the
+    # The documents are written by migration 0008 (set-based SQL), which replaced the
     # Python-built vectors of this migration.
 
 

@@ -150,7 +150,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("courses", "0006_wishlist"),
+        ("courses", "0007_lesson_media_drip_quizzes"),
     ]
 
     operations = [
