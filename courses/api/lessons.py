@@ -111,9 +111,18 @@ class LessonDetailView(APIView):
         return Response(LessonDetailSerializer(body).data)
 
 
+class SecondsField(serializers.FloatField):
+    """Seconds as a JSON number: ``true`` is not 1 second (DRF's FloatField takes booleans)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class PositionInputSerializer(serializers.Serializer):
-    position = serializers.FloatField(min_value=0, max_value=24 * 3600)
-    duration = serializers.FloatField(min_value=0, max_value=24 * 3600, required=False, allow_null=True)
+    position = SecondsField(min_value=0, max_value=24 * 3600)
+    duration = SecondsField(min_value=0, max_value=24 * 3600, required=False, allow_null=True)
 
 
 class PositionOutputSerializer(serializers.Serializer):
