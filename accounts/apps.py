@@ -12,3 +12,7 @@ class AccountsConfig(AppConfig):
         from accounts.mfa import on_user_logged_in
 
         user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.mfa.on_user_logged_in")
+
+        from accounts import auth_cache
+
+        auth_cache.connect()
