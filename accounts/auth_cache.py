@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed
 
 from core.caching import cache
 
@@ -61,7 +60,9 @@ class CachedTokenAuthentication(TokenAuthentication):
             cache.set_many({cache_key: user, _token_of(user.pk): cache_key}, _seconds())
             return user, token
         if not user.is_active:
-            raise AuthenticationFailed("User inactive or deleted.")
+            # DRF's own check and its translated message (a save would have dropped the entry).
+            cache.delete(cache_key)
+            return super().authenticate_credentials(key)
         return user, Token(key=key, user=user)
 
 
