@@ -101,3 +101,17 @@ def test_a_page_with_a_pending_message_is_not_served_from_the_cache(learner_clie
     html = learner_client.get(url).content.decode()
 
     assert "Your order is paid." in html
+
+
+def test_a_wishlist_change_shows_at_once_on_the_course_page(learner_client):
+    from courses.services import wishlist_add, wishlist_remove
+
+    course = CourseFactory(slug="ink", title_en="Ink painting")
+    url = page("courses:detail", "ink")
+    assert 'aria-pressed="false"' in learner_client.get(url).content.decode()
+
+    wishlist_add(user=learner_client.user, course=course)
+    assert 'aria-pressed="true"' in learner_client.get(url).content.decode()
+
+    wishlist_remove(user=learner_client.user, course=course)
+    assert 'aria-pressed="false"' in learner_client.get(url).content.decode()
