@@ -16,10 +16,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
-from rest_framework.authentication import TokenAuthentication
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from core.caching import cache
+from core.timezones import zone_get, zone_is_valid
+
+from .api.authentication import ProfileZoneTokenAuthentication
 
 
 def _seconds() -> int:
@@ -46,9 +49,10 @@ def cached_user(user_id, load):
     return user
 
 
-class CachedTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication with the token's user read from the cache. ``request.auth``
-    is a ``Token`` with its key and user (deleting it, as sign-out does, works as before)."""
+class CachedTokenAuthentication(ProfileZoneTokenAuthentication):
+    """Token authentication (with the learner's time zone, see ``ProfileZoneTokenAuthentication``)
+    whose user, profile included, is read from the cache. ``request.auth`` is a ``Token`` with
+    its key and user (deleting it, as sign-out does, works as before)."""
 
     def authenticate_credentials(self, key: str):
         cache_key = token_key(key)
@@ -63,6 +67,9 @@ class CachedTokenAuthentication(TokenAuthentication):
             # DRF's own check and its translated message (a save would have dropped the entry).
             cache.delete(cache_key)
             return super().authenticate_credentials(key)
+        profile = getattr(user, "profile", None)
+        if profile is not None and zone_is_valid(profile.time_zone):
+            timezone.activate(zone_get(profile.time_zone))
         return user, Token(key=key, user=user)
 
 
@@ -93,7 +100,17 @@ def _on_token_delete(sender, instance: Token, **kwargs) -> None:
     transaction.on_commit(lambda: cache.delete(key))
 
 
+def _on_profile(sender, instance, **kwargs) -> None:
+    if not kwargs.get("raw"):
+        forget_user(instance.user_id)
+
+
 def connect() -> None:
+    from .models import LearnerProfile
+
+    # The cached token user carries the profile (its time zone).
+    post_save.connect(_on_profile, sender=LearnerProfile, dispatch_uid="auth-cache-profile-save")
+    post_delete.connect(_on_profile, sender=LearnerProfile, dispatch_uid="auth-cache-profile-delete")
     user = get_user_model()
     post_save.connect(_on_user, sender=user, dispatch_uid="auth-cache-user-save")
     pre_delete.connect(_on_user, sender=user, dispatch_uid="auth-cache-user-delete")

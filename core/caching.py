@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -176,7 +176,13 @@ def cached_page(
     host and full path. Only for pages every anonymous visitor sees alike (the caller
     checks ``page_is_cacheable``); a response that is not a plain 200 or sets a cookie is
     passed through uncached."""
-    where = (request.scheme, request.get_host(), request.get_full_path())
+    # Times on a page are in the visitor's zone (core.middleware.UserTimeZoneMiddleware).
+    where = (
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+        timezone.get_current_timezone_name(),
+    )
     key, version, entry = lookup(namespaces, "page", *parts, *where)
     if entry is None:
         setattr(request, RENDERING_FOR_CACHE, True)
@@ -219,7 +225,9 @@ def anonymous_page_cache(
             from core.money import currency_for_request
 
             language, currency = translation.get_language(), currency_for_request(request)
-            parts = (view.__module__, view.__name__, language, currency)
+            # Times on the page are shown in the visitor's time zone.
+            zone = timezone.get_current_timezone_name()
+            parts = (view.__module__, view.__name__, language, currency, zone)
             if page_is_cacheable(request):
                 return cached_page(request, namespaces, *parts, render=lambda: view(request, *args, **kwargs))
             if signed_in is None or not signed_in_page_is_cacheable(request):

@@ -1,3 +1,4 @@
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError, Conflict, NotFound
@@ -37,3 +38,25 @@ class NotEnrolled(ApplicationError):
 
     def default_message(self):
         return _("Only learners enrolled in this course can do this.")
+
+
+class LessonLocked(ApplicationError):
+    """A drip-released lesson before its section opens; ``opens_at`` says when."""
+
+    code = "lesson_locked"
+    status_code = 403
+
+    def __init__(self, *, opens_at):
+        self.opens_at = opens_at
+        super().__init__(extra={"opens_at": opens_at.isoformat()})
+
+    def default_message(self):
+        when = formats.date_format(timezone.localtime(self.opens_at), "DATETIME_FORMAT")
+        return _("This lesson opens on %(date)s.") % {"date": when}
+
+
+class InvalidAnswers(ApplicationError):
+    code = "invalid_answers"
+
+    def default_message(self):
+        return _("Answer with choices of this quiz's questions.")

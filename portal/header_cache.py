@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from accounts.models import LearnerProfile
 from core.caching import namespace_bump, user_namespace
 from partners.models import PartnerMember
 
@@ -25,7 +26,7 @@ def _on_user(sender, instance, **kwargs) -> None:
         _bump(instance.pk)
 
 
-def _on_member(sender, instance: PartnerMember, **kwargs) -> None:
+def _on_member(sender, instance: PartnerMember | LearnerProfile, **kwargs) -> None:
     if not kwargs.get("raw"):
         _bump(instance.user_id)
 
@@ -36,3 +37,6 @@ def connect() -> None:
     post_delete.connect(_on_user, sender=user, dispatch_uid="header-cache-user-delete")
     post_save.connect(_on_member, sender=PartnerMember, dispatch_uid="header-cache-member-save")
     post_delete.connect(_on_member, sender=PartnerMember, dispatch_uid="header-cache-member-delete")
+    # The profile's time zone decides how times show on the learner's pages.
+    post_save.connect(_on_member, sender=LearnerProfile, dispatch_uid="header-cache-profile-save")
+    post_delete.connect(_on_member, sender=LearnerProfile, dispatch_uid="header-cache-profile-delete")

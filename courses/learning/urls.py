@@ -14,6 +14,12 @@ urlpatterns = [
         learning.certificate_verify,
         name="certificate_verify",
     ),
+    path(
+        "learn/certificates/<str:verification_id>/pdf/",
+        learning.certificate_pdf_public,
+        name="certificate_pdf_public",
+    ),
+    path("learn/media/<str:token>/", learning.lesson_media, name="lesson_media"),
     path("learn/<slug:slug>/", learning.course_resume, name="course_resume"),
     path("learn/<slug:slug>/lessons/<int:lesson_id>/", learning.lesson_view, name="lesson"),
     path(
@@ -22,6 +28,8 @@ urlpatterns = [
         name="lesson_progress",
     ),
     path("learn/<slug:slug>/certificate/", learning.certificate_view, name="certificate"),
+    path("learn/<slug:slug>/certificate.pdf", learning.certificate_pdf_view, name="certificate_pdf"),
+    path("learn/<slug:slug>/quizzes/<int:quiz_id>/", learning.quiz_view, name="quiz"),
     path("learn/<slug:slug>/review/", learning.review_submit, name="review_submit"),
     path("learn/<slug:slug>/review/delete/", learning.review_remove, name="review_delete"),
     path("learn/<slug:slug>/wishlist/", learning.wishlist_toggle, name="wishlist_toggle"),
