@@ -14,3 +14,7 @@ class AccountsConfig(AppConfig):
 
         user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.mfa.on_user_logged_in")
         user_logged_in.connect(on_user_logged_in_time_zone, dispatch_uid="accounts.services.time_zone")
+
+        from accounts import auth_cache
+
+        auth_cache.connect()

@@ -6,6 +6,8 @@ from django.contrib.auth.backends import ModelBackend
 
 from core import ratelimit
 
+from .auth_cache import cached_user
+
 ACCOUNT_SCOPE = "auth_account"
 
 
@@ -39,3 +41,8 @@ class AttemptLimitedModelBackend(ModelBackend):
         if user is not None:
             ratelimit.refund(ACCOUNT_SCOPE, ident)
         return user
+
+    def get_user(self, user_id):
+        # Every signed-in request asks for the session's user: from the cache
+        # (accounts.auth_cache, dropped on any save of the user), not a query each time.
+        return cached_user(user_id, lambda: super(AttemptLimitedModelBackend, self).get_user(user_id))

@@ -56,7 +56,9 @@ user = get_user_model().objects.get(username="learner")
 token, _ = Token.objects.get_or_create(user=user)
 store = import_module(settings.SESSION_ENGINE).SessionStore()
 store[SESSION_KEY] = str(user.pk)
-store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+# A backend that is not in AUTHENTICATION_BACKENDS makes get_user() answer AnonymousUser:
+# the session must name one the project uses, or the "learner" rows measure anonymous pages.
+store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
 store[HASH_SESSION_KEY] = user.get_session_auth_hash()
 store.create()
 course = Course.objects.filter(is_published=True).order_by("pk").first()
@@ -105,6 +107,11 @@ for row in "${rows[@]}"; do
     *) extra=() ;;
   esac
   status=$(curl -s -o /dev/null -w '%{http_code}' "${extra[@]}" "$url")
+  if [ "$kind" = session ] && ! curl -s "${extra[@]}" "$url" | grep -q 'data-testid="logout"'; then
+    # No sign-out form: the session was refused and the page is the anonymous one.
+    printf '| %s | not signed in: the session cookie was refused | | |\n' "$name"
+    continue
+  fi
   out=$("$ratio" "$url" "$rounds" "${extra[@]}")
   # "ratio median R (project P rps, bare B rps, ...)"
   r=$(awk '{print $3}' <<<"$out"); p=$(awk '{print $5}' <<<"$out" | tr -d '('); b=$(awk '{print $8}' <<<"$out")

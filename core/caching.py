@@ -146,6 +146,25 @@ def page_is_cacheable(request: HttpRequest) -> bool:
     return not (user is not None and user.is_authenticated)
 
 
+def user_namespace(user_id: int) -> str:
+    """What a signed-in visitor's cached pages show of the account itself (the name in the
+    header, the partner-portal link): bumped when the user or their partner membership is
+    saved."""
+    return f"user:{user_id}"
+
+
+def signed_in_page_is_cacheable(request: HttpRequest) -> bool:
+    """A signed-in visitor's GET that changes nothing and shows no pending message (Django's
+    message storage reads the session only when the cookie says more wait there, so the
+    cookie is the sign of a pending message)."""
+    if request.method not in ("GET", "HEAD") or "currency" in request.GET:
+        return False
+    if "messages" in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
 def cached_page(
     request: HttpRequest,
     namespaces: Iterable[str],
@@ -184,28 +203,47 @@ def cached_page(
     return _from_entry(request, entry, conditional=conditional)
 
 
-def anonymous_page_cache(*namespaces: str, bypass_params: tuple[str, ...] = ()) -> Callable:
+def anonymous_page_cache(
+    *namespaces: str,
+    bypass_params: tuple[str, ...] = (),
+    signed_in: Callable[[int], tuple[str, ...]] | None = None,
+) -> Callable:
     """Serve an anonymous visitor's page from the cache of ``namespaces`` (per language,
-    currency, host and full path), with ETag / Last-Modified and 304s. Signed-in visitors,
-    requests that change state and requests with any of ``bypass_params`` (unbounded key
-    spaces such as searches) get the view itself."""
+    currency, host and full path), with ETag / Last-Modified and 304s. Requests that change
+    state and requests with any of ``bypass_params`` (unbounded key spaces such as
+    searches) get the view itself.
+
+    With ``signed_in`` (user id -> the namespaces of what the page shows of that learner),
+    a signed-in visitor's page is cached too, per user, under ``namespaces``, those and
+    ``user_namespace``; it is marked private. Without it signed-in visitors get the view."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not page_is_cacheable(request) or any(request.GET.get(name) for name in bypass_params):
+            if any(request.GET.get(name) for name in bypass_params):
                 return view(request, *args, **kwargs)
             from core.money import currency_for_request
 
-            return cached_page(
+            language, currency = translation.get_language(), currency_for_request(request)
+            # Times on the page are shown in the visitor's time zone.
+            zone = timezone.get_current_timezone_name()
+            parts = (view.__module__, view.__name__, language, currency, zone)
+            if page_is_cacheable(request):
+                return cached_page(request, namespaces, *parts, render=lambda: view(request, *args, **kwargs))
+            if signed_in is None or not signed_in_page_is_cacheable(request):
+                return view(request, *args, **kwargs)
+            user_id = request.user.pk
+            response = cached_page(
                 request,
-                namespaces,
-                view.__module__,
-                view.__name__,
-                translation.get_language(),
-                currency_for_request(request),
+                (*namespaces, *signed_in(user_id), user_namespace(user_id)),
+                *parts,
+                "user",
+                user_id,
                 render=lambda: view(request, *args, **kwargs),
             )
+            # The learner's own page: browsers may keep it, shared caches may not.
+            response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+            return response
 
         return wrapped
 

@@ -11,7 +11,19 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core.caching import namespace_bump
 
-from .models import Category, Course, Enrollment, Instructor, Lesson, LiveSession, Price, Review, Section, Tag
+from .models import (
+    Category,
+    Course,
+    Enrollment,
+    Instructor,
+    Lesson,
+    LiveSession,
+    Price,
+    Review,
+    Section,
+    Tag,
+    WishlistItem,
+)
 
 CATALOG = "catalog"
 CATALOG_MODELS = (Category, Course, Instructor, Lesson, LiveSession, Price, Review, Section, Tag)
@@ -31,11 +43,12 @@ def _on_change(sender, **kwargs) -> None:
 
 
 def learner_namespace(user_id: int) -> str:
-    """What is cached per learner (their recommendations) and changes with enrollments."""
+    """What is cached per learner (their recommendations, their own catalog pages) and
+    changes with their enrollments and wishlist."""
     return f"learner:{user_id}"
 
 
-def _on_enrollment(sender, instance: Enrollment, **kwargs) -> None:
+def _on_enrollment(sender, instance: Enrollment | WishlistItem, **kwargs) -> None:
     if not kwargs.get("raw"):
         namespace = learner_namespace(instance.user_id)
         namespace_bump(namespace)
@@ -53,4 +66,7 @@ def connect() -> None:
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"catalog-cache-delete-{model.__name__}")
     post_save.connect(_on_enrollment, sender=Enrollment, dispatch_uid="learner-cache-enrollment-save")
     post_delete.connect(_on_enrollment, sender=Enrollment, dispatch_uid="learner-cache-enrollment-delete")
+    # The course page of a signed-in learner shows whether the course is on their wishlist.
+    post_save.connect(_on_enrollment, sender=WishlistItem, dispatch_uid="learner-cache-wishlist-save")
+    post_delete.connect(_on_enrollment, sender=WishlistItem, dispatch_uid="learner-cache-wishlist-delete")
     m2m_changed.connect(_on_m2m, sender=Course.tags.through, dispatch_uid="catalog-cache-course-tags")

@@ -7,3 +7,8 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = _("Partner portal")
+
+    def ready(self) -> None:
+        from . import header_cache
+
+        header_cache.connect()

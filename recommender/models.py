@@ -34,6 +34,9 @@ class ModelVersion(TimeStampedModel):
     # The nightly task passes the day, so a rerun of the same night trains nothing new.
     run_key = models.CharField(max_length=40, blank=True, default="")
     activated_at = models.DateTimeField(null=True, blank=True)
+    # When the interactions were read: enrollments after it are unknown to the model, so
+    # "for you" serves the similar courses of those purchases at once (see selectors).
+    data_until = models.DateTimeField(null=True, blank=True)
     # Who writes this version's lists (one attempt of a run) and until when; renewed as
     # batches are written.
     lease_token = models.CharField(max_length=32, blank=True, default="")

@@ -1,13 +1,15 @@
 """Reads of the stored lists of the active version. Each costs a fixed number of queries
-whatever ``k``: a learner with a stored list costs one; a learner without one (new, or
-trained before they had any history) costs six, assembled from their declared interests,
-the segment those interests fit best, and catalog popularity."""
+whatever ``k``: a learner with a stored list costs two (the list, and the similar courses of
+what they bought since the version read its data); a learner without one (new, or trained
+before they had any history) costs seven, the fresh purchases first, then their declared
+interests, the segment those interests fit best, and catalog popularity."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import LearnerProfile
 from courses.models import Course, Enrollment
@@ -16,6 +18,7 @@ from . import reasons
 from .conf import recommender_settings
 from .models import (
     CustomerRecommendation,
+    ModelVersion,
     PopularCourse,
     Recommendation,
     Segment,
@@ -80,7 +83,72 @@ def _from_stored(rows) -> list[RecommendedCourse]:
     ]
 
 
+# How many of the latest purchases unknown to the model steer "for you" at once.
+FRESH_ANCHORS = 3
+
+
+def _titles(course: Course) -> dict:
+    from django.conf import settings
+
+    return {
+        code: getattr(course, f"title_{code.replace('-', '_')}", "") or ""
+        for code, _name in settings.LANGUAGES
+    }
+
+
+def fresh_similar(*, user, k: int) -> list[RecommendedCourse]:
+    """Session-based part of "for you" (one query): the similar courses (active version)
+    of the learner's latest purchases made after that version read its data, so a course
+    bought a second ago steers the list before the nightly run learns it. The latest
+    purchase comes first; the others interleave by rank."""
+    cutoff = ModelVersion.objects.filter(is_active=True).values(
+        cutoff=Coalesce("data_until", "activated_at", "created_at")
+    )[:1]
+    latest = (
+        Enrollment.objects.filter(user=user, is_active=True, created_at__gt=Subquery(cutoff))
+        .order_by("-created_at", "-id")
+        .values("course_id")[:FRESH_ANCHORS]
+    )
+    bought_at = Enrollment.objects.filter(user=user, course_id=OuterRef("course_id")).values("created_at")[:1]
+    rows = list(
+        SimilarCourse.objects.filter(
+            model_version__is_active=True, course_id__in=latest, similar__is_published=True
+        )
+        .exclude(similar_id__in=_owned(user))
+        .select_related("course", *(f"similar__{name}" for name in COURSE_RELATED), "similar")
+        .annotate(bought_at=Subquery(bought_at))
+        .order_by("-bought_at", "course_id", "rank")[: k * FRESH_ANCHORS]
+    )
+    by_anchor: dict[int, list[SimilarCourse]] = {}
+    for row in rows:
+        by_anchor.setdefault(row.course_id, []).append(row)
+    chosen: dict[int, RecommendedCourse] = {}
+    # Round-robin over the anchors, latest purchase first, so each one shows in a short rail.
+    for depth in range(max((len(group) for group in by_anchor.values()), default=0)):
+        for group in by_anchor.values():
+            if depth < len(group) and group[depth].similar_id not in chosen:
+                row = group[depth]
+                chosen[row.similar_id] = RecommendedCourse(
+                    course=row.similar,
+                    score=row.score,
+                    reason_code=reasons.REASON_BECAUSE_YOU_TOOK,
+                    reason_params={"course": _titles(row.course)},
+                )
+    return list(chosen.values())[:k]
+
+
+def _merge(first: list[RecommendedCourse], rest: list[RecommendedCourse], *, k: int) -> list:
+    chosen: dict[int, RecommendedCourse] = {}
+    for item in (*first, *rest):
+        chosen.setdefault(item.course.pk, item)
+    return list(chosen.values())[:k]
+
+
 def recommendations_for_user(*, user, k: int) -> list[RecommendedCourse]:
+    """The stored list with what the learner just bought mixed in: up to half of the list
+    (rounded up) comes from the fresh purchases' similar courses, ahead of the stored rows;
+    a learner without a stored list gets them ahead of the cold-start list."""
+    fresh = fresh_similar(user=user, k=k)
     stored = list(
         Recommendation.objects.filter(user=user, model_version__is_active=True, course__is_published=True)
         .exclude(course_id__in=_owned(user))
@@ -88,8 +156,9 @@ def recommendations_for_user(*, user, k: int) -> list[RecommendedCourse]:
         .order_by("rank")[:k]
     )
     if stored:
-        return _from_stored(stored)
-    return cold_start_for_user(user=user, k=k)
+        head = fresh[: (k + 1) // 2]
+        return _merge(head, [*_from_stored(stored), *fresh[len(head) :]], k=k)
+    return _merge(fresh, cold_start_for_user(user=user, k=k), k=k)
 
 
 def recommendations_for_customer(*, customer, k: int) -> list[RecommendedCourse]:

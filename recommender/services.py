@@ -570,6 +570,9 @@ def recommender_train(
     if existing is not None:
         return existing
     now = now or timezone.now()
+    # Taken before the read, so a purchase made while reading counts as fresh (served from
+    # its similar courses) rather than lost between the model and the request-time part.
+    data_until = timezone.now()
     try:
         catalog = load_catalog()
         data = build_interaction_matrix(course_ids=catalog.course_ids, sources=sources, now=now)
@@ -645,7 +648,13 @@ def recommender_train(
         run_key=run_key,
         lease=lease,
         started=started,
-        fields={"algorithm": "hybrid", "params": trained.params, "metrics": trained.metrics, **sizes},
+        fields={
+            "algorithm": "hybrid",
+            "params": trained.params,
+            "metrics": trained.metrics,
+            "data_until": data_until,
+            **sizes,
+        },
     )
     if version.status != ModelVersion.Status.WRITING or version.lease_token != lease.token:
         return version

@@ -343,7 +343,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- Django REST Framework -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.api.authentication.ProfileZoneTokenAuthentication",
+        # The token's user (with the profile whose time zone the API uses) from the cache.
+        "accounts.auth_cache.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

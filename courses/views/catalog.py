@@ -58,7 +58,11 @@ def _fragments(request: HttpRequest, namespaces: tuple[str, ...], parts: tuple, 
     return {name: mark_safe(html) for name, html in found.items()}  # rendered by our templates
 
 
-@anonymous_page_cache(CATALOG)
+def _learner(user_id: int) -> tuple[str, ...]:
+    return (learner_namespace(user_id),)
+
+
+@anonymous_page_cache(CATALOG, signed_in=_learner)
 def home(request: HttpRequest) -> HttpResponse:
     currency = currency_for_request(request)
 
@@ -98,7 +102,7 @@ def _page(paginator: Paginator, number: str | None):
         return paginator.page(paginator.num_pages)
 
 
-@anonymous_page_cache(CATALOG, bypass_params=("q",))
+@anonymous_page_cache(CATALOG, bypass_params=("q",), signed_in=_learner)
 def course_list_view(request: HttpRequest) -> HttpResponse:
     currency = currency_for_request(request)
 
@@ -145,7 +149,7 @@ def _course_or_missing(slug: str, currency: str):
         return _MISSING
 
 
-@anonymous_page_cache(CATALOG)
+@anonymous_page_cache(CATALOG, signed_in=_learner)
 def course_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     currency = currency_for_request(request)
     # The course with its syllabus, sessions and prices, pickled in the shared cache.

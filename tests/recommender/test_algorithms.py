@@ -6,6 +6,7 @@ import scipy.sparse as sp
 
 from recommender.algorithms import (
     EASE,
+    IALS,
     CatalogTooLarge,
     ContentSimilarity,
     Hybrid,
@@ -60,8 +61,8 @@ def content_features(item_groups):
 
 @pytest.mark.parametrize(
     "model",
-    [ItemKNN(k=20), EASE(lambda_=20.0), RP3beta(k=20), "content"],
-    ids=["itemknn", "ease", "rp3beta", "content"],
+    [ItemKNN(k=20), EASE(lambda_=20.0), RP3beta(k=20), IALS(factors=8), "content"],
+    ids=["itemknn", "ease", "rp3beta", "ials", "content"],
 )
 def test_each_learned_algorithm_beats_popularity_by_a_clear_margin(model):
     # given
@@ -331,3 +332,36 @@ def test_validation_is_scored_on_a_seeded_sample_of_learners_when_there_are_many
     weights, score, part_scores = tune_hybrid_weights(parts, fit, held, k=10)
     assert sum(weights) == pytest.approx(1.0)
     assert score >= max(part_scores.values())
+
+
+def test_ials_conjugate_gradient_reaches_the_exact_least_squares_solution():
+    # given: a small matrix and item factors; the exact solve of one learner's weighted
+    # least squares (every cell weighs 1, observed cells 1 + alpha with target 1)
+    matrix, _ = planted_matrix(n_users=30, per_user=5, seed=4)
+    model = IALS(factors=6, reg=0.01, alpha=2.0, iterations=4).fit(matrix)
+    items = model.item_factors.astype(np.float64)
+    row = matrix[7]
+    owned = row.indices
+    lam = 0.01 * (owned.size + items.shape[0])
+    system = items.T @ items + 2.0 * items[owned].T @ items[owned] + lam * np.eye(6)
+    exact = np.linalg.solve(system, 3.0 * items[owned].sum(axis=0))
+
+    # when: the model folds the learner in by conjugate gradient (as many steps as factors)
+    model.FOLD_IN_STEPS = 6
+    scores = model.score(row)
+
+    # then
+    np.testing.assert_allclose(scores[0], items @ exact, rtol=1e-3, atol=1e-4)
+
+
+def test_ials_is_deterministic_for_a_seed_and_scores_any_history():
+    matrix, _ = planted_matrix(seed=6)
+    first = IALS(factors=8, seed=1).fit(matrix).score(matrix[:5])
+    again = IALS(factors=8, seed=1).fit(matrix).score(matrix[:5])
+    np.testing.assert_array_equal(first, again)
+    # a history the model never saw (a new learner) is folded in like any other
+    new = sp.csr_matrix((np.ones(2, dtype=np.float32), ([0, 0], [0, 1])), shape=(1, matrix.shape[1]))
+    scores = IALS(factors=8, seed=1).fit(matrix).score(new)[0]
+    assert scores.shape == (matrix.shape[1],)
+    # the new learner took two courses of group 0: the other courses of that group lead
+    assert set(np.argsort(-scores)[:5].tolist()) <= set(range(PER_GROUP))

@@ -10,6 +10,8 @@ from django.core.management import CommandError, call_command
 from recommender.evaluation import load_ratings, per_user_split
 
 METRICS = {"ndcg@10", "precision@10", "recall@10", "map@10", "coverage", "train_seconds"}
+# The score that chose each tuned model (popularity has nothing to tune).
+VALIDATION = {"validation_ndcg@10", "validation_folds"}
 
 
 def _planted_rows(n_users=120, seed=0):
@@ -39,12 +41,30 @@ def test_prints_one_json_object_with_every_algorithm(ratings_csv):
 
     body = json.loads(out.getvalue())
     assert body["dataset"] == {"users": 120, "items": 36, "interactions": 720}
-    assert set(body["algorithms"]) == {"popularity", "itemknn", "rp3beta", "ease", "hybrid", "ease_svd"}
+    assert set(body["algorithms"]) == {
+        "popularity",
+        "itemknn",
+        "rp3beta",
+        "ease",
+        "hybrid",
+        "ease_svd",
+        "ials",
+        "ease_ials",
+    }
     blend = body["algorithms"]["ease_svd"]["params"]
     assert [part["algorithm"] for part in blend["parts"]] == ["ease", "puresvd"]
     assert blend["parts"][1]["rank"] in (10, 15, 25, 50) and abs(sum(blend["weights"]) - 1) < 1e-6
-    for metrics in body["algorithms"].values():
-        assert set(metrics) - {"params", "train_cpu_seconds"} == METRICS
+    blend = body["algorithms"]["ease_ials"]["params"]
+    assert [part["algorithm"] for part in blend["parts"]] == ["ease", "ials", "puresvd"]
+    assert abs(sum(blend["weights"]) - 1) < 1e-6
+    for name, metrics in body["algorithms"].items():
+        expected = METRICS if name == "popularity" else METRICS | VALIDATION
+        assert set(metrics) - {"params", "train_cpu_seconds"} == expected
+        if name != "popularity":
+            assert 0 < metrics["validation_ndcg@10"] <= 1
+    assert body["algorithms"]["ials"]["validation_folds"] == 3
+    assert body["algorithms"]["ease"]["validation_folds"] == 1
+    assert body["algorithms"]["ials"]["ndcg@10"] > body["algorithms"]["popularity"]["ndcg@10"] + 0.1
     assert body["algorithms"]["ease"]["params"]["algorithm"] == "ease"
     assert "fallback" not in body["algorithms"]["ease"]
     assert body["algorithms"]["ease"]["ndcg@10"] > body["algorithms"]["popularity"]["ndcg@10"] + 0.1
@@ -77,6 +97,8 @@ def test_a_catalog_above_the_ease_limit_is_evaluated_with_rp3beta_in_its_place(r
     assert parts == ["rp3beta", "itemknn", "popularity"]
     parts = [part["algorithm"] for part in body["algorithms"]["ease_svd"]["params"]["parts"]]
     assert parts == ["rp3beta", "puresvd"]
+    parts = [part["algorithm"] for part in body["algorithms"]["ease_ials"]["params"]["parts"]]
+    assert parts == ["rp3beta", "ials", "puresvd"]
     assert ease["ndcg@10"] > body["algorithms"]["popularity"]["ndcg@10"] + 0.1
 
 
