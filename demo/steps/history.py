@@ -21,7 +21,7 @@ every daily group a partner sees (visitors, orders of each variant, the control 
 orders, buyers, sign-ups, returning buyers, reviews, completions) at 0 or at least that size,
 so no figure of the bank's metrics page is hidden; smaller scales are for tests.
 
-Idempotent: a campaign that already has attributed orders is left alone, and the nightly
+Idempotent: a campaign that already has its history (its spend entries) is left alone, and the nightly
 jobs run only when this run wrote something, so a rerun writes nothing. Deterministic: one
 generator per campaign, seeded from ``--seed`` and the campaign's slug; dates are relative to
 the day of the run."""
@@ -47,6 +47,7 @@ from campaigns.models import (
     CodeRedemption,
     DiscountCode,
     OrderAttribution,
+    SpendEntry,
     Touch,
     TrackingLink,
     Variant,
@@ -78,6 +79,7 @@ REVIEW_SHARE = 0.35
 CLICK_SHARE = 0.6
 SPEND_PER_ORDER = Decimal("9")
 HISTORY_CODE_SUFFIX = "VIP"
+SPEND_NOTE = "demo history"
 
 
 @dataclass(frozen=True)
@@ -642,7 +644,7 @@ class History:
             campaign_services.spend_entry_add(
                 campaign=self.campaign, amount=amount, on=day, note="demo history"
             )
-        return len(plan.orders)
+        return len(plan.touches)
 
 
 WRITTEN_MODELS = (
@@ -688,13 +690,14 @@ def run(*, rng: random.Random, options: dict, stdout) -> None:
         return
     today = timezone.localdate()
     days = [today - timedelta(days=n) for n in range(days_back, 0, -1)]
+    # A campaign's history ends with its spend entries: one with this note means it is done.
     campaigns = list(
         Campaign.objects.filter(status=Campaign.Status.RUNNING, partner__slug__in=list(AUDIENCES))
-        .exclude(attributions__isnull=False)
+        .exclude(pk__in=SpendEntry.objects.filter(note=SPEND_NOTE).values("campaign_id"))
         .select_related("partner")
         .order_by("pk")
     )
-    written = 0
+    written = orders = 0
     with explicit_created_at(*WRITTEN_MODELS):
         for campaign in campaigns:
             if not campaign.variants.exists():
@@ -713,6 +716,7 @@ def run(*, rng: random.Random, options: dict, stdout) -> None:
             history.plan_days(code)
             planned = time.monotonic()
             written += history.write()
+            orders += len(history.plan.orders)
             if options.get("verbosity", 1) > 1:
                 stdout.write(
                     f"    {campaign.slug}: planned {len(history.plan.orders)} orders, "
@@ -734,4 +738,7 @@ def run(*, rng: random.Random, options: dict, stdout) -> None:
         stdout.write(f"    nightly metrics of {len(days)} days: {time.monotonic() - started:.1f}s")
     for campaign in campaigns:
         variant_weights_update(campaign=campaign, rng=np.random.default_rng(options["seed"]))
-    stdout.write(f"Campaign history: {written} orders over {days_back} days, metrics computed")
+    stdout.write(
+        f"Campaign history: {orders} orders, {written} visits and clicks over {days_back} days; "
+        "nightly metrics computed"
+    )
