@@ -323,10 +323,13 @@ def _fx_values(rates: dict[str, Decimal]) -> tuple[str, dict]:
 
 
 def _attributions_sql(fx_rows: str) -> str:
+    return f"WITH fx(currency, rate) AS (VALUES {fx_rows}) {_attributions_select()}"
+
+
+def _attributions_select() -> str:
     # Every attribution of the campaigns in scope: refunds, reviews and completions of the
-    # day may belong to orders paid long before.
+    # day may belong to orders paid long before. Reads ``fx(currency, rate)``.
     return f"""
-        WITH fx(currency, rate) AS (VALUES {fx_rows})
         SELECT a.id, a.campaign_id, a.variant_id, a.order_id, a.user_id, a.is_holdout, a.paid_at,
                a.amount, a.discount_amount,
                COALESCE(NULLIF(tt.language, ''), NULLIF(o.language, ''), '{UNKNOWN_LANGUAGE}') AS language,
@@ -666,7 +669,7 @@ TEMP_TABLES = (
 
 def _drop_temp_tables(cursor) -> None:
     if connection.vendor == "postgresql":
-        # One round trip: the live figures run this pipeline on portal pages.
+        # One round trip.
         cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
         return
     for name in TEMP_TABLES:
@@ -729,6 +732,9 @@ def _compute_zone(*, day: date, zone: str, campaign_ids: Sequence[int] | None, w
         id_list = ", ".join(str(pk) for pk in ids)
         scope_sql += f" WHERE id IN ({id_list})"
         touch_scope = f"t.campaign_id IN ({id_list})"
+    if not write:
+        totals = _live_totals(scope_sql=scope_sql, fx_rows=fx_rows, params=params)
+        return ComputeResult(day=day, campaigns=len(totals), daily_rows=0, market_rows=0, totals=totals)
     temp = "CREATE TEMPORARY TABLE"
     with transaction.atomic(), connection.cursor() as cursor:
         _drop_temp_tables(cursor)
@@ -765,10 +771,6 @@ def _compute_zone(*, day: date, zone: str, campaign_ids: Sequence[int] | None, w
             daily_sql, market_sql = _daily_rows_sql(), _market_rows_sql()
         cursor.execute(f"{temp} analytics_rows AS {daily_sql}")
         cursor.execute(f"{temp} analytics_market_rows AS {market_sql}")
-        if not write:
-            totals = _read_totals(cursor)
-            _drop_temp_tables(cursor)
-            return ComputeResult(day=day, campaigns=len(totals), daily_rows=0, market_rows=0, totals=totals)
         cursor.execute(_upsert_daily_sql(), params)
         cursor.execute(_upsert_market_sql(), params)
         for statement in _delete_stale_sql():
@@ -783,15 +785,31 @@ def _compute_zone(*, day: date, zone: str, campaign_ids: Sequence[int] | None, w
     return ComputeResult(day=day, campaigns=campaigns, daily_rows=daily_rows, market_rows=market_rows)
 
 
-def _read_totals(cursor) -> dict[int, dict]:
+def _live_totals(*, scope_sql: str, fx_rows: str, params: dict) -> dict[int, dict]:
+    """The total rows of the nightly SQL in one statement, its steps as common table
+    expressions under the temporary tables' names (the portable path, touches as events):
+    a portal page pays one query per live day, whatever the number of campaigns, instead of
+    the nightly job's round trips (temporary tables, ANALYZE, savepoints)."""
     values = DAILY_VALUE_COLUMNS
     source = ", ".join(f"r.{name}" if name != "currency" else "s.cur" for name in values)
-    cursor.execute(
-        f"SELECT r.campaign_id, {source} FROM analytics_rows r "
-        "JOIN analytics_scope s ON s.id = r.campaign_id WHERE r.variant_id IS NULL AND r.language IS NULL"
-    )
+    sql = f"""
+        WITH fx(currency, rate) AS (VALUES {fx_rows}),
+        analytics_scope AS ({scope_sql}),
+        analytics_attributions AS ({_attributions_select()}),
+        analytics_events AS ({_events_sql(with_touches=True)}),
+        analytics_rows AS ({_daily_rows_sql()})
+        SELECT r.campaign_id, {source} FROM analytics_rows r
+        JOIN analytics_scope s ON s.id = r.campaign_id WHERE r.variant_id IS NULL AND r.language IS NULL
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _totals_from(cursor.fetchall())
+
+
+def _totals_from(rows) -> dict[int, dict]:
+    values = DAILY_VALUE_COLUMNS
     totals = {}
-    for campaign_id, *row in cursor.fetchall():
+    for campaign_id, *row in rows:
         named = dict(zip(values, row, strict=True))
         for name in MONEY_COLUMNS:
             # SQLite hands NUMERIC back as float: through str, then the stored column's scale.

@@ -8,7 +8,7 @@ Each step is a module with one function::
   adding or changing one step never shifts the random choices of another. Never use the
   global ``random`` functions.
 - ``options`` holds the command's options: ``learners``, ``courses``, ``interactions``,
-  ``seed`` and ``verbosity``.
+  ``seed``, ``history_days``, ``history_scale`` and ``verbosity``.
 - ``stdout`` is the command's output; a step prints only what a person needs (for example
   ``API key for <slug>: <key>``). The command prints the counts and the demo accounts at the end.
 
@@ -28,4 +28,5 @@ STEPS: list[tuple[str, str]] = [
     ("partners", "demo.steps.partners"),
     ("campaigns", "demo.steps.campaigns"),
     ("media", "demo.steps.media"),
+    ("history", "demo.steps.history"),
 ]

@@ -6,7 +6,7 @@ Idempotent: campaigns, codes and links are matched on their slug, code or name; 
 added only when the campaign has none."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
@@ -103,6 +103,37 @@ BODY = (
 CHANNELS = [choice for choice, _label in TrackingLink.Channel.choices]
 TOUCHES_PER_CAMPAIGN = 40
 GENERATED_CODES = 20
+HOLDOUT_SHARE = Decimal("0.3500")
+BUDGET = Decimal("40000.00")
+# The partner alliance: the bank leads a joint campaign with the museum (money through the
+# ages), each partner with its revenue share, drawing courses from both fields.
+ALLIANCE = {
+    "slug": "bank-museum-treasures",
+    "lead": "bank",
+    "partner": "museum",
+    "share": Decimal("0.0500"),
+    "categories": ["personal-finance", "art-history", "chinese-history"],
+    "names": (
+        "Treasures and savings: Harbor Bank × Lantern Hall",
+        "珍藏与储蓄：港湾银行 × 灯阁博物馆",
+        "宝物と貯蓄：ハーバー銀行 × ランタンホール美術館",
+        "Tesoros y ahorro: Banco Harbor × Museo Lantern Hall",
+    ),
+    "headlines": (
+        (
+            "Money through the ages",
+            "历代钱币与理财",
+            "時代をめぐるお金の話",
+            "El dinero a través de los siglos",
+        ),
+        (
+            "From ancient coins to your first budget",
+            "从古钱币到你的第一份预算",
+            "古銭から最初の家計簿まで",
+            "De las monedas antiguas a tu primer presupuesto",
+        ),
+    ),
+}
 
 
 def _courses(slug: str, rng: random.Random) -> list[int]:
@@ -123,7 +154,7 @@ def _courses(slug: str, rng: random.Random) -> list[int]:
     return rng.sample(matching, k=min(len(matching), rng.randint(2, 4)))
 
 
-def _campaign(partner: Partner, rng: random.Random) -> Campaign:
+def _campaign(partner: Partner, rng: random.Random, started: datetime) -> Campaign:
     slug = f"{partner.slug}-learning-week"
     campaign = Campaign.objects.filter(slug=slug).first()
     if campaign is not None:
@@ -149,10 +180,12 @@ def _campaign(partner: Partner, rng: random.Random) -> Campaign:
             **translated("body", BODY),
             **translated("call_to_action", CALL_TO_ACTION),
             "discount_percent": percent,
-            "holdout_share": Decimal("0.1000"),
-            "starts_at": now - timedelta(days=14),
+            # A large control group, so that its daily orders clear the privacy minimum and
+            # partners see the lift on the demo's traffic.
+            "holdout_share": HOLDOUT_SHARE,
+            "starts_at": min(started, now - timedelta(days=14)),
             "ends_at": now + timedelta(days=60),
-            "budget_amount": Decimal("5000.00"),
+            "budget_amount": BUDGET,
             "budget_currency": "USD",
         },
         course_ids=_courses(partner.slug, rng),
@@ -195,10 +228,70 @@ def _touches(campaign: Campaign, links: list[TrackingLink], rng: random.Random) 
             )
 
 
+def _alliance(rng: random.Random, started: datetime) -> Campaign | None:
+    campaign = Campaign.objects.filter(slug=ALLIANCE["slug"]).first()
+    if campaign is not None:
+        return campaign
+    partners = {p.slug: p for p in Partner.objects.filter(slug__in=[ALLIANCE["lead"], ALLIANCE["partner"]])}
+    if len(partners) < 2:
+        return None
+    lead = partners[ALLIANCE["lead"]]
+    course_ids = []
+    for category in ALLIANCE["categories"]:
+        picks = [pk for pk in _courses_in([category]) if pk not in course_ids]
+        course_ids.extend(picks[:1])
+    main, second = ALLIANCE["headlines"]
+    now = timezone.now()
+    campaign = services.campaign_create(
+        partner=lead,
+        slug=ALLIANCE["slug"],
+        fields={
+            **translated("name", ALLIANCE["names"]),
+            **translated("headline", main),
+            **translated("body", BODY),
+            **translated("call_to_action", CALL_TO_ACTION),
+            "discount_percent": Decimal("15"),
+            "holdout_share": HOLDOUT_SHARE,
+            "starts_at": min(started, now - timedelta(days=14)),
+            "ends_at": now + timedelta(days=60),
+            "budget_amount": BUDGET,
+            "budget_currency": "USD",
+        },
+        course_ids=course_ids,
+        lead_share=ALLIANCE["share"],
+        co_partners={partners[ALLIANCE["partner"]].pk: ALLIANCE["share"]},
+        variants=[
+            {"name": "A", "weight": 1},
+            {"name": "B", "weight": 1, "discount_percent": Decimal("20"), **translated("headline", second)},
+        ],
+    )
+    services.campaign_submit(campaign=campaign)
+    return services.campaign_approve(campaign=campaign)
+
+
+def _courses_in(categories: list[str]) -> list[int]:
+    queryset = Course.objects.filter(is_published=True, prices__currency="USD", prices__amount__gt=0)
+    return list(
+        queryset.filter(Q(category__slug__in=categories) | Q(category__parent__slug__in=categories))
+        .exclude(format=Course.Format.LIVE)
+        .order_by("-enrollment_count", "slug")
+        .values_list("pk", flat=True)[:4]
+    )
+
+
 def run(*, rng: random.Random, options: dict, stdout) -> None:
+    # Started at the beginning of the history step's first day, which fills the weeks since.
+    first_day = timezone.localdate() - timedelta(days=options.get("history_days", 60))
+    started = timezone.make_aware(datetime.combine(first_day, time.min))
+    campaigns = []
     for partner in Partner.objects.filter(status=Partner.Status.ACTIVE).order_by("slug"):
-        campaign = _campaign(partner, rng)
-        named = f"{partner.slug.upper()}{int(campaign.discount_percent)}"
+        campaigns.append((partner, _campaign(partner, rng, started)))
+    alliance = _alliance(rng, started)
+    if alliance is not None:
+        campaigns.append((alliance.partner, alliance))
+    for partner, campaign in campaigns:
+        prefix = "TREASURE" if campaign.slug == ALLIANCE["slug"] else partner.slug.upper()
+        named = f"{prefix}{int(campaign.discount_percent)}"
         if not DiscountCode.objects.filter(code=named).exists():
             services.discount_code_create_named(
                 campaign=campaign, code=named, max_redemptions=1000, per_customer_limit=1

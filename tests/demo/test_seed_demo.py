@@ -30,7 +30,9 @@ from demo.content import COURSES
 
 pytestmark = pytest.mark.django_db
 
-SMALL = {"learners": 20, "interactions": 200}
+# A few days of tiny campaign history keep these tests fast (tests/demo/test_seed_history.py
+# covers the history at length).
+SMALL = {"learners": 20, "interactions": 200, "history_days": 3, "history_scale": 0.02}
 LANGS = ("en", "zh_hans", "ja", "es")
 
 

@@ -44,11 +44,25 @@ class Command(BaseCommand):
             help="enrollments spread over the learners (default 3000)",
         )
         parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+        parser.add_argument(
+            "--history-days",
+            type=int,
+            default=60,
+            help="days of campaign history before today (default 60; 0 = none)",
+        )
+        parser.add_argument(
+            "--history-scale",
+            type=float,
+            default=1.0,
+            help="traffic of the campaign history (default 1: partners' groups clear the privacy minimum)",
+        )
 
     def handle(self, *args, **options):
-        for name in ("learners", "courses", "interactions"):
+        for name in ("learners", "courses", "interactions", "history_days"):
             if options[name] < 0:
                 raise CommandError(f"--{name} must be zero or more")
+        if not options["history_scale"] >= 0:
+            raise CommandError("--history-scale must be zero or more")
         if options["courses"] < 1:
             raise CommandError("--courses must be at least 1")
         settings = {
@@ -56,6 +70,8 @@ class Command(BaseCommand):
             "courses": options["courses"],
             "interactions": options["interactions"],
             "seed": options["seed"],
+            "history_days": options["history_days"],
+            "history_scale": options["history_scale"],
             "verbosity": options["verbosity"],
         }
         started = time.monotonic()
