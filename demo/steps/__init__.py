@@ -29,4 +29,5 @@ STEPS: list[tuple[str, str]] = [
     ("campaigns", "demo.steps.campaigns"),
     ("media", "demo.steps.media"),
     ("history", "demo.steps.history"),
+    ("statements", "demo.steps.statements"),
 ]

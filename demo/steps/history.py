@@ -6,7 +6,7 @@ What a day of one campaign holds: new visitors (language, country and channel fr
 partner's audience) split into the control group and the variants by the tracking service's
 own draw (``_pick_variant``: the same hash of the visitor id the landing page uses), their
 clicks and landing-page views, sign-ups, paid orders (priced with the campaign's discount
-rule ``discount_for``, most with the campaign's code, some by last touch), returning buyers,
+rule ``campaign_offer``, most with the campaign's code, some by last touch), returning buyers,
 refunds (the ledger's rule 3 for a full refund: every party's sale reversed), reviews and
 completions, and the day's spend (``spend_entry_add``). The ledger entries come from
 ``commerce.ledger.split_amount`` with the parties ``line_parties`` reads and the split
@@ -35,6 +35,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import LearnerProfile, User
@@ -53,7 +54,7 @@ from campaigns.models import (
     Variant,
     VisitorAssignment,
 )
-from campaigns.services.codes import discount_for
+from campaigns.services.pricing import campaign_offer
 from campaigns.services.tracking import _pick_variant
 from commerce.discounts import order_ref
 from commerce.ledger import line_parties, split_amount
@@ -312,13 +313,9 @@ class History:
         discount = Decimal("0")
         if code is not None:
             buyer.used_code = True
-            discount = discount_for(
-                campaign=self.campaign,
-                variant=buyer.variant,
-                currency=currency,
-                amount=price,
-                fixed=self.fixed,
-            )
+            # The one pricing rule (campaigns.services.pricing): what the landing page shows.
+            offer = campaign_offer(campaign=self.campaign, variant=buyer.variant, currency=currency)
+            discount = offer.off(price) if offer is not None else Decimal("0")
         paid_at = min(
             view.created_at + timedelta(minutes=self.rng.randint(3, 120)), self.now - timedelta(hours=1)
         )
@@ -356,7 +353,8 @@ class History:
                 self.plan.refunds[len(self.plan.orders) - 1] = refunded_at
 
     def plan_days(self, code: DiscountCode) -> None:
-        self.fixed = {f.currency: f.amount for f in self.campaign.fixed_discounts.all()}
+        # campaign_offer reads the fixed amounts for every order: load them once.
+        prefetch_related_objects([self.campaign], "fixed_discounts")
         share = float(self.campaign.holdout_share) or 0.1
         span = len(self.days)
         for index, day in enumerate(self.days):
