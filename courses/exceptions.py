@@ -30,3 +30,10 @@ class NotEnrolled(ApplicationError):
 
     def default_message(self):
         return _("Only learners enrolled in this course can do this.")
+
+
+class CourseNotFree(Conflict):
+    code = "course_not_free"
+
+    def default_message(self):
+        return _("This course is not free: add it to your cart to buy it.")

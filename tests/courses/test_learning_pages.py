@@ -107,8 +107,9 @@ def test_my_learning_costs_a_fixed_number_of_queries(client, django_assert_num_q
 
     # when / then: session, user, count, one page of enrollments, base.html's
     # partner-portal link lookup, and the "next for you" rail of a learner with no stored
-    # list yet, which falls back to interests and segment (6, whatever the page size)
-    with django_assert_num_queries(11):
+    # list yet, which falls back to interests and segment (6, whatever the page size), and
+    # the header's cart count
+    with django_assert_num_queries(12):
         response = client.get(_url("courses:my_learning"), {"page": "1"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert len(response.context["enrollments"]) == min(size, 20)
@@ -153,8 +154,8 @@ def test_the_lesson_page_costs_the_same_queries_for_a_short_and_a_long_course(
         _complete_all(learner, lessons[:2])
         client.force_login(learner)
         # course, sections, lessons, session, user, enrollment, resume point, progress,
-        # and base.html's partner-portal link lookup
-        with django_assert_num_queries(9) as captured:
+        # base.html's partner-portal link lookup and the header's cart count
+        with django_assert_num_queries(10) as captured:
             assert client.get(_lesson_url(course, lessons[-1])).status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
