@@ -18,7 +18,10 @@ from django.utils import translation
 from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, sign_in
 from tests.e2e.layout import audit
 
-pytestmark = [pytest.mark.e2e]
+# Each test runs in a transaction of its own (rolled back, and empty: the browser does the
+# work), while the demo seeded by the module fixture is committed for the live server's
+# thread to see. ``transaction=True`` would flush the demo after the first test.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 LANGUAGES = ("en", "zh-hans", "ja", "es")
 PHONE, DESKTOP = 390, 1280
