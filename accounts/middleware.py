@@ -31,6 +31,8 @@ DOORS = {
     "accounts:mfa_verify": "auth",
     "accounts:signup": "signup",
     "accounts:password_reset": "password_reset",
+    "partner_onboarding:apply": "partner_application",
+    "partner_onboarding:invitation": "signup",
 }
 # What a session with a pending second factor may still open.
 MFA_OPEN_VIEWS = frozenset(

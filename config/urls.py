@@ -23,6 +23,7 @@ partner_api = [
     path("", include("partners.api.urls")),
     path("", include("campaigns.api.urls")),
     path("", include("analytics.api.partner_urls")),
+    path("", include("payouts.api.partner_urls")),
     path("", include("recommender.api.partner_urls")),
 ]
 
@@ -43,6 +44,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("account/partners/", include("partners.urls")),
+    path("partners/", include("partners.onboarding_urls")),
     path("partner/", include(("portal.urls", "portal"), namespace="portal")),
     path("c/", include("campaigns.urls")),
     path("", include("commerce.urls")),

@@ -22,6 +22,7 @@ from courses.models import (
     Review,
     Section,
     Tag,
+    WishlistItem,
 )
 from courses.services import course_index_search_text, course_reindex, course_set_published
 
@@ -229,6 +230,16 @@ class EnrollmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["user", "course", "live_session"]
     list_filter = ["source", "is_active", "created_at"]
     search_fields = ["user__username", "user__email", "course__slug"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(WishlistItem)
+class WishlistItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What learners save: read-only, it is theirs to change."""
+
+    list_display = ["course", "user", "created_at"]
+    list_select_related = ["course", "user"]
+    search_fields = ["course__slug", "user__username"]
     date_hierarchy = "created_at"
 
 

@@ -10,6 +10,13 @@ class CourseNotFound(NotFound):
         return _("This course does not exist or is not on sale.")
 
 
+class InstructorNotFound(NotFound):
+    code = "instructor_not_found"
+
+    def default_message(self):
+        return _("This instructor does not exist.")
+
+
 class LiveSessionNotFound(NotFound):
     code = "live_session_not_found"
 

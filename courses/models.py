@@ -322,3 +322,23 @@ class CourseSearchDocument(models.Model):
 
     def __str__(self) -> str:
         return str(self.course_id)
+
+
+class WishlistItem(models.Model):
+    """A course a learner saved for later. One row per learner and course, so saving twice
+    (two tabs, a double tap) changes nothing."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishlist_items"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="wishlist_items")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("wishlist item")
+        verbose_name_plural = _("wishlist")
+        constraints = [models.UniqueConstraint(fields=["user", "course"], name="wishlist_unique_user_course")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ♥ {self.course_id}"

@@ -17,15 +17,16 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Least
+from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import search
-from .models import Category, Course, Lesson, LiveSession, Price, Section, Tag
+from .models import Category, Course, Instructor, Lesson, LiveSession, Price, Section, Tag
 
 ORDERINGS = {
     "popular": ("-enrollment_count", "slug"),
@@ -204,3 +205,23 @@ def course_detail(*, slug: str, currency: str, include_unpublished: bool = False
         .annotate(price_amount=_price_subquery(currency), price_currency=Value(currency))
         .get(slug=slug)
     )
+
+
+def instructor_detail(*, slug: str) -> Instructor:
+    """An instructor with the totals of their published courses (courses, learners,
+    reviews and the rating over all of them) in one query. Raises
+    ``Instructor.DoesNotExist``."""
+    published = Q(courses__is_published=True)
+    return Instructor.objects.annotate(
+        course_count=Count("courses", filter=published),
+        learner_count=Coalesce(Sum("courses__enrollment_count", filter=published), 0),
+        rating_count=Coalesce(Sum("courses__rating_count", filter=published), 0),
+        rating_sum=Coalesce(Sum("courses__rating_sum", filter=published), 0),
+    ).get(slug=slug)
+
+
+def instructor_rating(instructor: Instructor) -> Decimal | None:
+    """The instructor's average over every review of their published courses."""
+    if not instructor.rating_count:
+        return None
+    return (Decimal(instructor.rating_sum) / instructor.rating_count).quantize(Decimal("0.01"))

@@ -23,6 +23,7 @@ from .models import (
     LiveSession,
     Review,
     Section,
+    WishlistItem,
 )
 
 
@@ -348,3 +349,22 @@ def review_delete(*, user, course: Course) -> bool:
     _course_store_rating(course=locked, rating_count=count, rating_sum=total)
     course.rating_count, course.rating_sum, course.rating_average = count, total, locked.rating_average
     return True
+
+
+# --- Wishlist ----------------------------------------------------------------------------
+
+
+def wishlist_add(*, user, course: Course) -> bool:
+    """Save a published course to the learner's wishlist; returns whether it was new. The
+    unique constraint decides a race: ``get_or_create`` reads the winner's row on conflict,
+    so two tabs saving at once leave one row and no error."""
+    if not course.is_published:
+        raise CourseNotFound()
+    _item, created = WishlistItem.objects.get_or_create(user=user, course=course)
+    return created
+
+
+def wishlist_remove(*, user, course: Course) -> bool:
+    """Take a course off the learner's wishlist; returns whether it was there."""
+    deleted, _rows = WishlistItem.objects.filter(user=user, course=course).delete()
+    return bool(deleted)

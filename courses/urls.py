@@ -11,5 +11,6 @@ urlpatterns = [
     path("", catalog.home, name="home"),
     path("courses/", catalog.course_list_view, name="list"),
     path("courses/<slug:slug>/", catalog.course_detail_view, name="detail"),
+    path("instructors/<slug:slug>/", catalog.instructor_view, name="instructor"),
     path("", include("courses.learning.urls")),
 ]

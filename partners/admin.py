@@ -4,8 +4,23 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from partners.models import ApiKey, ConsentText, Partner, PartnerConsent, PartnerCustomer, PartnerMember
-from partners.services import api_key_revoke, consent_text_make_current, customer_id_secret_new
+from partners.models import (
+    ApiKey,
+    ConsentText,
+    Partner,
+    PartnerApplication,
+    PartnerConsent,
+    PartnerCustomer,
+    PartnerInvitation,
+    PartnerMember,
+)
+from partners.services import (
+    api_key_revoke,
+    consent_text_make_current,
+    customer_id_secret_new,
+    partner_application_approve,
+    partner_application_reject,
+)
 
 
 class PartnerMemberInline(admin.TabularInline):
@@ -115,3 +130,72 @@ class PartnerConsentAdmin(admin.ModelAdmin):
         "withdrawn_at",
         "created_at",
     ]
+
+
+@admin.register(PartnerApplication)
+class PartnerApplicationAdmin(admin.ModelAdmin):
+    """The queue of brands asking to join: approve (creates the partner and e-mails its
+    owner an invitation) or reject (e-mails a polite no)."""
+
+    list_display = ["company", "industry", "country", "contact_email", "status", "created_at"]
+    list_filter = ["status", "industry", "country"]
+    search_fields = ["company", "contact_email", "contact_name"]
+    readonly_fields = [
+        "company",
+        "industry",
+        "website",
+        "country",
+        "contact_name",
+        "contact_email",
+        "message",
+        "language",
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+        "partner",
+        "created_at",
+    ]
+    exclude = ["updated_at"]
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def _decide(self, request, queryset, decide, done_message):
+        done = 0
+        for application in queryset.filter(status=PartnerApplication.Status.PENDING):
+            decide(application=application, reviewed_by=request.user)
+            done += 1
+        self.message_user(request, done_message % {"count": done})
+
+    @admin.action(description=_("Approve and invite the contact as owner"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, partner_application_approve, _("%(count)d application(s) approved."))
+
+    @admin.action(description=_("Reject"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, partner_application_reject, _("%(count)d application(s) rejected."))
+
+
+@admin.register(PartnerInvitation)
+class PartnerInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "partner", "role", "sent_at", "expires_at", "accepted_at", "revoked_at"]
+    list_select_related = ["partner"]
+    list_filter = ["role"]
+    search_fields = ["email", "partner__slug"]
+    exclude = ["token_hash"]
+    readonly_fields = [
+        "partner",
+        "email",
+        "role",
+        "language",
+        "expires_at",
+        "sent_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+        "invited_by",
+    ]
+
+    def has_add_permission(self, request):
+        return False

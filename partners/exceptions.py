@@ -28,3 +28,32 @@ class NoCurrentConsentText(Conflict):
 
 class PartnerNotFound(NotFound):
     code = "partner_not_found"
+
+
+class InvitationInvalid(ApplicationError):
+    code = "invitation_invalid"
+
+    def default_message(self) -> str:
+        return str(_("This invitation link is not valid any more. Ask the partner's owner for a new one."))
+
+
+class InvitationForAnotherEmail(ApplicationError):
+    code = "invitation_other_email"
+    status_code = 403
+
+    def default_message(self) -> str:
+        return str(_("This invitation was sent to another e-mail address. Sign out and open it again."))
+
+
+class LastOwner(Conflict):
+    code = "last_owner"
+
+    def default_message(self) -> str:
+        return str(_("A partner keeps at least one owner: make someone else owner first."))
+
+
+class ApplicationNotPending(Conflict):
+    code = "application_not_pending"
+
+    def default_message(self) -> str:
+        return str(_("This application was already decided."))

@@ -75,6 +75,7 @@ class ApiKey(TimeStampedModel):
         READ_METRICS = "metrics:read", _("read metrics")
         MANAGE_CAMPAIGNS = "campaigns:write", _("manage campaigns")
         PUSH_CUSTOMERS = "customers:write", _("push customers")
+        READ_STATEMENTS = "statements:read", _("read statements and balances")
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(_("name"), max_length=80)
@@ -167,3 +168,77 @@ class PartnerConsent(TimeStampedModel):
                 fields=["user", "partner"], condition=Q(withdrawn_at__isnull=True), name="one_active_consent"
             )
         ]
+
+
+class PartnerApplication(TimeStampedModel):
+    """A brand asking to become a partner through the public form; staff approve or
+    reject it in the admin. Approval creates the partner and invites the contact as owner."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    company = models.CharField(_("company"), max_length=120)
+    industry = models.CharField(_("industry"), max_length=60)
+    website = models.URLField(_("website"), blank=True)
+    country = models.CharField(_("country"), max_length=2)
+    contact_name = models.CharField(_("contact name"), max_length=120)
+    contact_email = models.EmailField(_("contact e-mail"))
+    message = models.TextField(_("what you want to do with us"), max_length=2000)
+    # The page's language: the invitation is written in it.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("partner application")
+        verbose_name_plural = _("partner applications")
+        constraints = [
+            # A double submit (or a second tab) cannot queue the same request twice.
+            models.UniqueConstraint(
+                fields=["contact_email"],
+                condition=models.Q(status="pending"),
+                name="partner_application_one_pending_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} ({self.status})"
+
+
+class PartnerInvitation(TimeStampedModel):
+    """An invitation to act for a partner, sent by e-mail with a one-time link. Only the
+    SHA-256 of the token is stored; the link works until it is used, revoked or expires."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=10, choices=PartnerMember.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set when the e-mail with the link is handed to the mail server (the token is made then).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("partner invitation")
+        verbose_name_plural = _("partner invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.partner_id} ({self.role})"

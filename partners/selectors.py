@@ -2,9 +2,18 @@
 to it; lists cost a fixed number of queries whatever their length."""
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
-from partners.models import ApiKey, ConsentText, Partner, PartnerConsent, PartnerCustomer, PartnerMember
+from partners.models import (
+    ApiKey,
+    ConsentText,
+    Partner,
+    PartnerConsent,
+    PartnerCustomer,
+    PartnerInvitation,
+    PartnerMember,
+)
 from partners.privacy import suppress_small_groups
 
 
@@ -99,3 +108,15 @@ def partner_dashboard_figures(*, partner: Partner) -> dict:
         "linked_learners": PartnerConsent.objects.filter(partner=partner, withdrawn_at__isnull=True).count(),
         "active_api_keys": ApiKey.objects.filter(partner=partner, revoked_at__isnull=True).count(),
     }
+
+
+def partner_member_list(*, partner: Partner) -> list[PartnerMember]:
+    return list(PartnerMember.objects.filter(partner=partner).select_related("user").order_by("role", "id"))
+
+
+def partner_open_invitations(*, partner: Partner) -> list[PartnerInvitation]:
+    return list(
+        PartnerInvitation.objects.filter(
+            partner=partner, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).order_by("-created_at")
+    )

@@ -5,19 +5,43 @@ import hmac
 import re
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core import vocabularies
 from core.exceptions import ApplicationError
+from core.outbox import outbox_handler, outbox_put
 from partners.api.auth import api_key_hash
-from partners.exceptions import CustomerPushRejected, InvalidScope, NoCurrentConsentText, PartnerNotFound
-from partners.models import ApiKey, ConsentText, Partner, PartnerConsent, PartnerCustomer, PartnerMember
+from partners.exceptions import (
+    ApplicationNotPending,
+    CustomerPushRejected,
+    InvalidScope,
+    InvitationForAnotherEmail,
+    InvitationInvalid,
+    LastOwner,
+    NoCurrentConsentText,
+    PartnerNotFound,
+)
+from partners.models import (
+    ApiKey,
+    ConsentText,
+    Partner,
+    PartnerApplication,
+    PartnerConsent,
+    PartnerCustomer,
+    PartnerInvitation,
+    PartnerMember,
+)
 
 API_KEY_PREFIX = "zq_"
 # "zq_" and 8 random characters: enough to tell keys apart, useless for guessing the rest.
@@ -360,3 +384,245 @@ def partner_consent_withdraw(*, user: User, partner: Partner) -> PartnerConsent 
     consent.withdrawn_at = timezone.now()
     consent.save(update_fields=["withdrawn_at", "updated_at"])
     return consent
+
+
+# --- Onboarding: applications, invitations, members ----------------------------------
+
+
+def partner_application_submit(
+    *,
+    company: str,
+    industry: str,
+    country: str,
+    contact_name: str,
+    contact_email: str,
+    message: str,
+    website: str = "",
+    language: str = "en",
+) -> PartnerApplication:
+    """Queue a brand's request to become a partner. A second submit from the same address
+    while the first is pending returns the first (the unique constraint decides races)."""
+    email = contact_email.strip().lower()
+    fields = {
+        "company": company.strip(),
+        "industry": industry.strip(),
+        "country": country.upper(),
+        "contact_name": contact_name.strip(),
+        "website": website.strip(),
+        "message": message.strip(),
+        "language": language,
+    }
+    try:
+        with transaction.atomic():
+            return PartnerApplication.objects.create(contact_email=email, **fields)
+    except IntegrityError:
+        return PartnerApplication.objects.get(contact_email=email, status=PartnerApplication.Status.PENDING)
+
+
+def _unique_partner_slug(name: str) -> str:
+    base = slugify(name)[:50] or "partner"
+    taken = set(Partner.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
+@transaction.atomic
+def partner_application_approve(*, application: PartnerApplication, reviewed_by=None) -> Partner:
+    """Create the partner and invite the applicant as its owner (the e-mail leaves through
+    the outbox once this commits)."""
+    locked = PartnerApplication.objects.select_for_update().get(pk=application.pk)
+    if locked.status != PartnerApplication.Status.PENDING:
+        raise ApplicationNotPending()
+    partner = partner_create(
+        slug=_unique_partner_slug(locked.company),
+        name=locked.company,
+        industry=locked.industry,
+        website=locked.website,
+        contact_email=locked.contact_email,
+    )
+    partner_invitation_create(
+        partner=partner,
+        email=locked.contact_email,
+        role=PartnerMember.Role.OWNER,
+        invited_by=reviewed_by,
+        language=locked.language,
+    )
+    locked.status, locked.partner = PartnerApplication.Status.APPROVED, partner
+    locked.reviewed_by, locked.reviewed_at = reviewed_by, timezone.now()
+    locked.save(update_fields=["status", "partner", "reviewed_by", "reviewed_at", "updated_at"])
+    application.status, application.partner = locked.status, partner
+    return partner
+
+
+@transaction.atomic
+def partner_application_reject(*, application: PartnerApplication, reviewed_by=None) -> PartnerApplication:
+    locked = PartnerApplication.objects.select_for_update().get(pk=application.pk)
+    if locked.status != PartnerApplication.Status.PENDING:
+        raise ApplicationNotPending()
+    locked.status, locked.reviewed_by, locked.reviewed_at = (
+        PartnerApplication.Status.REJECTED,
+        reviewed_by,
+        timezone.now(),
+    )
+    locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    outbox_put(topic=APPLICATION_REJECTED_TOPIC, payload={"application": locked.pk})
+    return locked
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def partner_invitation_create(
+    *, partner: Partner, email: str, role: str, invited_by=None, language: str = "en"
+) -> PartnerInvitation:
+    """Invite ``email`` to act for ``partner``; an earlier open invitation of the same
+    address is revoked, so only the newest link works."""
+    if role not in PartnerMember.Role.values:
+        raise ApplicationError(_("Unknown partner role."), code="invalid_role")
+    email = email.strip().lower()
+    now = timezone.now()
+    PartnerInvitation.objects.filter(
+        partner=partner, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    invitation = PartnerInvitation.objects.create(
+        partner=partner,
+        email=email,
+        role=role,
+        language=language,
+        # Replaced by the real token's hash when the e-mail is sent; this one matches nothing.
+        token_hash=invitation_token_hash(secrets.token_urlsafe(32) + ":unsent"),
+        expires_at=now + timedelta(days=settings.PARTNER_INVITATION_DAYS),
+        invited_by=invited_by,
+    )
+    outbox_put(topic=INVITATION_TOPIC, payload={"invitation": invitation.pk})
+    return invitation
+
+
+def partner_invitation_open(*, token: str) -> PartnerInvitation:
+    """The open invitation behind a link, or ``InvitationInvalid``."""
+    invitation = (
+        PartnerInvitation.objects.select_related("partner")
+        .filter(token_hash=invitation_token_hash(token), accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if invitation is None or invitation.expires_at <= timezone.now() or invitation.sent_at is None:
+        raise InvitationInvalid()
+    return invitation
+
+
+@transaction.atomic
+def partner_invitation_accept(*, token: str, user: User) -> PartnerMember:
+    """``user`` joins the partner with the invited role; the link then stops working. The
+    user's e-mail must be the invited one, so a forwarded link is useless to others."""
+    invitation = partner_invitation_open(token=token)
+    locked = PartnerInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None or locked.revoked_at is not None:
+        raise InvitationInvalid()
+    if (user.email or "").strip().lower() != locked.email:
+        raise InvitationForAnotherEmail()
+    member = partner_member_add(partner=invitation.partner, user=user, role=locked.role)
+    locked.accepted_at, locked.accepted_by = timezone.now(), user
+    locked.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    return member
+
+
+def _owners_after(partner: Partner, *, member: PartnerMember, role: str | None) -> int:
+    """How many owners the partner has once ``member`` takes ``role`` (None: leaves)."""
+    owners = set(
+        PartnerMember.objects.filter(partner=partner, role=PartnerMember.Role.OWNER).values_list(
+            "pk", flat=True
+        )
+    )
+    owners.discard(member.pk)
+    if role == PartnerMember.Role.OWNER:
+        owners.add(member.pk)
+    return len(owners)
+
+
+def _member_for_change(*, partner: Partner, member_id: int) -> PartnerMember:
+    # Locks the partner first: two owners demoting each other at once cannot both pass.
+    Partner.objects.select_for_update().filter(pk=partner.pk).values_list("pk", flat=True).get()
+    member = PartnerMember.objects.filter(partner=partner, pk=member_id).first()
+    if member is None:
+        raise ApplicationError(_("No such member."), code="member_not_found", status_code=404)
+    return member
+
+
+@transaction.atomic
+def partner_member_set_role(*, partner: Partner, member_id: int, role: str) -> PartnerMember:
+    if role not in PartnerMember.Role.values:
+        raise ApplicationError(_("Unknown partner role."), code="invalid_role")
+    member = _member_for_change(partner=partner, member_id=member_id)
+    if _owners_after(partner, member=member, role=role) == 0:
+        raise LastOwner()
+    member.role = role
+    member.save(update_fields=["role", "updated_at"])
+    return member
+
+
+@transaction.atomic
+def partner_member_remove(*, partner: Partner, member_id: int) -> None:
+    member = _member_for_change(partner=partner, member_id=member_id)
+    if _owners_after(partner, member=member, role=None) == 0:
+        raise LastOwner()
+    member.delete()
+
+
+# --- Onboarding e-mails (outbox handlers) ------------------------------------------------
+
+INVITATION_TOPIC = "partners.invitation_email"
+APPLICATION_REJECTED_TOPIC = "partners.application_rejected_email"
+
+
+def _send(*, template: str, to: str, language: str, context: dict) -> None:
+    with translation.override(language):
+        subject = render_to_string(f"partners/email/{template}_subject.txt", context).strip()
+        text = render_to_string(f"partners/email/{template}.txt", context)
+        html = render_to_string(f"partners/email/{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+@outbox_handler(INVITATION_TOPIC)
+def send_invitation(payload: dict) -> bool:
+    """Make the link's token now (only its hash is stored, never in the outbox) and send
+    it. Claimed first, so a redelivered message sends nothing twice; a failed send gives
+    the claim back and the outbox retries."""
+    token = secrets.token_urlsafe(32)
+    claimed = PartnerInvitation.objects.filter(
+        pk=payload["invitation"], sent_at__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(sent_at=timezone.now(), token_hash=invitation_token_hash(token))
+    if not claimed:
+        return False
+    invitation = PartnerInvitation.objects.select_related("partner", "invited_by").get(
+        pk=payload["invitation"]
+    )
+    with translation.override(invitation.language):
+        path = reverse("partner_onboarding:invitation", kwargs={"token": token})
+    context = {
+        "invitation": invitation,
+        "link": settings.SITE_URL.rstrip("/") + path,
+        "days": settings.PARTNER_INVITATION_DAYS,
+    }
+    try:
+        _send(template="invitation", to=invitation.email, language=invitation.language, context=context)
+    except Exception:
+        PartnerInvitation.objects.filter(pk=invitation.pk).update(sent_at=None)
+        raise
+    return True
+
+
+@outbox_handler(APPLICATION_REJECTED_TOPIC)
+def send_application_rejected(payload: dict) -> bool:
+    application = PartnerApplication.objects.get(pk=payload["application"])
+    _send(
+        template="application_rejected",
+        to=application.contact_email,
+        language=application.language,
+        context={"application": application},
+    )
+    return True

@@ -3,7 +3,7 @@ portal stands on the top floor: its pages compose the selectors of every app."""
 
 from django.urls import path
 
-from . import analytics, campaigns, partners
+from . import analytics, campaigns, members, partners, payouts
 
 urlpatterns = [
     path("", partners.dashboard, name="dashboard"),
@@ -14,6 +14,16 @@ urlpatterns = [
     path("customers/upload/", partners.customer_upload, name="customer_upload"),
     path("customers/<str:external_hash>/", partners.customer_detail, name="customer_detail"),
     path("learners/", partners.linked_learner_list, name="linked_learner_list"),
+    path("members/", members.member_list, name="member_list"),
+    path("members/invite/", members.member_invite, name="member_invite"),
+    path("members/<int:pk>/role/", members.member_role, name="member_role"),
+    path("members/<int:pk>/remove/", members.member_remove, name="member_remove"),
+    path("statements/", payouts.statement_list, name="statement_list"),
+    path("statements/<int:pk>/", payouts.statement_detail, name="statement_detail"),
+    path("statements/<int:pk>.csv", payouts.statement_download, {"extension": "csv"}, name="statement_csv"),
+    path(
+        "statements/<int:pk>.xlsx", payouts.statement_download, {"extension": "xlsx"}, name="statement_xlsx"
+    ),
     path("campaigns/", campaigns.campaign_list, name="campaign_list"),
     path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),

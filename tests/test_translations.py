@@ -2,7 +2,11 @@
 holds every message of its source (a .po edited without compilemessages would not show)."""
 
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +61,44 @@ def test_compiled_catalogue_holds_every_message_of_its_source(language):
     compiled_ids = {key[0] if isinstance(key, tuple) else key for key in compiled if key}
 
     assert sources - compiled_ids == set()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_translation_is_fuzzy(language):
+    # gettext skips fuzzy entries: a guessed msgstr that nobody checked shows as English.
+    po = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+
+    # The header entry (msgid "") is fuzzy by convention and holds no message.
+    fuzzy = [
+        block
+        for block in po.split("\n\n")
+        if re.search(r"^#,.*\bfuzzy\b", block, re.M) and not re.search(r'^msgid ""\nmsgstr', block, re.M)
+    ]
+
+    assert fuzzy == []
+
+
+def test_every_string_of_the_code_is_in_the_catalogues(tmp_path):
+    """makemessages over a copy of the sources finds no message the catalogues lack, so a
+    string marked for translation but never added to the .po files fails here."""
+    root = LOCALE.parent
+    copy = tmp_path / "src"
+    shutil.copytree(
+        root,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "staticfiles", "media", "node_modules", "locale", "tests"
+        ),
+    )
+    (copy / "locale").mkdir()
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "es", "--ignore=bench", "--no-location"],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+    )
+    extracted = {entry["msgid"] for entry in _entries((copy / "locale/es/LC_MESSAGES/django.po").read_text())}
+    catalogued = {entry["msgid"] for entry in _entries((LOCALE / "es/LC_MESSAGES/django.po").read_text())}
+
+    assert sorted(extracted - catalogued) == []

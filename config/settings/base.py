@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "campaigns",
     "commerce",
     "analytics",
+    "payouts",
     "recommender",
     "portal",
     "demo",
@@ -226,6 +227,12 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# The site's public address, for links in e-mails sent by workers (no request there).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# How long a partner invitation link works.
+PARTNER_INVITATION_DAYS = env.int("PARTNER_INVITATION_DAYS", default=7)
+# Partner statements are calendar months in this zone (the platform's books).
+STATEMENT_TIME_ZONE = env("STATEMENT_TIME_ZONE", default="UTC")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
@@ -280,6 +287,11 @@ CELERY_BEAT_SCHEDULE = {
     "flush-buffered-touches": {
         "task": "campaigns.flush_touches",
         "schedule": TOUCH_FLUSH_SECONDS,
+    },
+    # Closes each complete month's partner statements (a no-op on the other nights).
+    "nightly-partner-statements": {
+        "task": "payouts.nightly_close_statements",
+        "schedule": crontab(hour=3, minute=15),
     },
     # Starts and ends campaigns on schedule and ends those whose budget is spent.
     "campaign-schedule-and-budget-checks": {
@@ -363,6 +375,7 @@ RATE_LIMITS = {
     "password_reset": env("RATE_LIMIT_PASSWORD_RESET", default="10/hour"),
     "password_reset_email": env("RATE_LIMIT_PASSWORD_RESET_EMAIL", default="3/hour"),
     "mfa": env("RATE_LIMIT_MFA", default="10/15min"),
+    "partner_application": env("RATE_LIMIT_PARTNER_APPLICATION", default="5/hour"),
     "discount_code_address": env("RATE_LIMIT_DISCOUNT_CODE_ADDRESS", default="20/10min"),
 }
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT

@@ -25,10 +25,17 @@ from core.api.schema import CURRENCY_PARAMETER, LANG_PARAMETER
 from core.money import currency_for_request, round_money
 
 from .. import buying
-from ..exceptions import CourseNotFound
+from ..exceptions import CourseNotFound, InstructorNotFound
 from ..filters import CourseFilter
-from ..models import Category, Course, Lesson, LiveSession, Price, Section, Tag
-from ..selectors import SEARCH_CANDIDATES, category_list, course_detail
+from ..models import Category, Course, Instructor, Lesson, LiveSession, Price, Section, Tag
+from ..selectors import (
+    SEARCH_CANDIDATES,
+    category_list,
+    course_detail,
+    course_list,
+    instructor_detail,
+    instructor_rating,
+)
 
 # Matches the slug converter and never occurs in a real URL.
 SLUG_MARKER = "zq-slug-marker"
@@ -367,3 +374,49 @@ class CourseDetailView(VisitorBuyingStatesMixin, SharedCacheMixin, generics.Retr
             return course_detail(slug=self.kwargs["slug"], currency=currency)
         except Course.DoesNotExist:
             raise CourseNotFound() from None
+
+
+# --- Instructors ------------------------------------------------------------------------
+
+
+class InstructorSerializer(serializers.ModelSerializer):
+    course_count = serializers.IntegerField(help_text="Published courses.")
+    learner_count = serializers.IntegerField(help_text="Enrollments over the published courses.")
+    rating = serializers.SerializerMethodField()
+    courses = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Instructor
+        fields = ["slug", "name", "headline", "bio", "course_count", "learner_count", "rating", "courses"]
+
+    @extend_schema_field(RatingSerializer(allow_null=True))
+    def get_rating(self, instructor: Instructor) -> dict | None:
+        average = instructor_rating(instructor)
+        return None if average is None else {"average": f"{average:.2f}", "count": instructor.rating_count}
+
+    @extend_schema_field(CourseListSerializer(many=True))
+    def get_courses(self, instructor: Instructor) -> list:
+        return CourseListSerializer(self.context["courses"], many=True, context=self.context).data
+
+
+@extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER, CURRENCY_PARAMETER])
+class InstructorDetailView(SharedCacheMixin, generics.RetrieveAPIView):
+    """An instructor with their published courses (most popular first) and totals."""
+
+    permission_classes = [AllowAny]
+    serializer_class = InstructorSerializer
+    queryset = Instructor.objects.none()
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        query = CurrencyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        currency = query.validated_data.get("currency") or currency_for_request(request)
+        try:
+            instructor = instructor_detail(slug=kwargs["slug"])
+        except Instructor.DoesNotExist:
+            raise InstructorNotFound() from None
+        context = {
+            **self.get_serializer_context(),
+            "courses": course_list(currency=currency).filter(instructor=instructor),
+        }
+        return Response(InstructorSerializer(instructor, context=context).data)

@@ -1,5 +1,5 @@
-"""Storefront API of learning: the learner's enrollments, lesson progress and course
-reviews. Serializers check the shape of input; the rules live in ``courses.services``."""
+"""Storefront API of learning: the learner's enrollments, lesson progress, course reviews
+and wishlist. Serializers check the shape of input; the rules live in ``courses.services``."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -9,12 +9,16 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import CURRENCY_PARAMETER, LANG_PARAMETER
 from core.exceptions import NotFound
+from core.money import currency_for_request
 
 from .. import services
 from ..exceptions import CourseNotFound
 from ..learning import selectors
 from ..models import Course, Enrollment, Lesson, Review
+from ..selectors import course_list
+from .catalog import CourseListSerializer
 
 
 class LessonNotFound(NotFound):
@@ -150,6 +154,29 @@ class ReviewSerializer(serializers.ModelSerializer):
         return review.user.first_name or review.user.username
 
 
+class ReviewQuerySerializer(serializers.Serializer):
+    ordering = serializers.ChoiceField(
+        choices=list(selectors.REVIEW_ORDERINGS),
+        default=selectors.DEFAULT_REVIEW_ORDERING,
+        help_text="newest (default), oldest, highest or lowest rating first.",
+    )
+    rating = serializers.IntegerField(
+        required=False, min_value=1, max_value=5, help_text="Only reviews with this many stars."
+    )
+
+
+class WishlistCourseSerializer(CourseListSerializer):
+    saved_at = serializers.DateTimeField(help_text="When the learner saved the course.")
+
+    class Meta(CourseListSerializer.Meta):
+        fields = [*CourseListSerializer.Meta.fields, "saved_at"]
+
+
+class WishlistStateSerializer(serializers.Serializer):
+    course = serializers.SlugField()
+    saved = serializers.BooleanField()
+
+
 # --- Views -----------------------------------------------------------------------------
 
 
@@ -210,10 +237,17 @@ class CourseReviewListView(generics.ListCreateAPIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     serializer_class = ReviewSerializer
 
+    @extend_schema(parameters=[ReviewQuerySerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no course
             return Review.objects.none()
-        return selectors.review_list_for_course(course=_published_course(self.kwargs["slug"]))
+        course = _published_course(self.kwargs["slug"])
+        query = ReviewQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.review_list_for_course(course=course, **query.validated_data)
 
     @extend_schema(request=ReviewInputSerializer, responses={200: ReviewSerializer, 201: ReviewSerializer})
     def post(self, request, slug: str):
@@ -244,3 +278,36 @@ class MyCourseReviewView(APIView):
         if not services.review_delete(user=request.user, course=_published_course(slug)):
             raise ReviewNotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(parameters=[LANG_PARAMETER, CURRENCY_PARAMETER])
+class MyWishlistView(generics.ListAPIView):
+    """The caller's saved courses, the latest saved first."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = WishlistCourseSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Course.objects.none()
+        currency = currency_for_request(self.request)
+        return selectors.wishlist_courses(user=self.request.user, courses=course_list(currency=currency))
+
+
+class MyWishlistItemView(APIView):
+    """Save a course (``PUT``, idempotent: 201 when new, 200 when already saved) or take it
+    off the wishlist (``DELETE``)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: WishlistStateSerializer, 201: WishlistStateSerializer})
+    def put(self, request, slug: str):
+        created = services.wishlist_add(user=request.user, course=_published_course(slug))
+        return Response(
+            {"course": slug, "saved": True}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+    @extend_schema(request=None, responses={200: WishlistStateSerializer})
+    def delete(self, request, slug: str):
+        services.wishlist_remove(user=request.user, course=_published_course(slug))
+        return Response({"course": slug, "saved": False})

@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from ..models import Course, Enrollment, Lesson, LessonProgress, Review, Section
+from ..models import Course, Enrollment, Lesson, LessonProgress, Review, Section, WishlistItem
 
 CERTIFICATE_PREFIX = "ZQ"
 _CERTIFICATE_SALT = "courses.certificate"
@@ -113,8 +113,25 @@ def lesson_completed_ids(*, user, course_id: int) -> set[int]:
 # --- Reviews ---------------------------------------------------------------------------
 
 
-def review_list_for_course(*, course: Course) -> QuerySet[Review]:
-    return Review.objects.filter(course=course).select_related("user").order_by("-created_at", "-id")
+# How a learner may sort a course's reviews; "newest" is the default everywhere.
+REVIEW_ORDERINGS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "highest": ("-rating", "-created_at", "-id"),
+    "lowest": ("rating", "-created_at", "-id"),
+}
+DEFAULT_REVIEW_ORDERING = "newest"
+
+
+def review_list_for_course(
+    *, course: Course, ordering: str = DEFAULT_REVIEW_ORDERING, rating: int | None = None
+) -> QuerySet[Review]:
+    """A course's reviews in one query per page, optionally only those with ``rating``
+    stars; an unknown ordering falls back to the newest first."""
+    reviews = Review.objects.filter(course=course).select_related("user")
+    if rating is not None:
+        reviews = reviews.filter(rating=rating)
+    return reviews.order_by(*REVIEW_ORDERINGS.get(ordering, REVIEW_ORDERINGS[DEFAULT_REVIEW_ORDERING]))
 
 
 def review_for_user(*, user, course: Course) -> Review | None:
@@ -235,3 +252,24 @@ def owned_course_progress(*, user) -> dict[str, int]:
         .values_list("course__slug", "completion_percent")
     )
     return dict(rows)
+
+
+# --- Wishlist ----------------------------------------------------------------------------
+
+
+def wishlist_course_ids(*, user) -> set[int]:
+    """The ids of the courses a learner saved (one query; none for a visitor)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(WishlistItem.objects.filter(user=user).values_list("course_id", flat=True))
+
+
+def wishlist_courses(*, user, courses: QuerySet[Course]) -> QuerySet[Course]:
+    """``courses`` (a catalog queryset with its prices) narrowed to the learner's saved
+    ones, the latest saved first, with ``saved_at``: the same query count for 1 or 100."""
+    saved = WishlistItem.objects.filter(user=user, course=OuterRef("pk"))
+    return (
+        courses.annotate(saved_at=Subquery(saved.values("created_at")[:1]))
+        .filter(saved_at__isnull=False)
+        .order_by("-saved_at", "-id")
+    )

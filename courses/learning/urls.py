@@ -1,12 +1,14 @@
-"""Learning pages under ``/<lang>/learn/``; included by ``courses.urls`` inside the
-``courses`` namespace."""
+"""Learning pages under ``/<lang>/learn/`` and a course's reviews page; included by
+``courses.urls`` inside the ``courses`` namespace."""
 
 from django.urls import path
 
 from . import views as learning
 
 urlpatterns = [
+    path("courses/<slug:slug>/reviews/", learning.course_reviews, name="reviews"),
     path("learn/", learning.my_learning, name="my_learning"),
+    path("learn/wishlist/", learning.wishlist, name="wishlist"),
     path(
         "learn/certificates/<str:verification_id>/",
         learning.certificate_verify,
@@ -23,4 +25,5 @@ urlpatterns = [
     path("learn/<slug:slug>/certificate/", learning.certificate_view, name="certificate"),
     path("learn/<slug:slug>/review/", learning.review_submit, name="review_submit"),
     path("learn/<slug:slug>/review/delete/", learning.review_remove, name="review_delete"),
+    path("learn/<slug:slug>/wishlist/", learning.wishlist_toggle, name="wishlist_toggle"),
 ]

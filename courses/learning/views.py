@@ -1,5 +1,5 @@
 """Learning pages: My learning, the lesson page (mark complete, resume), the certificate
-and its public verification, and the review form posted from the course page. They read
+and its public verification, the review form posted from the course page and the wishlist. They read
 through ``courses.learning.selectors`` and write through ``courses.services``."""
 
 from django.contrib import messages
@@ -14,13 +14,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
 from core.input_guard import bad_request
+from core.money import currency_for_request
 
 from .. import services
 from ..models import Course
+from ..selectors import course_list
 from . import selectors
-from .forms import ProgressForm, ReviewForm
+from .forms import ProgressForm, ReviewForm, ReviewListForm
 
 MY_LEARNING_PAGE_SIZE = 20
+REVIEWS_PAGE_SIZE = 20
 
 
 def _course_page(course: Course, anchor: str = "") -> HttpResponseRedirect:
@@ -221,3 +224,61 @@ def review_remove(request: HttpRequest, slug: str) -> HttpResponse:
     if services.review_delete(user=request.user, course=course):
         messages.success(request, _("Your review is deleted."))
     return _course_page(course, "#reviews")
+
+
+@login_required
+@require_GET
+def wishlist(request: HttpRequest) -> HttpResponse:
+    courses = selectors.wishlist_courses(
+        user=request.user, courses=course_list(currency=currency_for_request(request))
+    )
+    page = _page(Paginator(courses, MY_LEARNING_PAGE_SIZE), request.GET.get("page"))
+    return render(request, "courses/learning/wishlist.html", {"page_obj": page, "courses": page.object_list})
+
+
+@login_required
+@require_POST
+def wishlist_toggle(request: HttpRequest, slug: str) -> HttpResponse:
+    """Save or unsave from the course page (``saved=1`` saves, anything else removes):
+    the form says what it wants, so a double submit ends in the state the learner saw."""
+    course = _published_course_or_404(slug)
+    if request.POST.get("saved") == "1":
+        services.wishlist_add(user=request.user, course=course)
+        messages.success(request, _("Saved to your wishlist."))
+    else:
+        services.wishlist_remove(user=request.user, course=course)
+        messages.success(request, _("Removed from your wishlist."))
+    target = request.POST.get("next", "")
+    if target == "wishlist":
+        return redirect("courses:wishlist")
+    return _course_page(course)
+
+
+@require_GET
+def course_reviews(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every review of a course, sorted and filtered by stars, a page at a time: four
+    queries whatever the number of reviews."""
+    course = _published_course_or_404(slug)
+    form = ReviewListForm(request.GET)
+    filters = form.filters()
+    reviews = selectors.review_list_for_course(course=course, **filters)
+    page = _page(Paginator(reviews, REVIEWS_PAGE_SIZE), request.GET.get("page"))
+    counts = selectors.review_star_counts(course=course)
+    total = sum(counts.values())
+    stars = [
+        {"stars": value, "count": count, "percent": round(100 * count / total) if total else 0}
+        for value, count in counts.items()
+    ]
+    return render(
+        request,
+        "courses/reviews.html",
+        {
+            "course": course,
+            "form": form,
+            "filters": filters,
+            "page_obj": page,
+            "reviews": page.object_list,
+            "stars": stars,
+            "total": total,
+        },
+    )

@@ -1,5 +1,5 @@
 """Template tags that put learning data on pages other views render (the course page's
-reviews panel, an "enrolled" state), each with a fixed number of queries."""
+reviews panel, an "enrolled" state, the wishlist button), each with a fixed number of queries."""
 
 from urllib.parse import urlsplit
 
@@ -59,6 +59,16 @@ def course_review_state(context, course: Course) -> dict:
         "can_review": can_review,
         "form": ReviewForm(initial=initial, auto_id="review-%s"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def wishlist_state(context, course: Course) -> bool | None:
+    """Whether a signed-in learner saved ``course`` (one query); ``None`` for a visitor,
+    who gets no button."""
+    user = _user(context)
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return course.pk in selectors.wishlist_course_ids(user=user)
 
 
 @register.filter

@@ -15,8 +15,15 @@ from core.money import currency_for_request
 
 from ..catalog_cache import CATALOG, learner_namespace
 from ..forms import ORDERING_CHOICES, CatalogFilterForm
-from ..models import Category, Course
-from ..selectors import SEARCH_CANDIDATES, category_list, course_detail, course_list
+from ..models import Category, Course, Instructor
+from ..selectors import (
+    SEARCH_CANDIDATES,
+    category_list,
+    course_detail,
+    course_list,
+    instructor_detail,
+    instructor_rating,
+)
 
 PAGE_SIZE = 12
 HOME_RAIL_SIZE = 8
@@ -162,3 +169,17 @@ def course_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
 
     context["fragments"] = _fragments(request, (CATALOG,), ("detail", slug), render_shared)
     return render(request, "courses/detail.html", context)
+
+
+@anonymous_page_cache(CATALOG)
+def instructor_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """An instructor's page: biography, totals and published courses (three queries)."""
+    try:
+        instructor = instructor_detail(slug=slug)
+    except Instructor.DoesNotExist:
+        raise Http404("instructor not found") from None
+    courses = course_list(currency=currency_for_request(request), ordering="popular").filter(
+        instructor=instructor
+    )
+    context = {"instructor": instructor, "rating": instructor_rating(instructor), "courses": courses}
+    return render(request, "courses/instructor.html", context)
