@@ -283,8 +283,8 @@ def test_an_exhausted_code_in_the_session_is_explained(client, shopper, code):
 
 
 # Session, user, cart lines, prices, then the code's look-up (code, fixed amounts, courses,
-# redemptions, control group): the same for any number of lines.
-CHECKOUT_PAGE_QUERIES = 13
+# redemptions, control group), and the header's cart count: the same for any number of lines.
+CHECKOUT_PAGE_QUERIES = 14
 
 
 @pytest.mark.parametrize("extra", [0, 4])
