@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from core.timezones import zone_choices
+
 from .models import User
 
 # A short list of the markets the platform serves first; the field stores ISO codes.
@@ -64,10 +66,16 @@ class ProfileForm(forms.Form):
     marketing_consent = forms.BooleanField(
         label=_("Send me news about courses and offers by e-mail"), required=False
     )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Live classes and orders are shown in this time zone."),
+    )
 
     def __init__(self, *args, interest_choices=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["interests"].choices = list(interest_choices)
+        self.fields["time_zone"].choices = [("", _("As my browser reports")), *zone_choices()]
         known = {code for code, _ in COUNTRY_CHOICES}
         initial_country = (self.initial.get("country") or "").upper()
         if initial_country and initial_country not in known:

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.timezones import validate_time_zone
 
 
 class User(AbstractUser):
@@ -29,6 +30,8 @@ class LearnerProfile(TimeStampedModel):
     # Category slugs; a list keeps the floor rule (accounts imports nothing of ours).
     interests = models.JSONField(_("interests"), default=list, blank=True)
     marketing_consent = models.BooleanField(_("marketing e-mails"), default=False)
+    # IANA name; empty: the zone the browser reports (the ``zq_tz`` cookie), else UTC.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
     marketing_consent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.exceptions import ApplicationError
+from core.timezones import INVALID_ZONE_MESSAGE, SESSION_KEY, zone_is_valid
+
 from .models import LearnerProfile, User
 
 LANGUAGE_CODES = {code for code, _ in settings.LANGUAGES}
@@ -57,6 +60,7 @@ def profile_update(
     preferred_currency: str,
     interests: Iterable[str],
     marketing_consent: bool,
+    time_zone: str | None = None,
 ) -> LearnerProfile:
     """Consent is stamped when it is given and the stamp cleared when it is withdrawn,
     so ``marketing_consent_at`` always dates the consent currently in force."""
@@ -75,5 +79,21 @@ def profile_update(
     profile.country = country.upper()[:2]
     profile.preferred_currency = preferred_currency if preferred_currency in settings.CURRENCIES else ""
     profile.interests = sorted(dict.fromkeys(slug for slug in interests if slug))
+    if time_zone is not None:
+        if time_zone and not zone_is_valid(time_zone):
+            raise ApplicationError(INVALID_ZONE_MESSAGE, code="invalid")
+        profile.time_zone = time_zone
     profile.save()
     return profile
+
+
+def profile_time_zone_remember(*, request, user: User) -> None:
+    """Copies the profile's time zone into the session at sign-in, where the time-zone
+    middleware reads it without a query on every request."""
+    zone = LearnerProfile.objects.filter(user=user).values_list("time_zone", flat=True).first() or ""
+    request.session[SESSION_KEY] = zone
+
+
+def on_user_logged_in_time_zone(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        profile_time_zone_remember(request=request, user=user)

@@ -28,6 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from core import ratelimit, vocabularies
 from core.money import CURRENCY_SESSION_KEY
+from core.timezones import SESSION_KEY as TIME_ZONE_SESSION_KEY
 
 from . import mfa
 from .exceptions import OtpInvalid, TooManyCodeAttempts
@@ -156,6 +157,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "preferred_currency": current.preferred_currency,
         "interests": list(current.interests or []),
         "marketing_consent": current.marketing_consent,
+        "time_zone": current.time_zone,
     }
     form = ProfileForm(
         request.POST or None, initial=initial, interest_choices=vocabularies.choices(vocabularies.INTERESTS)
@@ -166,6 +168,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         if updated.preferred_currency:
             # The storefront shows prices in the chosen currency from now on.
             request.session[CURRENCY_SESSION_KEY] = updated.preferred_currency
+        # Times are shown in the chosen zone from the next page on (core.middleware).
+        request.session[TIME_ZONE_SESSION_KEY] = updated.time_zone
         with translation.override(language):
             messages.success(request, _("Your profile has been saved."))
         url = translate_url(request.path, language)

@@ -1,22 +1,25 @@
 """The one reporting-range rule of every metrics surface (portal page, CSV, partner API):
-both ends inclusive, at most ``MAX_DAYS`` days, and by default the campaign's run so far."""
+both ends inclusive, at most ``MAX_DAYS`` days, and by default the campaign's run so far.
+Dates are local days of the campaign's reporting time zone."""
 
 from datetime import date, timedelta
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from core.exceptions import ApplicationError
+from core.timezones import local_date, local_today
 
 MAX_DAYS = 366
 
 
 def default_range(*, campaign: Campaign) -> tuple[date, date]:
-    """From the campaign's start (or 29 days ago) to today or its end, at most MAX_DAYS."""
-    today = timezone.localdate()
-    start = timezone.localdate(campaign.starts_at) if campaign.starts_at else today - timedelta(days=29)
-    end = min(today, timezone.localdate(campaign.ends_at)) if campaign.ends_at else today
+    """From the campaign's start (or 29 days ago) to today or its end, at most MAX_DAYS, in
+    local days of the campaign's reporting time zone (the days its metric rows are kept by)."""
+    zone = campaign.reporting_time_zone
+    today = local_today(zone)
+    start = local_date(campaign.starts_at, zone) if campaign.starts_at else today - timedelta(days=29)
+    end = min(today, local_date(campaign.ends_at, zone)) if campaign.ends_at else today
     if start > end:
         start = end
     if (end - start).days >= MAX_DAYS:

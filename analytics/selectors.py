@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import QuerySet, Sum
-from django.utils import timezone
 
 from campaigns.models import Campaign, SpendEntry, Variant
+from core.timezones import DEFAULT_ZONE, local_today
 from partners.privacy import is_small_group
 
 from . import registry
@@ -68,55 +68,63 @@ def _summed(rows: list[dict], columns: list[str]) -> dict:
     return summed
 
 
-def live_days(*, date_from: date, date_to: date) -> list[date]:
-    """The days of a range that can lack their nightly rows: today (never computed) and
-    yesterday (computed shortly after midnight)."""
-    today = timezone.localdate()
+def live_days(*, date_from: date, date_to: date, zone: str = DEFAULT_ZONE) -> list[date]:
+    """The local days of ``zone`` in a range that can lack their nightly rows: today (never
+    computed) and yesterday (computed after the night)."""
+    today = local_today(zone)
     return [day for day in (today - timedelta(days=1), today) if date_from <= day <= date_to]
 
 
 @dataclass(frozen=True)
 class DailyTotals:
-    # campaign id -> day -> total row (stored metrics only)
+    # campaign id -> local day -> total row (stored metrics only)
     days: dict[int, dict[date, dict]]
     live: set[date]  # the days counted live
 
 
-def daily_totals(*, campaign_ids: list[int], date_from: date | None, date_to: date) -> DailyTotals:
-    """Each campaign's total row per day of the range (every day up to ``date_to`` when
-    ``date_from`` is None): the stored row, except today (always live) and yesterday when its
-    nightly row is missing (live). One query plus one live computation per live day."""
-    stored = CampaignDailyMetric.objects.filter(
-        campaign_id__in=campaign_ids, variant=None, language=None, date__lte=date_to
-    )
+def daily_totals(*, campaigns: list[Campaign], date_from: date | None, date_to: date | None) -> DailyTotals:
+    """Each campaign's total row per local day of its reporting time zone in the range
+    (from its first day when ``date_from`` is None, to its local today when ``date_to`` is
+    None): the stored row, except today (always live) and yesterday when its nightly row is
+    missing (live). One query plus one live computation per live (day, zone)."""
+    ids = [c.pk for c in campaigns]
+    stored = CampaignDailyMetric.objects.filter(campaign_id__in=ids, variant=None, language=None)
     if date_from is not None:
         stored = stored.filter(date__gte=date_from)
-    days: dict[int, dict[date, dict]] = {pk: {} for pk in campaign_ids}
+    if date_to is not None:
+        stored = stored.filter(date__lte=date_to)
+    days: dict[int, dict[date, dict]] = {pk: {} for pk in ids}
     for row in stored.values("campaign_id", "date", *COLUMNS):
         days[row["campaign_id"]][row["date"]] = _cents({name: row[name] for name in COLUMNS})
-    today, live = timezone.localdate(), set()
-    for day in live_days(date_from=date_from or date.min, date_to=date_to):
-        pending = [pk for pk in campaign_ids if day == today or day not in days[pk]]
-        if not pending:
-            continue
+    # (local day, zone) -> the campaigns whose figures of that day are computed live.
+    pending: dict[tuple[date, str], list[int]] = {}
+    for campaign in campaigns:
+        zone = campaign.reporting_time_zone
+        today = local_today(zone)
+        for day in live_days(date_from=date_from or date.min, date_to=date_to or today, zone=zone):
+            if day == today or day not in days[campaign.pk]:
+                pending.setdefault((day, zone), []).append(campaign.pk)
+    live = set()
+    for (day, zone), pks in pending.items():
         live.add(day)
-        computed = campaign_day_totals(day=day, campaign_ids=pending)
-        for pk in pending:
+        computed = campaign_day_totals(day=day, campaign_ids=pks, zones={zone: pks})
+        for pk in pks:
             days[pk].pop(day, None)
             if pk in computed:
                 days[pk][day] = {name: computed[pk][name] for name in COLUMNS}
     return DailyTotals(days=days, live=live)
 
 
-def campaign_figures(*, campaign_ids: list[int]) -> dict[int, dict]:
-    """Every campaign's totals since it began, today included, as a partner may see them
-    (``privacy.partner_total`` of the days: the portal's campaign list and dashboard)."""
-    totals = daily_totals(campaign_ids=campaign_ids, date_from=None, date_to=timezone.localdate())
+def campaign_figures(*, campaigns: list[Campaign]) -> dict[int, dict]:
+    """Every campaign's totals since it began, its local today included, as a partner may
+    see them (``privacy.partner_total`` of the days: the portal's campaign list and
+    dashboard)."""
+    totals = daily_totals(campaigns=campaigns, date_from=None, date_to=None)
     figures = {}
-    for pk in campaign_ids:
-        days = list(totals.days[pk].values())
+    for campaign in campaigns:
+        days = list(totals.days[campaign.pk].values())
         raw = with_ratios(_summed(days, COLUMNS))
-        figures[pk] = partner_total(raw, with_ratios(visible_sum(days, COLUMNS)))
+        figures[campaign.pk] = partner_total(raw, with_ratios(visible_sum(days, COLUMNS)))
     return figures
 
 
@@ -144,7 +152,7 @@ def campaign_analytics(*, campaign: Campaign, date_from: date, date_to: date) ->
     when the range reaches today or a yesterday without its nightly rows)."""
     columns = COLUMNS
     rows = CampaignDailyMetric.objects.filter(campaign=campaign, date__gte=date_from, date__lte=date_to)
-    totals_by_day = daily_totals(campaign_ids=[campaign.pk], date_from=date_from, date_to=date_to)
+    totals_by_day = daily_totals(campaigns=[campaign], date_from=date_from, date_to=date_to)
     by_day = totals_by_day.days[campaign.pk]
     daily, day = [], date_from
     while day <= date_to:

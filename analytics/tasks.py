@@ -13,15 +13,17 @@ The task names keep their ``campaigns.analytics.`` prefix from before the app mo
 from datetime import date, timedelta
 
 from celery import group, shared_task
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.models import Campaign, Touch
+from campaigns.webhook_events import campaign_event_emit
+from core.timezones import local_today
 from partners.models import Partner
 
 from .bandit import variant_weights_update
-from .metrics import campaign_metrics_compute, day_bounds
+from .metrics import campaign_metrics_compute, campaign_zones, day_bounds
 from .overlap import audience_overlap_compute
 
 RETRY = {
@@ -43,6 +45,10 @@ def _day(value: str | None) -> date:
     return date.fromisoformat(value) if value else timezone.localdate() - timedelta(days=1)
 
 
+# The earliest and latest offsets from UTC of any zone: a local day lies between them.
+EARLIEST_ZONE, LATEST_ZONE = "Etc/GMT-14", "Etc/GMT+12"
+
+
 def _same_queue(task) -> dict:
     """Chunks go to the queue the parent came from (a dedicated worker keeps its work)."""
     queue = (task.request.delivery_info or {}).get("routing_key")
@@ -50,7 +56,10 @@ def _same_queue(task) -> dict:
 
 
 def campaigns_for_day(day: date) -> list[int]:
-    start, end = day_bounds(day)
+    """Campaigns with a row to compute for their local day ``day``: live ones, and any
+    touched on that day in some time zone (a superset: a campaign without events that day
+    simply gets no rows)."""
+    start, end = day_bounds(day, EARLIEST_ZONE)[0], day_bounds(day, LATEST_ZONE)[1]
     touched = Touch.objects.filter(created_at__gte=start, created_at__lt=end).values("campaign_id")
     return list(
         Campaign.objects.filter(Q(status__in=LIVE_STATUSES) | Q(pk__in=touched))
@@ -67,6 +76,11 @@ def campaigns_for_day(day: date) -> list[int]:
 )
 def compute_campaign_metrics_for_campaign(campaign_id: int, day: str) -> dict:
     result = campaign_metrics_compute(day=date.fromisoformat(day), campaign_ids=[campaign_id])
+    with transaction.atomic():
+        # Partners hear that the day is ready; a rerun of the night announces nothing twice.
+        campaign_event_emit(
+            campaign_id, "metrics.daily_ready", {"date": day}, dedupe_key=f"metrics:{campaign_id}:{day}"
+        )
     return {
         "campaign": campaign_id,
         "day": day,
@@ -83,12 +97,27 @@ def compute_campaign_metrics_for_campaign(campaign_id: int, day: str) -> dict:
     **RETRY,
 )
 def compute_campaign_metrics_for_day(self, day: str | None = None) -> dict:
-    target = _day(day).isoformat()
-    ids = campaigns_for_day(date.fromisoformat(target))
+    """``day`` for every campaign; without it, each campaign's last complete local day
+    (yesterday in its reporting time zone)."""
+    if day:
+        days = {date.fromisoformat(day): None}
+    else:
+        days = {}
+        for zone, ids in campaign_zones().items():
+            days.setdefault(local_today(zone) - timedelta(days=1), set()).update(ids)
+    chunks = []
+    for target, in_zone in sorted(days.items()):
+        chunks += [
+            (pk, target.isoformat()) for pk in campaigns_for_day(target) if in_zone is None or pk in in_zone
+        ]
     options = _same_queue(self)
-    if ids:
-        group(compute_campaign_metrics_for_campaign.si(pk, target).set(**options) for pk in ids).apply_async()
-    return {"day": target, "campaigns": len(ids)}
+    if chunks:
+        group(
+            compute_campaign_metrics_for_campaign.si(pk, target).set(**options) for pk, target in chunks
+        ).apply_async()
+    if day:
+        return {"day": day, "campaigns": len(chunks)}
+    return {"days": sorted({target for _pk, target in chunks}), "campaigns": len(chunks)}
 
 
 @shared_task(

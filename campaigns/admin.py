@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from core.exceptions import ApplicationError
+from core.timezones import zone_choices
 
 from . import services
 from .models import (
@@ -66,12 +67,25 @@ class CampaignAdmin(TabbedTranslationAdmin):
         "ends_at",
         "discount_type",
         "discount_percent",
+        "reporting_time_zone",
     ]
     list_filter = ["status", "discount_type", "partner"]
     search_fields = ["slug", "name", "partner__slug"]
     list_select_related = ["partner"]
     readonly_fields = ["submitted_at", "reviewed_at", "reviewed_by", "started_at", "ended_at", "created_by"]
     autocomplete_fields = ["partner"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "reporting_time_zone":
+            # A list of the tz database's names instead of free text.
+            return forms.TypedChoiceField(
+                label=db_field.verbose_name,
+                help_text=db_field.help_text,
+                choices=zone_choices(),
+                initial=db_field.default,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     inlines = [
         CampaignPartnerInline,
         CampaignCourseInline,
@@ -131,6 +145,25 @@ class CampaignAdmin(TabbedTranslationAdmin):
         self._each(
             request, queryset, lambda c: services.campaign_end(campaign=c), _("%(count)s campaign(s) ended.")
         )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not SpendEntry:
+            return super().save_formset(request, form, formset, change)
+        # New spend goes through the service (campaign row locked, budget checked).
+        entries = formset.save(commit=False)
+        for entry in formset.deleted_objects:
+            entry.delete()
+        for entry in entries:
+            if entry.pk is not None:
+                entry.save()
+                continue
+            try:
+                services.spend_entry_add(
+                    campaign=form.instance, amount=entry.amount, on=entry.date, note=entry.note
+                )
+            except ApplicationError as exc:
+                self.message_user(request, str(exc.message), level=messages.ERROR)
+        return None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

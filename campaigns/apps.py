@@ -7,6 +7,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Co-branded campaigns")
 
     def ready(self) -> None:
-        from . import landing_cache
+        from . import landing_cache, webhook_events
 
         landing_cache.connect()
+        webhook_events.connect()

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.timezones import DEFAULT_ZONE, validate_time_zone
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
@@ -59,6 +60,14 @@ class Campaign(TimeStampedModel):
     attribution_window_days = models.PositiveIntegerField(_("attribution window (days)"), default=30)
     target_languages = models.JSONField(_("target languages"), default=list, blank=True)
     target_countries = models.JSONField(_("target countries"), default=list, blank=True)
+    # Metric days are local days here (IANA name); the default comes from the target market.
+    reporting_time_zone = models.CharField(
+        _("reporting time zone"),
+        max_length=64,
+        default=DEFAULT_ZONE,
+        validators=[validate_time_zone],
+        help_text=_("Metric days run from midnight to midnight in this time zone, e.g. Asia/Shanghai."),
+    )
     # Share of visitors kept without the offer (0.1000 = 10 %) so lift can be measured.
     holdout_share = models.DecimalField(
         _("control group share"), max_digits=5, decimal_places=4, default=Decimal("0")

@@ -28,7 +28,11 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.dateparse import parse_datetime
 from redis.exceptions import LockError
 
+from core.outbox import outbox_handler, outbox_put
+
 from .models import Touch, VisitorAssignment
+
+FLUSH_TOPIC = "campaigns.flush_touches"
 
 logger = logging.getLogger(__name__)
 
@@ -112,10 +116,18 @@ def touch_buffer_push(*, touch: dict, assignment: dict | None = None) -> int:
         )
     length = pipe.execute()[0]
     if length >= settings.TOUCH_FLUSH_BATCH and redis.set(KICK_KEY, 1, nx=True, ex=5):
-        from .tasks import flush_touches
-
-        transaction.on_commit(flush_touches.delay)
+        # Through the outbox, like every side effect: a broker that is down neither fails
+        # the page nor loses the request (the drain delivers it).
+        outbox_put(topic=FLUSH_TOPIC, payload={})
     return touch_id
+
+
+@outbox_handler(FLUSH_TOPIC)
+def _flush_requested(payload: dict) -> None:
+    # After the message's transaction: the flush trims Redis as it writes, so its rows
+    # must be committed on their own, not with the outbox row. A flush lost here is
+    # harmless: the touches stay in Redis for beat's next flush.
+    transaction.on_commit(touch_buffer_flush, robust=True)
 
 
 def _touch_row(data: dict) -> Touch:
@@ -195,7 +207,3 @@ def touch_buffer_flush_pending() -> None:
     it holds anything (one Redis call when it is empty)."""
     if enabled() and _redis().llen(BUFFER_KEY):
         touch_buffer_flush()
-
-
-def touch_buffer_length() -> int:
-    return int(_redis().llen(BUFFER_KEY)) if enabled() else 0

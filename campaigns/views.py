@@ -228,21 +228,18 @@ def _render_landing(
 ) -> HttpResponse:
     currency = currency_for_request(request)
     courses = selectors.campaign_courses_priced(campaign=campaign, currency=currency)
-    fixed = {row.currency: row.amount for row in campaign.fixed_discounts.all()}
-    offer = not is_holdout
+    # The same rule the cart and checkout apply to the code: what is shown is what is charged.
+    offer = (
+        None if is_holdout else services.campaign_offer(campaign=campaign, variant=variant, currency=currency)
+    )
     for course in courses:
         course.discount_amount = None
         course.final_price = course.price_amount
-        if offer and course.price_amount is not None:
-            off = services.discount_for(
-                campaign=campaign, variant=variant, currency=currency, amount=course.price_amount, fixed=fixed
-            )
+        if offer is not None and course.price_amount is not None:
+            off = offer.off(course.price_amount)
             if off:
                 course.discount_amount = off
                 course.final_price = course.price_amount - off
-    percent = campaign.discount_percent
-    if variant is not None and variant.discount_percent is not None:
-        percent = variant.discount_percent
     partners = [cp.partner for cp in campaign.campaign_partners.all() if cp.partner_id != campaign.partner_id]
     context = {
         "campaign": campaign,
@@ -250,17 +247,15 @@ def _render_landing(
         "co_partners": partners,
         "variant": variant,
         "is_holdout": is_holdout,
-        "offer": offer,
+        "offer": not is_holdout,
         "is_preview": not live,
         "headline": (variant.headline if variant and variant.headline else "") or campaign.headline,
         "courses": courses,
         "code": code,
-        "percent": percent if campaign.discount_type == Campaign.DiscountType.PERCENT else None,
-        "fixed_amount": fixed.get(currency)
-        if campaign.discount_type == Campaign.DiscountType.FIXED
-        else None,
+        "percent": offer.percent if offer else None,
+        "fixed_amount": offer.amount if offer else None,
         "currency": currency,
-        "has_discount": offer and any(c.discount_amount for c in courses),
+        "has_discount": offer is not None and any(c.discount_amount for c in courses),
         "zero": Decimal("0"),
     }
     return render(request, "campaigns/landing.html", context)

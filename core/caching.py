@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -163,7 +163,13 @@ def cached_page(
     host and full path. Only for pages every anonymous visitor sees alike (the caller
     checks ``page_is_cacheable``); a response that is not a plain 200 or sets a cookie is
     passed through uncached."""
-    where = (request.scheme, request.get_host(), request.get_full_path())
+    # Times on a page are in the visitor's zone (core.middleware.UserTimeZoneMiddleware).
+    where = (
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+        timezone.get_current_timezone_name(),
+    )
     key, version, entry = lookup(namespaces, "page", *parts, *where)
     if entry is None:
         setattr(request, RENDERING_FOR_CACHE, True)

@@ -1,11 +1,12 @@
 import re
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from core.input_guard import bad_request
 from core.outages import is_outage, outage_response
+from core.timezones import request_zone_name, zone_get
 
 # A BCP 47-like tag (``zh-hans``, ``ja-JP``); anything else is not a language at all.
 LANGUAGE_TAG = re.compile(r"[a-z]{1,8}(?:[-_][a-z0-9]{1,8}){0,3}")
@@ -70,3 +71,22 @@ class ServiceOutageMiddleware:
         if is_outage(exception):
             return outage_response(request)
         return None
+
+
+class UserTimeZoneMiddleware:
+    """Shows times in the visitor's own zone: the learner's or partner admin's profile
+    choice, else the zone their browser reported, else UTC (``core.timezones``). Templates
+    and the API then render in it (``|local_time`` names the zone; the API writes ISO 8601
+    with the offset). Reads the session and a cookie only: no query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        name = request_zone_name(request)
+        request.time_zone = name
+        timezone.activate(zone_get(name))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -72,9 +72,10 @@ def outage_response(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(outage_body(), status=503)
     else:
-        # A page of its own (not base.html): the header of the site may need the very
-        # service that is down.
-        response = HttpResponse(loader.render_to_string("503.html", request=request), status=503)
+        # A page of its own (not base.html), rendered without the request: the header of
+        # the site and the context processors (the session's currency) may need the very
+        # service that is down. The language is already active.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

@@ -11,17 +11,34 @@ that is still due. A handler that raises is retried with exponential backoff
 ``OUTBOX_MAX_ATTEMPTS``, then the message is marked ``failed`` for staff.
 
 Delivery is at least once: handlers must be idempotent (the receipt claims
-``receipt_sent_at`` before sending, for instance). Apps register their handlers with
-``@outbox_handler("<app>.<effect>")``; core knows no app."""
+``receipt_sent_at`` before sending, for instance).
+
+The public API (stable: other apps build on it, keep these names and arguments):
+
+- ``outbox_put(topic=<kind>, payload=<JSON object>, dedupe_key=None)`` writes one message
+  of that kind in the caller's transaction (outside one, it is committed at once). The
+  payload is stored as JSON: ids and plain values, never model instances. ``dedupe_key``
+  (optional, unique) makes a second write of the same effect return the first message.
+- ``@outbox_handler("<app>.<effect>")`` registers the one function that carries out the
+  messages of a kind; it receives the payload dict, runs in a transaction with the message
+  row locked, and raises to be retried later. Register it at import time of a module the
+  app always loads (its ``services`` or ``tasks``), so web processes and workers both know
+  it. One handler per kind: registering another function for a kind that has one raises.
+
+Every side effect of a change goes this way (receipts, a late payment's refund, the touch
+buffer's flush request...): nothing is queued with ``.delay()`` from a request. Core knows
+no app."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import OutboxMessage
@@ -33,10 +50,17 @@ HANDLERS: dict[str, Callable[[dict], object]] = {}
 
 def outbox_handler(topic: str):
     def register(function: Callable[[dict], object]):
+        known = HANDLERS.get(topic)
+        if known is not None and _name(known) != _name(function):
+            raise ImproperlyConfigured(f"outbox kind {topic!r} already has a handler: {_name(known)}")
         HANDLERS[topic] = function
         return function
 
     return register
+
+
+def _name(function: Callable) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
 
 
 def _setting(name: str, default: int) -> int:
@@ -52,20 +76,46 @@ def outbox_backoff(attempts: int) -> timedelta:
 def outbox_put(*, topic: str, payload: dict, dedupe_key: str | None = None) -> OutboxMessage:
     """Write a message in the caller's transaction and ask for its delivery once that
     transaction commits. With ``dedupe_key`` a second write returns the first message."""
-    if dedupe_key:
-        existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is not None:
-            return existing
-    try:
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                topic=topic, payload=payload, dedupe_key=dedupe_key, available_at=timezone.now()
-            )
-    except IntegrityError:
-        # The same key written concurrently: the other transaction's row is the message.
-        return OutboxMessage.objects.get(dedupe_key=dedupe_key)
+    now = timezone.now()
+    if dedupe_key is None:
+        message = OutboxMessage.objects.create(topic=topic, payload=payload, available_at=now)
+    else:
+        message = _insert_once(topic=topic, payload=payload, dedupe_key=dedupe_key, now=now)
+        if message is None:
+            # Written before (or by a concurrent transaction that committed meanwhile:
+            # the insert waited for it): that row is the message, already on its way.
+            return OutboxMessage.objects.get(dedupe_key=dedupe_key)
     transaction.on_commit(lambda: outbox_kick(message_id=message.pk), robust=True)
     return message
+
+
+def _insert_once(*, topic: str, payload: dict, dedupe_key: str, now) -> OutboxMessage | None:
+    """One ``INSERT ... ON CONFLICT DO NOTHING``: no read first and no savepoint, which a
+    sale would otherwise pay for on every receipt. None when the key exists."""
+    table = OutboxMessage._meta.db_table
+    payload_sql = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (created_at, updated_at, topic, payload, dedupe_key, status, attempts,"
+            f" available_at, last_error) VALUES (%s, %s, %s, {payload_sql}, %s, %s, 0, %s, '')"
+            " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            [now, now, topic, json.dumps(payload), dedupe_key, OutboxMessage.Status.PENDING, now],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return OutboxMessage(
+        pk=row[0],
+        created_at=now,
+        updated_at=now,
+        topic=topic,
+        payload=payload,
+        dedupe_key=dedupe_key,
+        status=OutboxMessage.Status.PENDING,
+        attempts=0,
+        available_at=now,
+        last_error="",
+    )
 
 
 def outbox_kick(*, message_id: int) -> bool:

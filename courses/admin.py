@@ -12,6 +12,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInl
 
 from courses.models import (
     Category,
+    Choice,
     Course,
     Enrollment,
     Instructor,
@@ -19,6 +20,9 @@ from courses.models import (
     LessonProgress,
     LiveSession,
     Price,
+    Question,
+    Quiz,
+    QuizAttempt,
     Review,
     Section,
     Tag,
@@ -94,7 +98,7 @@ class InstructorAdmin(TabbedTranslationAdmin):
 
 class SectionInline(TranslationTabularInline):
     model = Section
-    fields = ["position", "title"]
+    fields = ["position", "title", "release_after_days", "release_at"]
     extra = 0
     # Lessons are edited on the section's own page (its change link), one level at a time.
     show_change_link = True
@@ -188,7 +192,17 @@ class CourseAdmin(TabbedTranslationAdmin):
 
 class LessonInline(TranslationStackedInline):
     model = Lesson
-    fields = ["position", "title", "body", "media_url", "duration_minutes", "is_preview"]
+    fields = [
+        "position",
+        "title",
+        "body",
+        "media_file",
+        "media_kind",
+        "media_seconds",
+        "media_url",
+        "duration_minutes",
+        "is_preview",
+    ]
     extra = 0
 
 
@@ -199,6 +213,49 @@ class SectionAdmin(TabbedTranslationAdmin):
     search_fields = ["course__slug", "title_en", "title_zh_hans", "title_ja", "title_es"]
     autocomplete_fields = ["course"]
     inlines = [LessonInline]
+    fields = ["course", "position", "title", "release_after_days", "release_at"]
+
+
+class QuestionInline(TranslationStackedInline):
+    model = Question
+    fields = ["position", "text"]
+    extra = 0
+    # Choices are edited on the question's own page (its change link).
+    show_change_link = True
+
+
+class ChoiceInline(TranslationTabularInline):
+    model = Choice
+    fields = ["position", "text", "is_correct"]
+    extra = 3
+
+
+@admin.register(Quiz)
+class QuizAdmin(TabbedTranslationAdmin):
+    list_display = ["title", "course", "section", "pass_mark", "required_for_certificate"]
+    list_select_related = ["course", "section"]
+    list_filter = ["required_for_certificate"]
+    search_fields = ["course__slug", "title_en", "title_zh_hans", "title_ja", "title_es"]
+    autocomplete_fields = ["course"]
+    inlines = [QuestionInline]
+
+
+@admin.register(Question)
+class QuestionAdmin(TabbedTranslationAdmin):
+    list_display = ["__str__", "quiz", "position"]
+    list_select_related = ["quiz"]
+    search_fields = ["quiz__course__slug", "text_en", "text_zh_hans", "text_ja", "text_es"]
+    autocomplete_fields = ["quiz"]
+    inlines = [ChoiceInline]
+
+
+@admin.register(QuizAttempt)
+class QuizAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "quiz", "score", "passed", "created_at"]
+    list_select_related = ["user", "quiz"]
+    list_filter = ["passed"]
+    search_fields = ["user__username", "quiz__course__slug"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(LiveSession)

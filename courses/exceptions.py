@@ -1,3 +1,4 @@
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError, Conflict, NotFound
@@ -44,3 +45,25 @@ class CourseNotFree(Conflict):
 
     def default_message(self):
         return _("This course is not free: add it to your cart to buy it.")
+
+
+class LessonLocked(ApplicationError):
+    """A drip-released lesson before its section opens; ``opens_at`` says when."""
+
+    code = "lesson_locked"
+    status_code = 403
+
+    def __init__(self, *, opens_at):
+        self.opens_at = opens_at
+        super().__init__(extra={"opens_at": opens_at.isoformat()})
+
+    def default_message(self):
+        when = formats.date_format(timezone.localtime(self.opens_at), "DATETIME_FORMAT")
+        return _("This lesson opens on %(date)s.") % {"date": when}
+
+
+class InvalidAnswers(ApplicationError):
+    code = "invalid_answers"
+
+    def default_message(self):
+        return _("Answer with choices of this quiz's questions.")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -180,6 +180,10 @@ class Section(TimeStampedModel):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sections")
     title = models.CharField(_("title"), max_length=200)
     position = models.PositiveIntegerField(default=0)
+    # Drip release: a section opens a number of days after the learner's enrollment, or on
+    # a fixed date, whichever is later when both are set. Preview lessons are never locked.
+    release_after_days = models.PositiveIntegerField(_("opens days after enrollment"), null=True, blank=True)
+    release_at = models.DateTimeField(_("opens on"), null=True, blank=True)
 
     class Meta:
         ordering = ["course_id", "position", "id"]
@@ -190,11 +194,47 @@ class Section(TimeStampedModel):
         return self.title
 
 
+def lesson_media_storage():
+    # A storage of its own, never served under MEDIA_URL: paid media leaves only through
+    # the signed lesson-media view (courses.learning.media).
+    from django.core.files.storage import storages
+
+    return storages["lesson_media"]
+
+
+def lesson_media_upload_to(instance, filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"lessons/{uuid.uuid4().hex}.{suffix[:8]}"
+
+
+LESSON_MEDIA_EXTENSIONS = {
+    "video": ("mp4", "webm", "m4v", "mov", "ogv"),
+    "audio": ("mp3", "m4a", "ogg", "oga", "opus", "wav", "aac", "flac", "weba"),
+}
+
+
 class Lesson(TimeStampedModel):
+    class MediaKind(models.TextChoices):
+        NONE = "", _("text only")
+        VIDEO = "video", _("video")
+        AUDIO = "audio", _("audio")
+
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="lessons")
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     media_url = models.URLField(_("media URL"), blank=True)
+    media_file = models.FileField(
+        _("media file"),
+        storage=lesson_media_storage,
+        upload_to=lesson_media_upload_to,
+        blank=True,
+        max_length=200,
+        validators=[
+            FileExtensionValidator([ext for exts in LESSON_MEDIA_EXTENSIONS.values() for ext in exts])
+        ],
+    )
+    media_kind = models.CharField(_("media kind"), max_length=5, choices=MediaKind.choices, blank=True)
+    media_seconds = models.PositiveIntegerField(_("media length (seconds)"), default=0)
     position = models.PositiveIntegerField(default=0)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=0)
     is_preview = models.BooleanField(_("free preview"), default=False)
@@ -206,6 +246,17 @@ class Lesson(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        super().clean()
+        if self.media_file and not self.media_kind:
+            suffix = self.media_file.name.rsplit(".", 1)[-1].lower()
+            kinds = [kind for kind, exts in LESSON_MEDIA_EXTENSIONS.items() if suffix in exts]
+            if not kinds:
+                raise ValidationError({"media_kind": _("Choose whether the file is a video or audio.")})
+            self.media_kind = kinds[0]
+        if self.media_kind and not self.media_file:
+            raise ValidationError({"media_file": _("Upload the media file, or clear the media kind.")})
 
 
 class LiveSession(TimeStampedModel):
@@ -272,6 +323,11 @@ class LessonProgress(TimeStampedModel):
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
     completed = models.BooleanField(default=False)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Where the player stands (resume) and how much of the media was really played: the
+    # lesson completes itself at LESSON_COMPLETION_SHARE of its length.
+    position_seconds = models.FloatField(default=0)
+    watched_seconds = models.FloatField(default=0)
+    media_seconds = models.FloatField(default=0)
 
     class Meta:
         ordering = ["id"]
@@ -322,6 +378,87 @@ class CourseSearchDocument(models.Model):
 
     def __str__(self) -> str:
         return str(self.course_id)
+
+
+# --- Quizzes -----------------------------------------------------------------------------
+
+
+class Quiz(TimeStampedModel):
+    """Questions with choices at the end of a section (or of the whole course when no
+    section is set). A quiz that is required for the certificate must be passed before the
+    course counts as completed."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.CASCADE, related_name="quizzes"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=70, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    required_for_certificate = models.BooleanField(_("required for the certificate"), default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["course_id", "position", "id"]
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_mark__gte=1, pass_mark__lte=100), name="quiz_pass_mark_1_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.section_id and self.course_id and self.section.course_id != self.course_id:
+            raise ValidationError({"section": _("The section must belong to the quiz's course.")})
+
+
+class Question(TimeStampedModel):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField(_("question"))
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["quiz_id", "position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Choice(TimeStampedModel):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(_("answer"), max_length=300)
+    is_correct = models.BooleanField(_("correct"), default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question_id", "position", "id"]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QuizAttempt(TimeStampedModel):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    score = models.PositiveSmallIntegerField(_("score (%)"))
+    passed = models.BooleanField(_("passed"))
+    answers = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
+        indexes = [models.Index(fields=["user", "quiz", "passed"], name="quizattempt_user_quiz_passed")]
 
 
 class WishlistItem(models.Model):

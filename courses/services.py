@@ -1,11 +1,12 @@
 """Catalog writes. Learning use cases (enrollments, progress, reviews) live here too."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,7 @@ from core.exceptions import ApplicationError
 
 from . import search
 from .catalog_cache import catalog_bump
-from .exceptions import CourseNotFound, CourseNotFree, LiveSessionNotFound, NotEnrolled, SoldOut
+from .exceptions import CourseNotFound, CourseNotFree, LessonLocked, LiveSessionNotFound, NotEnrolled, SoldOut
 from .models import (
     Course,
     CourseSearchDocument,
@@ -21,10 +22,13 @@ from .models import (
     Lesson,
     LessonProgress,
     LiveSession,
+    Quiz,
+    QuizAttempt,
     Review,
     Section,
     WishlistItem,
 )
+from .signals import certificate_issued
 
 
 def _language_suffixes() -> list[str]:
@@ -233,20 +237,22 @@ def course_lesson_total(*, course_id: int) -> int:
     return Lesson.objects.filter(section__course_id=course_id).count()
 
 
-@transaction.atomic
-def lesson_progress_set(*, user, lesson: Lesson, completed: bool) -> Enrollment:
-    """Mark ``lesson`` complete (or not) for an enrolled learner and refresh the
-    enrollment's count, resume point and completion stamp. Preview lessons can be read
-    by anyone, but progress is only kept for enrolled learners."""
-    course_id = Section.objects.values_list("course_id", flat=True).get(pk=lesson.section_id)
-    enrollment = _active_enrollment_for_update(user=user, course_id=course_id)
-    now = timezone.now()
-    progress, _created = LessonProgress.objects.get_or_create(user=user, lesson=lesson)
-    if progress.completed != completed:
-        progress.completed = completed
-        progress.completed_at = now if completed else None
-        progress.save(update_fields=["completed", "completed_at", "updated_at"])
+def _required_quizzes_passed(*, user, course_id: int) -> bool:
+    """Every quiz of the course that the certificate requires (and that has questions)
+    has a passed attempt by ``user``."""
+    passed = QuizAttempt.objects.filter(quiz=OuterRef("pk"), user=user, passed=True)
+    return not (
+        Quiz.objects.filter(course_id=course_id, required_for_certificate=True, questions__isnull=False)
+        .filter(~Exists(passed))
+        .exists()
+    )
 
+
+def enrollment_refresh_completion(*, enrollment: Enrollment, last_lesson: Lesson | None = None) -> Enrollment:
+    """Recount the learner's completed lessons and stamp (or clear) ``completed_at``: every
+    lesson done and every required quiz passed. The caller holds the enrollment's row lock.
+    The first stamp issues the certificate and sends ``certificate_issued`` after commit."""
+    user, course_id = enrollment.user, enrollment.course_id
     # Counted from the rows rather than incremented, so repeated or out-of-order clicks
     # and lessons removed from the syllabus can never drift the counter.
     done = LessonProgress.objects.filter(
@@ -254,13 +260,72 @@ def lesson_progress_set(*, user, lesson: Lesson, completed: bool) -> Enrollment:
     ).count()
     total = course_lesson_total(course_id=course_id)
     enrollment.completed_lessons = done
-    enrollment.last_lesson = lesson
-    if total and done >= total:
-        enrollment.completed_at = enrollment.completed_at or now
+    if last_lesson is not None:
+        enrollment.last_lesson = last_lesson
+    was_completed = enrollment.completed_at is not None
+    if total and done >= total and _required_quizzes_passed(user=user, course_id=course_id):
+        enrollment.completed_at = enrollment.completed_at or timezone.now()
     else:
         enrollment.completed_at = None
     enrollment.save(update_fields=["completed_lessons", "last_lesson", "completed_at", "updated_at"])
+    if enrollment.completed_at and not was_completed:
+        certificate_issue_announce(enrollment=enrollment)
     return enrollment
+
+
+def certificate_issue_announce(*, enrollment: Enrollment) -> None:
+    """Send ``courses.signals.certificate_issued`` once the transaction that issued the
+    certificate commits (a rolled-back completion announces nothing)."""
+    enrollment_id = enrollment.pk
+    transaction.on_commit(
+        lambda: certificate_issued.send_robust(sender=Enrollment, enrollment_id=enrollment_id)
+    )
+
+
+def lesson_opens_at(*, lesson: Lesson, section: Section, enrollment: Enrollment | None):
+    """When a drip-released lesson opens for this enrollment (``None``: open now or never
+    locked). Preview lessons are open to everyone."""
+    if lesson.is_preview:
+        return None
+    return section_opens_at(section=section, enrollment=enrollment)
+
+
+def section_opens_at(*, section: Section, enrollment: Enrollment | None):
+    """When a drip-released section opens for this enrollment (``None``: open now)."""
+    if enrollment is None:
+        return None
+    opens = []
+    if section.release_after_days:
+        opens.append(enrollment.created_at + timedelta(days=section.release_after_days))
+    if section.release_at:
+        opens.append(section.release_at)
+    if not opens or max(opens) <= timezone.now():
+        return None
+    return max(opens)
+
+
+def lesson_check_open(*, lesson: Lesson, section: Section, enrollment: Enrollment | None) -> None:
+    opens_at = lesson_opens_at(lesson=lesson, section=section, enrollment=enrollment)
+    if opens_at is not None:
+        raise LessonLocked(opens_at=opens_at)
+
+
+@transaction.atomic
+def lesson_progress_set(*, user, lesson: Lesson, completed: bool) -> Enrollment:
+    """Mark ``lesson`` complete (or not) for an enrolled learner and refresh the
+    enrollment's count, resume point and completion stamp. Preview lessons can be read
+    by anyone, but progress is only kept for enrolled learners; a lesson of a section that
+    has not opened yet (drip) is refused."""
+    section = Section.objects.only("course_id", "release_after_days", "release_at").get(pk=lesson.section_id)
+    enrollment = _active_enrollment_for_update(user=user, course_id=section.course_id)
+    lesson_check_open(lesson=lesson, section=section, enrollment=enrollment)
+    now = timezone.now()
+    progress, _created = LessonProgress.objects.get_or_create(user=user, lesson=lesson)
+    if progress.completed != completed:
+        progress.completed = completed
+        progress.completed_at = now if completed else None
+        progress.save(update_fields=["completed", "completed_at", "updated_at"])
+    return enrollment_refresh_completion(enrollment=enrollment, last_lesson=lesson)
 
 
 def enrollment_set_last_lesson(*, enrollment: Enrollment, lesson: Lesson) -> Enrollment:

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Category, Course, Instructor, Lesson, Section, Tag
+from .models import Category, Choice, Course, Instructor, Lesson, Question, Quiz, Section, Tag
 
 
 @register(Category)
@@ -33,3 +33,18 @@ class SectionTranslation(TranslationOptions):
 @register(Lesson)
 class LessonTranslation(TranslationOptions):
     fields = ("title", "body")
+
+
+@register(Quiz)
+class QuizTranslation(TranslationOptions):
+    fields = ("title",)
+
+
+@register(Question)
+class QuestionTranslation(TranslationOptions):
+    fields = ("text",)
+
+
+@register(Choice)
+class ChoiceTranslation(TranslationOptions):
+    fields = ("text",)

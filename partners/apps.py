@@ -22,7 +22,7 @@ class PartnersConfig(AppConfig):
         from accounts.mfa import register_mfa_requirement
 
         # Registers the onboarding e-mails' outbox handlers in web and worker processes.
-        from partners import services  # noqa: F401
+        from partners import services, webhooks  # noqa: F401
         from partners.api import schema  # noqa: F401
 
         register_mfa_requirement(owner_requires_mfa)

@@ -76,6 +76,7 @@ class ApiKey(TimeStampedModel):
         MANAGE_CAMPAIGNS = "campaigns:write", _("manage campaigns")
         PUSH_CUSTOMERS = "customers:write", _("push customers")
         READ_STATEMENTS = "statements:read", _("read statements and balances")
+        MANAGE_WEBHOOKS = "webhooks:write", _("manage webhooks")
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(_("name"), max_length=80)
@@ -242,3 +243,73 @@ class PartnerInvitation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.partner_id} ({self.role})"
+
+
+class WebhookEndpoint(TimeStampedModel):
+    """A partner's URL that receives events, signed with its own secret (HMAC-SHA256)."""
+
+    class Event(models.TextChoices):
+        ATTRIBUTION_CREATED = "attribution.created", _("an order was attributed to a campaign")
+        CODE_REDEEMED = "code.redeemed", _("a discount code was redeemed")
+        ORDER_REFUNDED = "order.refunded", _("an attributed order was refunded")
+        ENROLLMENT_COMPLETED = "enrollment.completed", _("a learner completed an attributed course")
+        CAMPAIGN_STATUS_CHANGED = "campaign.status_changed", _("a campaign's status changed")
+        METRICS_DAILY_READY = "metrics.daily_ready", _("a day's campaign metrics are ready")
+        CUSTOMER_CONSENT_WITHDRAWN = "customer.consent_withdrawn", _("a customer withdrew consent")
+        PING = "ping", _("a test event")
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+    # Failed attempts in a row (any delivery); a success resets it. Too many disable the endpoint.
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["partner_id", "id"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}: {self.url}"
+
+
+class WebhookDelivery(TimeStampedModel):
+    """One event for one endpoint, with its attempts. ``event_id`` stays the same on every
+    attempt and redelivery, so the receiver can drop duplicates."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.UUIDField()
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    # Retries stop a day after the event (the receiver can still ask for a redelivery).
+    give_up_at = models.DateTimeField()
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_response = models.CharField(max_length=500, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_once")]
+        indexes = [models.Index(fields=["endpoint", "status", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.event_id} → {self.endpoint_id} ({self.status})"

@@ -42,6 +42,7 @@ from partners.models import (
     PartnerInvitation,
     PartnerMember,
 )
+from partners.webhooks import webhook_emit
 
 API_KEY_PREFIX = "zq_"
 # "zq_" and 8 random characters: enough to tell keys apart, useless for guessing the rest.
@@ -326,6 +327,11 @@ def partner_customer_withdraw(*, partner: Partner, external_id: str) -> PartnerC
         raise ApplicationError(_("No such customer."), code="not_found", status_code=404)
     customer.withdrawn_at = timezone.now()
     customer.save(update_fields=["withdrawn_at", "updated_at"])
+    webhook_emit(
+        partner_id=partner.pk,
+        event="customer.consent_withdrawn",
+        data={"source": "pushed_customer", "customer": external_hash, "withdrawn_at": customer.withdrawn_at},
+    )
     return customer
 
 
@@ -383,6 +389,11 @@ def partner_consent_withdraw(*, user: User, partner: Partner) -> PartnerConsent 
         return None
     consent.withdrawn_at = timezone.now()
     consent.save(update_fields=["withdrawn_at", "updated_at"])
+    webhook_emit(
+        partner_id=partner.pk,
+        event="customer.consent_withdrawn",
+        data={"source": "linked_learner", "consent": consent.pk, "withdrawn_at": consent.withdrawn_at},
+    )
     return consent
 
 

@@ -46,7 +46,7 @@ def _refuse_write(request: HttpRequest, campaign: Campaign | None = None) -> Htt
 def _figures(campaigns: list[Campaign]) -> dict[int, dict]:
     """Totals since each campaign began, today counted live with the nightly rules, as the
     partner may see them (small groups hidden, totals made of shown days only)."""
-    return campaign_figures(campaign_ids=[c.pk for c in campaigns])
+    return campaign_figures(campaigns=list(campaigns))
 
 
 def campaign_dashboard_block(partner) -> dict:
@@ -139,6 +139,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attributions = selectors.attribution_list(campaign=campaign)
     order_count = attributions.count()
     orders_visible = order_list_visible(order_count)
+    landing_path = reverse("campaigns:landing", kwargs={"slug": campaign.slug})
     context = {
         "campaign": campaign,
         "figures": raw,
@@ -148,10 +149,32 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "min_group": min_group_size(),
         "is_lead": campaign.partner_id == request.portal_partner.pk,
         "can_write": is_portal_owner(request) and campaign.partner_id == request.portal_partner.pk,
-        "landing_path": reverse("campaigns:landing", kwargs={"slug": campaign.slug}),
+        "landing_path": landing_path,
         "spent": services.campaign_spent(campaign_id=campaign.pk),
+        # What a visitor of each variant is offered, by the rule the cart charges.
+        "offers": _offers(campaign, landing_path),
     }
     return render(request, "portal/campaigns/detail.html", context)
+
+
+def _offers(campaign, landing_path: str) -> list[dict]:
+    by_variant: dict[int | None, list] = {}
+    for offer in services.campaign_offers(campaign=campaign):
+        by_variant.setdefault(offer.variant_id, []).append(offer)
+    rows = []
+    for variant in [None, *campaign.variants.all()]:
+        offers = by_variant.get(variant.pk if variant else None, [])
+        percent = offers[0].percent if offers and offers[0].percent is not None else None
+        rows.append(
+            {
+                "variant": variant,
+                "percent": percent,
+                "amounts": [] if percent is not None else [(o.amount, o.currency) for o in offers],
+                # A campaign that is not live previews each variant's page (views.landing).
+                "preview": f"{landing_path}?variant={variant.pk}" if variant else landing_path,
+            }
+        )
+    return rows
 
 
 def _transition_view(request: HttpRequest, pk: int, service, success_message) -> HttpResponse:

@@ -3,7 +3,7 @@ portal stands on the top floor: its pages compose the selectors of every app."""
 
 from django.urls import path
 
-from . import analytics, campaigns, members, partners, payouts
+from . import analytics, campaigns, members, partners, payouts, webhooks
 
 urlpatterns = [
     path("", partners.dashboard, name="dashboard"),
@@ -14,6 +14,17 @@ urlpatterns = [
     path("customers/upload/", partners.customer_upload, name="customer_upload"),
     path("customers/<str:external_hash>/", partners.customer_detail, name="customer_detail"),
     path("learners/", partners.linked_learner_list, name="linked_learner_list"),
+    path("webhooks/", webhooks.webhook_list, name="webhook_list"),
+    path("webhooks/new/", webhooks.webhook_create, name="webhook_create"),
+    path("webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook_detail"),
+    path("webhooks/<int:pk>/ping/", webhooks.webhook_action, {"action": "ping"}, name="webhook_ping"),
+    path("webhooks/<int:pk>/toggle/", webhooks.webhook_action, {"action": "toggle"}, name="webhook_toggle"),
+    path("webhooks/<int:pk>/delete/", webhooks.webhook_action, {"action": "delete"}, name="webhook_delete"),
+    path(
+        "webhooks/<int:pk>/deliveries/<int:delivery_id>/redeliver/",
+        webhooks.webhook_redeliver_view,
+        name="webhook_redeliver",
+    ),
     path("members/", members.member_list, name="member_list"),
     path("members/invite/", members.member_invite, name="member_invite"),
     path("members/<int:pk>/role/", members.member_role, name="member_role"),

@@ -9,6 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.timezones import INVALID_ZONE_MESSAGE, zone_is_valid
+
 from ..models import LearnerProfile
 from ..services import profile_get_or_create, profile_update
 
@@ -28,6 +30,17 @@ class ProfileSerializer(serializers.Serializer):
     )
     marketing_consent = serializers.BooleanField()
     marketing_consent_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    time_zone = serializers.CharField(
+        max_length=64,
+        allow_blank=True,
+        help_text="IANA name (Asia/Shanghai); blank: the zone the browser reports. Times in "
+        "answers are ISO 8601 with the offset of this zone.",
+    )
+
+    def validate_time_zone(self, value: str) -> str:
+        if value and not zone_is_valid(value):
+            raise serializers.ValidationError(INVALID_ZONE_MESSAGE)
+        return value
 
 
 class MeView(APIView):
@@ -54,5 +67,6 @@ class MeView(APIView):
             preferred_currency=changes.get("preferred_currency", profile.preferred_currency),
             interests=changes.get("interests", profile.interests),
             marketing_consent=changes.get("marketing_consent", profile.marketing_consent),
+            time_zone=changes.get("time_zone", profile.time_zone),
         )
         return Response(ProfileSerializer(updated).data)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError, NotFound, PermissionDenied
+from core.timezones import INVALID_ZONE_MESSAGE, zone_is_valid
 from courses.models import Course
 from partners.api.auth import PartnerApiMixin
 from partners.models import ApiKey, Partner
@@ -116,12 +117,23 @@ class CampaignWriteSerializer(serializers.Serializer):
     holdout_share = serializers.DecimalField(
         max_digits=5, decimal_places=4, min_value=0, max_value=Decimal("0.5"), required=False
     )
+    reporting_time_zone = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text="IANA name (`Asia/Shanghai`); metric days are local days there. "
+        "Default: the zone of the first target country.",
+    )
     courses = serializers.ListField(child=serializers.SlugField(), required=False, max_length=50)
     revenue_share = serializers.DecimalField(
         max_digits=5, decimal_places=4, min_value=0, max_value=1, required=False
     )
     co_partners = CoPartnerSerializer(many=True, required=False, max_length=10)
     variants = VariantInSerializer(many=True, required=False, max_length=services.MAX_VARIANTS)
+
+    def validate_reporting_time_zone(self, value: str) -> str:
+        if not zone_is_valid(value):
+            raise serializers.ValidationError(INVALID_ZONE_MESSAGE)
+        return value
 
     def validate_courses(self, slugs: list[str]) -> list[int]:
         slugs = list(dict.fromkeys(slugs))
@@ -203,7 +215,13 @@ class CampaignSerializer(serializers.Serializer):
     target_languages = serializers.ListField(child=serializers.CharField())
     target_countries = serializers.ListField(child=serializers.CharField())
     holdout_share = serializers.DecimalField(max_digits=5, decimal_places=4)
+    reporting_time_zone = serializers.CharField(help_text="Metric days are local days in this IANA zone.")
     variants = serializers.SerializerMethodField()
+    offers = serializers.SerializerMethodField(
+        help_text="What the campaign takes off each course for a visitor of each variant "
+        "(`variant` null: visitors without one), per currency: the price the landing page shows "
+        "and the cart charges with any of the campaign's codes."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -241,6 +259,31 @@ class CampaignSerializer(serializers.Serializer):
                 "weight": v.weight,
             }
             for v in obj.variants.all()
+        ]
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "variant": {"type": "integer", "nullable": True},
+                    "currency": {"type": "string"},
+                    "percent": {"type": "string", "nullable": True},
+                    "amount_off": {"type": "string", "nullable": True},
+                },
+            },
+        }
+    )
+    def get_offers(self, obj: Campaign) -> list[dict]:
+        return [
+            {
+                "variant": offer.variant_id,
+                "currency": offer.currency,
+                "percent": None if offer.percent is None else f"{offer.percent}",
+                "amount_off": None if offer.amount is None else f"{offer.amount}",
+            }
+            for offer in services.campaign_offers(campaign=obj)
         ]
 
 

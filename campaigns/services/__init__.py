@@ -6,7 +6,8 @@
 ``attribution_decide`` / ``attribution_record`` / ``attribution_reverse`` /
 ``campaign_revenue_split`` at payment and refund.
 
-Split by theme: lifecycle, codes, tracking, attribution. Callers import from here."""
+Split by theme: lifecycle, codes, pricing (the one rule of what an offer takes off), tracking,
+attribution. Callers import from here."""
 
 from .attribution import (
     MAX_ATTRIBUTION_WINDOW_DAYS,
@@ -29,12 +30,10 @@ from .codes import (
     discount_code_attempts_check,
     discount_code_confirm,
     discount_code_create_named,
-    discount_code_failures,
     discount_code_quote,
     discount_code_redeem,
     discount_code_release,
     discount_codes_generate,
-    discount_for,
     landing_code_resolve,
 )
 from .lifecycle import (
@@ -60,6 +59,7 @@ from .lifecycle import (
     campaigns_advance_schedule,
     spend_entry_add,
 )
+from .pricing import Offer, campaign_offer, campaign_offers, visitor_variant
 from .tracking import (
     new_visitor_id,
     touch_record,
@@ -89,6 +89,7 @@ __all__ = [
     "TRANSLATED_FIELDS",
     "Attribution",
     "DiscountQuote",
+    "Offer",
     "attribution_decide",
     "attribution_record",
     "attribution_reverse",
@@ -97,6 +98,8 @@ __all__ = [
     "campaign_create",
     "campaign_end",
     "campaign_is_live",
+    "campaign_offer",
+    "campaign_offers",
     "campaign_reject",
     "campaign_reopen",
     "campaign_revenue_split",
@@ -108,12 +111,10 @@ __all__ = [
     "discount_code_attempts_check",
     "discount_code_confirm",
     "discount_code_create_named",
-    "discount_code_failures",
     "discount_code_quote",
     "discount_code_redeem",
     "discount_code_release",
     "discount_codes_generate",
-    "discount_for",
     "landing_code_resolve",
     "new_visitor_id",
     "spend_entry_add",
@@ -122,4 +123,5 @@ __all__ = [
     "visitor_assign",
     "visitor_id_clean",
     "visitor_is_holdout",
+    "visitor_variant",
 ]

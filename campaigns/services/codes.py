@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core import ratelimit
 from core.client_address import current_client_ip, rate_ident
-from core.money import round_money
 
 from ..exceptions import (
     CampaignInvalid,
@@ -35,11 +34,10 @@ from ..models import (
     Campaign,
     CodeRedemption,
     DiscountCode,
-    Variant,
-    VisitorAssignment,
 )
 from ..selectors import campaign_public_code
 from .lifecycle import _now, campaign_is_live
+from .pricing import campaign_offer, visitor_variant
 from .tracking import visitor_is_holdout
 
 # No 0/O, 1/I/L: codes are read aloud and typed from print.
@@ -164,11 +162,6 @@ def _attempt_limits(client: str) -> list[tuple[str, str, ratelimit.Rate]]:
     return limits
 
 
-def discount_code_failures(*, client: str) -> int:
-    """Wrong codes counted against ``client`` in the current window."""
-    return ratelimit.count(CODE_FAILURE_SCOPE, client)
-
-
 def discount_code_attempts_check(*, client: str) -> None:
     """Refuses once any counter of the client has reached its limit; counts nothing."""
     for scope, ident, rate in _attempt_limits(client):
@@ -249,22 +242,6 @@ def _active_redemptions(code_id: int, user) -> int:
     ).count()
 
 
-def discount_for(
-    *, campaign: Campaign, variant: Variant | None, currency: str, amount: Decimal, fixed: dict[str, Decimal]
-) -> Decimal | None:
-    """The amount off one course's price; ``None`` when the campaign has no discount in
-    that currency. Never more than the price."""
-    if campaign.discount_type == Campaign.DiscountType.FIXED:
-        off = fixed.get(currency)
-        if off is None:
-            return None
-        return min(round_money(off, currency), amount)
-    percent = campaign.discount_percent
-    if variant is not None and variant.discount_percent is not None:
-        percent = variant.discount_percent
-    return min(round_money(Decimal(amount) * percent / Decimal(100), currency), amount)
-
-
 def discount_code_quote(
     *,
     code: str,
@@ -337,27 +314,11 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id) -> Discount
     applicable = [int(pk) for pk in course_ids if int(pk) in campaign_course_ids and pk in amounts]
     if not applicable:
         raise CodeNotApplicable()
-    variant = None
-    if visitor_id:
-        assignment = (
-            VisitorAssignment.objects.select_related("variant")
-            .filter(campaign=campaign, visitor_id=visitor_id)
-            .first()
-        )
-        variant = assignment.variant if assignment else None
-    fixed = {f.currency: f.amount for f in campaign.fixed_discounts.all()}
-    discounts: dict[int, Decimal] = {}
-    for course_id in applicable:
-        off = discount_for(
-            campaign=campaign,
-            variant=variant,
-            currency=currency,
-            amount=Decimal(amounts[course_id]),
-            fixed=fixed,
-        )
-        if off is None:
-            raise CodeNotApplicable()
-        discounts[course_id] = off
+    variant = visitor_variant(campaign=campaign, visitor_id=visitor_id, user=user)
+    offer = campaign_offer(campaign=campaign, variant=variant, currency=currency)
+    if offer is None:
+        raise CodeNotApplicable()
+    discounts = {course_id: offer.off(Decimal(amounts[course_id])) for course_id in applicable}
     return DiscountQuote(
         code_id=row.pk,
         code=row.code,

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from core.money import round_money
+from core.timezones import INVALID_ZONE_MESSAGE, zone_for_market, zone_is_valid
 from partners.models import Partner
 
 from ..exceptions import (
@@ -44,6 +45,7 @@ PLAIN_FIELDS = (
     "target_languages",
     "target_countries",
     "holdout_share",
+    "reporting_time_zone",
 )
 EDITABLE_FIELDS = frozenset(
     PLAIN_FIELDS + tuple(f"{name}_{suffix}" for name in TRANSLATED_FIELDS for suffix in LANG_SUFFIXES)
@@ -94,6 +96,8 @@ def _clean_fields(campaign: Campaign) -> None:
     ):
         raise CampaignInvalid(_("Target countries are two-letter codes."))
     campaign.target_countries = [c.upper() for c in campaign.target_countries]
+    if not zone_is_valid(campaign.reporting_time_zone):
+        raise CampaignInvalid(INVALID_ZONE_MESSAGE)
     if not (campaign.name_en or "").strip():
         raise CampaignInvalid(_("The campaign needs an English name."))
 
@@ -203,10 +207,14 @@ def _apply(
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise CampaignInvalid(_("Unknown field: %(field)s") % {"field": sorted(unknown)[0]})
+    # A zone nobody chose follows the target market (a chosen one stays).
+    zone_is_default = campaign.reporting_time_zone == zone_for_market(campaign.target_countries)
     for name, value in fields.items():
         if name.split("_")[0] in {"name", "headline", "body", "call"} and value is None:
             value = ""
         setattr(campaign, name, value)
+    if "reporting_time_zone" not in fields and zone_is_default:
+        campaign.reporting_time_zone = zone_for_market(campaign.target_countries)
     _clean_fields(campaign)
     campaign.save()
     if course_ids is not None:

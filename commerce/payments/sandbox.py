@@ -43,8 +43,12 @@ class SandboxProvider(Provider):
     def _record(self, *, key: str, **fields) -> SandboxCharge:
         # Its own autocommitted write (or savepoint): like a remote provider, the charge
         # exists whatever happens to the caller's transaction afterwards.
-        record, _created = SandboxCharge.objects.get_or_create(idempotency_key=key, defaults=fields)
-        return record
+        # INSERT ... ON CONFLICT DO NOTHING, then read what the key holds: two queries and
+        # no savepoint, the first answer kept for the key as a remote provider would.
+        SandboxCharge.objects.bulk_create(
+            [SandboxCharge(idempotency_key=key, **fields)], ignore_conflicts=True
+        )
+        return SandboxCharge.objects.get(idempotency_key=key)
 
     def charge(
         self, *, amount: Decimal, currency: str, token: str, order_number: str, idempotency_key: str

@@ -17,8 +17,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 
+from accounts.models import LearnerProfile
 from core.money import round_money
 from courses.models import Course, Enrollment, LiveSession, Price
 from courses.services import live_session_reserve_seat
@@ -176,6 +178,7 @@ class _Opened:
     created: bool
     items_from_cart: bool
     course_ids: list[int]
+    payment: Payment | None = None
 
 
 def _checkout_open(
@@ -195,7 +198,15 @@ def _checkout_open(
     with transaction.atomic():
         # One checkout per learner at a time: "already enrolled" and the idempotency
         # record are then decided on committed data. Other learners are not affected.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).values("pk").first()
+        # The learner's language comes with the lock (the order is written in it).
+        profile = LearnerProfile.objects.filter(user=OuterRef("pk")).values("preferred_language")[:1]
+        language = (
+            get_user_model()
+            .objects.select_for_update()
+            .filter(pk=user.pk)
+            .values_list(Subquery(profile), flat=True)
+            .first()
+        )
         items_from_cart = items is None
         raw_items = _items_from_cart(user=user) if items_from_cart else items
         normalized = _normalize_items(raw_items)
@@ -216,10 +227,13 @@ def _checkout_open(
                 payment=payment,
             )
             key = f"auto:{request_hash}"
-        record, created = IdempotencyKey.objects.get_or_create(
-            user=user, key=key, defaults={"request_hash": request_hash}
-        )
-        if not created:
+        # The learner's row is locked: nobody else can write this learner's record now, so
+        # a plain read then insert (no get_or_create savepoint) is safe.
+        record = IdempotencyKey.objects.filter(user=user, key=key).first()
+        created = record is None
+        if created:
+            record = IdempotencyKey(user=user, key=key, request_hash=request_hash)
+        else:
             if record.request_hash != request_hash:
                 raise IdempotencyKeyReused()
             previous = Order.objects.filter(pk=record.order_id).first() if record.order_id else None
@@ -259,7 +273,7 @@ def _checkout_open(
             subtotal=subtotal,
             discount=discount,
             total=subtotal - discount,
-            language=_learner_language(user),
+            language=language or translation.get_language() or settings.LANGUAGE_CODE,
             discount_code=discount_code,
             visitor_id=(visitor_id or "")[:64],
             provider=provider_name,
@@ -282,11 +296,15 @@ def _checkout_open(
         )
         discount_redeem(quote=quote, user=user, order=order)
         record.order = order
-        record.save(update_fields=["order", "updated_at"])
+        if created:
+            record.save(force_insert=True)
+        else:
+            record.save(update_fields=["order", "updated_at"])
+        payment = None
         if order.total == 0:
             order = order_mark_paid(order=order)
         else:
-            Payment.objects.create(
+            payment = Payment.objects.create(
                 order=order,
                 provider=provider_name,
                 amount=order.total,
@@ -298,6 +316,7 @@ def _checkout_open(
         created=True,
         items_from_cart=items_from_cart,
         course_ids=[line.course.pk for line in priced],
+        payment=payment,
     )
 
 
@@ -347,7 +366,9 @@ def order_checkout(
     )
     order = opened.order
     if order.status == Order.Status.PENDING and order.total > 0:
-        order = _charge(order=order, provider=provider, token=str(payment.get("token") or ""))
+        order = _charge(
+            order=order, provider=provider, token=str(payment.get("token") or ""), payment=opened.payment
+        )
     if order.status == Order.Status.CANCELLED:
         raise CheckoutExpired(extra={"order": str(order.number)})
     declined = order.status == Order.Status.FAILED
@@ -356,9 +377,9 @@ def order_checkout(
     return _finish(CheckoutResult(order=order, created=opened.created), declined=declined)
 
 
-def _charge(*, order: Order, provider, token: str) -> Order:
+def _charge(*, order: Order, provider, token: str, payment: Payment | None = None) -> Order:
     """Phase 2 and 3: ask the provider (no transaction open) and settle the answer."""
-    payment = order.payments.order_by("-id").first()
+    payment = payment or order.payments.order_by("-id").first()
     key = payment.idempotency_key if payment and payment.idempotency_key else payment_idempotency_key(order)
     try:
         charge = provider.charge(
@@ -385,13 +406,6 @@ def _finish(result: CheckoutResult, *, declined: bool) -> CheckoutResult:
     if declined:
         raise PaymentDeclined(extra={"order": str(result.order.number)})
     return result
-
-
-def _learner_language(user) -> str:
-    # A missing profile raises RelatedObjectDoesNotExist, an AttributeError.
-    profile = getattr(user, "profile", None)
-    language = getattr(profile, "preferred_language", "") if profile is not None else ""
-    return language or translation.get_language() or settings.LANGUAGE_CODE
 
 
 @dataclass(frozen=True)

@@ -28,24 +28,40 @@ def _lines(order: Order) -> list[OrderLine]:
     return list(order.lines.select_related("course__instructor").order_by("id"))
 
 
+def _lock_order(order: Order) -> Order:
+    # The learner comes along (enrollments need it) without locking the learner's row.
+    return Order.objects.select_for_update(of=("self",)).select_related("user").get(pk=order.pk)
+
+
 @transaction.atomic
 def order_mark_paid(*, order: Order) -> Order:
     """pending -> paid: enroll every line, turn seat holds into taken seats, attribute
     the order, write the ledger and send the receipt once the transaction commits.
     Any other status is left alone (a duplicate or late event changes nothing)."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = _lock_order(order)
     if order.status != Order.Status.PENDING:
         return order
+    return _order_pay(order=order)
+
+
+def _order_pay(*, order: Order, reference: str = "", failure_code: str = "") -> Order:
+    """The body of ``order_mark_paid`` for a caller that holds the order's lock and saw
+    it pending; ``reference`` is the provider's, written by the same UPDATEs."""
     lines = _lines(order)
     now = timezone.now()
 
     extra_parties = attribution_for_paid_order(order=order)
     order.status = Order.Status.PAID
     order.paid_at = now
-    order.save(update_fields=["status", "paid_at", "campaign_id", "updated_at"])
-    Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(
-        status=Payment.Status.SUCCEEDED, updated_at=now
-    )
+    fields = ["status", "paid_at", "campaign_id", "updated_at"]
+    if reference and not order.payment_reference:
+        order.payment_reference = reference
+        fields.append("payment_reference")
+    order.save(update_fields=fields)
+    paid = {"status": Payment.Status.SUCCEEDED, "updated_at": now}
+    if reference:
+        paid.update(reference=reference, failure_code=failure_code)
+    Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(**paid)
 
     for line in lines:
         enrollment_grant(
@@ -77,7 +93,10 @@ def order_settle_charge(*, order: Order, result: ChargeResult) -> Order:
     """Phase 3 of checkout (and the reconciler's and a retry's): write what the provider
     answered, in one short transaction. Succeeded pays a pending order (or takes a late
     payment for one given up on); declined fails a pending order; pending waits."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = _lock_order(order)
+    if result.status == "succeeded" and order.status == Order.Status.PENDING:
+        # The common case in one pass: the reference is written by the UPDATEs that pay.
+        return _order_pay(order=order, reference=result.reference, failure_code=result.failure_code)
     payment = order.payments.order_by("-id").first()
     if payment is not None and result.reference and payment.reference != result.reference:
         payment.reference = result.reference
@@ -141,6 +160,7 @@ def order_release_expired_holds(*, now=None) -> int:
         )
         .values_list("pk", flat=True)
         .distinct()
+        .order_by("pk")
     )
     outcomes = [order_reconcile(order=Order.objects.get(pk=pk), now=now) for pk in list(order_ids)]
     return outcomes.count("cancelled")

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "core.middleware.QueryLanguageMiddleware",
+    "core.middleware.UserTimeZoneMiddleware",
     # Redis or broker down -> 503 (localized), not 500; see core/outages.py.
     "core.middleware.ServiceOutageMiddleware",
     "core.db_routers.ReplicaReadsMiddleware",
@@ -150,6 +151,28 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Lesson video and audio: a storage outside MEDIA_ROOT that nothing serves by path; the
+# signed lesson-media view checks the enrollment first (courses/learning/media.py).
+LESSON_MEDIA_ROOT = Path(env("LESSON_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))
+LESSON_MEDIA_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(LESSON_MEDIA_ROOT), "base_url": "/unserved/"},
+}
+# Seconds a signed lesson-media URL stays valid; the lesson page signs a fresh one each view.
+LESSON_MEDIA_URL_SECONDS = env.int("LESSON_MEDIA_URL_SECONDS", default=6 * 3600)
+# Behind nginx: the internal location that maps LESSON_MEDIA_ROOT (X-Accel-Redirect), so
+# nginx streams the file and its byte ranges; empty = Django streams it (FileResponse).
+LESSON_MEDIA_ACCEL_PREFIX = env("LESSON_MEDIA_ACCEL_PREFIX", default="")
+# A lesson completes itself once this share of its media has really been played.
+LESSON_COMPLETION_SHARE = env.float("LESSON_COMPLETION_SHARE", default=0.9)
+# A TTF/TTC/OTF covering Latin, Chinese and Japanese for certificate PDFs; empty = the Debian
+# fonts-wqy-microhei or fonts-noto-cjk file (courses/learning/certificate_pdf.py).
+CERTIFICATE_FONT = env("CERTIFICATE_FONT", default="")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "lesson_media": LESSON_MEDIA_STORAGE,
+}
 
 # --- Cache -----------------------------------------------------------------------------
 # "default" raises when Redis is down: throttles, failed-code counters and anything else that
@@ -229,6 +252,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # The site's public address, for links in e-mails sent by workers (no request there).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Partner webhooks: retried with doubling delays for a day; an endpoint failing this many
+# attempts in a row is switched off (its owners are told). Plain http only where allowed.
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3 * 3600)
+WEBHOOK_RETRY_FOR_SECONDS = env.int("WEBHOOK_RETRY_FOR_SECONDS", default=24 * 3600)
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=15)
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
 # How long a partner invitation link works.
 PARTNER_INVITATION_DAYS = env.int("PARTNER_INVITATION_DAYS", default=7)
 # Partner statements are calendar months in this zone (the platform's books).
@@ -288,6 +319,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.flush_touches",
         "schedule": TOUCH_FLUSH_SECONDS,
     },
+    # Delivers due partner webhooks (retries and anything a lost queue message left).
+    "partner-webhooks": {
+        "task": "partners.deliver_webhooks",
+        "schedule": crontab(minute="*"),
+    },
     # Closes each complete month's partner statements (a no-op on the other nights).
     "nightly-partner-statements": {
         "task": "payouts.nightly_close_statements",
@@ -303,7 +339,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Django REST Framework -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.authentication.ProfileZoneTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -326,6 +362,21 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Storefront API (/api/v1/) and partner API (/api/partner/v1/) of Zhiqiao.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # 3.1 for its webhooks section: the events Zhiqiao pushes to partners.
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [
+        f"partners.api.webhook_schema.{name}"
+        for name in (
+            "attribution_created",
+            "code_redeemed",
+            "order_refunded",
+            "enrollment_completed",
+            "campaign_status_changed",
+            "metrics_daily_ready",
+            "customer_consent_withdrawn",
+            "ping",
+        )
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI assets come from the drf-spectacular-sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

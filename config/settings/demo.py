@@ -13,4 +13,5 @@ PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="") or "sandbox"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "lesson_media": LESSON_MEDIA_STORAGE,  # noqa: F405
 }

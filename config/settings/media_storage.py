@@ -71,3 +71,33 @@ def media_storage_from_url(url: str) -> tuple[dict, str, str]:
         f"{public.rstrip('/')}/",
         origin,
     )
+
+
+LESSON_MEDIA_URL_SECONDS = 300
+
+
+def lesson_media_storage_from_url(url: str) -> dict:
+    """The STORAGES["lesson_media"] entry: never public. On a disk, a ``lesson-media``
+    folder beside (not inside) the served media; on a bucket, private objects under
+    ``lesson-media/`` whose URLs are presigned for a few minutes (the lesson-media view
+    redirects to one only after checking the enrollment). A separate private bucket is
+    better still: give it its own ``LESSON_MEDIA_STORAGE_URL``."""
+    storage, _media_url, _origin = media_storage_from_url(url)
+    if storage["BACKEND"].endswith("FileSystemStorage"):
+        location = storage["OPTIONS"]["location"].rstrip("/") + "-lesson-media"
+        return {
+            "BACKEND": storage["BACKEND"],
+            "OPTIONS": {"location": location, "base_url": "/unserved/"},
+        }
+    options = dict(storage["OPTIONS"])
+    # A custom (CDN) domain would hand out unsigned URLs: presign against the endpoint.
+    options.pop("custom_domain", None)
+    options.pop("url_protocol", None)
+    options.update(
+        location="lesson-media",
+        querystring_auth=True,
+        querystring_expire=LESSON_MEDIA_URL_SECONDS,
+        default_acl="private",
+        object_parameters={"CacheControl": "private, max-age=300"},
+    )
+    return {"BACKEND": storage["BACKEND"], "OPTIONS": options}

@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import CONTENT_SECURITY_POLICY, INSTALLED_APPS, REDIS_URL, env
-from .media_storage import media_storage_from_url
+from .media_storage import lesson_media_storage_from_url, media_storage_from_url
 from .production_checks import unsafe_production_settings
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -55,9 +55,15 @@ if not MEDIA_STORAGE_URL:
         "file:///PATH on a volume every web server shares."
     )
 _media_storage, MEDIA_URL, _media_origin = media_storage_from_url(MEDIA_STORAGE_URL)
+# Lesson media: private, signed per request. Without its own URL it sits beside the public
+# media under a private prefix (file://) or with private objects and presigned URLs (s3://).
+LESSON_MEDIA_STORAGE = lesson_media_storage_from_url(
+    env("LESSON_MEDIA_STORAGE_URL", default="") or MEDIA_STORAGE_URL
+)
 STORAGES = {
     "default": _media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "lesson_media": LESSON_MEDIA_STORAGE,
 }
 if _media_origin:
     for _directive in ("img-src", "media-src"):

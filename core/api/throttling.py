@@ -59,21 +59,3 @@ class AtomicScopedRateThrottle(AtomicRateThrottle):
 
     def get_scope(self, view) -> str:
         return getattr(view, "throttle_scope", "") or ""
-
-
-class AtomicAnonRateThrottle(AtomicRateThrottle):
-    scope = "anon"
-
-    def allow_request(self, request, view) -> bool:
-        if request.user is not None and request.user.is_authenticated:
-            return True
-        return super().allow_request(request, view)
-
-
-class AtomicUserRateThrottle(AtomicRateThrottle):
-    scope = "user"
-
-    def get_ident(self, request) -> str:
-        if request.user is not None and request.user.is_authenticated:
-            return f"user:{request.user.pk}"
-        return super().get_ident(request)

@@ -21,7 +21,19 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from ..models import Course, Enrollment, Lesson, LessonProgress, Review, Section, WishlistItem
+from ..models import (
+    Choice,
+    Course,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Question,
+    Quiz,
+    QuizAttempt,
+    Review,
+    Section,
+    WishlistItem,
+)
 
 CERTIFICATE_PREFIX = "ZQ"
 _CERTIFICATE_SALT = "courses.certificate"
@@ -108,6 +120,54 @@ def lesson_completed_ids(*, user, course_id: int) -> set[int]:
             user=user, lesson__section__course_id=course_id, completed=True
         ).values_list("lesson_id", flat=True)
     )
+
+
+def lesson_progress_get(*, user, lesson: Lesson) -> LessonProgress | None:
+    return LessonProgress.objects.filter(user=user, lesson=lesson).first()
+
+
+def lessons_mark_locked(*, sections, enrollment: Enrollment | None) -> set[int]:
+    """Set ``opens_at`` on every lesson of the prefetched ``sections`` (``None`` when open)
+    and return the ids of the drip-locked ones (no query)."""
+    from ..services import lesson_opens_at
+
+    locked = set()
+    for section in sections:
+        for lesson in section.lessons.all():
+            lesson.opens_at = lesson_opens_at(lesson=lesson, section=section, enrollment=enrollment)
+            if lesson.opens_at is not None:
+                locked.add(lesson.pk)
+    return locked
+
+
+def quizzes_for_lesson_page(*, section: Section) -> list[Quiz]:
+    """The quizzes a lesson page links to: its section's and the course's own (one query)."""
+    own_or_course = Q(section=section) | Q(course_id=section.course_id, section__isnull=True)
+    return list(Quiz.objects.filter(own_or_course).order_by("section_id", "position", "id"))
+
+
+def quiz_for_taking(*, course: Course, quiz_id: int) -> Quiz | None:
+    """A quiz of ``course`` with its questions and their choices (three queries)."""
+    return (
+        Quiz.objects.select_related("section")
+        .prefetch_related(
+            Prefetch(
+                "questions",
+                queryset=Question.objects.order_by("position", "id").prefetch_related(
+                    Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
+                ),
+            )
+        )
+        .filter(course=course, pk=quiz_id)
+        .first()
+    )
+
+
+def quiz_best_attempt(*, user, quiz: Quiz) -> QuizAttempt | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    attempts = QuizAttempt.objects.filter(user=user, quiz=quiz)
+    return attempts.order_by("-passed", "-score", "-created_at").first()
 
 
 # --- Reviews ---------------------------------------------------------------------------

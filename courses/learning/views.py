@@ -17,9 +17,11 @@ from core.input_guard import bad_request
 from core.money import currency_for_request
 
 from .. import services
-from ..models import Course
+from ..exceptions import InvalidAnswers
+from ..models import Course, Lesson
 from ..selectors import course_list
-from . import selectors
+from . import certificate_pdf, media, selectors
+from . import services as learning_services
 from .forms import ProgressForm, ReviewForm, ReviewListForm
 
 MY_LEARNING_PAGE_SIZE = 20
@@ -98,6 +100,7 @@ def lesson_view(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse
         raise Http404("lesson not found")
     lesson = lessons[index]
     enrollment = selectors.enrollment_active_get(user=request.user, course_id=course.pk)
+    progress = None
     if enrollment is None:
         if not course.is_published:
             raise Http404("course not found")
@@ -105,14 +108,27 @@ def lesson_view(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse
             messages.info(request, _("Enroll in this course to open this lesson."))
             return _course_page(course)
         completed_ids: set[int] = set()
-    else:
-        services.enrollment_set_last_lesson(enrollment=enrollment, lesson=lesson)
+    opens_at = services.lesson_opens_at(lesson=lesson, section=lesson.section, enrollment=enrollment)
+    if enrollment is not None:
+        if opens_at is None:  # "resume" never lands on a lesson that is still locked
+            services.enrollment_set_last_lesson(enrollment=enrollment, lesson=lesson)
         completed_ids = selectors.lesson_completed_ids(user=request.user, course_id=course.pk)
+        progress = selectors.lesson_progress_get(user=request.user, lesson=lesson)
 
+    sections = course.sections.all()
     context = {
         "course": course,
         "lesson": lesson,
-        "sections": course.sections.all(),
+        "sections": sections,
+        "locked": selectors.lessons_mark_locked(sections=sections, enrollment=enrollment),
+        "opens_at": opens_at,
+        "media_src": (
+            media.lesson_media_url(lesson=lesson, user=request.user)
+            if lesson.media_file and opens_at is None
+            else ""
+        ),
+        "resume_position": progress.position_seconds if progress else 0,
+        "quizzes": selectors.quizzes_for_lesson_page(section=lesson.section) if enrollment else [],
         "enrollment": enrollment,
         "completed_ids": completed_ids,
         "is_completed": lesson.pk in completed_ids,
@@ -125,6 +141,23 @@ def lesson_view(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse
         ),
     }
     return render(request, "courses/learning/lesson.html", context)
+
+
+@require_GET
+def lesson_media(request: HttpRequest, token: str) -> HttpResponse:
+    """The file of a lesson, for the learner the URL was signed for (see ``media``)."""
+    data = media.lesson_media_token_read(token)
+    if data is None:
+        return HttpResponse(_("This media link has expired. Open the lesson again."), status=403)
+    user_id = media._request_user_id(request)
+    if data["u"] and data["u"] != user_id:
+        return HttpResponse(_("This media link belongs to another account."), status=403)
+    lesson = Lesson.objects.select_related("section__course").filter(pk=data["l"]).first()
+    if lesson is None or not lesson.media_file:
+        raise Http404("no media")
+    if not media.lesson_media_playable(lesson=lesson, user_id=data["u"]):
+        return HttpResponse(_("Enroll in this course to open this lesson."), status=403)
+    return media.lesson_media_response(request, lesson)
 
 
 @login_required
@@ -173,6 +206,87 @@ def certificate_view(request: HttpRequest, slug: str) -> HttpResponse:
         "courses/learning/certificate.html",
         {"certificate": certificate, "course": certificate.course, "verify_url": verify_url},
     )
+
+
+def _pdf_response(request: HttpRequest, certificate, *, inline: bool) -> HttpResponse:
+    verify_url = request.build_absolute_uri(
+        reverse("courses:certificate_verify", kwargs={"verification_id": certificate.verification_id})
+    )
+    body = certificate_pdf.certificate_pdf(certificate=certificate, verify_url=verify_url)
+    response = HttpResponse(body, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{certificate.verification_id}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def certificate_pdf_view(request: HttpRequest, slug: str) -> HttpResponse:
+    course = Course.objects.filter(slug=slug).only("id").first()
+    certificate = course and selectors.certificate_for_user(user=request.user, course_id=course.pk)
+    if not certificate:
+        raise Http404("no certificate")
+    return _pdf_response(request, certificate, inline=False)
+
+
+@require_GET
+def certificate_pdf_public(request: HttpRequest, verification_id: str) -> HttpResponse:
+    """The PDF behind a shared verification link: public, like the verification page."""
+    certificate = selectors.certificate_verify(verification_id=verification_id)
+    if certificate is None:
+        raise Http404("no certificate")
+    return _pdf_response(request, certificate, inline=True)
+
+
+def _quiz_answers(post, quiz) -> dict[str, list]:
+    """The page's form (``q<question id>`` = choice ids) as the service's answers; ids that
+    are not numbers are passed on as they are, for the service to refuse."""
+    answers: dict[str, list] = {}
+    for question in quiz.questions.all():
+        picked = post.getlist(f"q{question.pk}")
+        if picked:
+            answers[str(question.pk)] = [int(value) if value.isdecimal() else value for value in picked]
+    return answers
+
+
+@login_required
+def quiz_view(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
+    """Take a quiz of an enrolled course; the result shows on the same page."""
+    course = Course.objects.filter(slug=slug).first()
+    if course is None or selectors.enrollment_active_get(user=request.user, course_id=course.pk) is None:
+        raise Http404("not enrolled")
+    quiz = selectors.quiz_for_taking(course=course, quiz_id=quiz_id)
+    if quiz is None:
+        raise Http404("quiz not found")
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    for question in quiz.questions.all():
+        # Checkboxes where more than one choice is right, radio buttons otherwise.
+        question.multiple = sum(choice.is_correct for choice in question.choices.all()) > 1
+    attempt = None
+    if request.method == "POST":
+        try:
+            attempt = learning_services.quiz_attempt_submit(
+                user=request.user, quiz=quiz, answers=_quiz_answers(request.POST, quiz)
+            )
+        except InvalidAnswers as exc:
+            return bad_request(request, str(exc.message))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return _course_page(course)
+    context = {
+        "course": course,
+        "quiz": quiz,
+        "attempt": attempt,
+        "best": attempt or selectors.quiz_best_attempt(user=request.user, quiz=quiz),
+        "certificate": (
+            selectors.certificate_for_user(user=request.user, course_id=course.pk)
+            if attempt and attempt.passed
+            else None
+        ),
+    }
+    return render(request, "courses/learning/quiz.html", context)
 
 
 @require_GET

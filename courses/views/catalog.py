@@ -6,7 +6,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -45,9 +45,16 @@ def _category_tree(categories) -> list[Category]:
 
 
 def _fragments(request: HttpRequest, namespaces: tuple[str, ...], parts: tuple, render) -> dict:
-    """Rendered pieces of a page that are the same for every visitor of one language and
-    currency (signed in or not), from the shared cache; ``render()`` gives a dict of HTML."""
-    found = cached(namespaces, (*parts, translation.get_language(), currency_for_request(request)), render)
+    """Rendered pieces of a page that are the same for every visitor of one language,
+    currency and time zone (signed in or not), from the shared cache; ``render()`` gives a dict of HTML."""
+    # Live-session times are rendered in the visitor's zone: one copy per zone.
+    key = (
+        *parts,
+        translation.get_language(),
+        currency_for_request(request),
+        timezone.get_current_timezone_name(),
+    )
+    found = cached(namespaces, key, render)
     return {name: mark_safe(html) for name, html in found.items()}  # rendered by our templates
 
 

@@ -27,4 +27,5 @@ STEPS: list[tuple[str, str]] = [
     ("interactions", "demo.steps.interactions"),
     ("partners", "demo.steps.partners"),
     ("campaigns", "demo.steps.campaigns"),
+    ("media", "demo.steps.media"),
 ]

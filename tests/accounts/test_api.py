@@ -153,6 +153,7 @@ def test_me_shows_the_profile(api_client):
         "interests": ["finance", "tea"],
         "marketing_consent": False,
         "marketing_consent_at": None,
+        "time_zone": "",
     }
 
 

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from campaigns import services as campaign_services
 from campaigns.exceptions import CodeInvalid, TooManyAttempts
+from core import ratelimit
 from partners.models import ApiKey
 from partners.services import api_key_issue
 from tests.factories import UserFactory
@@ -137,7 +138,7 @@ def test_concurrent_wrong_codes_of_one_account_are_looked_up_exactly_ten_times()
     outcomes = together(30, guess)
 
     assert (outcomes.count("invalid"), outcomes.count("refused")) == (10, 20)
-    assert campaign_services.discount_code_failures(client=f"user:{learner.pk}") == 10
+    assert ratelimit.count(campaign_services.CODE_FAILURE_SCOPE, f"user:{learner.pk}") == 10
 
 
 def test_concurrent_wrong_partner_keys_from_one_address_get_exactly_20_refusals_as_401():

@@ -4,8 +4,9 @@ The both-ways test computes every metric of the registry from the stored nightly
 live, on the same data, and asserts they are equal; the portal then shows live figures for
 today that the nightly run will store unchanged."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -15,7 +16,7 @@ from django.utils import timezone
 from analytics import registry, selectors
 from analytics.metrics import campaign_day_totals, campaign_metrics_compute
 from analytics.models import CampaignDailyMetric
-from campaigns.models import OrderAttribution
+from campaigns.models import Campaign, OrderAttribution, Touch
 from partners.models import PartnerMember
 from tests.analytics import dataset
 from tests.analytics.dataset import D
@@ -45,11 +46,14 @@ def _attribution(campaign, n, amount, currency, discount="0", paid_at=None):
     )
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/New_York"])
 @pytest.mark.parametrize("day_offset", [-1, 0, 1])
-def test_every_metric_reads_the_same_from_the_nightly_rows_and_live(day_offset):
+def test_every_metric_reads_the_same_from_the_nightly_rows_and_live(day_offset, zone):
     # given the hand-computed data set (visits, clicks, sign-ups, orders in two currencies,
-    # refunds on two days, ledger entries, reviews, enrollments, spend)
+    # refunds on two days, ledger entries, reviews, enrollments, spend), its campaign
+    # reporting in local days of ``zone``
     data = dataset.build()
+    Campaign.objects.filter(pk=data.campaign.pk).update(reporting_time_zone=zone)
     day = D + timedelta(days=day_offset)
 
     # when the day is computed live (nothing stored) and then by the nightly job
@@ -102,9 +106,9 @@ def test_campaign_figures_cost_the_same_queries_for_one_or_many_campaigns(settin
     _attribution(usd, 1, "108.00", "EUR")  # 116.64 USD
     _attribution(eur, 2, "108.00", "USD")  # 100.00 EUR
     with CaptureQueriesContext(connection) as one:
-        selectors.campaign_figures(campaign_ids=[usd.pk])
+        selectors.campaign_figures(campaigns=[usd])
     with CaptureQueriesContext(connection) as three:
-        figures = selectors.campaign_figures(campaign_ids=[usd.pk, eur.pk, quiet.pk])
+        figures = selectors.campaign_figures(campaigns=[usd, eur, quiet])
 
     assert len(three.captured_queries) == len(one.captured_queries)
     assert (figures[usd.pk]["revenue"], figures[eur.pk]["revenue"], figures[quiet.pk]["revenue"]) == (
@@ -133,3 +137,69 @@ def test_portal_dashboard_shows_revenue_from_orders_in_other_currencies(client, 
     [shown] = [c for c in response.context["campaigns"] if c.pk == campaign.pk]
     assert shown.figures["revenue"] == Decimal("100.00")
     assert "€100.00" in response.content.decode()
+
+
+def test_a_touch_and_an_order_at_2330_utc_count_on_the_next_local_day_in_shanghai():
+    # given two campaigns, one reporting in Shanghai (UTC+8) and one in UTC, each with a
+    # landing view and an order at 23:30 UTC on D (07:30 on D+1 in Shanghai)
+    late = timezone.make_aware(datetime.combine(D, time(23, 30)), UTC)
+    shanghai = CampaignFactory(target_countries=["CN"], reporting_time_zone="Asia/Shanghai")
+    utc = CampaignFactory()
+    for n, campaign in enumerate([shanghai, utc], start=1):
+        Touch.objects.create(
+            campaign=campaign, kind=Touch.Kind.LANDING_VIEW, visitor_id=f"v{n}", created_at=late
+        )
+        _attribution(campaign, n, "100.00", "USD", paid_at=late)
+
+    # when D and D+1 are computed live and by the nightly job
+    live = {
+        day: campaign_day_totals(day=day, campaign_ids=[shanghai.pk, utc.pk]) for day in (D, D + timedelta(1))
+    }
+    for day in (D, D + timedelta(days=1)):
+        campaign_metrics_compute(day=day)
+
+    # then Shanghai counts them on D+1 and the UTC campaign on D, both ways
+    rows = {
+        (row.campaign_id, row.date): (row.unique_visitors, row.landing_views, row.orders, row.revenue)
+        for row in CampaignDailyMetric.objects.filter(variant=None, language=None)
+    }
+    assert rows == {
+        (shanghai.pk, D + timedelta(days=1)): (1, 1, 1, Decimal("100.00")),
+        (utc.pk, D): (1, 1, 1, Decimal("100.00")),
+    }
+    assert set(live[D]) == {utc.pk} and set(live[D + timedelta(days=1)]) == {shanghai.pk}
+    shown = live[D + timedelta(days=1)][shanghai.pk]
+    assert (shown["unique_visitors"], shown["landing_views"], shown["orders"], shown["revenue"]) == (
+        1,
+        1,
+        1,
+        Decimal("100.00"),
+    )
+
+
+def test_the_metrics_page_counts_today_in_the_campaigns_local_day(settings):
+    settings.PARTNER_MIN_GROUP_SIZE = 1
+    # given a Shanghai campaign with an order at 23:30 UTC yesterday (this morning in Shanghai)
+    now = timezone.now()
+    late = timezone.make_aware(datetime.combine(now.date() - timedelta(days=1), time(23, 30)), UTC)
+    campaign = CampaignFactory(reporting_time_zone="Asia/Shanghai", starts_at=now - timedelta(days=5))
+    _attribution(campaign, 1, "100.00", "USD", paid_at=late)
+    shanghai_day = timezone.localtime(late, ZoneInfo("Asia/Shanghai")).date()
+
+    # when the page and the figures are read (nothing computed yet)
+    page = selectors.campaign_analytics(campaign=campaign, date_from=shanghai_day, date_to=shanghai_day)
+    figures = selectors.campaign_figures(campaigns=[campaign])
+
+    # then the order is on its Shanghai day, counted live
+    assert page.live_days == [shanghai_day] and page.totals["orders"] == 1
+    assert figures[campaign.pk]["orders"] == 1
+
+
+def test_the_portal_metrics_page_names_the_zone_of_its_days(client):
+    partner = PartnerFactory(slug="bank")
+    campaign = CampaignFactory(partner=partner, target_countries=["JP"], reporting_time_zone="Asia/Tokyo")
+    client.force_login(PartnerMemberFactory(partner=partner).user)
+
+    html = client.get(f"/en/partner/campaigns/{campaign.pk}/metrics/").content.decode()
+
+    assert "Days run from midnight to midnight in Asia/Tokyo." in html

@@ -99,3 +99,35 @@ def test_spend_entered_in_the_admin_that_uses_up_the_budget_ends_the_campaign_at
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.ENDED
     assert [str(m) for m in request._messages] == ["The budget is used up: the campaign has ended."]
+
+
+def test_spend_added_in_the_admin_inline_goes_through_the_service(rf):
+    # given a running campaign with a 100 budget and its spend inline with one new row of 100
+    campaign = CampaignFactory(budget_amount=Decimal("100"), budget_currency="USD")
+    campaign_admin = django_admin.site._registry[Campaign]
+    request = rf.post(f"{URL}{campaign.pk}/change/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    inline = next(i for i in campaign_admin.get_inline_instances(request, campaign) if i.model is SpendEntry)
+    formset = inline.get_formset(request, campaign)(
+        {
+            "spend_entries-TOTAL_FORMS": "1",
+            "spend_entries-INITIAL_FORMS": "0",
+            "spend_entries-0-amount": "100.00",
+            "spend_entries-0-date": timezone.localdate().isoformat(),
+            "spend_entries-0-note": "print ads",
+        },
+        instance=campaign,
+        prefix="spend_entries",
+    )
+    assert formset.is_valid(), formset.errors
+    form = type("SavedForm", (), {"instance": campaign})()
+
+    # when the admin saves the inline
+    campaign_admin.save_formset(request, form, formset, True)
+
+    # then the row is recorded by spend_entry_add, which ended the campaign on its budget
+    assert list(SpendEntry.objects.values_list("amount", "note")) == [(Decimal("100.00"), "print ads")]
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.ENDED

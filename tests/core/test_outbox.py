@@ -4,6 +4,7 @@ backoff, never lost and never a reason for the change itself to fail."""
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -102,3 +103,28 @@ def test_an_unknown_topic_is_kept_not_dropped():
     message.refresh_from_db()
     assert message.status == "pending"
     assert "no outbox handler" in message.last_error
+
+
+def test_one_handler_per_kind():
+    # the same function registered again (a module imported twice) is fine
+    def first(payload):
+        return payload
+
+    outbox.outbox_handler("test.once")(first)
+    outbox.outbox_handler("test.once")(first)
+
+    def second(payload):
+        return payload
+
+    # another function for the same kind would silently replace the first one
+    with pytest.raises(ImproperlyConfigured):
+        outbox.outbox_handler("test.once")(second)
+
+
+def test_a_deduplicated_write_is_one_insert(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        message = outbox_put(topic="test.ok", payload={"n": 1, "s": "键"}, dedupe_key="one-insert")
+    with django_assert_num_queries(2):  # the insert finds the key, then the first row is read
+        again = outbox_put(topic="test.ok", payload={"n": 2}, dedupe_key="one-insert")
+    assert again.pk == message.pk
+    assert OutboxMessage.objects.get(pk=message.pk).payload == {"n": 1, "s": "键"}

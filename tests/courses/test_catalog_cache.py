@@ -143,9 +143,9 @@ def test_a_signed_in_learners_course_page_reads_the_shared_pieces_from_the_cache
     first = learner.get(url)
     assert first.status_code == 200
 
-    # session, user, base.html's partner-portal link and cart count, the learner's own review
-    # and enrollment, the buy box's owned courses, the wishlist button: the course, its
-    # syllabus, the reviews panel and the similar rail are cached
+    # session, user, base.html's partner-portal link and cart count, the learner's own review,
+    # enrollment and wishlist state, the buy box's owned courses: the course, its syllabus,
+    # the reviews panel and the similar rail are cached
     with django_assert_num_queries(8):
         again = learner.get(url)
     html = again.content.decode()

@@ -15,6 +15,7 @@ from campaigns.models import CodeRedemption, DiscountCode, VisitorAssignment
 from commerce.discounts import CART_CODE_SESSION_KEY
 from commerce.models import Order
 from commerce.services import cart_add
+from core import ratelimit
 from tests.factories import CourseFactory
 
 from .conftest import VISITOR
@@ -28,7 +29,7 @@ def url(name, lang="en"):
 
 
 def _failures(user) -> int:
-    return campaign_services.discount_code_failures(client=f"user:{user.pk}")
+    return ratelimit.count(campaign_services.CODE_FAILURE_SCOPE, f"user:{user.pk}")
 
 
 def _keep_code(client, code):
@@ -283,8 +284,9 @@ def test_an_exhausted_code_in_the_session_is_explained(client, shopper, code):
 
 
 # Session, user, cart lines, prices, then the code's look-up (code, fixed amounts, courses,
-# redemptions, control group), and the header's cart count: the same for any number of lines.
-CHECKOUT_PAGE_QUERIES = 14
+# redemptions, control group, the visitor's variant: assignment, else the learner's latest
+# touch), and the header's cart count: the same for any number of lines.
+CHECKOUT_PAGE_QUERIES = 15
 
 
 @pytest.mark.parametrize("extra", [0, 4])

@@ -29,6 +29,7 @@ from partners.models import ApiKey
 from partners.services import api_key_issue
 from tests.campaigns.factories import CampaignFactory, DiscountCodeFactory, PartnerFactory
 from tests.factories import CourseFactory, UserFactory
+from tests.fault_matrix import fault_record, money_counts
 from tests.ops.services import celery_broker, spare_redis
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -147,6 +148,7 @@ def _hammer_once(shop: Shop, seen: list, attempts: dict) -> None:
 
 def test_killing_redis_under_load_degrades_to_503_and_recovers(tmp_path, settings):
     shop = Shop(learners=120)
+    before = money_counts()
     seen: list = []
     attempts: dict = {}
     phase = ["warm-up"]
@@ -243,6 +245,18 @@ def test_killing_redis_under_load_degrades_to_503_and_recovers(tmp_path, setting
             if first.status_code == 201:
                 assert retry.json()["order"]["number"] == first.json()["order"]["number"]
     paid = Order.objects.filter(status=Order.Status.PAID)
+    after = money_counts()
+    fault_record(
+        fault="Redis killed (cache + broker)",
+        flow="checkout (API, retried)",
+        statuses=Counter(status for _s, _e, endpoint, status, _t, _b in seen if endpoint == CHECKOUT)
+        + Counter({201: len(attempts)}),
+        before=before,
+        after=after,
+        lost=len(attempts) - paid.count(),
+        doubled=Order.objects.count() - len(attempts) + after["charges"] - len(attempts),
+        note="answers under load (up, down, back), then one retry per checkout",
+    )
     assert paid.count() == Order.objects.count() == len(attempts)
     assert Payment.objects.count() == len(attempts)
 

@@ -1,12 +1,12 @@
-"""``compute_campaign_metrics [--date YYYY-MM-DD]``: the nightly metrics job for one day,
-run synchronously (the Celery task fans the same service out per campaign)."""
+"""``compute_campaign_metrics [--date YYYY-MM-DD]``: the nightly metrics job for one local day
+(default: each campaign's yesterday in its reporting time zone), run synchronously (the Celery
+task fans the same service out per campaign)."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from analytics.metrics import campaign_metrics_compute
+from analytics.metrics import campaign_metrics_compute, campaign_metrics_compute_last_days
 
 
 def parse_day(value: str, option: str) -> date:
@@ -20,16 +20,17 @@ class Command(BaseCommand):
     help = "Compute the campaign metric rows of one day (default: yesterday). Idempotent."
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="YYYY-MM-DD; default yesterday in TIME_ZONE")
+        parser.add_argument(
+            "--date", help="YYYY-MM-DD; default: yesterday in each campaign's reporting time zone"
+        )
 
     def handle(self, *args, **options):
-        day = (
-            parse_day(options["date"], "--date")
-            if options.get("date")
-            else timezone.localdate() - timedelta(days=1)
-        )
-        result = campaign_metrics_compute(day=day)
-        self.stdout.write(
-            f"{result.day.isoformat()}: {result.campaigns} campaigns, {result.daily_rows} daily rows, "
-            f"{result.market_rows} market rows"
-        )
+        if options.get("date"):
+            results = [campaign_metrics_compute(day=parse_day(options["date"], "--date"))]
+        else:
+            results = campaign_metrics_compute_last_days()
+        for result in results:
+            self.stdout.write(
+                f"{result.day.isoformat()}: {result.campaigns} campaigns, {result.daily_rows} daily rows, "
+                f"{result.market_rows} market rows"
+            )

@@ -1,0 +1,102 @@
+"""Partner webhook events of campaigns, emitted from the rows that record them, in the
+transaction that writes them (``partners.webhooks``): an order attributed, a code
+redeemed, an attributed order refunded, a campaign's status changed, an attributed course
+completed. Every partner of the campaign (the lead and alliance partners) gets the event.
+Payloads name campaigns, codes, orders and amounts, never a learner."""
+
+from django.db.models.signals import post_save
+
+from courses.models import Enrollment
+from partners.webhooks import webhook_emit
+
+from .models import Campaign, CampaignPartner, CodeRedemption, OrderAttribution
+
+
+def _partners_of(campaign_id: int) -> set[int]:
+    lead = Campaign.objects.filter(pk=campaign_id).values_list("partner_id", flat=True).first()
+    allies = CampaignPartner.objects.filter(campaign_id=campaign_id).values_list("partner_id", flat=True)
+    return {pid for pid in (lead, *allies) if pid}
+
+
+def campaign_event_emit(campaign_id: int, event: str, data: dict, dedupe_key: str | None = None) -> None:
+    """Send ``event`` about a campaign to each of its partners (in the caller's transaction)."""
+    for partner_id in sorted(_partners_of(campaign_id)):
+        webhook_emit(
+            partner_id=partner_id, event=event, data={"campaign": campaign_id, **data}, dedupe_key=dedupe_key
+        )
+
+
+def _on_attribution(
+    sender, instance: OrderAttribution, created: bool, update_fields=None, raw=False, **kwargs
+):
+    if raw:
+        return
+    if created:
+        campaign_event_emit(
+            instance.campaign_id,
+            "attribution.created",
+            {
+                "order": instance.order_ref,
+                "amount": str(instance.amount),
+                "currency": instance.currency,
+                "discount": str(instance.discount_amount),
+                "reason": instance.reason,
+                "variant": instance.variant_id,
+                "code": instance.code_id,
+                "holdout": instance.is_holdout,
+                "self_purchase": instance.is_self_purchase,
+                "paid_at": instance.paid_at,
+            },
+        )
+    elif update_fields and "refunded_amount" in update_fields:
+        campaign_event_emit(
+            instance.campaign_id,
+            "order.refunded",
+            {
+                "order": instance.order_ref,
+                "refunded_amount": str(instance.refunded_amount),
+                "amount": str(instance.amount),
+                "currency": instance.currency,
+            },
+        )
+
+
+def _on_redemption(sender, instance: CodeRedemption, created: bool, update_fields=None, raw=False, **kwargs):
+    confirmed = instance.status == CodeRedemption.Status.CONFIRMED
+    if raw or not confirmed or (not created and not (update_fields and "status" in update_fields)):
+        return
+    code = instance.code
+    campaign_event_emit(code.campaign_id, "code.redeemed", {"code": code.code, "order": instance.order_ref})
+
+
+def _on_campaign(sender, instance: Campaign, created: bool, update_fields=None, raw=False, **kwargs):
+    if raw or created or not (update_fields and "status" in update_fields):
+        return
+    campaign_event_emit(
+        instance.pk, "campaign.status_changed", {"status": instance.status, "slug": instance.slug}
+    )
+
+
+def _on_enrollment(sender, instance: Enrollment, created: bool, update_fields=None, raw=False, **kwargs):
+    if raw or instance.completed_at is None or (update_fields and "completed_at" not in update_fields):
+        return
+    campaigns = (
+        OrderAttribution.objects.filter(user_id=instance.user_id, is_holdout=False)
+        .filter(campaign__campaign_courses__course_id=instance.course_id)
+        .values_list("campaign_id", flat=True)
+        .distinct()
+    )
+    for campaign_id in campaigns:
+        campaign_event_emit(
+            campaign_id,
+            "enrollment.completed",
+            {"course": instance.course_id, "completed_at": instance.completed_at},
+            dedupe_key=f"completed:{instance.pk}:{campaign_id}",
+        )
+
+
+def connect() -> None:
+    post_save.connect(_on_attribution, sender=OrderAttribution, dispatch_uid="webhooks-attribution")
+    post_save.connect(_on_redemption, sender=CodeRedemption, dispatch_uid="webhooks-redemption")
+    post_save.connect(_on_campaign, sender=Campaign, dispatch_uid="webhooks-campaign")
+    post_save.connect(_on_enrollment, sender=Enrollment, dispatch_uid="webhooks-enrollment")

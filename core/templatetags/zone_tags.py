@@ -1,0 +1,21 @@
+"""``{{ value|zoned }}``: a date and time in the visitor's time zone, the zone named, so a
+learner in Shanghai and one in Madrid each read the start of a live class in their own hours
+and know which hours they are ("20:00 (Asia/Shanghai)")."""
+
+from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.formats import get_format
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter
+def zoned(value, format_name: str = "DATETIME_FORMAT"):
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    zone = timezone.get_current_timezone_name()
+    shown = date_format(local, get_format(format_name))
+    return format_html('<time datetime="{}">{} ({})</time>', local.isoformat(), shown, zone)
