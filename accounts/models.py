@@ -10,6 +10,11 @@ from core.timezones import validate_time_zone
 class User(AbstractUser):
     """The project's user from the first migration, so it can grow without a swap."""
 
+    # Unread messages of the in-site inbox, kept by the notifications app with F() updates in
+    # the transactions that deliver or read them: the header shows it from the row every
+    # request loads anyway, at no extra query.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         ordering = ["id"]

@@ -4,6 +4,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
@@ -85,6 +87,17 @@ def profile_update(
         profile.time_zone = time_zone
     profile.save()
     return profile
+
+
+def user_unread_notifications_add(*, user_id: int, delta: int) -> None:
+    """Move the inbox's unread counter (never below zero); call it in the transaction that
+    delivers or reads the messages."""
+    if delta > 0:
+        User.objects.filter(pk=user_id).update(unread_notifications=F("unread_notifications") + delta)
+    elif delta < 0:
+        User.objects.filter(pk=user_id).update(
+            unread_notifications=Greatest(F("unread_notifications") + delta, Value(0))
+        )
 
 
 def profile_time_zone_remember(*, request, user: User) -> None:

@@ -17,13 +17,21 @@ CO_PARTNER_SLOTS = 2
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+class CoursePickerField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, course: Course) -> str:
+        return f"{course.title} · {course.category.name}"
+
+
 class CampaignForm(forms.Form):
     """A draft's whole content on one page; translated texts have one field per language."""
 
-    courses = forms.ModelMultipleChoiceField(
+    courses = CoursePickerField(
         label=_("Courses"),
-        queryset=Course.objects.filter(is_published=True).order_by("slug"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        # Titles in the page's language (modeltranslation), alphabetical, with the category.
+        queryset=Course.objects.filter(is_published=True)
+        .select_related("category")
+        .order_by("title", "slug"),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "course-picker-option"}),
     )
     discount_type = forms.ChoiceField(label=_("Discount type"), choices=Campaign.DiscountType.choices)
     discount_percent = forms.DecimalField(

@@ -1,9 +1,11 @@
 """Public campaign pages: the tracking redirect ``/t/<token>`` and the co-branded landing
 page ``/<lang>/c/<slug>/``. They read through selectors and record through services."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
+import qrcode
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -117,32 +119,51 @@ def tracking_redirect(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-QR_MAX_AGE_SECONDS = 24 * 3600
+# The picture of one URL never changes: browsers and proxies may keep it for good.
+QR_MAX_AGE_SECONDS = 365 * 24 * 3600
+# Print size: 40 px per module is about 4 cm at 300 dpi for a typical link.
+QR_PNG_BOX_PIXELS = 40
 
 
-def tracking_link_qr(request: HttpRequest, token: str) -> HttpResponse:
-    """The QR code of a tracking link as SVG, drawn once per link URL and then served from
-    the cache (and the browser's, with an ETag), instead of on every portal page view."""
+def _qr_png(url: str) -> bytes:
+    buffer = io.BytesIO()
+    qrcode.make(url, box_size=QR_PNG_BOX_PIXELS, border=4).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _qr_response(request: HttpRequest, token: str, kind: str) -> HttpResponse:
+    """The QR code of a tracking link as SVG (screens) or PNG (print), drawn once per link URL
+    and then served from the cache (and the browser's, with an ETag)."""
     found = landing_cache.tracking_link(token=token[:32])
     if found is None:
         raise Http404("unknown tracking link")
     link, _variants = found
     url = request.build_absolute_uri(reverse("tracking_link", kwargs={"token": link.token}))
-    key = entry_key(("qr",), url)
-    svg = cache.get(key)
-    if svg is None:
-        svg = qr_svg(url)
-        cache.set(key, svg, timeout=QR_MAX_AGE_SECONDS)
-    etag = etag_for(svg)
+    key = entry_key(("qr", kind), url)
+    body = cache.get(key)
+    if body is None:
+        body = str(qr_svg(url)).encode() if kind == "svg" else _qr_png(url)
+        cache.set(key, body, timeout=24 * 3600)
+    etag = etag_for(body)
     unchanged = not_modified(request, etag=etag, last_modified=None)
     if unchanged is None:
-        response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+        content_type = "image/svg+xml; charset=utf-8" if kind == "svg" else "image/png"
+        response = HttpResponse(body, content_type=content_type)
         response.headers["ETag"] = etag
+        if request.GET.get("download"):
+            response.headers["Content-Disposition"] = f'attachment; filename="qr-{link.token}.{kind}"'
     else:
         response = unchanged
-    # The picture of one URL never changes; only the link's existence could.
-    response.headers["Cache-Control"] = f"public, max-age={QR_MAX_AGE_SECONDS}"
+    response.headers["Cache-Control"] = f"public, max-age={QR_MAX_AGE_SECONDS}, immutable"
     return response
+
+
+def tracking_link_qr(request: HttpRequest, token: str) -> HttpResponse:
+    return _qr_response(request, token, "svg")
+
+
+def tracking_link_qr_png(request: HttpRequest, token: str) -> HttpResponse:
+    return _qr_response(request, token, "png")
 
 
 def _may_preview(request: HttpRequest, campaign: Campaign) -> bool:

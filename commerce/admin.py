@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exceptions import ApplicationError
 
 from .forms import PeriodForm, RefundForm
-from .ledger import ledger_balances, ledger_statement
+from .ledger import ledger_balances, ledger_statement, party_names
 from .models import LedgerEntry, Order, OrderLine, Payment, Refund, WebhookEvent
 from .services import order_refund
 
@@ -218,6 +218,9 @@ class LedgerEntryAdmin(admin.ModelAdmin):
         form = PeriodForm(request.GET or None)
         start, end, party = _period(form)
         rows = list(ledger_balances(start=start, end=end))
+        names = party_names({row["party"] for row in rows} | ({party} if party else set()))
+        for row in rows:
+            row["name"] = names.get(row["party"], row["party"])
         entries = list(ledger_statement(party=party, start=start, end=end)) if party else []
         if request.GET.get("format") == "csv":
             return self._csv(rows=rows, entries=entries, party=party)
@@ -229,6 +232,7 @@ class LedgerEntryAdmin(admin.ModelAdmin):
             "rows": rows,
             "entries": entries,
             "party": party,
+            "party_name": names.get(party, party),
             "query": request.GET.urlencode(),
         }
         return TemplateResponse(request, "admin/commerce/ledger_balances.html", context)

@@ -26,6 +26,8 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Count, Q, QuerySet, Sum
 
 from core.money import round_money
+from courses.models import Instructor
+from partners.models import Partner
 
 from .models import LedgerEntry, Order, OrderLine, Refund
 
@@ -179,3 +181,19 @@ def ledger_statement(*, party: str, start: datetime | None = None, end: datetime
 
 def order_ledger_total(*, order: Order) -> Decimal:
     return LedgerEntry.objects.filter(order=order).aggregate(total=Sum("amount", default=ZERO))["total"]
+
+
+def party_names(parties) -> dict[str, str]:
+    """Readable names of ledger parties (``partner:7`` -> the partner's name, ``instructor:3``
+    -> the instructor's), two queries whatever their number; unknown parties keep their key."""
+    ids: dict[str, set[int]] = {"partner": set(), "instructor": set()}
+    for party in parties:
+        kind, _sep, number = party.partition(":")
+        if kind in ids and number.isdigit():
+            ids[kind].add(int(number))
+    names = {PLATFORM: "Zhiqiao"}
+    for partner in Partner.objects.filter(pk__in=ids["partner"]).only("pk", "name"):
+        names[f"partner:{partner.pk}"] = partner.name
+    for instructor in Instructor.objects.filter(pk__in=ids["instructor"]).only("pk", "name"):
+        names[instructor_party(instructor.pk)] = instructor.name
+    return names

@@ -17,6 +17,8 @@ storefront_api = [
     path("", include("courses.api.urls")),
     path("", include("commerce.api.urls")),
     path("", include("recommender.api.urls")),
+    path("", include("questions.api.urls")),
+    path("", include("notifications.api.urls")),
 ]
 
 partner_api = [
@@ -47,6 +49,8 @@ urlpatterns += i18n_patterns(
     path("partners/", include("partners.onboarding_urls")),
     path("partner/", include(("portal.urls", "portal"), namespace="portal")),
     path("c/", include("campaigns.urls")),
+    path("questions/", include("questions.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("commerce.urls")),
     path("", include("courses.urls")),
     prefix_default_language=True,

@@ -56,3 +56,12 @@ def currency_for_request(request) -> str:
         return stored
     lang = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     return settings.CURRENCY_BY_LANGUAGE.get(lang, settings.DEFAULT_CURRENCY)
+
+
+def country_name(code: str, language: str | None = None) -> str:
+    """A country's name in the reader's language from CLDR (``ES`` -> "España" in Spanish,
+    "西班牙" in Chinese); the code itself when CLDR does not know it."""
+    if not code:
+        return ""
+    locale = _locale(language or translation.get_language() or settings.LANGUAGE_CODE)
+    return locale.territories.get(code.upper(), code)

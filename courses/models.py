@@ -354,23 +354,27 @@ class Review(TimeStampedModel):
 
 
 class CourseSearchDocument(models.Model):
-    """A course's words for PostgreSQL full-text search (built by ``courses.search``,
-    written by ``courses.services.course_index_search_text``). In its own table so that
+    """A course's words for PostgreSQL full-text search (built in SQL by
+    ``courses.search.documents_rebuild``). In its own table so that
     loading a course anywhere else never reads these columns; SQLite leaves it empty and
     searches ``Course.search_text`` instead."""
 
     course = models.OneToOneField(
         Course, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
     )
-    # Copies of the course's flags, so that choosing the bounded candidate set (the most
-    # popular matches) reads this table only: ``is_published`` is kept exact by the publish
-    # service; ``popularity`` (enrollments) is refreshed on every save and hourly.
+    # Copies of the course's flags, so that finding the matches reads this table only:
+    # ``is_published`` is kept exact by the publish service; ``popularity`` (enrollments)
+    # is refreshed on every save and hourly.
     is_published = models.BooleanField(default=False)
     popularity = models.PositiveIntegerField(default=0)
-    # Titles (A), tag and category names (B), subtitles (C): small, ranked per candidate.
+    # Titles (A), tag and category names and pinyin (B), subtitles (C): small and inline,
+    # ranked for every match.
     head = SearchVectorField(null=True)
     # Every searchable word; its GIN index answers which courses match.
     body = SearchVectorField(null=True)
+    # Titles, tag and category names and their pinyin as plain text: the trigram index
+    # behind typo tolerance.
+    names = models.TextField(blank=True, default="")
 
     class Meta:
         # Not shown anywhere (no admin page), so no translated verbose names.

@@ -1,48 +1,62 @@
-"""The catalog's search documents and queries for PostgreSQL full-text search.
+"""The catalog's search: documents, queries and highlighting.
 
-Each course has a search document (``CourseSearchDocument``) with two ``tsvector`` columns
-built here in Python, so the result never depends on the database's locale or text-search
-parser (with the ``C`` locale PostgreSQL's parser drops Chinese and Japanese characters):
+PostgreSQL keeps a search document per course (``CourseSearchDocument``), built by one
+set-based statement (``documents_rebuild``) with the SQL functions of migration 0008:
 
-- ``body``: every word of every language (titles, subtitles, descriptions, tags, category
-  and parent category names, instructor). Its GIN index answers "which courses match".
-- ``head``: only titles (weight A), tags and category names (B) and subtitles (C). It is
-  small enough to stay inside the table row, so ranking a candidate costs no TOAST read.
+- ``courses_search_vector(config, text)``: the text's words through PostgreSQL's
+  full-text configuration of its language (``zq_english`` and ``zq_spanish``, Snowball
+  stemmers without stop words: "teas" finds "Tea", "inversiones" finds "inversión", and
+  "té" stays a word; others ``simple``), after NFKC, lower case and ``unaccent`` (a query
+  typed without accents finds the word with them), plus every run of Chinese, Japanese or Korean characters as
+  its single characters and overlapping pairs with positions (the parser drops them: they
+  have no spaces between words). A one-character query such as 茶 is one lexeme, 理财 is
+  one pair and 中国书法 the phrase 中国 <-> 国书 <-> 书法.
+- ``head``: titles (weight A), tag and category names and the pinyin of the Chinese ones
+  (B), subtitles (C). Small and stored inline, so ranking a match reads no TOAST.
+- ``body``: ``head`` plus descriptions, instructor names and the slug; its GIN index
+  answers which courses match.
+- ``names``: titles, tag and category names and pinyin as plain lower-case text, with a
+  trigram GIN index for typo tolerance.
 
-Words are made like this:
+A query term matches a course when its words are in the body, or its last Latin word (3
+letters or more) is a prefix of a word of the head ("calli" finds "Calligraphy"; prefixes
+are not looked up in descriptions, where "tea" would find every "teacher"). When fewer
+than ``FUZZY_BELOW`` courses match, courses whose names are close to every Latin term
+(``strict_word_similarity``, pg_trgm) are added: "calligrphy" finds "Calligraphy".
 
-- Latin, Cyrillic, Arabic... text: NFKC, lower-cased words; a word with accents is stored
-  twice, as written and without accents ("caligrafía" and "caligrafia"), so a query typed
-  without accents still finds it.
-- Chinese, Japanese and Korean have no spaces between words, so every run of those
-  characters is stored as its single characters (a one-character query such as 茶 is one
-  index lookup) and its overlapping pairs (the classic CJK bigram index). A query of two
-  characters is one pair; a longer one is a phrase of consecutive pairs (``<->``), which the
-  positions make exact: 中国书法 is 中国 <-> 国书 <-> 书法.
+Results are ranked inside PostgreSQL by ``ts_rank`` of the head (a title above a tag, a
+whole word far above a prefix), then popularity; counting stops at ``COUNT_CAP``.
 
-A Latin query word of three letters or more also matches titles, tags and category names
-with a word that starts with it ("calli" finds "Calligraphy"), ranked below the whole
-word, so "tea" puts a title with "tea" above one with "teachers". Substrings inside words
-("steam", "instead") never match."""
+SQLite (the first-run default) has no documents: it filters ``Course.search_text``
+(whole words and word starts for Latin terms, substrings for CJK) and ranks title hits
+first (``courses.selectors``)."""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Hiragana, katakana, CJK ideographs (with extensions and compatibility forms) and Hangul.
 _CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002ffff"
 _TOKEN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)")
-# tsvector limits: positions above 16383 are clamped and a lexeme keeps 256 positions.
-_MAX_POSITION = 16383
-_MAX_POSITIONS_PER_LEXEME = 256
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _MAX_WORD_LENGTH = 60
 # Latin words shorter than this match whole words only: a prefix query of one or two
 # letters would match most of the catalog.
 PREFIX_MIN_LENGTH = 3
 MAX_TERMS = 8
+# Typo tolerance joins in below this many exact matches.
+FUZZY_BELOW = 3
+FUZZY_MIN_LENGTH = 4
+# A search counts at most this many matches ("1000+"): counting every match of a common
+# word would cost more than the page.
+COUNT_CAP = 1000
+# Full-text configuration per language suffix; the others (zh_hans, ja) are "simple"
+# words plus CJK characters and pairs.
+CONFIGS = {"en": "zq_english", "es": "zq_spanish"}
 
 
 @dataclass(frozen=True)
@@ -80,49 +94,296 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-class _VectorBuilder:
-    """Collects lexemes with positions and weights and prints a ``tsvector`` literal."""
+# --- Pinyin ---------------------------------------------------------------------------------
 
-    def __init__(self) -> None:
-        self.position = 1
-        self.lexemes: dict[str, list[str]] = {}
 
-    def add_text(self, text: str, weight: str) -> None:
-        # D is the default weight and needs no letter.
-        suffix = "" if weight == "D" else weight
-        lexemes = self.lexemes
-        position = self.position
+def pinyin_words(text: str) -> str:
+    """Pinyin lexemes of the Chinese characters of ``text``: for every run, the syllables of
+    each pair of characters and of the whole run, joined ("个人理财" -> "geren renli licai
+    gerenlicai"), so "licai" finds 理财 the way the character pairs do."""
+    from pypinyin import lazy_pinyin  # imported here: 20 ms of dictionaries at first use
 
-        def add(lexeme: str, at: int) -> None:
-            positions = lexemes.get(lexeme)
-            if positions is None:
-                lexemes[lexeme] = [f"{min(at, _MAX_POSITION)}{suffix}"]
-            elif len(positions) < _MAX_POSITIONS_PER_LEXEME:
-                positions.append(f"{min(at, _MAX_POSITION)}{suffix}")
+    words: list[str] = []
+    for run in _HAN_RUN.findall(text or ""):
+        syllables = lazy_pinyin(run)
+        if len(syllables) != len(run):
+            continue
+        words.extend("".join(syllables[i : i + 2]) for i in range(len(syllables) - 1))
+        if len(syllables) != 2:
+            words.append("".join(syllables))
+    return " ".join(dict.fromkeys(words))
 
-        for token in tokens(text):
-            word = token.text
-            if token.is_cjk:
-                for offset, char in enumerate(word):
-                    add(char, position + offset)
-                    if offset + 1 < len(word):
-                        add(word[offset : offset + 2], position + offset)
-                position += len(word)
-            else:
-                add(word, position)
-                if not word.isascii():
-                    folded = fold_accents(word)
-                    if folded != word:
-                        add(folded, position)
-                position += 1
-        # A gap between two texts, so a phrase never spans the end of one title and the
-        # start of the next.
-        self.position = position + 1
 
-    def literal(self) -> str:
-        return " ".join(
-            f"{_quote(lexeme)}:{','.join(positions)}" for lexeme, positions in sorted(self.lexemes.items())
+# --- Documents (PostgreSQL) -------------------------------------------------------------------
+
+
+def _vectors(columns: list[str], suffixes: list[str]) -> str:
+    """The vector of one text per language: one call per configuration (the languages
+    without their own, zh_hans and ja, share one call on their texts joined)."""
+    groups: dict[str, list[str]] = {}
+    for column, suffix in zip(columns, suffixes, strict=True):
+        groups.setdefault(CONFIGS.get(suffix, "simple"), []).append(column)
+    calls = []
+    for config, parts in groups.items():
+        text = parts[0] if len(parts) == 1 else "concat_ws(' . ', {})".format(", ".join(parts))
+        calls.append(f"courses_search_vector('{config}', {text})")
+    return " || ".join(calls)
+
+
+def _documents_sql(suffixes: list[str]) -> str:
+    """The ``WITH`` part of the two statements that (re)write the search column and the
+    documents of the courses whose ids are the third and fourth parameters (NULL: every
+    course): ``texts``, one row per course. The first two parameters pair Chinese texts
+    with their pinyin (``pinyin_words``), computed in Python once per distinct text. Each
+    statement reads ``texts`` once, so PostgreSQL streams it (no materialized copy of
+    every vector) and drops the columns it does not use."""
+
+    def per_language(template: str) -> list[str]:
+        return [template.format(s=suffix) for suffix in suffixes]
+
+    titles = per_language("c.title_{s}")
+    subtitles = per_language("c.subtitle_{s}")
+    descriptions = per_language("c.description_{s}")
+    instructors = per_language("i.name_{s}")
+    labels = per_language("concat_ws(' , ', tg.{s}, cat.name_{s}, par.name_{s})")
+    tag_names = ", ".join(f"string_agg(t.name_{s}, ' , ') AS {s}" for s in suffixes)
+    head_a = _vectors(titles, suffixes)
+    head_b = _vectors(labels, suffixes)
+    head_c = _vectors(subtitles, suffixes)
+    names_and_slug = "concat_ws(' . ', {}, replace(c.slug, '-', ' '))".format(", ".join(instructors))
+    rest = f"{_vectors(descriptions, suffixes)} || courses_search_vector('simple', {names_and_slug})"
+    pinyin = "concat_ws(' ', pt.words, tg.pinyin, cat.words, par.words)"
+    category_names = ", ".join(f"cat.name_{s}" for s in suffixes)
+    # Course.search_text: the same order as course_texts().all() (SQLite's search).
+    search_text = "lower(concat_ws(E'\\n', {}))".format(
+        ", ".join(
+            f"nullif({column}, '')"
+            for column in [
+                *titles,
+                *subtitles,
+                "replace(c.slug, '-', ' ')",
+                *descriptions,
+                *instructors,
+                *per_language("tg.{s}"),
+                *per_language("cat.name_{s}"),
+                *per_language("par.name_{s}"),
+            ]
         )
+    )
+    names = "lower(unaccent(normalize(concat_ws(' ', {}, {}), NFKC)))".format(
+        ", ".join([*titles, *labels]), pinyin
+    )
+    zh = "zh_hans" if "zh_hans" in suffixes else suffixes[0]
+    return f"""
+WITH py(text, words) AS (SELECT * FROM unnest(%s::text[], %s::text[])),
+selected AS (
+    SELECT c.id FROM courses_course c WHERE %s::bigint[] IS NULL OR c.id = ANY(%s::bigint[])
+),
+-- Tag names and their pinyin per course, aggregated once (a hash join, not a lookup per
+-- course and tag).
+tags AS (
+    SELECT ct.course_id, {tag_names}, string_agg(py.words, ' ') AS pinyin
+    FROM courses_course_tags ct
+    JOIN selected ON selected.id = ct.course_id
+    JOIN courses_tag t ON t.id = ct.tag_id
+    LEFT JOIN py ON py.text = t.name_{zh}
+    GROUP BY ct.course_id
+),
+categories AS (
+    SELECT cat.id, cat.parent_id, {category_names}, py.words
+    FROM courses_category cat LEFT JOIN py ON py.text = cat.name_{zh}
+),
+texts AS (
+    SELECT c.id, c.is_published, c.enrollment_count,
+        setweight({head_a}, 'A')
+        || setweight({head_b} || courses_search_vector('simple', {pinyin}), 'B')
+        || setweight({head_c}, 'C') AS head,
+        {rest} AS rest,
+        {names} AS names,
+        {search_text} AS search_text
+    FROM courses_course c
+    JOIN selected ON selected.id = c.id
+    LEFT JOIN categories cat ON cat.id = c.category_id
+    LEFT JOIN categories par ON par.id = cat.parent_id
+    LEFT JOIN courses_instructor i ON i.id = c.instructor_id
+    LEFT JOIN py pt ON pt.text = c.title_{zh}
+    LEFT JOIN tags tg ON tg.course_id = c.id
+)
+"""
+
+
+_UPDATE_SEARCH_COLUMN = """
+UPDATE courses_course c SET search_text = texts.search_text
+FROM texts WHERE c.id = texts.id AND c.search_text IS DISTINCT FROM texts.search_text
+"""
+_UPSERT_DOCUMENTS = """
+INSERT INTO courses_coursesearchdocument (course_id, is_published, popularity, head, body, names)
+SELECT id, is_published, enrollment_count, head, head || setweight(rest, 'D'), names FROM texts
+ON CONFLICT (course_id) DO UPDATE SET is_published = EXCLUDED.is_published,
+    popularity = EXCLUDED.popularity, head = EXCLUDED.head, body = EXCLUDED.body, names = EXCLUDED.names
+"""
+
+
+def documents_rebuild(connection, suffixes: list[str], course_ids: list[int] | None) -> int:
+    """(Re)write the search documents and ``search_text`` of ``course_ids`` (``None``:
+    every course), set-based: two statements whatever the number of courses; returns the
+    number of documents written."""
+    zh = "zh_hans" if "zh_hans" in suffixes else suffixes[0]
+    with connection.cursor() as cursor:
+        # The distinct Chinese titles and every tag and category name: their pinyin is
+        # the only part made in Python (a few thousand strings at 100k courses).
+        cursor.execute(
+            f"SELECT DISTINCT title_{zh} FROM courses_course "
+            "WHERE %s::bigint[] IS NULL OR id = ANY(%s::bigint[]) "
+            f"UNION SELECT name_{zh} FROM courses_category UNION SELECT name_{zh} FROM courses_tag",
+            [course_ids, course_ids],
+        )
+        texts = [row[0] for row in cursor.fetchall() if row[0]]
+        pinyin = [pinyin_words(text) for text in texts]
+        with_texts = _documents_sql(suffixes)
+        params = [texts, pinyin, course_ids, course_ids]
+        cursor.execute(with_texts + _UPDATE_SEARCH_COLUMN, params)
+        cursor.execute(with_texts + _UPSERT_DOCUMENTS, params)
+        return cursor.rowcount
+
+
+# --- Queries --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sql:
+    """A SQL expression with its parameters."""
+
+    sql: str
+    params: list = field(default_factory=list)
+
+
+def _and(parts: list[Sql]) -> Sql:
+    return Sql("(" + " && ".join(p.sql for p in parts) + ")", [x for p in parts for x in p.params])
+
+
+def _or(parts: list[Sql]) -> Sql:
+    return Sql("(" + " || ".join(p.sql for p in parts) + ")", [x for p in parts for x in p.params])
+
+
+def _phrase(parts: list[Sql]) -> Sql:
+    if len(parts) == 1:
+        return parts[0]
+    result = parts[0]
+    for part in parts[1:]:
+        result = Sql(f"tsquery_phrase({result.sql}, {part.sql})", result.params + part.params)
+    return result
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """``words``: every term, for the body; ``prefixes``: every term with its last Latin
+    word as a prefix, for the head (``None`` when no term has one); ``rank``: every whole
+    word and CJK pair OR-ed, ``rank_prefix``: every prefix OR-ed (ranked far below: ts_rank
+    adds up every word a prefix matches); ``fuzzy``: the Latin terms for typo tolerance,
+    longest first (the first one goes through the trigram index)."""
+
+    words: Sql
+    prefixes: Sql | None
+    rank: Sql
+    rank_prefix: Sql | None
+    fuzzy: list[str]
+    highlight: list[Token]
+
+
+def _items(term_tokens: list[Token]) -> tuple[list[Sql], Sql | None]:
+    """The term's lexeme expressions and, when its last word can be a prefix, that prefix."""
+    items: list[Sql] = []
+    for token in term_tokens:
+        if token.is_cjk:
+            run = token.text
+            pairs = [run[i : i + 2] for i in range(len(run) - 1)] or [run]
+            items.extend(Sql("%s::tsquery", [_quote(pair)]) for pair in pairs)
+        else:
+            items.append(Sql("courses_search_word(%s)", [token.text]))
+    last = term_tokens[-1]
+    prefix = None
+    if not last.is_cjk and len(last.text) >= PREFIX_MIN_LENGTH:
+        prefix = Sql("courses_search_prefix(%s)", [last.text])
+    return items, prefix
+
+
+def build_query(query: str) -> SearchQuery | None:
+    """The tsquery expressions for a visitor's query, or ``None`` when it has no word at
+    all (only punctuation): then nothing matches."""
+    words, prefixes, rank, rank_prefix, fuzzy, highlight = [], [], [], [], [], []
+    any_prefix = False
+    for text in query.split()[:MAX_TERMS]:
+        term_tokens = tokens(text)
+        if not term_tokens:
+            continue
+        items, prefix = _items(term_tokens)
+        words.append(_phrase(items))
+        prefixes.append(_phrase([*items[:-1], prefix]) if prefix else _phrase(items))
+        any_prefix = any_prefix or prefix is not None
+        rank.extend(items)
+        if prefix:
+            rank_prefix.append(prefix)
+        latin = " ".join(fold_accents(t.text) for t in term_tokens if not t.is_cjk)
+        if latin:
+            fuzzy.append(latin)
+        highlight.extend(term_tokens)
+    if not words:
+        return None
+    fuzzy = sorted(fuzzy, key=len, reverse=True)
+    return SearchQuery(
+        words=_and(words),
+        prefixes=_and(prefixes) if any_prefix else None,
+        rank=_or(rank),
+        rank_prefix=_or(rank_prefix) if rank_prefix else None,
+        # Typos are only looked for when every term has Latin words long enough to have
+        # trigrams in common with what was meant.
+        fuzzy=fuzzy if len(fuzzy) == len(words) and len(fuzzy[-1]) >= FUZZY_MIN_LENGTH else [],
+        highlight=highlight,
+    )
+
+
+# --- Highlighting -------------------------------------------------------------------------
+
+
+def _folded_chars(text: str) -> str:
+    """``text`` lower-cased and without accents, character for character (same length),
+    so that positions found in it mark the original text."""
+    out = []
+    for char in text:
+        folded = fold_accents(unicodedata.normalize("NFKC", char).lower())
+        out.append(folded if len(folded) == 1 else char.lower() if len(char.lower()) == 1 else char)
+    return "".join(out)
+
+
+def highlight(text: str, query: str) -> str:
+    """``text`` HTML-escaped, with what ``query`` matched wrapped in ``<mark>``: CJK runs
+    as substrings, Latin words at the start of a word (the word's start up to the typed
+    length). Safe to mark safe: every piece of ``text`` goes through ``html.escape``."""
+    text = text or ""
+    if not query or not text:
+        return html.escape(text)
+    patterns = []
+    for token in tokens(query)[: MAX_TERMS * 4]:
+        needle = re.escape(_folded_chars(token.text))
+        patterns.append(needle if token.is_cjk else rf"(?<![^\W_]){needle}")
+    if not patterns:
+        return html.escape(text)
+    folded = _folded_chars(text)
+    spans: list[tuple[int, int]] = []
+    for match in re.finditer("|".join(sorted(patterns, key=len, reverse=True)), folded):
+        if match.end() > match.start():
+            spans.append((match.start(), match.end()))
+    pieces, position = [], 0
+    for start, end in spans:
+        pieces.append(html.escape(text[position:start]))
+        pieces.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        position = end
+    pieces.append(html.escape(text[position:]))
+    return "".join(pieces)
+
+
+# --- Texts (SQLite's search column and the admin's search) -----------------------------------
 
 
 @dataclass(frozen=True)
@@ -138,9 +399,8 @@ class CourseTexts:
 
 def course_texts(course, suffixes: Iterable[str]) -> CourseTexts:
     """The searchable texts of ``course`` in every language (``suffixes`` such as
-    ``en``, ``zh_hans``). Duck-typed so that the migration that fills the documents can pass
-    its historical models; the course's tags, category (with its parent) and instructor
-    should be loaded with it."""
+    ``en``, ``zh_hans``); its tags, category (with its parent) and instructor should be
+    loaded with it."""
     suffixes = list(suffixes)
 
     def translated(obj, field: str) -> list[str]:
@@ -162,120 +422,3 @@ def course_texts(course, suffixes: Iterable[str]) -> CourseTexts:
             *translated(course.instructor, "name"),
         ],
     )
-
-
-def build_vectors(texts: CourseTexts) -> tuple[str, str]:
-    """``(head, body)`` tsvector literals of a course's texts."""
-    head = _VectorBuilder()
-    body = _VectorBuilder()
-    for group, weight in ((texts.titles, "A"), (texts.labels, "B"), (texts.subtitles, "C")):
-        for text in group:
-            if text:
-                head.add_text(text, weight)
-                body.add_text(text, "D")
-    for text in texts.rest:
-        if text:
-            body.add_text(text, "D")
-    return head.literal(), body.literal()
-
-
-@dataclass(frozen=True)
-class Term:
-    """One query term: ``words`` (whole words, CJK characters or a phrase of CJK pairs)
-    for the body vector; ``prefix``, when set, the same with its last word as a prefix
-    ("calli" finds the title "Calligraphy"), for the head vector. A course matches when
-    the body has every term's words or the head has every term (with its prefix).
-    Prefixes are looked up in titles, tags and categories only: in descriptions "tea"
-    would match every "teacher"."""
-
-    words: str
-    prefix: str | None
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    """``terms``: every result matches each of them. ``rank``: the whole words and CJK pairs
-    OR-ed, for ``ts_rank`` over the head vector; ``rank_prefix``: the word prefixes OR-ed
-    (or empty), ranked far below, because ``ts_rank`` adds up every word a prefix matches
-    ("teachers", "teacher") and would otherwise put them above the word itself."""
-
-    terms: list[Term]
-    rank: str
-    rank_prefix: str
-
-    @property
-    def words(self) -> str:
-        """Every term as whole words, CJK characters or CJK phrases (for the body)."""
-        return " & ".join(term.words for term in self.terms)
-
-    @property
-    def prefixes(self) -> str | None:
-        """Every term with its last Latin word as a prefix (for the head), or ``None``
-        when no term has a prefix."""
-        if not any(term.prefix for term in self.terms):
-            return None
-        return " & ".join(term.prefix or term.words for term in self.terms)
-
-
-def _phrase(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else "(" + " <-> ".join(items) + ")"
-
-
-def _term(term_tokens: list[Token]) -> tuple[Term, list[str], list[str]]:
-    """One query term, its whole-word leaves and its prefix leaves."""
-    items: list[str] = []
-    for token in term_tokens:
-        if token.is_cjk:
-            run = token.text
-            items.extend(_quote(run[i : i + 2]) for i in range(len(run) - 1))
-            if len(run) == 1:
-                items.append(_quote(run))
-        else:
-            items.append(_quote(token.text))
-    last = term_tokens[-1]
-    prefix = None
-    prefixes = []
-    if not last.is_cjk and len(last.text) >= PREFIX_MIN_LENGTH:
-        prefixes = [f"{items[-1]}:*"]
-        prefix = _phrase([*items[:-1], *prefixes])
-    return Term(words=_phrase(items), prefix=prefix), items, prefixes
-
-
-def build_query(query: str) -> SearchQuery | None:
-    """The tsquery literals for a visitor's query, or ``None`` when it has no word at all
-    (only punctuation): then nothing matches."""
-    terms: list[Term] = []
-    words: list[str] = []
-    prefixes: list[str] = []
-    for text in query.split()[:MAX_TERMS]:
-        term_tokens = tokens(text)
-        if not term_tokens:
-            continue
-        term, term_words, term_prefixes = _term(term_tokens)
-        terms.append(term)
-        words.extend(term_words)
-        prefixes.extend(term_prefixes)
-    if not terms:
-        return None
-    return SearchQuery(
-        terms=terms, rank=" | ".join(dict.fromkeys(words)), rank_prefix=" | ".join(dict.fromkeys(prefixes))
-    )
-
-
-def save_documents(connection, rows: Iterable[tuple[int, bool, int, str, str]]) -> None:
-    """Upsert ``(course_id, is_published, popularity, head, body)`` into the documents
-    table (PostgreSQL; ``head`` and ``body`` are tsvector literals), one statement per call."""
-    rows = list(rows)
-    if not rows:
-        return
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO courses_coursesearchdocument (course_id, is_published, popularity, head, body) "
-            "SELECT id, published, popularity, head::tsvector, body::tsvector "
-            "FROM unnest(%s::bigint[], %s::boolean[], %s::integer[], %s::text[], %s::text[]) "
-            "AS d(id, published, popularity, head, body) ORDER BY id "
-            "ON CONFLICT (course_id) DO UPDATE SET is_published = EXCLUDED.is_published, "
-            "popularity = EXCLUDED.popularity, head = EXCLUDED.head, body = EXCLUDED.body",
-            columns,
-        )

@@ -2,12 +2,14 @@
 the price in the visitor's currency and the category/instructor come with the rows, tags
 and (on the course page) the syllabus are prefetched in one query each."""
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     F,
     FloatField,
@@ -19,9 +21,10 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, Least
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,40 +83,157 @@ def _price_subquery(currency: str) -> Subquery:
     return Subquery(Price.objects.filter(course=OuterRef("pk"), currency=currency).values("amount")[:1])
 
 
-def _tsquery(literal: str) -> Cast:
-    # A literal cast, not to_tsquery(): the words are already made by courses.search, and
-    # PostgreSQL's parser would drop CJK characters under the C locale.
-    return Cast(Value(literal), output_field=SearchQueryField())
+def _tsquery(expression: search.Sql) -> RawSQL:
+    # A scalar subquery: PostgreSQL computes the query once (an InitPlan), not per match.
+    return RawSQL(f"(SELECT {expression.sql})", expression.params, output_field=SearchQueryField())
 
 
-# A search ranks at most this many matching courses, the most popular ones (25 pages of
-# 20): its cost is bounded whatever the catalog size, and the result count stops here.
-SEARCH_CANDIDATES = 500
+class _SearchResults(QuerySet):
+    """A PostgreSQL search's courses, for the paginators.
+
+    ``count()`` stops at ``search.COUNT_CAP`` matches (``SELECT count(*) FROM (... LIMIT
+    cap)``): counting every match of a common word would cost more than the page.
+
+    A slice (the page) is a deferred join: the matches are ranked and cut to the page in a
+    narrow query, and only the page's courses are then loaded with their category,
+    instructor and price (``_page_base``), instead of carrying every column of every
+    match through the sort. A search without other filters, ranked by relevance, ranks
+    inside ``courses_search_matches`` (``_matches``: the rank comes from the document row
+    that matched, no lookup per match) and counts from it alone."""
+
+    _page_base: QuerySet | None = None
+    _matches: tuple[str, list] | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._page_base = self._page_base
+        clone._matches = self._matches
+        return clone
+
+    def count(self) -> int:
+        if self._result_cache is not None:
+            return len(self._result_cache)
+        if self._matches is not None:
+            sql, params = self._matches
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {sql} LIMIT %s) capped", [*params, search.COUNT_CAP]
+                )
+                return cursor.fetchone()[0]
+        return QuerySet.count(self.order_by()[: search.COUNT_CAP])
+
+    def __getitem__(self, k):
+        if not isinstance(k, slice) or self._result_cache is not None or self._page_base is None:
+            return super().__getitem__(k)
+        if self._matches is None:
+            page_ids = QuerySet.__getitem__(self.values("pk"), k)
+            return self._page_base.filter(pk__in=page_ids).order_by(*self.query.order_by)
+        sql, params = self._matches
+        start = int(k.start or 0)
+        limit = "ALL" if k.stop is None else str(max(int(k.stop) - start, 0))
+        page_ids = RawSQL(
+            f"SELECT matched_id FROM {sql} ORDER BY rank DESC, popularity DESC, matched_id "
+            f"LIMIT {limit} OFFSET {start}",
+            params,
+        )
+        return self._page_base.filter(pk__in=page_ids).order_by(
+            "-relevance", "-search_document__popularity", "pk"
+        )
+
+
+def _search_results(
+    ranked: QuerySet[Course], page_base: QuerySet[Course], matches: tuple[str, list] | None = None
+) -> QuerySet[Course]:
+    results = ranked._chain()
+    results.__class__ = _SearchResults
+    results._page_base = page_base
+    results._matches = matches
+    return results
+
+
+def _matches_call(parsed: search.SearchQuery, ranked: bool) -> tuple[str, list]:
+    """``courses_search_matches(...)`` with its parameters; ``ranked``: with the rank
+    queries (else NULL, and the rank column is NULL)."""
+    null = search.Sql("NULL::tsquery")
+    prefixes = parsed.prefixes or null
+    rank = parsed.rank if ranked else null
+    rank_prefix = (parsed.rank_prefix or null) if ranked else null
+    sql = (
+        f"courses_search_matches({parsed.words.sql}, {prefixes.sql}, %s::text[], %s, "
+        f"{rank.sql}, {rank_prefix.sql})"
+    )
+    params = [
+        *parsed.words.params,
+        *prefixes.params,
+        parsed.fuzzy,
+        search.FUZZY_BELOW,
+        *rank.params,
+        *rank_prefix.params,
+    ]
+    return sql, params
 
 
 def course_search(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
     """Courses matching every whitespace-separated term of ``query`` in some language.
 
-    PostgreSQL: full-text search over the course search documents (``courses.search``:
-    words for Latin text, single characters and character pairs for CJK, word prefixes in
-    titles, tags and categories), through their GIN indexes; the candidates are the
-    ``SEARCH_CANDIDATES`` most popular matches, so ranking and counting never read more rows
-    than that. SQLite (``make run``): every term must be a substring of the lower-cased
-    search column."""
+    PostgreSQL: ``courses_search_matches`` (migration 0008, ``courses.search``) finds
+    every published match through the GIN indexes, with typo tolerance when there are few.
+    SQLite (``make run``): every term must be in the search column, Latin words at the
+    start of a word ("tea" is not found in "instead")."""
     if connection.vendor != "postgresql":
-        for term in [term.lower() for term in query.split() if term.strip()][: search.MAX_TERMS]:
-            queryset = queryset.filter(search_text__contains=term)
-        return queryset
+        return course_search_portable(queryset, query)
     parsed = search.build_query(query)
     if parsed is None:
         return queryset.none()
-    # courses_search_candidates (migration 0004): the most popular published matches,
-    # read through the GIN indexes only.
-    candidates = RawSQL(
-        "SELECT course_id FROM courses_search_candidates(%s::tsquery, %s::tsquery, %s)",
-        [parsed.words, parsed.prefixes, SEARCH_CANDIDATES],
-    )
-    return queryset.filter(pk__in=candidates)
+    sql, params = _matches_call(parsed, ranked=False)
+    return queryset.filter(pk__in=RawSQL(f"SELECT matched_id FROM {sql}", params))
+
+
+def _word_pattern(word: str) -> str:
+    # Python's re (Django's REGEXP on SQLite): the word at the start of a word.
+    return r"(?<![^\W_])" + re.escape(word)
+
+
+def course_search_portable(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
+    """The search without PostgreSQL (SQLite, Python's regular expressions): each term's
+    Latin words must be whole words of the search column or start a word of a title, its
+    CJK runs be in the search column; ranked by hits in titles (whole words above word
+    starts) in any language, then the caller's ordering."""
+    terms = [search.tokens(text) for text in query.split()[: search.MAX_TERMS]]
+    terms = [term for term in terms if term]
+    if not terms:
+        return queryset.none()
+    relevance = []
+    for term in terms:
+        for token in term:
+            if token.is_cjk:
+                queryset = queryset.filter(search_text__contains=token.text)
+                title_hit = _any_title(lambda field, text=token.text: Q(**{f"{field}__contains": text}))
+                relevance.append(Case(When(title_hit, then=Value(2)), default=Value(0)))
+            else:
+                whole = _word_pattern(token.text) + r"(?![^\W_])"
+                start = _word_pattern(token.text)
+                # A whole word anywhere, or the start of a word of a title ("calli"):
+                # "tea" is not found in "teacher" in a description.
+                queryset = queryset.filter(
+                    Q(search_text__regex=whole)
+                    | _any_title(lambda field, p=start: Q(**{f"{field}__iregex": p}))
+                )
+                relevance.append(
+                    Case(
+                        When(_any_title(lambda field, p=whole: Q(**{f"{field}__iregex": p})), then=Value(2)),
+                        When(_any_title(lambda field, p=start: Q(**{f"{field}__iregex": p})), then=Value(1)),
+                        default=Value(0),
+                    )
+                )
+    return queryset.annotate(title_relevance=sum(relevance[1:], relevance[0]))
+
+
+def _any_title(lookup) -> Q:
+    condition = Q()
+    for code, _name in settings.LANGUAGES:
+        condition |= lookup(f"title_{code.replace('-', '_')}")
+    return condition
 
 
 # A whole word in a tag outranks a word prefix in a title: the prefix score, at most 1,
@@ -122,9 +242,10 @@ PREFIX_RANK_SHARE = 0.1
 
 
 def _relevance(query: str) -> Func | Value:
-    """``ts_rank`` of the small head vector (titles A, tags and categories B, subtitles C):
-    computed only for the matching courses and without reading their descriptions. A hit
-    only in a description or an instructor name scores 0 and falls back to popularity."""
+    """``ts_rank`` of the small head vector (titles A, tags, categories and pinyin B,
+    subtitles C), computed for every match inside PostgreSQL (the page query sorts and
+    keeps 20). A hit only in a description or an instructor name scores 0 and falls back
+    to popularity."""
     parsed = search.build_query(query)
     if parsed is None:
         return Value(0.0)
@@ -161,6 +282,7 @@ def course_list(
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
         .annotate(price_amount=_price_subquery(currency), price_currency=Value(currency))
     )
+    page_base = queryset
     if query:
         queryset = course_search(queryset, query)
     if category:
@@ -177,11 +299,26 @@ def course_list(
         queryset = queryset.filter(price_amount__gte=price_min)
     if price_max is not None:
         queryset = queryset.filter(price_amount__lte=price_max)
-    if ordering not in ORDERINGS and query and connection.vendor == "postgresql":
-        return queryset.annotate(relevance=_relevance(query)).order_by(
-            "-relevance", *ORDERINGS[DEFAULT_ORDERING]
+    order = ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING])
+    if not query:
+        return queryset.order_by(*order)
+    if connection.vendor != "postgresql":
+        if ordering not in ORDERINGS:
+            order = ("-title_relevance", *ORDERINGS[DEFAULT_ORDERING])
+        return queryset.order_by(*order)
+    matches = None
+    if ordering not in ORDERINGS:
+        relevance = _relevance(query)
+        queryset = queryset.annotate(relevance=relevance)
+        page_base = page_base.annotate(relevance=relevance)
+        order = ("-relevance", *ORDERINGS[DEFAULT_ORDERING])
+        parsed = search.build_query(query)
+        only_the_query = not any(
+            [category, course_format, level, language, tag, price_min is not None, price_max is not None]
         )
-    return queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING]))
+        if parsed is not None and only_the_query:
+            matches = _matches_call(parsed, ranked=True)
+    return _search_results(queryset.order_by(*order), page_base, matches)
 
 
 def course_detail(*, slug: str, currency: str, include_unpublished: bool = False) -> Course:

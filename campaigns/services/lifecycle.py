@@ -31,6 +31,7 @@ from ..models import (
     SpendEntry,
     Variant,
 )
+from ..signals import campaign_reviewed, campaign_spend_recorded
 
 LANG_SUFFIXES = tuple(code.replace("-", "_") for code, _name in settings.LANGUAGES)
 TRANSLATED_FIELDS = ("name", "headline", "body", "call_to_action")
@@ -330,6 +331,7 @@ def campaign_approve(*, campaign: Campaign, reviewed_by=None) -> Campaign:
     campaign.reviewed_by = reviewed_by
     campaign.rejection_reason = ""
     campaign.save(update_fields=["status", "reviewed_at", "reviewed_by", "rejection_reason", "updated_at"])
+    campaign_reviewed.send(sender=Campaign, campaign=campaign, approved=True)
     if campaign.starts_at is None or campaign.starts_at <= _now():
         campaign = campaign_start(campaign=campaign)
     return campaign
@@ -346,6 +348,7 @@ def campaign_reject(*, campaign: Campaign, reason: str, reviewed_by=None) -> Cam
     campaign.reviewed_at = _now()
     campaign.reviewed_by = reviewed_by
     campaign.save(update_fields=["status", "rejection_reason", "reviewed_at", "reviewed_by", "updated_at"])
+    campaign_reviewed.send(sender=Campaign, campaign=campaign, approved=False)
     return campaign
 
 
@@ -412,6 +415,10 @@ def spend_entry_add(*, campaign: Campaign, amount: Decimal, on: date, note: str 
     if amount is None or Decimal(amount) <= 0:
         raise CampaignInvalid(_("Spend must be more than zero."))
     entry = SpendEntry.objects.create(campaign=campaign, amount=Decimal(amount), date=on, note=note[:200])
+    if campaign.budget_amount:
+        campaign_spend_recorded.send(
+            sender=Campaign, campaign=campaign, spent=campaign_spent(campaign_id=campaign.pk)
+        )
     budget_check(campaign=campaign)
     return entry
 

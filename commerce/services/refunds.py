@@ -14,6 +14,7 @@ from ..exceptions import InvalidRefundAmount, OrderNotRefundable, PaymentOutcome
 from ..ledger import ledger_record_refund
 from ..models import Order, OrderLine, Refund
 from ..payments import get_provider
+from ..signals import refund_succeeded
 
 ZERO = Decimal("0")
 
@@ -202,4 +203,5 @@ def _refund_apply(*, refund: Refund, provider_reference: str) -> Refund:
     refund.status = Refund.Status.SUCCEEDED
     refund.provider_reference = provider_reference
     refund.save(update_fields=["status", "provider_reference", "updated_at"])
+    refund_succeeded.send(sender=Refund, refund=refund)
     return refund

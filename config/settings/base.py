@@ -60,9 +60,11 @@ INSTALLED_APPS = [
     "partners",
     "campaigns",
     "commerce",
+    "questions",
     "analytics",
     "payouts",
     "recommender",
+    "notifications",
     "portal",
     "demo",
 ]
@@ -334,6 +336,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.advance_schedule",
         "schedule": crontab(minute="*/15"),
     },
+    # Live-class reminders (24 h and 1 h before); set-based, a rerun sends nothing twice.
+    "live-class-reminders": {
+        "task": "notifications.tasks.send_live_reminders",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- Django REST Framework -------------------------------------------------------------
@@ -387,6 +394,7 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "django.conf.settings.LANGUAGES",
         "LanguageCodeEnum": [code for code, _name in LANGUAGES],
         "CurrencyEnum": "django.conf.settings.CURRENCIES",
+        "NotificationKindEnum": "notifications.models.Kind",
     },
 }
 
@@ -428,11 +436,14 @@ RATE_LIMITS = {
     "mfa": env("RATE_LIMIT_MFA", default="10/15min"),
     "partner_application": env("RATE_LIMIT_PARTNER_APPLICATION", default="5/hour"),
     "discount_code_address": env("RATE_LIMIT_DISCOUNT_CODE_ADDRESS", default="20/10min"),
+    # Questions, answers, upvotes and reports on lessons, per client address (web and API).
+    "questions": env("RATE_LIMIT_QUESTIONS", default="30/10min"),
 }
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
     {
         "auth": RATE_LIMITS["auth"],
+        "questions": RATE_LIMITS["questions"],
         "partner_api": env("RATE_LIMIT_PARTNER_API", default="600/min"),
         # Wrong, revoked or missing partner API keys per address.
         "partner_key_misuse": env("RATE_LIMIT_PARTNER_KEY_MISUSE", default="20/min"),
@@ -483,6 +494,10 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # --- E-mail ----------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Zhiqiao <no-reply@zhiqiao.example>")
+# Where links in e-mails point (unsubscribe, the inbox, a live class): no request to ask.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Partner owners get one alert as a campaign's spend crosses each of these % of its budget.
+NOTIFICATIONS_BUDGET_THRESHOLDS = (50, 80, 100)
 
 # --- Partners -------------------------------------------------------------------------
 # Partner-facing aggregates about fewer people than this are suppressed.

@@ -28,8 +28,8 @@ from .. import buying
 from ..exceptions import CourseNotFound, InstructorNotFound
 from ..filters import CourseFilter
 from ..models import Category, Course, Instructor, Lesson, LiveSession, Price, Section, Tag
+from ..search import COUNT_CAP, highlight
 from ..selectors import (
-    SEARCH_CANDIDATES,
     category_list,
     course_detail,
     course_list,
@@ -132,6 +132,13 @@ class BuyingSerializer(serializers.Serializer):
     progress = serializers.IntegerField(allow_null=True, help_text="completion percent when owned")
 
 
+class HighlightSerializer(serializers.Serializer):
+    """HTML: the text escaped, what the search matched in ``<mark>``."""
+
+    title = serializers.CharField()
+    subtitle = serializers.CharField()
+
+
 class CourseListSerializer(serializers.ModelSerializer):
     format_label = serializers.CharField(source="get_format_display")
     level_label = serializers.CharField(source="get_level_display")
@@ -144,6 +151,7 @@ class CourseListSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     web_url = serializers.SerializerMethodField()
     buying = serializers.SerializerMethodField()
+    highlight = serializers.SerializerMethodField()
 
     class Meta:
         model = Course
@@ -151,6 +159,7 @@ class CourseListSerializer(serializers.ModelSerializer):
             "slug",
             "title",
             "subtitle",
+            "highlight",
             "format",
             "format_label",
             "level",
@@ -177,6 +186,16 @@ class CourseListSerializer(serializers.ModelSerializer):
         return buying.state_of(
             course.slug, price_amount=course.price_amount, course_format=course.format, owned={}, in_cart=()
         )
+
+    @extend_schema_field(HighlightSerializer(allow_null=True))
+    def get_highlight(self, course: Course) -> dict | None:
+        """With ``?q=``: the title and subtitle as HTML-escaped text with what the query
+        matched in ``<mark>``; null otherwise."""
+        request = self.context.get("request")
+        query = request.query_params.get("q", "") if request is not None else ""
+        if not query.strip():
+            return None
+        return {"title": highlight(course.title, query), "subtitle": highlight(course.subtitle, query)}
 
     @extend_schema_field(MoneySerializer(allow_null=True))
     def get_price(self, course: Course) -> dict | None:
@@ -298,12 +317,13 @@ class CurrencyQuerySerializer(serializers.Serializer):
 
 
 class CourseListPagination(PageNumberPagination):
-    """Adds ``count_capped``: a search ranks and counts at most ``SEARCH_CANDIDATES``
-    courses (the most popular matches), so its ``count`` stops there."""
+    """Adds ``count_capped``: a search counts at most ``COUNT_CAP`` matches (every match
+    is ranked, but counting them all would cost more than the page), so its ``count``
+    stops there."""
 
     def get_paginated_response(self, data) -> Response:
         response = super().get_paginated_response(data)
-        capped = bool(self.request.query_params.get("q")) and self.page.paginator.count >= SEARCH_CANDIDATES
+        capped = bool(self.request.query_params.get("q")) and self.page.paginator.count >= COUNT_CAP
         response.data["count_capped"] = capped
         return response
 

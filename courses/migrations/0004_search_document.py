@@ -6,8 +6,6 @@ import django.contrib.postgres.search
 import django.db.models.deletion
 from django.db import migrations, models
 
-from courses import search
-
 
 # The most popular published matches, through the GIN indexes. A function so that it can
 # carry ``SET enable_seqscan = off``: the planner prices ``@@`` like a cheap operator and,
@@ -42,21 +40,8 @@ def fill_documents(apps, schema_editor):
     # matches touches a few hundred pages instead of thousands.
     schema_editor.execute("ALTER TABLE courses_coursesearchdocument SET (toast_tuple_target = 128)")
     schema_editor.execute(CANDIDATES_FUNCTION)
-    from django.conf import settings
-
-    suffixes = [code.replace("-", "_") for code, _ in settings.LANGUAGES]
-    Course = apps.get_model("courses", "Course")
-    courses = Course.objects.select_related("category", "category__parent", "instructor").prefetch_related(
-        "tags"
-    )
-    rows = []
-    for course in courses.order_by("pk").iterator(chunk_size=500):
-        vectors = search.build_vectors(search.course_texts(course, suffixes))
-        rows.append((course.pk, course.is_published, course.enrollment_count, *vectors))
-        if len(rows) == 500:
-            search.save_documents(connection, rows)
-            rows = []
-    search.save_documents(connection, rows)
+    # The documents are written by migration 0008 (set-based SQL), which replaced the
+    # Python-built vectors of this migration.
 
 
 def drop_index(apps, schema_editor):

@@ -14,10 +14,18 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core.money import format_money
 
+from ..search import highlight as highlight_html
+
 register = template.Library()
 
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _FALLBACK_COLOR = "#2f6f8f"
+
+
+@register.filter
+def highlight(text: str, query: str) -> SafeString:
+    """``text`` escaped, with what the search ``query`` matched in ``<mark>``."""
+    return mark_safe(highlight_html(str(text or ""), str(query or "")))
 
 
 @register.filter

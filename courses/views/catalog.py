@@ -16,8 +16,8 @@ from core.money import currency_for_request
 from ..catalog_cache import CATALOG, learner_namespace
 from ..forms import ORDERING_CHOICES, CatalogFilterForm
 from ..models import Category, Course, Instructor
+from ..search import COUNT_CAP
 from ..selectors import (
-    SEARCH_CANDIDATES,
     category_list,
     course_detail,
     course_list,
@@ -113,8 +113,8 @@ def course_list_view(request: HttpRequest) -> HttpResponse:
             "form": form,
             "categories": categories,
             "page_obj": page,
-            # A search counts at most SEARCH_CANDIDATES courses: "≥ 500 courses".
-            "count_capped": bool(filters["query"]) and page.paginator.count >= SEARCH_CANDIDATES,
+            # A search counts at most COUNT_CAP courses: "≥ 1000 courses".
+            "count_capped": bool(filters["query"]) and page.paginator.count >= COUNT_CAP,
             "courses": page.object_list,
             "filters": filters,
             "ordering_choices": ORDERING_CHOICES,

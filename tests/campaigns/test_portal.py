@@ -153,6 +153,14 @@ def test_tracking_links_with_qr_codes(client, owner, partner):
     assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml; charset=utf-8"
     assert b"<svg" in qr.content and b"<path" in qr.content
     assert client.get(f"/t/{link.token}.svg", HTTP_IF_NONE_MATCH=qr["ETag"]).status_code == 304
+    assert "immutable" in qr["Cache-Control"]
+    # and a PNG at print size, offered as a download
+    png = client.get(f"/t/{link.token}.png?download=1")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    assert png["Content-Disposition"] == f'attachment; filename="qr-{link.token}.png"'
+    width = int.from_bytes(png.content[16:20], "big")
+    assert width >= 1000  # about 4 cm or more at 300 dpi
+    assert client.get("/t/unknown-token.png").status_code == 404
     assert (link.utm_source, link.utm_medium, link.utm_campaign) == ("bank", "offline_qr", campaign.slug)
     assert client.post(f"{P}{campaign.pk}/links/", {"channel": "pigeon"}).status_code == 400
 

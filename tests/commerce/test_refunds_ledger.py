@@ -233,6 +233,8 @@ def test_admin_balances_page_and_csv(client, learner, course, staff):
     page = client.get("/admin/commerce/ledgerentry/balances/")
     assert page.status_code == 200
     assert f"instructor:{course.instructor_id}" in page.content.decode()
+    # parties read by name, the key beside it
+    assert course.instructor.name in page.content.decode()
 
     rows = list(
         csv.reader(

@@ -69,6 +69,7 @@ def test_course_list_item_has_the_documented_fields(api_client):
             "slug": "index-funds",
             "title": "Index funds",
             "subtitle": "Calm investing",
+            "highlight": None,  # only when searching (?q=)
             "format": "video",
             "format_label": "video course",
             "level": "intermediate",

@@ -154,9 +154,9 @@ def test_the_lesson_page_costs_the_same_queries_for_a_short_and_a_long_course(
         _complete_all(learner, lessons[:2])
         client.force_login(learner)
         # course, sections, lessons, session, user, enrollment, resume point, progress,
-        # the player's position, the quizzes to link, base.html's partner-portal link lookup
-        # and the header's cart count
-        with django_assert_num_queries(12) as captured:
+        # the player's position, the quizzes to link, base.html's partner-portal link lookup,
+        # the lesson's questions (questions app) and the header's cart count
+        with django_assert_num_queries(13) as captured:
             assert client.get(_lesson_url(course, lessons[-1])).status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.db import connection
 
-from courses import search, selectors
+from courses import search
 from courses.models import Course, CourseSearchDocument
 from courses.selectors import course_list
 from courses.services import course_reindex, course_search_refresh_popularity, course_set_published
@@ -115,49 +115,67 @@ def test_words_phrases_prefixes_and_accents(query, expected):
 # --- Bounded work ---------------------------------------------------------------------------
 
 
-def test_the_search_ranks_only_the_most_popular_candidates_and_says_the_count_is_capped(
-    api_client, monkeypatch
-):
-    # given five matching courses and a candidate limit of three
-    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 3)
-    monkeypatch.setattr("courses.api.catalog.SEARCH_CANDIDATES", 3)
+def test_every_match_is_ranked_and_the_count_stops_at_the_cap(api_client, monkeypatch):
+    # given five popular courses that say "tea" in their descriptions, an unpopular one
+    # with "Tea" in its title, and a count cap of three
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    monkeypatch.setattr("courses.api.catalog.COUNT_CAP", 3)
     for popularity in (10, 20, 30, 40, 50):
-        CourseFactory(slug=f"tea-{popularity}", title_en="Tea", enrollment_count=popularity)
+        CourseFactory(slug=f"popular-{popularity}", description_en="With tea.", enrollment_count=popularity)
+    CourseFactory(slug="tea-title", title_en="Tea", enrollment_count=0)
     course_search_refresh_popularity()
 
     # when
     body = api_client.get(LIST_URL, {"q": "tea"}).json()
     browsing = api_client.get(LIST_URL).json()
 
-    # then the three most popular are ranked, and the count says it stopped there
-    assert [item["slug"] for item in body["results"]] == ["tea-50", "tea-40", "tea-30"]
+    # then the title comes first although it is the least popular (every match is ranked,
+    # not only the most popular ones), and the count (so the pages) stops at the cap
+    assert [item["slug"] for item in body["results"]] == ["tea-title", "popular-50", "popular-40"]
     assert (body["count"], body["count_capped"]) == (3, True)
-    assert (browsing["count"], browsing["count_capped"]) == (5, False)
+    assert (browsing["count"], browsing["count_capped"]) == (6, False)
+
+
+def test_the_count_query_stops_at_the_cap(monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    CourseFactory.create_batch(3, title_en="Tea")
+    queryset = course_list(currency="CNY", query="tea")
+
+    with django_assert_num_queries(1) as captured:
+        assert queryset.count() == 2
+
+    assert re.search(r"LIMIT 2\b", captured.captured_queries[0]["sql"])
+
+
+def _matches_plan(query: str) -> str:
+    """EXPLAIN of the first statement of courses_search_matches, with its setting."""
+    parsed = search.build_query(query)
+    prefixes = parsed.prefixes or search.Sql("NULL::tsquery")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT d.course_id FROM courses_coursesearchdocument d WHERE d.is_published "
+            f"AND (d.body @@ {parsed.words.sql} OR d.head @@ {prefixes.sql})",
+            [*parsed.words.params, *prefixes.params],
+        )
+        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.mark.parametrize("query", ["茶", "tea", "理财", "中国书法"])
 def test_search_queries_use_the_gin_indexes(query):
     # given a few courses
     CourseFactory.create_batch(3)
-    parsed = search.build_query(query)
 
-    # the search reads its candidates through courses_search_candidates, which never lets
+    # the search reads its matches through courses_search_matches, which never lets
     # PostgreSQL scan the documents table (it would decompress every course's vector)
     outer_plan = course_list(currency="CNY", query=query).explain()
-    assert "Function Scan on courses_search_candidates" in outer_plan
-    assert "courses_coursesearchdocument u" not in outer_plan.split("Function Scan")[0]
+    assert "Function Scan on courses_search_matches" in outer_plan
     with connection.cursor() as cursor:
-        cursor.execute("SELECT prosrc, proconfig FROM pg_proc WHERE proname = 'courses_search_candidates'")
-        body, config = cursor.fetchone()
-        assert config == ["enable_seqscan=off"]
+        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'courses_search_matches'")
+        assert cursor.fetchone()[0] == ["enable_seqscan=off"]
 
-        # when the function's query is planned with its own setting
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        statement = re.sub(r"\b(words|prefixes)\b", "%s::tsquery", body).replace("wanted", "%s")
-        cursor.execute("EXPLAIN " + statement, [parsed.words, parsed.prefixes, 500])
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-
-    # then the matches come from the body index (and word prefixes from the head index)
+    # and its statement finds the matches in the body index (word prefixes in the head's)
+    plan = _matches_plan(query)
     assert "Bitmap Index Scan on courses_search_body_gin" in plan
     assert ("courses_search_head_gin" in plan) == (query == "tea")
     assert "Seq Scan" not in plan
@@ -196,15 +214,19 @@ def test_unpublishing_removes_a_course_from_the_search_at_once():
     assert CourseSearchDocument.objects.get(course=course).is_published is False
 
 
-def test_the_query_builder_makes_literals_without_the_database():
+def test_the_query_builder_makes_expressions_without_the_database():
     parsed = search.build_query("Tea 中国书法 茶 e-book")
 
-    assert [(term.words, term.prefix) for term in parsed.terms] == [
-        ("'tea'", "'tea':*"),
-        ("('中国' <-> '国书' <-> '书法')", None),
-        ("'茶'", None),
-        ("('e' <-> 'book')", "('e' <-> 'book':*)"),
-    ]
+    assert parsed.words.sql == (
+        "(courses_search_word(%s) && tsquery_phrase(tsquery_phrase(%s::tsquery, %s::tsquery), %s::tsquery)"
+        " && %s::tsquery && tsquery_phrase(courses_search_word(%s), courses_search_word(%s)))"
+    )
+    assert parsed.words.params == ["tea", "'中国'", "'国书'", "'书法'", "'茶'", "e", "book"]
+    assert parsed.prefixes.params == ["tea", "'中国'", "'国书'", "'书法'", "'茶'", "e", "book"]
+    assert parsed.prefixes.sql.count("courses_search_prefix(%s)") == 2
+    assert parsed.fuzzy == []  # a CJK term has no Latin words to be close to
+    assert search.build_query("calligrphy for").fuzzy == []  # "for": too short to be a typo
+    assert search.build_query("calligrphy lessons").fuzzy == ["calligrphy", "lessons"]
     assert search.build_query("?! …") is None
 
 
@@ -217,3 +239,71 @@ def test_the_hourly_task_copies_changed_enrollment_counts():
     assert refresh_search_popularity() == 1
     assert refresh_search_popularity() == 0  # nothing changed since
     assert CourseSearchDocument.objects.get(course=course).popularity == 42
+
+
+# --- Languages, typos, pinyin -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("teas", ["tea"]),  # English stemming
+        ("té", ["tea"]),  # a Spanish word that unaccented is a Spanish stop word
+        ("te", ["tea"]),
+        ("the art of tea", ["tea"]),  # no stop words dropped from titles
+        ("inversiones", ["money"]),  # Spanish stemming: inversión
+        ("licai", ["money"]),  # pinyin of the category 理财
+        ("chayi", ["tea"]),  # pinyin of the title 茶艺
+        ("calligrphy", ["calligraphy"]),  # a typo, found by trigram similarity
+        ("caligrafya", ["calligraphy"]),
+        ("zzzzqqq", []),
+    ],
+)
+def test_languages_pinyin_and_typos(query, expected):
+    finance = CategoryFactory(slug="finance", name_en="Personal finance", name_zh_hans="理财")
+    CourseFactory(slug="money", category=finance, title_en="Money basics", title_es="Inversión para todos")
+    CourseFactory(slug="tea", title_en="The art of tea", title_zh_hans="茶艺", title_es="El arte del té")
+    CourseFactory(slug="calligraphy", title_en="Calligraphy", title_es="Caligrafía")
+
+    assert found(query) == expected
+
+
+def test_typo_tolerance_only_joins_in_when_the_exact_search_finds_little():
+    # given three courses with the word and one with a near miss
+    for index in range(3):
+        CourseFactory(slug=f"yoga-{index}", title_en="Yoga")
+    CourseFactory(slug="yogi", title_en="Yogi stories")
+
+    # then the exact word finds only its courses, a typo finds them all
+    assert sorted(found("yoga")) == ["yoga-0", "yoga-1", "yoga-2"]
+    assert "yoga-0" in found("yogga")
+
+
+# --- Highlighting ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "query", "expected"),
+    [
+        ("Gongfu Tea at Home", "tea", "Gongfu <mark>Tea</mark> at Home"),
+        ("Teachers & tea", "tea", "<mark>Tea</mark>chers &amp; <mark>tea</mark>"),
+        ("Caligrafía china", "caligrafia", "<mark>Caligrafía</mark> china"),
+        ("在家泡功夫茶", "茶", "在家泡功夫<mark>茶</mark>"),
+        ("<b>x</b> tea", "b", "&lt;<mark>b</mark>&gt;x&lt;/<mark>b</mark>&gt; tea"),
+        ("Tea", "<b>", "Tea"),
+        ("Instead", "tea", "Instead"),  # not inside a word
+    ],
+)
+def test_highlight_escapes_and_marks(text, query, expected):
+    assert search.highlight(text, query) == expected
+
+
+def test_the_api_and_the_catalog_page_highlight_the_match(api_client, client):
+    CourseFactory(slug="tea", title_en="Tea <for> two")
+
+    item = api_client.get(LIST_URL, {"q": "tea"}).json()["results"][0]
+    page = client.get("/en/courses/", {"q": "tea"}).content.decode()
+
+    assert item["highlight"]["title"] == "<mark>Tea</mark> &lt;for&gt; two"
+    assert api_client.get(LIST_URL).json()["results"][0]["highlight"] is None
+    assert "<mark>Tea</mark> &lt;for&gt; two" in page
