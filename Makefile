@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo serves the site as visitors see it: the localized 404 and 500 pages, not Django's
+# debug pages (`make run RUN_DEBUG=true` brings those back). Static files come from
+# collectstatic through WhiteNoise and uploads from MEDIA_ROOT (SERVE_MEDIA), both without DEBUG.
+RUN_DEBUG ?= false
 
 .PHONY: run test lint format bench messages clean
 
@@ -31,7 +35,7 @@ run: $(VENV)/.installed
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/celery -A config worker -Q interactive,nightly --loglevel=INFO --concurrency=2 & \
 	$(BIN)/celery -A config beat --loglevel=INFO & \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
+	DEBUG=$(RUN_DEBUG) $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
 
 test: $(VENV)/.installed-test
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test

@@ -25,6 +25,9 @@ class LearnerProfile(TimeStampedModel):
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
     )
+    # True once the learner picked a language in their profile: only then does signing in
+    # switch the site to it; otherwise the language of the page they signed in on is kept.
+    language_chosen = models.BooleanField(_("language chosen by the learner"), default=False)
     country = models.CharField(_("country"), max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
     preferred_currency = models.CharField(
         _("currency"), max_length=3, choices=[(c, c) for c in settings.CURRENCIES], blank=True

@@ -74,7 +74,10 @@ def profile_update(
     elif not marketing_consent:
         profile.marketing_consent_at = None
     profile.marketing_consent = marketing_consent
-    profile.preferred_language = _language_or_default(preferred_language)
+    language = _language_or_default(preferred_language)
+    if language != profile.preferred_language:
+        profile.language_chosen = True
+    profile.preferred_language = language
     profile.country = country.upper()[:2]
     profile.preferred_currency = preferred_currency if preferred_currency in settings.CURRENCIES else ""
     profile.interests = sorted(dict.fromkeys(slug for slug in interests if slug))

@@ -95,8 +95,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 class SignInView(_RefusedFormIs400, auth_views.LoginView):
-    """After signing in, the learner lands on the page they came for, in their preferred
-    language."""
+    """After signing in, the learner lands on the page they came for, in the language they
+    were browsing, or in the one they chose in their profile."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
@@ -106,7 +106,10 @@ class SignInView(_RefusedFormIs400, auth_views.LoginView):
     def form_valid(self, form):
         user = form.get_user()
         login(self.request, user)
-        language = profile_get_or_create(user=user, language=translation.get_language()).preferred_language
+        page_language = translation.get_language()
+        profile = profile_get_or_create(user=user, language=page_language)
+        # The language of the page signed in on, unless the learner chose one in the profile.
+        language = profile.preferred_language if profile.language_chosen else page_language
         url = translate_url(self.get_success_url(), language)
         state = mfa.session_state(self.request)
         if state in mfa.PENDING:

@@ -99,3 +99,18 @@ def cart_view(*, user=None, session_items: list[dict] | None = None, currency: s
         ],
         currency=currency,
     )
+
+
+def cart_course_slugs(request) -> list[str]:
+    """Slugs of the courses in the visitor's cart: the session's for a visitor, one query
+    for a signed-in learner."""
+    from .services.cart import SESSION_KEY
+
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return list(CartLine.objects.filter(cart__user=user).values_list("course__slug", flat=True))
+    session = getattr(request, "session", None)
+    items = session.get(SESSION_KEY) if session is not None else None
+    if not isinstance(items, list):
+        return []
+    return [str(item.get("course")) for item in items if isinstance(item, dict) and item.get("course")]

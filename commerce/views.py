@@ -259,7 +259,9 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     back_from_payment = order.status == Order.Status.PENDING and request.GET.get("paid")
     if back_from_payment and order_payment_refresh(order=order).status != Order.Status.PENDING:
         order = order_get(user=request.user, number=number)
-    return render(request, "commerce/order_detail.html", {"order": order})
+    # The pending message speaks of a held seat only when the order holds one (lines are prefetched).
+    holds_live_seat = any(line.live_session_id for line in order.lines.all())
+    return render(request, "commerce/order_detail.html", {"order": order, "holds_live_seat": holds_live_seat})
 
 
 @login_required

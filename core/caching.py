@@ -143,7 +143,13 @@ def page_is_cacheable(request: HttpRequest) -> bool:
     if "messages" in request.COOKIES or "currency" in request.GET:
         return False
     user = getattr(request, "user", None)
-    return not (user is not None and user.is_authenticated)
+    if user is not None and user.is_authenticated:
+        return False
+    # A visitor whose session holds something the page shows (the cart: its count in the
+    # header, "In cart" on cards) gets their own page, never the shared one.
+    session = getattr(request, "session", None)
+    keys = getattr(settings, "PAGE_CACHE_BYPASS_SESSION_KEYS", ())
+    return not (session is not None and any(session.get(key) for key in keys))
 
 
 def user_namespace(user_id: int) -> str:

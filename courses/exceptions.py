@@ -40,6 +40,13 @@ class NotEnrolled(ApplicationError):
         return _("Only learners enrolled in this course can do this.")
 
 
+class CourseNotFree(Conflict):
+    code = "course_not_free"
+
+    def default_message(self):
+        return _("This course is not free: add it to your cart to buy it.")
+
+
 class LessonLocked(ApplicationError):
     """A drip-released lesson before its section opens; ``opens_at`` says when."""
 

@@ -14,7 +14,7 @@ from core.exceptions import ApplicationError
 
 from . import search
 from .catalog_cache import catalog_bump
-from .exceptions import CourseNotFound, LessonLocked, LiveSessionNotFound, NotEnrolled, SoldOut
+from .exceptions import CourseNotFound, CourseNotFree, LessonLocked, LiveSessionNotFound, NotEnrolled, SoldOut
 from .models import (
     Course,
     CourseSearchDocument,
@@ -152,6 +152,27 @@ def enrollment_grant(*, user, course: Course, live_session_id: int | None = None
             enrollment.save(update_fields=["is_active", "live_session", "source", "updated_at"])
         Course.objects.filter(pk=course.pk).update(enrollment_count=F("enrollment_count") + 1)
     return enrollment
+
+
+def course_is_free(*, course: Course) -> bool:
+    """Free in every currency it is priced in (a course without prices is not on sale). A
+    live class is never enrolled in this way: its seats go through the checkout."""
+    if course.format == Course.Format.LIVE:
+        return False
+    amounts = list(course.prices.values_list("amount", flat=True))
+    return bool(amounts) and all(amount == 0 for amount in amounts)
+
+
+@transaction.atomic
+def enrollment_enroll_free(*, user, course_slug: str) -> Enrollment:
+    """A free course is learned at once: an enrollment, no order and no payment step.
+    Enrolling again returns the same enrollment."""
+    course = Course.objects.filter(slug=course_slug, is_published=True).first()
+    if course is None:
+        raise CourseNotFound()
+    if not course_is_free(course=course):
+        raise CourseNotFree()
+    return enrollment_grant(user=user, course=course, source=Enrollment.Source.FREE)
 
 
 @transaction.atomic

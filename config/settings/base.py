@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.platform",
+                "courses.context_processors.learning",
             ],
         },
     },
@@ -114,6 +115,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Session keys that make an anonymous page personal (core.caching.page_is_cacheable).
+PAGE_CACHE_BYPASS_SESSION_KEYS = ("cart",)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "courses:home"
 LOGOUT_REDIRECT_URL = "courses:home"

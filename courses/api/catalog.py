@@ -4,6 +4,7 @@ Everything is read through ``courses.selectors``; texts come back in the request
 (``?lang=`` or Accept-Language) with modeltranslation's fallback, prices in the requested
 currency (``?currency=``, else the language's currency)."""
 
+import copy
 from collections import defaultdict
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from core.api.pagination import PageNumberPagination
 from core.api.schema import CURRENCY_PARAMETER, LANG_PARAMETER
 from core.money import currency_for_request, round_money
 
+from .. import buying
 from ..exceptions import CourseNotFound, InstructorNotFound
 from ..filters import CourseFilter
 from ..models import Category, Course, Instructor, Lesson, LiveSession, Price, Section, Tag
@@ -125,6 +127,11 @@ class TagSerializer(serializers.ModelSerializer):
         fields = ["slug", "name"]
 
 
+class BuyingSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=[buying.OWNED, buying.IN_CART, buying.FREE, buying.AVAILABLE])
+    progress = serializers.IntegerField(allow_null=True, help_text="completion percent when owned")
+
+
 class HighlightSerializer(serializers.Serializer):
     """HTML: the text escaped, what the search matched in ``<mark>``."""
 
@@ -143,6 +150,7 @@ class CourseListSerializer(serializers.ModelSerializer):
     cover = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
     web_url = serializers.SerializerMethodField()
+    buying = serializers.SerializerMethodField()
     highlight = serializers.SerializerMethodField()
 
     class Meta:
@@ -168,7 +176,16 @@ class CourseListSerializer(serializers.ModelSerializer):
             "cover_color",
             "url",
             "web_url",
+            "buying",
         ]
+
+    @extend_schema_field(BuyingSerializer)
+    def get_buying(self, course: Course) -> dict:
+        """``free`` or ``available`` in the shared (cached) answer; the view puts the
+        caller's ``owned`` (with ``progress``) and ``in_cart`` over it."""
+        return buying.state_of(
+            course.slug, price_amount=course.price_amount, course_format=course.format, owned={}, in_cart=()
+        )
 
     @extend_schema_field(HighlightSerializer(allow_null=True))
     def get_highlight(self, course: Course) -> dict | None:
@@ -316,8 +333,34 @@ class CourseListPagination(PageNumberPagination):
         return paginated
 
 
+class VisitorBuyingStatesMixin:
+    """The answer is shared by every caller (cached); the caller's own states (owned with
+    progress, in the cart) are laid over each course's ``buying`` afterwards, at a fixed
+    two queries for a signed-in caller."""
+
+    def get(self, request: Request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        data = getattr(response, "data", None)
+        if response.status_code != 200 or not isinstance(data, dict):
+            return response
+        owned, in_cart = buying.visitor_states(request)
+        if not (owned or in_cart):
+            return response
+        data = copy.deepcopy(data)  # the cached answer is shared: never change it in place
+        items = data.get("results") if "results" in data else [data]
+        changed = False
+        for item in items or []:
+            slug = item.get("slug")
+            if slug in owned or slug in in_cart:
+                item["buying"] = buying.state_of(
+                    slug, price_amount=None, course_format="", owned=owned, in_cart=in_cart
+                )
+                changed = True
+        return Response(data) if changed else response
+
+
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER])
-class CourseListView(SharedCacheMixin, generics.ListAPIView):
+class CourseListView(VisitorBuyingStatesMixin, SharedCacheMixin, generics.ListAPIView):
     """Published courses, filtered, ordered and paginated; texts in the request's language.
     Pages are cached per filter, language and currency; a search (``?q=``) is not."""
 
@@ -335,7 +378,7 @@ class CourseListView(SharedCacheMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER, CURRENCY_PARAMETER])
-class CourseDetailView(SharedCacheMixin, generics.RetrieveAPIView):
+class CourseDetailView(VisitorBuyingStatesMixin, SharedCacheMixin, generics.RetrieveAPIView):
     """One published course with its syllabus, upcoming live sessions and every price."""
 
     permission_classes = [AllowAny]

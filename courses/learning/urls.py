@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("learn/media/<str:token>/", learning.lesson_media, name="lesson_media"),
     path("learn/<slug:slug>/", learning.course_resume, name="course_resume"),
+    path("learn/<slug:slug>/enroll/", learning.enroll_free, name="enroll_free"),
     path("learn/<slug:slug>/lessons/<int:lesson_id>/", learning.lesson_view, name="lesson"),
     path(
         "learn/<slug:slug>/lessons/<int:lesson_id>/progress/",

@@ -65,6 +65,19 @@ def my_learning(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def enroll_free(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Enroll free": the learner goes straight to the first lesson, with no payment step."""
+    try:
+        services.enrollment_enroll_free(user=request.user, course_slug=slug)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("courses:detail", slug=slug)
+    messages.success(request, _("You are enrolled. Enjoy the course!"))
+    return redirect("courses:course_resume", slug=slug)
+
+
+@login_required
 @require_GET
 def course_resume(request: HttpRequest, slug: str) -> HttpResponse:
     """Continue where the learner left off (the first lesson the first time)."""

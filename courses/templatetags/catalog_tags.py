@@ -148,3 +148,46 @@ def duration(minutes) -> str:
     if hours:
         return gettext("%(hours)d h") % {"hours": hours}
     return gettext("%(minutes)d min") % {"minutes": rest}
+
+
+def buying_state_of(context, slug: str, price_amount, course_format: str = "") -> dict:
+    """The visitor's state for one course (``courses.buying``), from the lazy
+    ``owned_courses`` and ``cart_slugs`` of the context processor."""
+    from ..buying import state_of
+
+    return state_of(
+        slug,
+        price_amount=price_amount,
+        course_format=course_format,
+        owned=context.get("owned_courses") or {},
+        in_cart=context.get("cart_slugs") or frozenset(),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def buying_state(context, course) -> dict:
+    return buying_state_of(context, course.slug, getattr(course, "price_amount", None), course.format)
+
+
+_CARD_BUY = re.compile(r"<!--buy:([\w-]+)-->(.*?)<!--/buy-->", re.DOTALL)
+
+
+@register.simple_tag(takes_context=True)
+def with_buying_states(context, html) -> SafeString:
+    """Course cards come from the cache shared by every visitor; each card's price sits
+    between ``<!--buy:slug-->`` markers, replaced here by the visitor's own state (owned
+    with progress, in the cart). Two lazy lookups per page, whatever the number of cards."""
+    owned = context.get("owned_courses")
+    cart = context.get("cart_slugs")
+    if not (owned or cart):
+        return mark_safe(html)  # our own rendered fragment
+    from django.template.loader import render_to_string
+
+    def replace(match: re.Match) -> str:
+        slug, price = match.group(1), match.group(2)
+        state = buying_state_of(context, slug, None)
+        if state["state"] in ("owned", "in_cart"):
+            return render_to_string("courses/_card_state.html", {"slug": slug, "price": price, **state})
+        return price
+
+    return mark_safe(_CARD_BUY.sub(replace, str(html)))  # our fragment with our own snippets

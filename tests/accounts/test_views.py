@@ -82,9 +82,11 @@ def test_signup_ignores_an_offsite_next(client):
     assert response["Location"] == "/en/"
 
 
-def test_login_redirects_to_the_preferred_language(client):
-    # given a learner who prefers Spanish
-    profile = LearnerProfileFactory(user=UserFactory(username="ana"), preferred_language="es")
+def test_login_redirects_to_the_language_chosen_in_the_profile(client):
+    # given a learner who chose Spanish in their profile
+    profile = LearnerProfileFactory(
+        user=UserFactory(username="ana"), preferred_language="es", language_chosen=True
+    )
     # when they sign in on the English site, coming from a course page
     response = client.post(
         url("accounts:login"), {"username": "ana", "password": "pass-1234", "next": "/en/courses/tea/?q=1"}
@@ -94,6 +96,41 @@ def test_login_redirects_to_the_preferred_language(client):
     assert response["Location"] == "/es/courses/tea/?q=1"
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
     assert client.session["_auth_user_id"] == str(profile.user.pk)
+
+
+def test_login_keeps_the_language_of_the_page_when_none_was_chosen(client):
+    # given a learner whose profile language was set for them (at sign-up, in Chinese)
+    profile = LearnerProfileFactory(user=UserFactory(username="li"), preferred_language="zh-hans")
+    assert profile.language_chosen is False
+    # when they sign in while browsing the Spanish site
+    response = client.post(
+        url("accounts:login", "es"), {"username": "li", "password": "pass-1234", "next": "/es/courses/tea/"}
+    )
+    # then they stay in Spanish
+    assert response.status_code == 302
+    assert response["Location"] == "/es/courses/tea/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+
+
+def test_choosing_a_language_in_the_profile_is_remembered_for_sign_in(client):
+    # given a learner whose language was set for them
+    user = UserFactory(username="mei")
+    LearnerProfileFactory(user=user, preferred_language="zh-hans")
+    client.force_login(user)
+    # when they pick Japanese in the profile
+    response = client.post(
+        url("accounts:profile"),
+        {"preferred_language": "ja", "country": "", "preferred_currency": "", "interests": []},
+    )
+    assert response.status_code == 302
+    profile = LearnerProfile.objects.get(user=user)
+    assert (profile.preferred_language, profile.language_chosen) == ("ja", True)
+    client.logout()
+    # then signing in on the English site lands in Japanese
+    response = client.post(
+        url("accounts:login"), {"username": "mei", "password": "pass-1234", "next": "/en/"}
+    )
+    assert response["Location"] == "/ja/"
 
 
 def test_login_without_profile_creates_one_and_goes_home(client):

@@ -136,8 +136,8 @@ def test_orders_page_costs_a_fixed_number_of_queries(client, learner, count, dja
             payment={"token": "tok_success"},
         )
     client.force_login(learner)
-    # session, user, count, the header's partner-member check, orders, lines
-    with django_assert_num_queries(6):
+    # session, user, count, the header's partner-member check and cart count, orders, lines
+    with django_assert_num_queries(7):
         response = client.get(url("commerce:orders"))
     assert response.content.decode().count("<tr>") == count + 1
 
@@ -150,8 +150,8 @@ def test_order_page_costs_a_fixed_number_of_queries(client, learner, lines, djan
     items.append({"course": session.course.slug, "live_session": session.pk})
     order = order_checkout(user=learner, items=items, currency="USD", payment={"token": "tok_success"}).order
     client.force_login(learner)
-    # then: session, user, the header's partner-member check, the order, its lines
-    with django_assert_num_queries(5):
+    # then: session, user, the header's partner-member check and cart count, the order, its lines
+    with django_assert_num_queries(6):
         response = client.get(url("commerce:order_detail", number=str(order.number)))
     assert response.status_code == 200
     assert response.content.decode().count("<tr><td><a href=") == lines + 1

@@ -86,6 +86,7 @@ def test_course_list_item_has_the_documented_fields(api_client):
             "cover_color": "#2f6f8f",
             "url": "http://testserver/api/v1/courses/index-funds/",
             "web_url": "http://testserver/en/courses/index-funds/",
+            "buying": {"state": "available", "progress": None},
         }
     ]
 

@@ -108,7 +108,7 @@ def test_my_learning_costs_a_fixed_number_of_queries(client, django_assert_num_q
     # when / then: session, user, count, one page of enrollments, base.html's
     # partner-portal link lookup, and the "next for you" rail of a learner with no stored
     # list yet, which falls back to fresh purchases, interests and segment (7, whatever the
-    # page size)
+    # page size), and the header's cart count
     with django_assert_num_queries(12):
         response = client.get(_url("courses:my_learning"), {"page": "1"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
@@ -155,8 +155,8 @@ def test_the_lesson_page_costs_the_same_queries_for_a_short_and_a_long_course(
         client.force_login(learner)
         # course, sections, lessons, session, user, enrollment, resume point, progress,
         # the player's position, the quizzes to link, base.html's partner-portal link lookup,
-        # and the lesson's questions (questions app)
-        with django_assert_num_queries(12) as captured:
+        # the lesson's questions (questions app) and the header's cart count
+        with django_assert_num_queries(13) as captured:
             assert client.get(_lesson_url(course, lessons[-1])).status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]

@@ -134,7 +134,19 @@ def test_login_fixture_signs_in_and_keeps_preferred_language(page, login, live_s
     user = UserFactory(username="e2e-learner")
     from tests.factories import LearnerProfileFactory
 
-    LearnerProfileFactory(user=user, preferred_language="es")
+    # a language chosen in the profile wins over the page's
+    LearnerProfileFactory(user=user, preferred_language="es", language_chosen=True)
     login(page, "e2e-learner", "pass-1234")
     assert page.url == f"{live_server.url}/es/"
     assert page.locator('[data-testid="logout"]').count() == 1
+
+
+def test_signing_in_keeps_the_language_of_the_page_when_none_was_chosen(page, login, live_server):
+    from tests.factories import LearnerProfileFactory
+
+    # a learner whose profile language was only set for them (Chinese)
+    LearnerProfileFactory(user=UserFactory(username="e2e-browser"), preferred_language="zh-hans")
+    # signs in while browsing the Spanish site
+    login(page, "e2e-browser", "pass-1234", language="es")
+    assert page.url == f"{live_server.url}/es/"
+    assert page.locator("html").get_attribute("lang") == "es"

@@ -285,8 +285,8 @@ def test_an_exhausted_code_in_the_session_is_explained(client, shopper, code):
 
 # Session, user, cart lines, prices, then the code's look-up (code, fixed amounts, courses,
 # redemptions, control group, the visitor's variant: assignment, else the learner's latest
-# touch): the same for any number of lines.
-CHECKOUT_PAGE_QUERIES = 14
+# touch), and the header's cart count: the same for any number of lines.
+CHECKOUT_PAGE_QUERIES = 15
 
 
 @pytest.mark.parametrize("extra", [0, 4])

@@ -1,0 +1,197 @@
+"""Every storefront, learning and portal page at 390 px (a phone) and 1280 px (a desktop),
+in every language: no horizontal scroll, nothing clipped, tap targets of 44 px on the phone
+(tests/e2e/layout.py), and no serious or critical axe-core violation.
+
+Cost is bounded: the demo data is seeded once for the module, one browser context per role
+(visitor, learner, partner admin) signs in once, and there is one test per page; each test
+walks the four languages at both widths in the same browser page. axe-core (the copy
+shipped in the pinned ``axe-playwright-python`` package) runs on the phone width in every
+language and on the desktop width in English.
+"""
+
+import pytest
+from django.core.management import call_command
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import translation
+
+from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, sign_in
+from tests.e2e.layout import audit
+
+# Each test runs in a transaction of its own (rolled back, and empty: the browser does the
+# work), while the demo seeded by the module fixture is committed for the live server's
+# thread to see. ``transaction=True`` would flush the demo after the first test.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+LANGUAGES = ("en", "zh-hans", "ja", "es")
+PHONE, DESKTOP = 390, 1280
+SERIOUS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    """A live server over a small demo (the same seed as `make run`, fewer learners), kept
+    for the whole module and flushed afterwards so later tests start from an empty base."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        call_command("seed_demo", learners=40, courses=24, interactions=600, verbosity=0)
+        server = LiveServer("localhost")
+        try:
+            yield {"url": server.url, "paths": _paths()}
+        finally:
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+def _paths() -> dict[str, str]:
+    from campaigns.models import Campaign
+    from courses.models import Course, Enrollment, Lesson
+
+    enrollment = (
+        Enrollment.objects.filter(user__username="learner").select_related("course").order_by("pk").first()
+    )
+    lesson = Lesson.objects.filter(section__course=enrollment.course).order_by(
+        "section__position", "position"
+    )
+    live = Course.objects.filter(format="live", is_published=True).order_by("pk").first()
+    video = Course.objects.filter(format="video", is_published=True).order_by("pk").first()
+    campaign = Campaign.objects.filter(partner__slug="bank").order_by("pk").first()
+    return {
+        "owned": enrollment.course.slug,
+        "lesson": lesson.first().pk,
+        "live": live.slug,
+        "video": video.slug,
+        "campaign_slug": campaign.slug,
+        "campaign": campaign.pk,
+    }
+
+
+@pytest.fixture(scope="module")
+def pages(browser, site):
+    """One page per role, signed in once."""
+    opened = {}
+    contexts = []
+    for role in ("visitor", "learner", "bank-admin"):
+        context = browser.new_context(base_url=site["url"], viewport={"width": PHONE, "height": 844})
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        if role != "visitor":
+            sign_in(page, site["url"], role, role)
+        opened[role] = page
+    yield opened
+    for context in contexts:
+        context.close()
+
+
+def _axe(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"axe {v['id']} ({v['impact']}): {node['target']}"
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+        for node in v["nodes"][:3]
+    ]
+
+
+def _check(page, load, *, status: int = 200) -> None:
+    problems = []
+    for language in LANGUAGES:
+        for width in (PHONE, DESKTOP):
+            page.set_viewport_size({"width": width, "height": 844})
+            answered = load(page, language)
+            where = f"{page.url} at {width}px"
+            if answered is not None and answered != status:
+                problems.append(f"{where}: status {answered}, expected {status}")
+                continue
+            problems += [f"{where}: {p}" for p in audit(page, check_targets=width == PHONE)]
+            if width == PHONE or language == "en":
+                problems += [f"{where}: {p}" for p in _axe(page)]
+    assert not problems, "\n".join(problems)
+
+
+def _goto(path: str):
+    def load(page, language):
+        return page.goto(path.format(lang=language)).status
+
+    return load
+
+
+STOREFRONT = {
+    "home": "/{lang}/",
+    "catalog": "/{lang}/courses/",
+    "search": "/{lang}/courses/?q=tea",
+    "course-video": "/{lang}/courses/{video}/",
+    "course-live": "/{lang}/courses/{live}/",
+    "campaign-landing": "/{lang}/c/{campaign_slug}/",
+    "sign-in": "/{lang}/accounts/login/",
+    "sign-up": "/{lang}/accounts/signup/",
+    "password-reset": "/{lang}/accounts/password-reset/",
+    "cart-visitor": "/{lang}/cart/",
+}
+LEARNER = {
+    "cart": "/{lang}/cart/",
+    "checkout": "/{lang}/checkout/",
+    "orders": "/{lang}/orders/",
+    "my-learning": "/{lang}/learn/",
+    "lesson": "/{lang}/learn/{owned}/lessons/{lesson}/",
+    "course-owned": "/{lang}/courses/{owned}/",
+    "profile": "/{lang}/accounts/profile/",
+    "mfa-setup": "/{lang}/accounts/mfa/",
+    "partner-consents": "/{lang}/account/partners/",
+}
+PORTAL = {
+    "dashboard": "/{lang}/partner/",
+    "campaigns": "/{lang}/partner/campaigns/",
+    "campaign": "/{lang}/partner/campaigns/{campaign}/",
+    "campaign-new": "/{lang}/partner/campaigns/new/",
+    "codes": "/{lang}/partner/campaigns/{campaign}/codes/",
+    "links": "/{lang}/partner/campaigns/{campaign}/links/",
+    "metrics": "/{lang}/partner/campaigns/{campaign}/metrics/",
+    "customers": "/{lang}/partner/customers/",
+    "linked-learners": "/{lang}/partner/learners/",
+    "api-keys": "/{lang}/partner/api-keys/",
+}
+
+
+def _path(template: str, site) -> str:
+    return template.replace("{lang}", "{{lang}}").format(**site["paths"])
+
+
+@pytest.mark.parametrize("name", STOREFRONT)
+def test_storefront_page(name, site, pages):
+    _check(pages["visitor"], _goto(_path(STOREFRONT[name], site)))
+
+
+@pytest.mark.parametrize("name", LEARNER)
+def test_learning_page(name, site, pages):
+    _check(pages["learner"], _goto(_path(LEARNER[name], site)))
+
+
+@pytest.mark.parametrize("name", PORTAL)
+def test_portal_page(name, site, pages):
+    _check(pages["bank-admin"], _goto(_path(PORTAL[name], site)))
+
+
+def test_not_found_page(site, pages):
+    _check(pages["visitor"], _goto("/{lang}/courses/no-such-course/"), status=404)
+
+
+@pytest.mark.parametrize("template", ["500.html", "503.html"])
+def test_error_page_without_services(template, site, pages):
+    """The 500 and 503 pages are rendered without a database or a cache, so they are put in
+    the page as the server would send them (same origin, so the stylesheet loads)."""
+    page = pages["visitor"]
+
+    def load(page, language):
+        page.goto("/static/css/site.css")
+        with translation.override(language):
+            request = RequestFactory().get(f"/{language}/")
+            html = render_to_string(template, request=request)
+        page.set_content(html)
+        return None
+
+    _check(page, load)
