@@ -8,9 +8,11 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from core.caching import user_namespace_bump
 from core.exceptions import ApplicationError
 from core.timezones import INVALID_ZONE_MESSAGE, SESSION_KEY, zone_is_valid
 
+from .auth_cache import forget_user
 from .models import LearnerProfile, User
 
 LANGUAGE_CODES = {code for code, _ in settings.LANGUAGES}
@@ -92,6 +94,9 @@ def profile_update(
 def user_unread_notifications_add(*, user_id: int, delta: int) -> None:
     """Move the inbox's unread counter (never below zero); call it in the transaction that
     delivers or reads the messages."""
+    # The header's badge is part of the learner's cached pages and of the cached user.
+    user_namespace_bump(user_id)
+    forget_user(user_id)
     if delta > 0:
         User.objects.filter(pk=user_id).update(unread_notifications=F("unread_notifications") + delta)
     elif delta < 0:

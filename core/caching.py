@@ -159,6 +159,17 @@ def user_namespace(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def user_namespace_bump(user_id: int) -> None:
+    """Invalidate a signed-in visitor's cached pages now and again at commit (so no request
+    caches the old rows between the change and its commit): the header's cart count, unread
+    notices, name."""
+    from django.db import transaction
+
+    namespace = user_namespace(user_id)
+    namespace_bump(namespace)
+    transaction.on_commit(lambda: namespace_bump(namespace))
+
+
 def signed_in_page_is_cacheable(request: HttpRequest) -> bool:
     """A signed-in visitor's GET that changes nothing and shows no pending message (Django's
     message storage reads the session only when the cookie says more wait there, so the

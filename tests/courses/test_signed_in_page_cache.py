@@ -115,3 +115,23 @@ def test_a_wishlist_change_shows_at_once_on_the_course_page(learner_client):
 
     wishlist_remove(user=learner_client.user, course=course)
     assert 'aria-pressed="false"' in learner_client.get(url).content.decode()
+
+
+def test_the_header_cart_count_and_unread_badge_follow_at_once(learner_client):
+    from accounts.services import user_unread_notifications_add
+    from commerce.services import cart_add, cart_remove
+
+    course = CourseFactory(slug="tea-basics")
+    url = page("courses:home")
+    assert 'data-testid="cart-count"' not in learner_client.get(url).content.decode()
+
+    cart_add(user=learner_client.user, course_slug=course.slug)
+    with_item = learner_client.get(url).content.decode()
+    cart_remove(user=learner_client.user, course_slug=course.slug)
+    emptied = learner_client.get(url).content.decode()
+    user_unread_notifications_add(user_id=learner_client.user.pk, delta=2)
+    noticed = learner_client.get(url).content.decode()
+
+    assert 'data-testid="cart-count">1' in with_item
+    assert 'data-testid="cart-count"' not in emptied
+    assert 'data-testid="unread-count" aria-label="2 unread">2<' in noticed
