@@ -36,7 +36,9 @@ class Message:
 
 
 def _local(moment) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    """A time in the recipient's zone (active while the message is built), the zone named."""
+    shown = date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return f"{shown} ({timezone.get_current_timezone_name()})"
 
 
 def receipt(notification: Notification) -> Message | None:

@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
-from accounts.models import User
+from accounts.models import LearnerProfile, User
 from campaigns.services.lifecycle import campaign_approve, campaign_reject, spend_entry_add
 from commerce.services import order_checkout, order_refund
 from commerce.services.receipts import order_send_receipt
@@ -85,6 +85,17 @@ def test_the_receipt_goes_once_in_the_profile_language_with_an_inbox_row():
     assert row.emailed_at is not None
     buyer.refresh_from_db()
     assert buyer.unread_notifications == 1
+
+
+def test_the_receipt_names_the_learners_time_zone():
+    buyer = learner("mei", "zh-hans")
+    LearnerProfile.objects.filter(user=buyer).update(time_zone="Asia/Shanghai")
+
+    order_checkout(user=buyer, items=[{"course": CourseFactory().slug}], currency="CNY", payment=PAY)
+    outbox_drain()
+
+    text, html = text_and_html(mail.outbox[0])
+    assert "(Asia/Shanghai)" in text and "(Asia/Shanghai)" in html
 
 
 def test_receipts_cannot_be_turned_off():
