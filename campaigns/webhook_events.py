@@ -4,23 +4,34 @@ redeemed, an attributed order refunded, a campaign's status changed, an attribut
 completed. Every partner of the campaign (the lead and alliance partners) gets the event.
 Payloads name campaigns, codes, orders and amounts, never a learner."""
 
+from django.db.models import Q
 from django.db.models.signals import post_save
 
 from courses.models import Enrollment
+from partners.models import WebhookEndpoint
 from partners.webhooks import webhook_emit
 
-from .models import Campaign, CampaignPartner, CodeRedemption, OrderAttribution
+from .models import Campaign, CodeRedemption, DiscountCode, OrderAttribution
 
 
-def _partners_of(campaign_id: int) -> set[int]:
-    lead = Campaign.objects.filter(pk=campaign_id).values_list("partner_id", flat=True).first()
-    allies = CampaignPartner.objects.filter(campaign_id=campaign_id).values_list("partner_id", flat=True)
-    return {pid for pid in (lead, *allies) if pid}
+def _subscribers(campaign_id: int, event: str) -> list[int]:
+    """The campaign's partners (lead and alliance) with an active endpoint for ``event``, in
+    one query: a checkout of a campaign whose partners take no webhooks writes nothing."""
+    rows = (
+        WebhookEndpoint.objects.filter(is_active=True)
+        .filter(
+            Q(partner__led_campaigns__pk=campaign_id) | Q(partner__campaign_parts__campaign_id=campaign_id)
+        )
+        .values_list("partner_id", "events")
+        .distinct()
+    )
+    return sorted({partner_id for partner_id, events in rows if event in events})
 
 
 def campaign_event_emit(campaign_id: int, event: str, data: dict, dedupe_key: str | None = None) -> None:
-    """Send ``event`` about a campaign to each of its partners (in the caller's transaction)."""
-    for partner_id in sorted(_partners_of(campaign_id)):
+    """Send ``event`` about a campaign to each of its partners that subscribed to it (in the
+    caller's transaction)."""
+    for partner_id in _subscribers(campaign_id, event):
         webhook_emit(
             partner_id=partner_id, event=event, data={"campaign": campaign_id, **data}, dedupe_key=dedupe_key
         )
@@ -65,8 +76,10 @@ def _on_redemption(sender, instance: CodeRedemption, created: bool, update_field
     confirmed = instance.status == CodeRedemption.Status.CONFIRMED
     if raw or not confirmed or (not created and not (update_fields and "status" in update_fields)):
         return
-    code = instance.code
-    campaign_event_emit(code.campaign_id, "code.redeemed", {"code": code.code, "order": instance.order_ref})
+    code, campaign_id = (
+        DiscountCode.objects.filter(pk=instance.code_id).values_list("code", "campaign_id").get()
+    )
+    campaign_event_emit(campaign_id, "code.redeemed", {"code": code, "order": instance.order_ref})
 
 
 def _on_campaign(sender, instance: Campaign, created: bool, update_fields=None, raw=False, **kwargs):

@@ -6,6 +6,7 @@ they are read in the chosen currency when the cart is shown and at checkout."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.caching import user_namespace_bump
 from courses.models import Course, Enrollment, LiveSession
 
 from ..exceptions import (
@@ -65,6 +66,8 @@ def cart_add(*, user, course_slug: str, live_session_id=None) -> CartLine:
     cart, _created = Cart.objects.get_or_create(user=user)
     Cart.objects.select_for_update().filter(pk=cart.pk).values("pk").first()
     line = CartLine.objects.filter(cart=cart, course=course).first()
+    # The header's cart count and the "In cart" buttons are on the learner's cached pages.
+    user_namespace_bump(user.pk)
     if line is None:
         if CartLine.objects.filter(cart=cart).count() >= MAX_ITEMS:
             raise TooManyItems()
@@ -76,6 +79,7 @@ def cart_add(*, user, course_slug: str, live_session_id=None) -> CartLine:
 
 
 def cart_remove(*, user, course_slug: str) -> int:
+    user_namespace_bump(user.pk)
     deleted, _ = CartLine.objects.filter(cart__user=user, course__slug=course_slug).delete()
     return deleted
 

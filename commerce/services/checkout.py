@@ -21,6 +21,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 
 from accounts.models import LearnerProfile
+from core.caching import user_namespace_bump
 from core.money import round_money
 from courses.models import Course, Enrollment, LiveSession, Price
 from courses.services import live_session_reserve_seat
@@ -374,6 +375,7 @@ def order_checkout(
     declined = order.status == Order.Status.FAILED
     if opened.created and opened.items_from_cart and not declined:
         CartLine.objects.filter(cart__user=user, course_id__in=opened.course_ids).delete()
+        user_namespace_bump(user.pk)  # the header's cart count on the learner's cached pages
     return _finish(CheckoutResult(order=order, created=opened.created), declined=declined)
 
 

@@ -93,7 +93,7 @@ def test_behind_a_tls_proxy_https_is_enforced_and_cookies_are_secure(client):
 def test_the_language_cookie_set_at_sign_in_is_secure_when_configured(client):
     from tests.factories import LearnerProfileFactory, UserFactory
 
-    LearnerProfileFactory(user=UserFactory(username="ana"), preferred_language="es")
+    LearnerProfileFactory(user=UserFactory(username="ana"), preferred_language="es", language_chosen=True)
 
     response = client.post("/en/accounts/login/", {"username": "ana", "password": "pass-1234"})
 

@@ -109,7 +109,7 @@ def test_my_learning_costs_a_fixed_number_of_queries(client, django_assert_num_q
     # partner-portal link lookup, and the "next for you" rail of a learner with no stored
     # list yet, which falls back to fresh purchases, interests and segment (7, whatever the
     # page size), and the header's cart count
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(_url("courses:my_learning"), {"page": "1"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert len(response.context["enrollments"]) == min(size, 20)

@@ -35,7 +35,16 @@ def site(django_db_setup, django_db_blocker):
     from pytest_django.live_server_helper import LiveServer
 
     with django_db_blocker.unblock():
-        call_command("seed_demo", learners=40, courses=24, interactions=600, verbosity=0)
+        # A short, thin campaign history: the pages show figures without seeding 60 days.
+        call_command(
+            "seed_demo",
+            learners=40,
+            courses=24,
+            interactions=600,
+            history_days=10,
+            history_scale=0.1,
+            verbosity=0,
+        )
         server = LiveServer("localhost")
         try:
             yield {"url": server.url, "paths": _paths()}
@@ -64,6 +73,7 @@ def _paths() -> dict[str, str]:
         "video": video.slug,
         "campaign_slug": campaign.slug,
         "campaign": campaign.pk,
+        "instructor": video.instructor.slug,
     }
 
 
@@ -131,6 +141,9 @@ STOREFRONT = {
     "sign-up": "/{lang}/accounts/signup/",
     "password-reset": "/{lang}/accounts/password-reset/",
     "cart-visitor": "/{lang}/cart/",
+    "reviews": "/{lang}/courses/{video}/reviews/",
+    "instructor": "/{lang}/instructors/{instructor}/",
+    "become-partner": "/{lang}/partners/apply/",
 }
 LEARNER = {
     "cart": "/{lang}/cart/",
@@ -142,6 +155,7 @@ LEARNER = {
     "profile": "/{lang}/accounts/profile/",
     "mfa-setup": "/{lang}/accounts/mfa/",
     "partner-consents": "/{lang}/account/partners/",
+    "wishlist": "/{lang}/learn/wishlist/",
 }
 PORTAL = {
     "dashboard": "/{lang}/partner/",
@@ -154,6 +168,9 @@ PORTAL = {
     "customers": "/{lang}/partner/customers/",
     "linked-learners": "/{lang}/partner/learners/",
     "api-keys": "/{lang}/partner/api-keys/",
+    "statements": "/{lang}/partner/statements/",
+    "webhooks": "/{lang}/partner/webhooks/",
+    "team": "/{lang}/partner/members/",
 }
 
 

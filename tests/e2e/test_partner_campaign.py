@@ -76,7 +76,9 @@ def test_partner_campaign_from_portal_to_attributed_order(page, login, browser, 
     form.locator('details[data-lang="es"] summary').click()
     form.locator('input[name="name_es"]').fill("Escuela de ahorro de primavera")
     form.locator('input[name="headline_es"]').fill("Aprende a gestionar tu dinero")
-    form.locator('select[name="courses"]').select_option(str(course.pk))
+    # the course picker narrows as you type, then the course is ticked
+    form.locator("#course-filter").fill(course.title[:6])
+    form.locator(f'input[name="courses"][value="{course.pk}"]').check()
     form.locator('select[name="discount_type"]').select_option("percent")
     form.locator('input[name="discount_percent"]').fill("10")
     # Everyone sees the offer in this story: no control group.
