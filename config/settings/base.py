@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "payouts",
     "recommender",
     "notifications",
+    "invoices",
     "portal",
     "demo",
 ]

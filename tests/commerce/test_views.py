@@ -150,8 +150,9 @@ def test_order_page_costs_a_fixed_number_of_queries(client, learner, lines, djan
     items.append({"course": session.course.slug, "live_session": session.pk})
     order = order_checkout(user=learner, items=items, currency="USD", payment={"token": "tok_success"}).order
     client.force_login(learner)
-    # then: session, user, the header's partner-member check and cart count, the order, its lines
-    with django_assert_num_queries(6):
+    # then: session, user, the header's partner-member check and cart count, the order, its
+    # lines, and its invoice (the receipt and invoice block of the invoices app)
+    with django_assert_num_queries(7):
         response = client.get(url("commerce:order_detail", number=str(order.number)))
     assert response.status_code == 200
     assert response.content.decode().count("<tr><td><a href=") == lines + 1

@@ -53,6 +53,31 @@ def site(django_db_setup, django_db_blocker):
             call_command("flush", interactive=False, verbosity=0)
 
 
+def _paid_order():
+    """The demo learner's enrollments come without orders: buy one more course through the
+    real checkout (sandbox) for the order and invoice pages."""
+    from django.contrib.auth import get_user_model
+
+    from commerce.services import order_checkout
+    from courses.models import Course
+
+    learner = get_user_model().objects.get(username="learner")
+    course = (
+        Course.objects.filter(is_published=True)
+        .exclude(format="live")
+        .exclude(enrollments__user=learner)
+        .order_by("pk")
+        .first()
+    )
+    return order_checkout(
+        user=learner,
+        items=[{"course": course.slug}],
+        currency="CNY",
+        payment={"provider": "sandbox", "token": "tok_success"},
+        idempotency_key="layout-order",
+    ).order
+
+
 def _paths() -> dict[str, str]:
     from campaigns.models import Campaign
     from courses.models import Course, Enrollment, Lesson
@@ -66,7 +91,9 @@ def _paths() -> dict[str, str]:
     live = Course.objects.filter(format="live", is_published=True).order_by("pk").first()
     video = Course.objects.filter(format="video", is_published=True).order_by("pk").first()
     campaign = Campaign.objects.filter(partner__slug="bank").order_by("pk").first()
+    order = _paid_order()
     return {
+        "order": order.number,
         "owned": enrollment.course.slug,
         "lesson": lesson.first().pk,
         "live": live.slug,
@@ -156,6 +183,8 @@ LEARNER = {
     "mfa-setup": "/{lang}/accounts/mfa/",
     "partner-consents": "/{lang}/account/partners/",
     "wishlist": "/{lang}/learn/wishlist/",
+    "order": "/{lang}/orders/{order}/",
+    "invoice-request": "/{lang}/orders/{order}/invoice/",
 }
 PORTAL = {
     "dashboard": "/{lang}/partner/",

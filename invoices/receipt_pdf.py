@@ -1,0 +1,114 @@
+"""The receipt of an order as a PDF (fpdf2), for every learner, in the order's language.
+
+The same embedded CJK font as the certificates (``certificate_font_path``: WenQuanYi Micro
+Hei from Debian's ``fonts-wqy-microhei``, or ``CERTIFICATE_FONT``), since an order can mix a
+Japanese title with a Spanish learner's name. Amounts are written by ``core.money`` in the
+order's language, as the e-mailed receipt writes them."""
+
+from django.conf import settings
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from commerce.models import Order
+from core.money import format_money
+from courses.learning.certificate_pdf import certificate_font_path
+
+from .exceptions import ReceiptNotAvailable
+
+_FAMILY = "receipt"
+# Orders that took money at some point: refunded ones keep their receipt (with the refund).
+RECEIPTED = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED, Order.Status.REFUNDED)
+
+
+def receipt_pdf(*, order: Order) -> bytes:
+    """A one-page (or longer, for many lines) A4 receipt. ``order`` comes with its lines
+    (``order_get`` prefetches them) and its user."""
+    if order.status not in RECEIPTED:
+        raise ReceiptNotAvailable()
+    language = order.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _render(order, language)
+
+
+def _render(order: Order, language: str) -> bytes:
+    def money(amount) -> str:
+        return format_money(amount, order.currency, language)
+
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_title(_("Receipt"))
+    pdf.set_author("Zhiqiao")
+    pdf.set_creator("Zhiqiao")
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_font(_FAMILY, fname=str(certificate_font_path()))
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    pdf.set_font(_FAMILY, size=16)
+    pdf.set_text_color(47, 111, 143)
+    pdf.cell(width, 9, _("Zhiqiao"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(30, 30, 30)
+    pdf.set_font(_FAMILY, size=22)
+    pdf.cell(width, 12, _("Receipt"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+    pdf.set_font(_FAMILY, size=10)
+    paid = order.paid_at or order.created_at
+    user = order.user
+    facts = [
+        (_("Order"), str(order.number)),
+        (_("Date paid"), formats.date_format(timezone.localtime(paid), "DATETIME_FORMAT")),
+        (
+            _("Billed to"),
+            " · ".join(part for part in (user.get_full_name(), user.email) if part) or user.username,
+        ),
+        (_("Status"), order.get_status_display()),
+    ]
+    for label, value in facts:
+        pdf.set_text_color(90, 90, 90)
+        pdf.cell(38, 6, label)
+        pdf.set_text_color(30, 30, 30)
+        pdf.multi_cell(width - 38, 6, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+
+    columns = (width - 96, 32, 32, 32)
+    pdf.set_font(_FAMILY, size=10)
+    pdf.set_fill_color(238, 242, 245)
+    for index, heading in enumerate((_("Course"), _("Price"), _("Discount"), _("Line total"))):
+        pdf.cell(columns[index], 8, heading, border="B", fill=True, align="L" if index == 0 else "R")
+    pdf.ln(8)
+    for line in order.lines.all():
+        top = pdf.get_y()
+        pdf.multi_cell(columns[0], 6, line.course.title, new_x="RIGHT", new_y="TOP")
+        bottom = pdf.get_y() if pdf.get_y() > top else top + 6
+        pdf.set_xy(pdf.l_margin + columns[0], top)
+        discount = f"−{money(line.discount)}" if line.discount else "—"
+        for index, value in enumerate((money(line.unit_price), discount, money(line.total)), start=1):
+            pdf.cell(columns[index], 6, value, align="R")
+        pdf.set_y(max(bottom, top + 6) + 1)
+    pdf.ln(2)
+
+    def total_row(label: str, value: str, size: float = 10) -> None:
+        pdf.set_font(_FAMILY, size=size)
+        pdf.cell(width - 40, 7, label, align="R")
+        pdf.cell(40, 7, value, align="R", new_x="LMARGIN", new_y="NEXT")
+
+    total_row(_("Subtotal"), money(order.subtotal))
+    if order.discount:
+        label = (
+            _("Discount (%(code)s)") % {"code": order.discount_code} if order.discount_code else _("Discount")
+        )
+        total_row(label, f"−{money(order.discount)}")
+    total_row(_("Total"), money(order.total), size=12)
+    if order.amount_refunded:
+        total_row(_("Refunded"), f"−{money(order.amount_refunded)}")
+        total_row(_("Net paid"), money(order.total - order.amount_refunded), size=12)
+    pdf.ln(8)
+    pdf.set_font(_FAMILY, size=8)
+    pdf.set_text_color(90, 90, 90)
+    pdf.multi_cell(
+        width,
+        4.5,
+        _("This receipt confirms your payment. It is not a tax invoice: request one from your order page."),
+    )
+    return bytes(pdf.output())

@@ -1,0 +1,216 @@
+"""Every write use case of invoices: request, change, issue, and the "issued" mail.
+
+The mail leaves through the outbox: ``invoice_issue`` writes the message in the
+transaction that marks the invoice issued, and a worker sends it after the commit (with
+the PDF attached), so a mail server that is down never fails or slows the staff's click."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+from commerce.exceptions import OrderNotFound
+from commerce.models import Order
+from core.exceptions import ApplicationError
+from core.money import format_money
+from core.outbox import outbox_handler, outbox_put
+
+from .exceptions import (
+    InvalidInvoicePdf,
+    InvalidTaxNumber,
+    InvoiceExists,
+    InvoiceIssued,
+    InvoiceNotFound,
+    OrderNotInvoiceable,
+    OrderRefunded,
+    TaxNumberRequired,
+)
+from .models import Invoice
+
+ISSUED_MAIL_TOPIC = "invoices.issued_mail"
+PDF_MAX_BYTES = 10 * 1024 * 1024
+INVOICEABLE = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED)
+
+
+def tax_number_clean(value: str) -> str:
+    """The unified social credit code (GB 32100-2015) in its compact form, or
+    ``InvalidTaxNumber``: 18 characters from its 31-letter alphabet (no I, O, Z, S, V),
+    the last one a check character over the other 17 (python-stdnum's ``cn.uscc``)."""
+    try:
+        return uscc.validate(value or "")
+    except StdnumError:
+        raise InvalidTaxNumber() from None
+
+
+def _title_clean(*, title_kind: str, tax_number: str) -> str:
+    if title_kind not in Invoice.TitleKind.values:
+        raise ApplicationError(_("Choose a personal or a company invoice."), code="invalid_title_kind")
+    if title_kind == Invoice.TitleKind.PERSONAL:
+        # A person has no unified social credit code; a stray one is not printed.
+        return ""
+    if not (tax_number or "").strip():
+        raise TaxNumberRequired()
+    return tax_number_clean(tax_number)
+
+
+def _order_for_update(*, user, number) -> Order:
+    try:
+        number = uuid.UUID(str(number))
+    except (TypeError, ValueError):
+        raise OrderNotFound() from None
+    order = Order.objects.select_for_update().filter(user=user, number=number).first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def invoice_request(
+    *, user, order_number: str | uuid.UUID, title_kind: str, title: str, tax_number: str = "", email: str
+) -> Invoice:
+    """Ask for an invoice for one of the learner's paid orders. The order row is locked
+    first, so of two simultaneous requests the second waits and then finds the first
+    (``invoice_exists``); the one-to-one key holds even for a writer that skips the lock."""
+    tax_number = _title_clean(title_kind=title_kind, tax_number=tax_number)
+    with transaction.atomic():
+        order = _order_for_update(user=user, number=order_number)
+        if order.status == Order.Status.REFUNDED:
+            raise OrderRefunded()
+        if order.status not in INVOICEABLE:
+            raise OrderNotInvoiceable()
+        if Invoice.objects.filter(order=order).exists():
+            raise InvoiceExists()
+        try:
+            with transaction.atomic():
+                return Invoice.objects.create(
+                    order=order,
+                    user=user,
+                    title_kind=title_kind,
+                    title=title.strip(),
+                    tax_number=tax_number,
+                    email=email.strip(),
+                    amount=order.total - order.amount_refunded,
+                    currency=order.currency,
+                )
+        except IntegrityError:
+            raise InvoiceExists() from None
+
+
+def invoice_update(
+    *, user, order_number: str | uuid.UUID, title_kind: str, title: str, tax_number: str = "", email: str
+) -> Invoice:
+    """Correct a request that staff have not issued yet; an issued invoice never changes."""
+    tax_number = _title_clean(title_kind=title_kind, tax_number=tax_number)
+    with transaction.atomic():
+        order = _order_for_update(user=user, number=order_number)
+        invoice = Invoice.objects.select_for_update().filter(order=order).first()
+        if invoice is None:
+            raise InvoiceNotFound()
+        if invoice.status == Invoice.Status.ISSUED:
+            raise InvoiceIssued()
+        invoice.title_kind = title_kind
+        invoice.title = title.strip()
+        invoice.tax_number = tax_number
+        invoice.email = email.strip()
+        invoice.save(update_fields=["title_kind", "title", "tax_number", "email", "updated_at"])
+        return invoice
+
+
+def _pdf_check(pdf: UploadedFile) -> None:
+    if pdf is None or not pdf.size or pdf.size > PDF_MAX_BYTES:
+        raise InvalidInvoicePdf()
+    pdf.seek(0)
+    head = pdf.read(5)
+    pdf.seek(0)
+    if head != b"%PDF-":
+        raise InvalidInvoicePdf()
+
+
+def invoice_issue(*, invoice_id: int, pdf: UploadedFile, invoice_number: str = "", staff_user) -> Invoice:
+    """Staff attach the issued invoice's PDF: the invoice becomes read-only and its mail
+    is queued in the same transaction (sent after the commit through the outbox)."""
+    _pdf_check(pdf)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
+        if invoice is None:
+            raise InvoiceNotFound()
+        if invoice.status == Invoice.Status.ISSUED:
+            raise InvoiceIssued()
+        order_status = Order.objects.filter(pk=invoice.order_id).values_list("status", flat=True).get()
+        if order_status == Order.Status.REFUNDED:
+            raise OrderRefunded()
+        invoice.pdf.save(pdf.name or "invoice.pdf", pdf, save=False)
+        invoice.invoice_number = (invoice_number or "").strip()
+        invoice.status = Invoice.Status.ISSUED
+        invoice.issued_at = timezone.now()
+        invoice.issued_by = staff_user
+        invoice.save(
+            update_fields=["pdf", "invoice_number", "status", "issued_at", "issued_by", "updated_at"]
+        )
+        outbox_put(
+            topic=ISSUED_MAIL_TOPIC,
+            payload={"invoice_id": invoice.pk},
+            dedupe_key=f"{ISSUED_MAIL_TOPIC}:{invoice.pk}",
+        )
+    return invoice
+
+
+@dataclass
+class _Mail:
+    # The shape notifications/email/message.{txt,html} render.
+    subject: str
+    paragraphs: list[str]
+    action: str
+
+
+def invoice_send_issued(*, invoice_id: int) -> bool:
+    """Mail an issued invoice (PDF attached) to the address on the request and to the
+    learner, once: the claim (``emailed_at``) and the sending share a transaction, so a
+    failed send is retried by the outbox and a rerun after success sends nothing."""
+    with transaction.atomic():
+        claimed = Invoice.objects.filter(
+            pk=invoice_id, status=Invoice.Status.ISSUED, emailed_at__isnull=True
+        ).update(emailed_at=timezone.now())
+        if not claimed:
+            return False
+        invoice = Invoice.objects.select_related("order", "user").get(pk=invoice_id)
+        order, user = invoice.order, invoice.user
+        recipients = list(dict.fromkeys(address for address in (invoice.email, user.email) if address))
+        language = order.language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            short = str(order.number)[:8]
+            mail = _Mail(
+                subject=_("Your invoice for order %(number)s") % {"number": short},
+                paragraphs=[
+                    _("The invoice you asked for is issued and attached to this e-mail."),
+                    _("Invoice title: %(title)s") % {"title": invoice.title},
+                    _("Amount: %(amount)s")
+                    % {"amount": format_money(invoice.amount, invoice.currency, language)},
+                ],
+                action=_("See your order"),
+            )
+            link = settings.SITE_URL + reverse("commerce:order_detail", args=[order.number])
+            context = {"user": user, "message": mail, "link": link, "LANGUAGE_CODE": language}
+            text = render_to_string("notifications/email/message.txt", context)
+            html = render_to_string("notifications/email/message.html", context)
+        email = EmailMultiAlternatives(subject=mail.subject, body=text, to=recipients)
+        email.attach_alternative(html, "text/html")
+        with invoice.pdf.open("rb") as handle:
+            email.attach(f"invoice-{short}.pdf", handle.read(), "application/pdf")
+        email.send()
+    return True
+
+
+@outbox_handler(ISSUED_MAIL_TOPIC)
+def _deliver_issued_mail(payload: dict) -> None:
+    invoice_send_issued(invoice_id=int(payload["invoice_id"]))
