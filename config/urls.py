@@ -42,6 +42,9 @@ urlpatterns = [
     # The split view serves its start-up script as a file: no inline script for the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("t/", include("campaigns.tracking_urls")),
+    # Sign in with WeChat and Google: allauth's provider hand-shakes only (SOCIALACCOUNT_ONLY),
+    # without a language prefix so each provider has one callback URL (accounts/social.py).
+    path("accounts/social/", include("allauth.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -493,6 +493,47 @@ OTP_TOTP_ISSUER = "Zhiqiao"
 # The admin lists devices but never shows their secret keys.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# --- Sign in with WeChat and Google (django-allauth, socialaccount part only) -------------
+# See accounts/social.py for why only this part, under /accounts/social/, and how accounts
+# are linked (by an e-mail address the provider verified, never by another one).
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.weixin",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("accounts.middleware.DoorThrottleMiddleware"),
+    "allauth.account.middleware.AccountMiddleware",
+)
+SOCIALACCOUNT_ONLY = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# An address taken by another account shows the "choose another address" form instead of
+# pretending to send a mail (there is no allauth mail to send with SOCIALACCOUNT_ONLY).
+ACCOUNT_PREVENT_ENUMERATION = False
+# Provider tokens are not kept: we only need who the learner is.
+SOCIALACCOUNT_STORE_TOKENS = False
+ACCOUNT_ADAPTER = "accounts.social.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.social.SocialAccountAdapter"
+# Credentials from the environment; a provider without both is not offered.
+SOCIAL_LOGIN_CREDENTIALS = {
+    "google": (env("GOOGLE_CLIENT_ID", default=""), env("GOOGLE_CLIENT_SECRET", default="")),
+    "weixin": (env("WEIXIN_APP_ID", default=""), env("WEIXIN_APP_SECRET", default="")),
+}
+SOCIALACCOUNT_PROVIDERS = {
+    provider: {"APPS": [{"client_id": client_id, "secret": secret, "key": ""}]}
+    for provider, (client_id, secret) in SOCIAL_LOGIN_CREDENTIALS.items()
+    if client_id and secret
+}
+# WeChat's QR-code sign-in page on desktop browsers (the default); the scope of "Website app".
+SOCIALACCOUNT_PROVIDERS.setdefault("weixin", {}).update(SCOPE=["snsapi_login"])
+SOCIALACCOUNT_PROVIDERS.setdefault("google", {}).update(SCOPE=["openid", "email", "profile"])
+
 # --- E-mail ----------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Zhiqiao <no-reply@zhiqiao.example>")
