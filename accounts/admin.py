@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import LearnerProfile, User
+from accounts.models import LearnerProfile, PhoneNumber, User
 
 
 class LearnerProfileForm(forms.ModelForm):
@@ -68,3 +68,14 @@ class UserAdmin(DjangoUserAdmin):
     def preferred_language(self, obj):
         profile = self._profile(obj)
         return profile.get_preferred_language_display() if profile else "—"
+
+
+@admin.register(PhoneNumber)
+class PhoneNumberAdmin(admin.ModelAdmin):
+    """Verified mobile numbers (text-message sign-in). Codes are never listed: only their
+    hashes are stored."""
+
+    list_display = ["number", "user", "verified_at"]
+    search_fields = ["number", "user__username", "user__email"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["verified_at"]

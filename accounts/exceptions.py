@@ -35,3 +35,56 @@ class TooManyCodeAttempts(ApplicationError):
 
     def default_message(self):
         return _("Too many wrong codes. Please try again later.")
+
+
+class InvalidPhoneNumber(ApplicationError):
+    code = "invalid_phone"
+
+    def default_message(self):
+        return _("Enter a valid mobile number, with its country code if it is not a Chinese number.")
+
+
+class PhoneCodeInvalid(ApplicationError):
+    code = "phone_code_invalid"
+
+    def default_message(self):
+        return _("This code is not right. Check the text message and try again.")
+
+
+class PhoneCodeExpired(ApplicationError):
+    code = "phone_code_expired"
+
+    def default_message(self):
+        return _("This code has expired. Ask for a new one.")
+
+
+class PhoneCodeAttemptsExhausted(ApplicationError):
+    code = "too_many_attempts"
+    status_code = 429
+
+    def default_message(self):
+        return _("Too many wrong codes. Ask for a new one.")
+
+
+class TooManyTextMessages(ApplicationError):
+    code = "throttled"
+    status_code = 429
+
+    def default_message(self):
+        return _("Too many codes were asked for. Please wait a while before asking again.")
+
+
+class PhoneTaken(ApplicationError):
+    code = "phone_taken"
+    status_code = 409
+
+    def default_message(self):
+        return _("This mobile number belongs to another account.")
+
+
+class TextMessageNotSent(ApplicationError):
+    code = "sms_unavailable"
+    status_code = 503
+
+    def default_message(self):
+        return _("We could not send the text message. Please try again in a moment.")

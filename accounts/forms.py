@@ -90,3 +90,21 @@ class MfaCodeForm(forms.Form):
         help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
     )
+
+
+class PhoneNumberForm(forms.Form):
+    number = forms.CharField(
+        label=_("Mobile number"),
+        max_length=32,
+        help_text=_("Chinese numbers as they are; other countries with + and the country code."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -29,6 +29,8 @@ DOORS = {
     "accounts:login": "auth",
     "admin:login": "auth",
     "accounts:mfa_verify": "auth",
+    # Text-message codes: each try also counts against the code's own attempts.
+    "accounts:phone_verify": "auth",
     "accounts:signup": "signup",
     "accounts:password_reset": "password_reset",
     "partner_onboarding:apply": "partner_application",

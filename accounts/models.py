@@ -52,3 +52,48 @@ class LearnerProfile(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user.username} ({self.preferred_language})"
+
+
+class PhoneNumber(TimeStampedModel):
+    """A learner's verified mobile number (E.164), for signing in with a text-message code.
+    One number belongs to one account."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="phone_number")
+    number = models.CharField(_("phone number"), max_length=20, unique=True)
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("phone number")
+        verbose_name_plural = _("phone numbers")
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.user_id})"
+
+
+class PhoneCode(TimeStampedModel):
+    """A one-time code sent by text message. Only its keyed hash is stored (HMAC with the
+    site's secret: a database dump does not give the six digits away, and they cannot be
+    brute-forced offline without the key). It expires, allows a few attempts, works once,
+    and a newer code for the same number and purpose replaces it."""
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", "sign in"
+        LINK = "link", "link to an account"
+
+    number = models.CharField(max_length=20, db_index=True)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    # For ``link``: the signed-in account asking; a code sent for one account links no other.
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    replaced = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["number", "purpose", "-created_at"], name="phone_code_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.purpose}"

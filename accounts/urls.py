@@ -12,6 +12,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("mfa/", views.mfa_setup, name="mfa_setup"),
     path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
+    path("phone/", views.phone_start, name="phone"),
+    path("phone/verify/", views.phone_verify, name="phone_verify"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

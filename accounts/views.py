@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy, translate_url
 from django.utils import translation
@@ -27,13 +27,16 @@ from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from core import ratelimit, vocabularies
+from core.client_address import client_ip
+from core.exceptions import ApplicationError
 from core.money import CURRENCY_SESSION_KEY
 from core.timezones import SESSION_KEY as TIME_ZONE_SESSION_KEY
 
-from . import mfa
+from . import mfa, phone
 from .exceptions import OtpInvalid, TooManyCodeAttempts
-from .forms import MfaCodeForm, ProfileForm, SignupForm
+from .forms import MfaCodeForm, PhoneCodeForm, PhoneNumberForm, ProfileForm, SignupForm
 from .lockout import lockout_response
+from .models import PhoneCode
 from .services import profile_get_or_create, profile_update, user_signup
 
 
@@ -100,6 +103,10 @@ class SignInView(_RefusedFormIs400, auth_views.LoginView):
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "phone_sign_in": settings.PHONE_SIGN_IN_ENABLED}
+
     # Wrong credentials or a malformed form: the page again as a 400 (``_RefusedFormIs400``).
     # A lockout stays django-axes's answer: its middleware replaces this response (429).
 
@@ -299,3 +306,82 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         "next": _safe_next(request),
     }
     return render(request, "accounts/mfa_setup.html", context, status=status)
+
+
+# --- Signing in (or linking a number) with a text-message code ---------------------------
+
+PHONE_SESSION_KEY = "accounts_phone_number"
+
+
+def _phone_enabled() -> None:
+    if not settings.PHONE_SIGN_IN_ENABLED:
+        raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+def phone_start(request: HttpRequest) -> HttpResponse:
+    """Ask for a code: to sign in (visitors) or to add the number to the account (signed in)."""
+    _phone_enabled()
+    form = PhoneNumberForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            linking = request.user.is_authenticated
+            try:
+                row = phone.phone_code_request(
+                    number=form.cleaned_data["number"],
+                    purpose=PhoneCode.Purpose.LINK if linking else PhoneCode.Purpose.SIGN_IN,
+                    client_ip=client_ip(request),
+                    user=request.user if linking else None,
+                )
+            except ApplicationError as exc:
+                form.add_error("number", str(exc.message))
+                status = exc.status_code
+            else:
+                request.session[PHONE_SESSION_KEY] = row.number
+                target = reverse("accounts:phone_verify")
+                next_url = _safe_next(request)
+                return HttpResponseRedirect(
+                    f"{target}?{urlencode({'next': next_url})}" if next_url else target
+                )
+    return render(
+        request, "accounts/phone_start.html", {"form": form, "next": _safe_next(request)}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def phone_verify(request: HttpRequest) -> HttpResponse:
+    _phone_enabled()
+    number = request.session.get(PHONE_SESSION_KEY)
+    if not number:
+        return HttpResponseRedirect(reverse("accounts:phone"))
+    form = PhoneCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                if request.user.is_authenticated:
+                    phone.phone_link(user=request.user, number=number, code=form.cleaned_data["code"])
+                else:
+                    user = phone.phone_sign_in(
+                        number=number, code=form.cleaned_data["code"], language=translation.get_language()
+                    )
+            except ApplicationError as exc:
+                form.add_error("code", str(exc.message))
+                status = exc.status_code
+            else:
+                request.session.pop(PHONE_SESSION_KEY, None)
+                if request.user.is_authenticated:
+                    messages.success(request, _("Your mobile number is added to your account."))
+                    return HttpResponseRedirect(reverse("accounts:profile"))
+                login(request, user, backend="accounts.backends.AttemptLimitedModelBackend")
+                url = _safe_next(request) or reverse("courses:home")
+                state = mfa.session_state(request)
+                if state in mfa.PENDING:
+                    target = reverse("accounts:mfa_verify" if state == mfa.VERIFY else "accounts:mfa_setup")
+                    url = f"{target}?{urlencode({'next': url})}"
+                return HttpResponseRedirect(url)
+    context = {"form": form, "number": number, "next": _safe_next(request)}
+    return render(request, "accounts/phone_verify.html", context, status=status)

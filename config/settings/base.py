@@ -440,7 +440,19 @@ RATE_LIMITS = {
     "discount_code_address": env("RATE_LIMIT_DISCOUNT_CODE_ADDRESS", default="20/10min"),
     # Questions, answers, upvotes and reports on lessons, per client address (web and API).
     "questions": env("RATE_LIMIT_QUESTIONS", default="30/10min"),
+    # Sign-in codes by text message: per mobile number, and per client address.
+    "sms_phone": env("RATE_LIMIT_SMS_PHONE", default="5/hour"),
+    "sms_address": env("RATE_LIMIT_SMS_ADDRESS", default="20/hour"),
 }
+# Signing in with a mobile number (accounts/phone.py): the text-message provider, the code's
+# life and its wrong tries, and the region of numbers written without "+<country code>".
+SMS_BACKEND = env("SMS_BACKEND", default="accounts.sms.ConsoleSmsBackend")
+PHONE_CODE_TTL_SECONDS = env.int("PHONE_CODE_TTL_SECONDS", default=300)
+PHONE_CODE_MAX_ATTEMPTS = env.int("PHONE_CODE_MAX_ATTEMPTS", default=5)
+PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="CN")
+# Off = no phone sign-in pages or endpoints. Production turns it on only with a real provider
+# (the console backend would print the codes to the logs).
+PHONE_SIGN_IN_ENABLED = env.bool("PHONE_SIGN_IN_ENABLED", default=True)
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
     {

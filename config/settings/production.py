@@ -87,3 +87,9 @@ if _unsafe:
     raise ImproperlyConfigured(
         "Refusing to start with unsafe production settings:\n- " + "\n- ".join(_unsafe)
     )
+
+# Phone sign-in needs a real text-message provider: the console one prints codes to the logs.
+PHONE_SIGN_IN_ENABLED = env.bool(
+    "PHONE_SIGN_IN_ENABLED",
+    default=SMS_BACKEND not in {"accounts.sms.ConsoleSmsBackend", "accounts.sms.MemorySmsBackend"},  # noqa: F405
+)

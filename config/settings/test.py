@@ -27,3 +27,6 @@ TOUCH_BUFFER = env.bool("TOUCH_BUFFER", default=False)
 # reads; routing to it is off unless a test switches DATABASE_REPLICA_READS on.
 DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405
 DATABASE_REPLICA_READS = False
+
+# Text messages are kept in accounts.sms.MemorySmsBackend.outbox, like mail.outbox.
+SMS_BACKEND = "accounts.sms.MemorySmsBackend"

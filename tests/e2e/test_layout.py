@@ -171,6 +171,7 @@ STOREFRONT = {
     "reviews": "/{lang}/courses/{video}/reviews/",
     "instructor": "/{lang}/instructors/{instructor}/",
     "become-partner": "/{lang}/partners/apply/",
+    "phone-sign-in": "/{lang}/accounts/phone/",
 }
 LEARNER = {
     "cart": "/{lang}/cart/",
