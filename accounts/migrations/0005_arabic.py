@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_profile_language_chosen'),
+        ("accounts", "0004_profile_language_chosen"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='learnerprofile',
-            name='preferred_language',
-            field=models.CharField(choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese'), ('ja', 'Japanese'), ('es', 'Spanish'), ('ar', 'Arabic')], default='en', max_length=10, verbose_name='preferred language'),
+            model_name="learnerprofile",
+            name="preferred_language",
+            field=models.CharField(
+                choices=[
+                    ("en", "English"),
+                    ("zh-hans", "Simplified Chinese"),
+                    ("ja", "Japanese"),
+                    ("es", "Spanish"),
+                    ("ar", "Arabic"),
+                ],
+                default="en",
+                max_length=10,
+                verbose_name="preferred language",
+            ),
         ),
     ]

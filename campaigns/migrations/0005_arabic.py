@@ -4,40 +4,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0004_campaign_reporting_time_zone'),
+        ("campaigns", "0004_campaign_reporting_time_zone"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='body_ar',
-            field=models.TextField(blank=True, null=True, verbose_name='body'),
+            model_name="campaign",
+            name="body_ar",
+            field=models.TextField(blank=True, null=True, verbose_name="body"),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='call_to_action_ar',
-            field=models.CharField(blank=True, max_length=80, null=True, verbose_name='call to action'),
+            model_name="campaign",
+            name="call_to_action_ar",
+            field=models.CharField(blank=True, max_length=80, null=True, verbose_name="call to action"),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='headline_ar',
-            field=models.CharField(blank=True, max_length=200, null=True, verbose_name='headline'),
+            model_name="campaign",
+            name="headline_ar",
+            field=models.CharField(blank=True, max_length=200, null=True, verbose_name="headline"),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='name_ar',
-            field=models.CharField(max_length=160, null=True, verbose_name='name'),
+            model_name="campaign",
+            name="name_ar",
+            field=models.CharField(max_length=160, null=True, verbose_name="name"),
         ),
         migrations.AddField(
-            model_name='variant',
-            name='headline_ar',
-            field=models.CharField(blank=True, max_length=200, null=True, verbose_name='headline'),
+            model_name="variant",
+            name="headline_ar",
+            field=models.CharField(blank=True, max_length=200, null=True, verbose_name="headline"),
         ),
         migrations.AlterField(
-            model_name='trackinglink',
-            name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese'), ('ja', 'Japanese'), ('es', 'Spanish'), ('ar', 'Arabic')], max_length=10, verbose_name='language'),
+            model_name="trackinglink",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("en", "English"),
+                    ("zh-hans", "Simplified Chinese"),
+                    ("ja", "Japanese"),
+                    ("es", "Spanish"),
+                    ("ar", "Arabic"),
+                ],
+                max_length=10,
+                verbose_name="language",
+            ),
         ),
     ]

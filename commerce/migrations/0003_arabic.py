@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commerce', '0002_two_phase_payments'),
+        ("commerce", "0002_two_phase_payments"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='order',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese'), ('ja', 'Japanese'), ('es', 'Spanish'), ('ar', 'Arabic')], default='en', max_length=10),
+            model_name="order",
+            name="language",
+            field=models.CharField(
+                choices=[
+                    ("en", "English"),
+                    ("zh-hans", "Simplified Chinese"),
+                    ("ja", "Japanese"),
+                    ("es", "Spanish"),
+                    ("ar", "Arabic"),
+                ],
+                default="en",
+                max_length=10,
+            ),
         ),
     ]

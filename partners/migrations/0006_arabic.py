@@ -4,35 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0005_webhooks'),
+        ("partners", "0005_webhooks"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consenttext',
-            name='body_ar',
-            field=models.TextField(null=True, verbose_name='consent text'),
+            model_name="consenttext",
+            name="body_ar",
+            field=models.TextField(null=True, verbose_name="consent text"),
         ),
         migrations.AddField(
-            model_name='partner',
-            name='description_ar',
-            field=models.TextField(blank=True, null=True, verbose_name='description'),
+            model_name="partner",
+            name="description_ar",
+            field=models.TextField(blank=True, null=True, verbose_name="description"),
         ),
         migrations.AddField(
-            model_name='partner',
-            name='name_ar',
-            field=models.CharField(max_length=120, null=True, verbose_name='name'),
+            model_name="partner",
+            name="name_ar",
+            field=models.CharField(max_length=120, null=True, verbose_name="name"),
         ),
         migrations.AlterField(
-            model_name='partnerapplication',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese'), ('ja', 'Japanese'), ('es', 'Spanish'), ('ar', 'Arabic')], default='en', max_length=10),
+            model_name="partnerapplication",
+            name="language",
+            field=models.CharField(
+                choices=[
+                    ("en", "English"),
+                    ("zh-hans", "Simplified Chinese"),
+                    ("ja", "Japanese"),
+                    ("es", "Spanish"),
+                    ("ar", "Arabic"),
+                ],
+                default="en",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='partnerinvitation',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese'), ('ja', 'Japanese'), ('es', 'Spanish'), ('ar', 'Arabic')], default='en', max_length=10),
+            model_name="partnerinvitation",
+            name="language",
+            field=models.CharField(
+                choices=[
+                    ("en", "English"),
+                    ("zh-hans", "Simplified Chinese"),
+                    ("ja", "Japanese"),
+                    ("es", "Spanish"),
+                    ("ar", "Arabic"),
+                ],
+                default="en",
+                max_length=10,
+            ),
         ),
     ]

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('questions', '0001_questions_answers_reports'),
+        ("questions", "0001_questions_answers_reports"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='question',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese'), ('ja', 'Japanese'), ('es', 'Spanish'), ('ar', 'Arabic')], default='en', max_length=10),
+            model_name="question",
+            name="language",
+            field=models.CharField(
+                choices=[
+                    ("en", "English"),
+                    ("zh-hans", "Simplified Chinese"),
+                    ("ja", "Japanese"),
+                    ("es", "Spanish"),
+                    ("ar", "Arabic"),
+                ],
+                default="en",
+                max_length=10,
+            ),
         ),
     ]
