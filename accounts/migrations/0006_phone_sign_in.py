@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_profile_language_chosen"),
+        ("accounts", "0005_arabic"),
     ]
 
     operations = [
