@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.selectors import order_get
+from core.api.schema import ApiErrorSerializer
 
 from ..exceptions import InvoiceNotFound
 from ..models import Invoice
@@ -67,6 +68,12 @@ def _body(request) -> dict:
     return dict(serializer.validated_data)
 
 
+REQUEST_CONFLICT = OpenApiResponse(
+    ApiErrorSerializer,
+    description="`invoice_exists`, `invoice_issued`, `order_refunded`, `order_not_paid`",
+)
+
+
 class OrderInvoiceView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -77,14 +84,18 @@ class OrderInvoiceView(APIView):
             raise InvoiceNotFound()
         return Response(InvoiceSerializer(invoice).data)
 
-    @extend_schema(request=InvoiceRequestSerializer, responses={201: InvoiceSerializer})
+    @extend_schema(
+        request=InvoiceRequestSerializer, responses={201: InvoiceSerializer, 409: REQUEST_CONFLICT}
+    )
     def post(self, request, number: str):
         """One invoice per paid order: a second request answers 409 ``invoice_exists``;
         a refunded order 409 ``order_refunded``; a bad code 400 ``invalid_tax_number``."""
         invoice = invoice_request(user=request.user, order_number=number, **_body(request))
         return Response(InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=InvoiceRequestSerializer, responses={200: InvoiceSerializer})
+    @extend_schema(
+        request=InvoiceRequestSerializer, responses={200: InvoiceSerializer, 409: REQUEST_CONFLICT}
+    )
     def patch(self, request, number: str):
         """Correct the request; an issued invoice answers 409 ``invoice_issued``."""
         invoice = invoice_update(user=request.user, order_number=number, **_body(request))
@@ -113,7 +124,12 @@ class OrderInvoicePdfView(APIView):
 class OrderReceiptPdfView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=PDF_RESPONSE)
+    @extend_schema(
+        responses={
+            **PDF_RESPONSE,
+            409: OpenApiResponse(ApiErrorSerializer, description="`receipt_not_available`"),
+        }
+    )
     def get(self, request, number: str):
         """The receipt of a paid (or since refunded) order; 409 ``receipt_not_available``
         for an order that was never paid."""
