@@ -1,5 +1,6 @@
 """Storefront API of commerce: checkout, the learner's orders, payment webhooks."""
 
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -160,4 +161,8 @@ class PaymentWebhookView(APIView):
         if provider not in PROVIDER_CLASSES:
             return Response({"code": "not_found", "detail": str(_("Unknown payment provider."))}, status=404)
         result = payment_webhook_process(provider_name=provider, body=request.body, headers=request.headers)
+        if result.ack is not None:
+            # Alipay wants the plain text "success", or it delivers the notification again.
+            content_type, text = result.ack
+            return HttpResponse(text, content_type=content_type)
         return Response({"received": True, "duplicate": result.duplicate, "outcome": result.outcome})
