@@ -316,9 +316,7 @@ class FakeWeChatPay(_FakeServer):
             self.requests.append({"method": method, "path": parsed.path, "query": parsed.query, "body": body})
         if not self._authorized(method, handler.path, headers.get("authorization", ""), raw):
             return self._answer(handler, 401, {"code": "SIGN_ERROR", "message": "签名错误"})
-        self._with_faults(
-            handler, parsed.path, lambda: self._route(method, parsed.path, body), self._answer
-        )
+        self._with_faults(handler, parsed.path, lambda: self._route(method, parsed.path, body), self._answer)
 
     def _authorized(self, method: str, path: str, authorization: str, raw: str) -> bool:
         """The merchant's request signature (WECHATPAY2-SHA256-RSA2048) over
@@ -382,10 +380,15 @@ class FakeWeChatPay(_FakeServer):
                 if order is None or order["trade_state"] not in ("SUCCESS", "REFUND"):
                     return 404, {"code": "RESOURCE_NOT_EXISTS", "message": "订单不存在"}
                 refunded = sum(
-                    r["amount"]["refund"] for r in self.refunds.values() if r["out_trade_no"] == order["out_trade_no"]
+                    r["amount"]["refund"]
+                    for r in self.refunds.values()
+                    if r["out_trade_no"] == order["out_trade_no"]
                 )
                 amount = body["amount"]
-                if amount["total"] != order["amount"]["total"] or refunded + amount["refund"] > amount["total"]:
+                if (
+                    amount["total"] != order["amount"]["total"]
+                    or refunded + amount["refund"] > amount["total"]
+                ):
                     return 400, {"code": "INVALID_REQUEST", "message": "退款金额错误"}
                 refund = {
                     "refund_id": f"5030{secrets.randbelow(10**20):020d}",
@@ -460,7 +463,9 @@ class FakeAlipay(_FakeServer):
             return response
         return None
 
-    def notification(self, trade_no: str, *, total_amount: str | None = None, notify_id: str | None = None) -> str:
+    def notification(
+        self, trade_no: str, *, total_amount: str | None = None, notify_id: str | None = None
+    ) -> str:
         """Alipay's asynchronous notification: form fields, signed (RSA2) over the sorted
         ``k=v`` pairs without ``sign`` and ``sign_type``."""
         trade = self.trades[trade_no]
@@ -539,7 +544,8 @@ class FakeAlipay(_FakeServer):
                         "trade_status": "WAIT_BUYER_PAY",
                     },
                 )
-                return f"<html><body><h1>Alipay cashier (fake)</h1><p>{trade['total_amount']} CNY</p></body></html>"
+                amount = trade["total_amount"]
+                return f"<html><body><h1>Alipay cashier (fake)</h1><p>{amount} CNY</p></body></html>"
             if api == "alipay.trade.query":
                 trade = self.trades.get(biz.get("out_trade_no", ""))
                 if trade is None:
@@ -565,11 +571,19 @@ class FakeAlipay(_FakeServer):
                 if trade is None or trade["trade_status"] != "TRADE_SUCCESS":
                     return {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.TRADE_STATUS_ERROR"}
                 refunded = sum(
-                    (Decimal(r["refund_fee"]) for r in self.refunds.values() if r["out_trade_no"] == trade["out_trade_no"]),
+                    (
+                        Decimal(r["refund_fee"])
+                        for r in self.refunds.values()
+                        if r["out_trade_no"] == trade["out_trade_no"]
+                    ),
                     Decimal("0"),
                 )
                 if refunded + Decimal(biz["refund_amount"]) > Decimal(trade["total_amount"]):
-                    return {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"}
+                    return {
+                        "code": "40004",
+                        "msg": "Business Failed",
+                        "sub_code": "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+                    }
                 refund = {
                     "code": "10000",
                     "msg": "Success",

@@ -21,7 +21,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _urls(number):
-    return (f"http://testserver/en/orders/{number}/?paid=1", f"http://testserver/en/orders/{number}/?cancelled=1")
+    return (
+        f"http://testserver/en/orders/{number}/?paid=1",
+        f"http://testserver/en/orders/{number}/?cancelled=1",
+    )
 
 
 def _start(user, course, *, channel="native", key="k1"):
@@ -52,7 +55,10 @@ def test_native_checkout_shows_a_qr_code_and_the_notification_pays_once(fake_wec
 
     order = started.order
     trade_no = out_trade_no(str(order.number))
-    assert (started.kind, started.url) == ("qr", f"weixin://wxpay/bizpayurl?pr={fake_wechatpay.orders[trade_no]['prepay']}")
+    assert (started.kind, started.url) == (
+        "qr",
+        f"weixin://wxpay/bizpayurl?pr={fake_wechatpay.orders[trade_no]['prepay']}",
+    )
     assert (order.status, order.provider, order.payment_reference) == ("pending", "wechatpay", trade_no)
     [request] = fake_wechatpay.requests
     assert request["path"] == "/v3/pay/transactions/native"
@@ -65,7 +71,11 @@ def test_native_checkout_shows_a_qr_code_and_the_notification_pays_once(fake_wec
     again = _notify(body, headers)  # WeChat Pay delivers again when unsure we got it
 
     assert first.status_code == 200 and first.json()["outcome"] == "paid"
-    assert again.status_code == 200 and again.json() == {"received": True, "duplicate": True, "outcome": "duplicate"}
+    assert again.status_code == 200 and again.json() == {
+        "received": True,
+        "duplicate": True,
+        "outcome": "duplicate",
+    }
     assert _state(order) == ("paid", 1, 1)
 
 
@@ -91,7 +101,9 @@ def test_h5_on_a_phone_sends_the_browser_to_wechat_and_back(fake_wechatpay, lear
     "tamper",
     ["signature", "body", "timestamp", "serial", "stale"],
 )
-def test_a_notification_with_a_bad_signature_is_refused_and_changes_nothing(fake_wechatpay, learner, course, tamper):
+def test_a_notification_with_a_bad_signature_is_refused_and_changes_nothing(
+    fake_wechatpay, learner, course, tamper
+):
     order = _start(learner, course).order
     trade_no = out_trade_no(str(order.number))
     fake_wechatpay.pay(trade_no, notify=False)
@@ -176,7 +188,7 @@ def _paid(fake, learner, course):
 
 
 def test_refund_goes_to_wechat_pay_once_per_refund(fake_wechatpay, learner, course):
-    order, trade_no = _paid(fake_wechatpay, learner, course)
+    order, _trade_no = _paid(fake_wechatpay, learner, course)
 
     refund = order_refund(order=order, amount="50.00", reason="asked", staff_user=UserFactory(username="s"))
 
