@@ -515,7 +515,9 @@ class FakeAlipay(_FakeServer):
     def _authorized(self, params: dict) -> bool:
         if params.get("app_id") != self.keys.app_id or params.get("sign_type") != "RSA2":
             return False
-        unsigned = {k: v for k, v in params.items() if k not in ("sign", "sign_type")}
+        # Requests are signed over every parameter but ``sign`` (notifications leave out
+        # ``sign_type`` too: Alipay's two documented rules differ).
+        unsigned = {k: v for k, v in params.items() if k != "sign"}
         message = "&".join(f"{k}={v}" for k, v in sorted(unsigned.items()))
         return _rsa_verify(self.keys.app_key.public_key(), message, params.get("sign", ""))
 
