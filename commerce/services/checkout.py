@@ -418,6 +418,7 @@ class RedirectCheckout:
     url: str | None
     # "redirect" (open ``url``) or "qr" (show ``url`` as a QR code: WeChat Pay Native).
     kind: str = "redirect"
+    created: bool = True
 
 
 def order_checkout_redirect(
@@ -464,7 +465,7 @@ def order_checkout_redirect(
     if order.status == Order.Status.CANCELLED:
         raise CheckoutExpired(extra={"order": str(order.number)})
     if order.status != Order.Status.PENDING or order.total == 0:
-        return RedirectCheckout(order=order, url=None)
+        return RedirectCheckout(order=order, url=None, created=opened.created)
     payment = order.payments.order_by("-id").first()
     success_url, cancel_url = return_urls(str(order.number))
     titles = ", ".join(str(line.course.title) for line in order.lines.select_related("course"))
@@ -488,4 +489,4 @@ def order_checkout_redirect(
         order_mark_failed(order=order)
         raise
     order = order_settle_charge(order=order, result=ChargeResult(status="pending", reference=page.reference))
-    return RedirectCheckout(order=order, url=page.url, kind=page.kind)
+    return RedirectCheckout(order=order, url=page.url, kind=page.kind, created=opened.created)
