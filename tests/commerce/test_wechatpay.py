@@ -282,3 +282,27 @@ def test_notification_body_is_the_documented_shape(fake_wechatpay, learner, cour
     data = json.loads(body)
     assert data["resource"]["algorithm"] == "AEAD_AES_256_GCM"
     assert "out_trade_no" not in body.decode()  # encrypted
+
+
+def test_a_rotated_platform_certificate_is_downloaded_and_decrypted(
+    fake_wechatpay, learner, course, settings, tmp_path
+):
+    """WeChat Pay signs answers and notifications with a platform certificate the site has
+    not stored yet: the SDK
+    fetches /v3/certificates (each certificate AES-256-GCM encrypted with the APIv3 key),
+    keeps it in WECHATPAY_CERT_DIR and verifies with it."""
+    from .fake_cnpay import WeChatKeys
+
+    old = WeChatKeys.generate()  # only its certificate is on disk
+    settings.WECHATPAY_CERT_DIR = old.write_cert_dir(tmp_path / "old-certs")
+    order = _start(learner, course).order
+    trade_no = out_trade_no(str(order.number))
+    fake_wechatpay.pay(trade_no, notify=False)
+
+    response = _notify(*fake_wechatpay.notification(trade_no))
+
+    assert response.json()["outcome"] == "paid"
+    assert any(r["path"] == "/v3/certificates" for r in fake_wechatpay.requests)
+    assert (tmp_path / "old-certs" / f"{fake_wechatpay.keys.platform_serial}.pem").read_text() == (
+        fake_wechatpay.keys.platform_cert_pem
+    )
