@@ -288,9 +288,8 @@ def test_a_rotated_platform_certificate_is_downloaded_and_decrypted(
     fake_wechatpay, learner, course, settings, tmp_path
 ):
     """WeChat Pay signs answers and notifications with a platform certificate the site has
-    not stored yet: the SDK
-    fetches /v3/certificates (each certificate AES-256-GCM encrypted with the APIv3 key),
-    keeps it in WECHATPAY_CERT_DIR and verifies with it."""
+    not stored yet: the SDK fetches /v3/certificates (each certificate AES-256-GCM
+    encrypted with the APIv3 key), keeps it in WECHATPAY_CERT_DIR and verifies with it."""
     from .fake_cnpay import WeChatKeys
 
     old = WeChatKeys.generate()  # only its certificate is on disk
