@@ -305,3 +305,21 @@ def test_a_rotated_platform_certificate_is_downloaded_and_decrypted(
     assert (tmp_path / "old-certs" / f"{fake_wechatpay.keys.platform_serial}.pem").read_text() == (
         fake_wechatpay.keys.platform_cert_pem
     )
+
+
+def test_the_notification_pays_an_order_whose_qr_answer_was_lost(fake_wechatpay, learner, course):
+    """WeChat Pay made the order, our side never learnt it (timeout after), the learner
+    paid anyway (the code reached her another way): the notification names the order by
+    its out_trade_no and pays it once."""
+    fake_wechatpay.faults.append(("/v3/pay/", "timeout_after"))
+    with pytest.raises(PaymentOutcomeUnknown):
+        _start(learner, course)
+    order = Order.objects.get()
+    [trade_no] = fake_wechatpay.orders
+    fake_wechatpay.pay(trade_no, notify=False)
+
+    response = _notify(*fake_wechatpay.notification(trade_no))
+
+    assert response.json()["outcome"] == "paid"
+    order.refresh_from_db()
+    assert (order.status, order.payment_reference) == ("paid", trade_no)
