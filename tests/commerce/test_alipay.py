@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _urls(number):
-    return (f"http://testserver/en/orders/{number}/?paid=1", f"http://testserver/en/orders/{number}/?cancelled=1")
+    return (
+        f"http://testserver/en/orders/{number}/?paid=1",
+        f"http://testserver/en/orders/{number}/?cancelled=1",
+    )
 
 
 def _start(user, course, *, channel="page", key="k1"):
@@ -51,10 +54,13 @@ def _opened(fake, learner, course, **kwargs):
     return started.order, out_trade_no(str(started.order.number))
 
 
-@pytest.mark.parametrize(("channel", "method", "product"), [
-    ("page", "alipay.trade.page.pay", "FAST_INSTANT_TRADE_PAY"),
-    ("wap", "alipay.trade.wap.pay", "QUICK_WAP_PAY"),
-])
+@pytest.mark.parametrize(
+    ("channel", "method", "product"),
+    [
+        ("page", "alipay.trade.page.pay", "FAST_INSTANT_TRADE_PAY"),
+        ("wap", "alipay.trade.wap.pay", "QUICK_WAP_PAY"),
+    ],
+)
 def test_page_and_wap_pay_are_signed_links_and_the_notification_pays_once(
     fake_alipay, learner, course, channel, method, product
 ):
@@ -83,7 +89,9 @@ def test_page_and_wap_pay_are_signed_links_and_the_notification_pays_once(
 
 
 @pytest.mark.parametrize("tamper", ["foreign_key", "amount_edited", "no_sign", "rsa1"])
-def test_a_notification_with_a_bad_signature_is_refused_and_changes_nothing(fake_alipay, learner, course, tamper):
+def test_a_notification_with_a_bad_signature_is_refused_and_changes_nothing(
+    fake_alipay, learner, course, tamper
+):
     order, trade_no = _opened(fake_alipay, learner, course)
     fake_alipay.pay(trade_no, notify=False)
     fields = dict(parse_qsl(fake_alipay.notification(trade_no)))
