@@ -230,6 +230,7 @@ class FakeWeChatPay(_FakeServer):
         self.keys = keys
         self.orders: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
+        self.answer_key = None  # another key signs the answers: a man in the middle
 
     # --- what tests do and look at -------------------------------------------------------
 
@@ -331,7 +332,10 @@ class FakeWeChatPay(_FakeServer):
 
     def _answer(self, handler, status: int, body: dict | None) -> None:
         text = json.dumps(body, ensure_ascii=False) if body is not None else ""
-        headers = self._signed_headers(text) if 200 <= status < 300 else {"Content-Type": "application/json"}
+        if 200 <= status < 300:
+            headers = self._signed_headers(text, key=self.answer_key)
+        else:
+            headers = {"Content-Type": "application/json"}
         self._send(handler, status, text.encode(), headers)
 
     def _route(self, method: str, path: str, body: dict) -> tuple[int, dict | None]:

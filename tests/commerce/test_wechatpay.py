@@ -323,3 +323,13 @@ def test_the_notification_pays_an_order_whose_qr_answer_was_lost(fake_wechatpay,
     assert response.json()["outcome"] == "paid"
     order.refresh_from_db()
     assert (order.status, order.payment_reference) == ("paid", trade_no)
+
+
+def test_an_answer_not_signed_by_wechat_pay_is_not_believed(fake_wechatpay, learner, course):
+    from .fake_cnpay import _new_key
+
+    fake_wechatpay.answer_key = _new_key()
+    with pytest.raises(PaymentOutcomeUnknown):
+        _start(learner, course)
+    order = Order.objects.get()
+    assert (order.status, order.payment_reference) == ("pending", "")  # no code shown
