@@ -53,6 +53,45 @@ def site(django_db_setup, django_db_blocker):
             call_command("flush", interactive=False, verbosity=0)
 
 
+def _pending_wechat_order() -> str:
+    """A pending WeChat Pay order of the learner with its code to scan, for the QR page,
+    and a course in the learner's cart, so the checkout pages show the payment methods."""
+    from decimal import Decimal
+
+    from accounts.models import User
+    from commerce.models import Order
+    from commerce.payment_methods import qr_remember
+    from commerce.services import cart_add
+    from courses.models import Course
+
+    learner = User.objects.get(username="learner")
+    for_sale = (
+        Course.objects.filter(is_published=True, format="video", prices__currency="CNY")
+        .exclude(enrollments__user=learner)
+        .order_by("pk")
+        .first()
+    )
+    cart_add(user=learner, course_slug=for_sale.slug)
+    order = Order.objects.create(
+        user=learner,
+        currency="CNY",
+        subtotal=Decimal("199.00"),
+        discount=Decimal("0"),
+        total=Decimal("199.00"),
+        amount_refunded=Decimal("0"),
+        provider="wechatpay",
+    )
+    qr_remember(order.number, "weixin://wxpay/bizpayurl?pr=layoutTest")
+    return str(order.number)
+
+
+@pytest.fixture(autouse=True)
+def _cn_payment_methods(settings):
+    """WeChat Pay and Alipay are offered beside the sandbox, so the CNY checkout shows
+    the method choice (the providers' classes are only looked at, never built)."""
+    settings.PAYMENT_PROVIDERS_ENABLED = ["sandbox", "wechatpay", "alipay"]
+
+
 def _paths() -> dict[str, str]:
     from campaigns.models import Campaign
     from courses.models import Course, Enrollment, Lesson
@@ -67,6 +106,7 @@ def _paths() -> dict[str, str]:
     video = Course.objects.filter(format="video", is_published=True).order_by("pk").first()
     campaign = Campaign.objects.filter(partner__slug="bank").order_by("pk").first()
     return {
+        "qr_order": _pending_wechat_order(),
         "owned": enrollment.course.slug,
         "lesson": lesson.first().pk,
         "live": live.slug,
@@ -148,6 +188,8 @@ STOREFRONT = {
 LEARNER = {
     "cart": "/{lang}/cart/",
     "checkout": "/{lang}/checkout/",
+    "checkout-cny": "/{lang}/checkout/?currency=CNY",
+    "wechat-qr": "/{lang}/orders/{qr_order}/pay/",
     "orders": "/{lang}/orders/",
     "my-learning": "/{lang}/learn/",
     "lesson": "/{lang}/learn/{owned}/lessons/{lesson}/",
