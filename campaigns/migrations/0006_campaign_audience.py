@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0004_campaign_reporting_time_zone"),
+        ("campaigns", "0005_arabic"),
         ("partners", "0005_webhooks"),
     ]
 
