@@ -105,6 +105,7 @@ def _paths() -> dict[str, str]:
     live = Course.objects.filter(format="live", is_published=True).order_by("pk").first()
     video = Course.objects.filter(format="video", is_published=True).order_by("pk").first()
     campaign = Campaign.objects.filter(partner__slug="bank").order_by("pk").first()
+    draft = _audience_draft(campaign.partner, [video.pk])
     return {
         "qr_order": _pending_wechat_order(),
         "owned": enrollment.course.slug,
@@ -113,8 +114,48 @@ def _paths() -> dict[str, str]:
         "video": video.slug,
         "campaign_slug": campaign.slug,
         "campaign": campaign.pk,
+        "draft": draft.pk,
         "instructor": video.instructor.slug,
     }
+
+
+def _audience_draft(partner, course_ids: list[int]):
+    """A draft aimed at every segment of the demo's recommender and all the partner's
+    customers, so the draft page shows an estimate and picks (or their absence) in full."""
+    from accounts.models import User
+    from campaigns.services import campaign_create
+    from courses.models import Course
+    from recommender.audiences import active_segment_catalog
+    from recommender.models import ModelVersion, Recommendation, Segment, SegmentMembership
+
+    if not ModelVersion.objects.filter(is_active=True).exists():
+        # The demo does not train the recommender: two segments with stored lists stand in
+        # for a night's training (the signed-in demo learner keeps an empty list).
+        version = ModelVersion.objects.create(algorithm="hybrid", status="active", is_active=True)
+        learners = list(User.objects.filter(username__startswith="learner").exclude(username="learner"))
+        courses = list(Course.objects.filter(is_published=True).order_by("pk")[:6])
+        for number, members in enumerate((learners[::2], learners[1::2])):
+            segment = Segment.objects.create(
+                model_version=version,
+                number=number,
+                size=len(members),
+                dominant_level="beginner",
+                profile={"domains": [{"slug": "x", "share": 0.8, "name": {"en": "Personal finance"}}]},
+            )
+            SegmentMembership.objects.bulk_create(SegmentMembership(segment=segment, user=u) for u in members)
+        Recommendation.objects.bulk_create(
+            Recommendation(
+                model_version=version, user=u, course=c, rank=r, score=1.0 / r, reason_code="popular"
+            )
+            for u in learners
+            for r, c in enumerate(courses, 1)
+        )
+    return campaign_create(
+        partner=partner,
+        fields={"name_en": "Audience draft", "name_zh_hans": "受众草稿"},
+        course_ids=course_ids,
+        audience={"segments": list(active_segment_catalog().labels), "all_customers": True},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -204,6 +245,8 @@ PORTAL = {
     "campaigns": "/{lang}/partner/campaigns/",
     "campaign": "/{lang}/partner/campaigns/{campaign}/",
     "campaign-new": "/{lang}/partner/campaigns/new/",
+    "campaign-draft": "/{lang}/partner/campaigns/{draft}/",
+    "campaign-draft-edit": "/{lang}/partner/campaigns/{draft}/edit/",
     "codes": "/{lang}/partner/campaigns/{campaign}/codes/",
     "links": "/{lang}/partner/campaigns/{campaign}/links/",
     "metrics": "/{lang}/partner/campaigns/{campaign}/metrics/",
