@@ -5,8 +5,6 @@ Hei from Debian's ``fonts-wqy-microhei``, or ``CERTIFICATE_FONT``), since an ord
 Japanese title with a Spanish learner's name. Amounts are written by ``core.money`` in the
 order's language, as the e-mailed receipt writes them."""
 
-from pathlib import Path
-
 from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -14,15 +12,14 @@ from fpdf import FPDF
 
 from commerce.models import Order
 from core.money import format_money
-from courses.learning.certificate_pdf import certificate_font_path
+from courses.learning.certificate_pdf import certificate_arabic_font_path, certificate_font_path
 
 from .exceptions import ReceiptNotAvailable
 
 _FAMILY = "receipt"
 _FALLBACK = "receipt-fallback"
-# WenQuanYi has no Arabic letters: an Arabic receipt takes them from DejaVu Sans (Debian's
-# fonts-dejavu-core), shaped and ordered right to left by HarfBuzz (uharfbuzz).
-FALLBACK_FONT_CANDIDATES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
+# WenQuanYi has no Arabic letters: they come from the certificates' Arabic fallback font
+# (CERTIFICATE_ARABIC_FONT, Noto or DejaVu), shaped and ordered right to left by HarfBuzz.
 RTL_LANGUAGES = frozenset({"ar"})
 # Orders that took money at some point: refunded ones keep their receipt (with the refund).
 RECEIPTED = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED, Order.Status.REFUNDED)
@@ -48,12 +45,12 @@ def _render(order: Order, language: str) -> bytes:
     pdf.set_creator("Zhiqiao")
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_font(_FAMILY, fname=str(certificate_font_path()))
-    fallback = next((path for path in FALLBACK_FONT_CANDIDATES if Path(path).is_file()), None)
-    if fallback:
-        pdf.add_font(_FALLBACK, fname=fallback)
+    fallback = certificate_arabic_font_path(required=language in RTL_LANGUAGES)
+    if fallback is not None:
+        pdf.add_font(_FALLBACK, fname=str(fallback))
         pdf.set_fallback_fonts([_FALLBACK])
     if language in RTL_LANGUAGES:
-        pdf.set_text_shaping(True)
+        pdf.set_text_shaping(use_shaping_engine=True, direction="rtl")
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
