@@ -5,6 +5,7 @@ it falls back to the word tokenizer."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from functools import cache
@@ -21,10 +22,97 @@ ARABIC_MARKS = re.compile("[\u064b-\u0652\u0640]")
 # verbs of teaching): a catalog's own stopwords, on top of the language's.
 CATALOG_WORDS = {
     "en": set(
-        ["course", "courses", "lesson", "lessons", "learn", "learners", "class", "classes", "live", "session", "sessions", "seats", "week", "weeks", "day", "days", "month", "months", "hour", "hours", "minutes", "time", "audio", "episode", "episodes", "e-book", "chapter", "chapters", "questions", "start", "read", "write", "build", "simple", "compare", "follow", "choose", "plan", "practical", "examples", "people", "practise", "practice", "cover", "matters", "rules", "listen", "talks", "everyday", "real", "step", "steps", "set", "notice", "explain", "explained", "bring", "guide", "ideas", "hands-on"]
+        [
+            "course",
+            "courses",
+            "lesson",
+            "lessons",
+            "learn",
+            "learners",
+            "class",
+            "classes",
+            "live",
+            "session",
+            "sessions",
+            "seats",
+            "week",
+            "weeks",
+            "day",
+            "days",
+            "month",
+            "months",
+            "hour",
+            "hours",
+            "minutes",
+            "time",
+            "audio",
+            "episode",
+            "episodes",
+            "e-book",
+            "chapter",
+            "chapters",
+            "questions",
+            "start",
+            "read",
+            "write",
+            "build",
+            "simple",
+            "compare",
+            "follow",
+            "choose",
+            "plan",
+            "practical",
+            "examples",
+            "people",
+            "practise",
+            "practice",
+            "cover",
+            "matters",
+            "rules",
+            "listen",
+            "talks",
+            "everyday",
+            "real",
+            "step",
+            "steps",
+            "set",
+            "notice",
+            "explain",
+            "explained",
+            "bring",
+            "guide",
+            "ideas",
+            "hands-on",
+        ]
     ),
     "es": set(
-        ["curso", "cursos", "lección", "lecciones", "aprende", "clase", "clases", "directo", "sesión", "sesiones", "semana", "día", "días", "mes", "hora", "horas", "minutos", "audio", "episodio", "episodios", "libro", "electrónico", "capítulo", "capítulos", "preguntas"]
+        [
+            "curso",
+            "cursos",
+            "lección",
+            "lecciones",
+            "aprende",
+            "clase",
+            "clases",
+            "directo",
+            "sesión",
+            "sesiones",
+            "semana",
+            "día",
+            "días",
+            "mes",
+            "hora",
+            "horas",
+            "minutos",
+            "audio",
+            "episodio",
+            "episodios",
+            "libro",
+            "electrónico",
+            "capítulo",
+            "capítulos",
+            "preguntas",
+        ]
     ),
 }
 
@@ -86,7 +174,7 @@ def _words(text: str, stop: frozenset[str]) -> list[str]:
     """Word 1-3-grams made of non-stopwords ("tang dynasty", "traditional chinese medicine")."""
     tokens = [ARABIC_MARKS.sub("", t) for t in WORD.findall(text.lower())]
     keep = [t if len(t) > 1 and t not in stop else None for t in tokens]
-    bigrams = [f"{a} {b}" for a, b in zip(keep, keep[1:], strict=False) if a and b]
+    bigrams = [f"{a} {b}" for a, b in itertools.pairwise(keep) if a and b]
     trigrams = [f"{a} {b} {c}" for a, b, c in zip(keep, keep[1:], keep[2:], strict=False) if a and b and c]
     return [t for t in keep if t] + bigrams + trigrams
 
