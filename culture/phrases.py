@@ -172,7 +172,7 @@ def _japanese(text: str, stop: frozenset[str]) -> list[str]:
 
 def _words(text: str, stop: frozenset[str]) -> list[str]:
     """Word 1-3-grams made of non-stopwords ("tang dynasty", "traditional chinese medicine")."""
-    tokens = [ARABIC_MARKS.sub("", t) for t in WORD.findall(text.lower())]
+    tokens = WORD.findall(ARABIC_MARKS.sub("", text.lower()))
     keep = [t if len(t) > 1 and t not in stop else None for t in tokens]
     bigrams = [f"{a} {b}" for a, b in itertools.pairwise(keep) if a and b]
     trigrams = [f"{a} {b} {c}" for a, b, c in zip(keep, keep[1:], keep[2:], strict=False) if a and b and c]
