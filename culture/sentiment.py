@@ -32,7 +32,12 @@ def _pipeline(seed: int):
 
     return make_pipeline(
         TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1),
-        LogisticRegression(max_iter=1000, class_weight="balanced", random_state=seed),
+        # Weak regularization (C=10): reviews are short, so each n-gram is scarce evidence.
+        # Balanced classes: nine reviews in ten are positive, and an unbalanced model learns
+        # to say "positive" (on the demo's reviews, three grouped splits: macro-F1 0.81,
+        # 0.62, 0.85 balanced against 0.61, 0.62, 0.73 unbalanced; C=1 unbalanced never
+        # said "negative" at all).
+        LogisticRegression(max_iter=1000, C=10.0, class_weight="balanced", random_state=seed),
     )
 
 
@@ -71,7 +76,9 @@ def evaluate(texts: list[str], labels: list[int], languages: list[str], *, seed:
     predicted = model.predict([texts[i] for i in test])
     majority = int(np.bincount(y[train], minlength=2).argmax())
     baseline = np.full(len(test), majority)
+    test_groups = groups[test]
     metrics = {
+        "held_out_sentences": int(len(np.unique(test_groups))),
         "overall": _scores(y[test], predicted),
         "baseline": _scores(y[test], baseline),
         "languages": {},
@@ -81,6 +88,7 @@ def evaluate(texts: list[str], labels: list[int], languages: list[str], *, seed:
         metrics["languages"][code] = {
             **_scores(y[test][mask], predicted[mask]),
             "baseline_accuracy": _scores(y[test][mask], baseline[mask])["accuracy"],
+            "held_out_sentences": int(len(np.unique(test_groups[mask]))),
         }
     return Evaluation(metrics=metrics, n_train=len(train), n_test=len(test))
 

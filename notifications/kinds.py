@@ -192,13 +192,17 @@ def question_asked(notification: Notification) -> Message | None:
 
 
 def sentiment_alert(notification: Notification) -> Message | None:
-    alert = SentimentAlert.objects.select_related("course").filter(pk=notification.params.get("alert_id")).first()
+    alert = (
+        SentimentAlert.objects.select_related("course").filter(pk=notification.params.get("alert_id")).first()
+    )
     if alert is None:
         return None
     return Message(
         subject=_("Negative reviews are rising for %(course)s") % {"course": alert.course.title},
         paragraphs=[
-            _("%(negative)d of the %(count)d reviews of the last days read negative (%(share)s); before, %(baseline)s.")
+            _(
+                "%(negative)d of the %(count)d reviews of the last days read negative (%(share)s); before, %(baseline)s."
+            )
             % {
                 "negative": alert.recent_negative,
                 "count": alert.recent_reviews,

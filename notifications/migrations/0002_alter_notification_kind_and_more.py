@@ -4,20 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_notifications_and_preferences'),
+        ("notifications", "0001_notifications_and_preferences"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('receipt', 'Receipts'), ('refund', 'Refunds'), ('live_reminder', 'Live class reminders'), ('certificate', 'Certificates'), ('campaign_reviewed', 'Campaign reviews'), ('budget_alert', 'Budget alerts'), ('question_asked', 'New questions on my lessons'), ('sentiment_alert', 'Negative review alerts')], max_length=30, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("receipt", "Receipts"),
+                    ("refund", "Refunds"),
+                    ("live_reminder", "Live class reminders"),
+                    ("certificate", "Certificates"),
+                    ("campaign_reviewed", "Campaign reviews"),
+                    ("budget_alert", "Budget alerts"),
+                    ("question_asked", "New questions on my lessons"),
+                    ("sentiment_alert", "Negative review alerts"),
+                ],
+                max_length=30,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='kind',
-            field=models.CharField(choices=[('receipt', 'Receipts'), ('refund', 'Refunds'), ('live_reminder', 'Live class reminders'), ('certificate', 'Certificates'), ('campaign_reviewed', 'Campaign reviews'), ('budget_alert', 'Budget alerts'), ('question_asked', 'New questions on my lessons'), ('sentiment_alert', 'Negative review alerts')], max_length=30, verbose_name='kind'),
+            model_name="notificationpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("receipt", "Receipts"),
+                    ("refund", "Refunds"),
+                    ("live_reminder", "Live class reminders"),
+                    ("certificate", "Certificates"),
+                    ("campaign_reviewed", "Campaign reviews"),
+                    ("budget_alert", "Budget alerts"),
+                    ("question_asked", "New questions on my lessons"),
+                    ("sentiment_alert", "Negative review alerts"),
+                ],
+                max_length=30,
+                verbose_name="kind",
+            ),
         ),
     ]
