@@ -78,7 +78,7 @@ def evaluate(texts: list[str], labels: list[int], languages: list[str], *, seed:
     baseline = np.full(len(test), majority)
     test_groups = groups[test]
     metrics = {
-        "held_out_sentences": int(len(np.unique(test_groups))),
+        "held_out_sentences": len(np.unique(test_groups)),
         "overall": _scores(y[test], predicted),
         "baseline": _scores(y[test], baseline),
         "languages": {},
@@ -88,7 +88,7 @@ def evaluate(texts: list[str], labels: list[int], languages: list[str], *, seed:
         metrics["languages"][code] = {
             **_scores(y[test][mask], predicted[mask]),
             "baseline_accuracy": _scores(y[test][mask], baseline[mask])["accuracy"],
-            "held_out_sentences": int(len(np.unique(test_groups[mask]))),
+            "held_out_sentences": len(np.unique(test_groups[mask])),
         }
     return Evaluation(metrics=metrics, n_train=len(train), n_test=len(test))
 

@@ -200,9 +200,7 @@ def sentiment_alert(notification: Notification) -> Message | None:
     return Message(
         subject=_("Negative reviews are rising for %(course)s") % {"course": alert.course.title},
         paragraphs=[
-            _(
-                "%(negative)d of the %(count)d reviews of the last days read negative (%(share)s); before, %(baseline)s."
-            )
+            _("%(negative)d of %(count)d recent reviews read negative (%(share)s); before: %(baseline)s.")
             % {
                 "negative": alert.recent_negative,
                 "count": alert.recent_reviews,

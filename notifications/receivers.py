@@ -7,12 +7,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.dispatch import receiver
 
+from accounts.models import User
 from campaigns.signals import campaign_reviewed, campaign_spend_recorded
 from commerce.signals import receipt_due, refund_succeeded
-from accounts.models import User
 from courses.models import Enrollment
-from culture.signals import sentiment_spike_raised
 from courses.signals import certificate_issued
+from culture.signals import sentiment_spike_raised
 from partners.models import PartnerMember
 from questions.signals import question_asked
 

@@ -1,4 +1,3 @@
-# ruff: noqa: E501 -- review sentences read better unbroken
 """More review texts per language and rating, so the sentiment model (culture) has varied
 sentences to learn from: the syllabus' two per rating plus these. Keys are language codes
 with ``_`` (``zh_hans``); a language missing here uses the syllabus' texts only, and one
