@@ -5,105 +5,176 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('courses', '0009_arabic'),
+        ("courses", "0009_arabic"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewSentiment',
+            name="ReviewSentiment",
             fields=[
-                ('review', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='sentiment', serialize=False, to='courses.review')),
-                ('label', models.CharField(choices=[('positive', 'positive'), ('negative', 'negative')], max_length=8)),
-                ('positive_probability', models.FloatField()),
-                ('scored_at', models.DateTimeField()),
+                (
+                    "review",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="sentiment",
+                        serialize=False,
+                        to="courses.review",
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[("positive", "positive"), ("negative", "negative")], max_length=8
+                    ),
+                ),
+                ("positive_probability", models.FloatField()),
+                ("scored_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name': 'review sentiment',
-                'verbose_name_plural': 'review sentiments',
-                'ordering': ['review_id'],
+                "verbose_name": "review sentiment",
+                "verbose_name_plural": "review sentiments",
+                "ordering": ["review_id"],
             },
         ),
         migrations.CreateModel(
-            name='SentimentModelRun',
+            name="SentimentModelRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('n_train', models.PositiveIntegerField(default=0)),
-                ('n_test', models.PositiveIntegerField(default=0)),
-                ('metrics', models.JSONField(default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("n_train", models.PositiveIntegerField(default=0)),
+                ("n_test", models.PositiveIntegerField(default=0)),
+                ("metrics", models.JSONField(default=dict)),
             ],
             options={
-                'verbose_name': 'sentiment model run',
-                'verbose_name_plural': 'sentiment model runs',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "sentiment model run",
+                "verbose_name_plural": "sentiment model runs",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('name_en', models.CharField(max_length=120, null=True, verbose_name='name')),
-                ('name_zh_hans', models.CharField(max_length=120, null=True, verbose_name='name')),
-                ('name_ja', models.CharField(max_length=120, null=True, verbose_name='name')),
-                ('name_es', models.CharField(max_length=120, null=True, verbose_name='name')),
-                ('name_ar', models.CharField(max_length=120, null=True, verbose_name='name')),
-                ('phrases', models.JSONField(blank=True, default=dict)),
-                ('rank', models.FloatField(default=0, verbose_name='rank')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("name_en", models.CharField(max_length=120, null=True, verbose_name="name")),
+                ("name_zh_hans", models.CharField(max_length=120, null=True, verbose_name="name")),
+                ("name_ja", models.CharField(max_length=120, null=True, verbose_name="name")),
+                ("name_es", models.CharField(max_length=120, null=True, verbose_name="name")),
+                ("name_ar", models.CharField(max_length=120, null=True, verbose_name="name")),
+                ("phrases", models.JSONField(blank=True, default=dict)),
+                ("rank", models.FloatField(default=0, verbose_name="rank")),
             ],
             options={
-                'verbose_name': 'theme',
-                'verbose_name_plural': 'themes',
-                'ordering': ['-rank', 'slug'],
+                "verbose_name": "theme",
+                "verbose_name_plural": "themes",
+                "ordering": ["-rank", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='SentimentAlert',
+            name="SentimentAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('day', models.DateField(verbose_name='day')),
-                ('recent_reviews', models.PositiveIntegerField(verbose_name='recent reviews')),
-                ('recent_negative', models.PositiveIntegerField(verbose_name='recent negative reviews')),
-                ('recent_share', models.FloatField(verbose_name='recent negative share')),
-                ('baseline_share', models.FloatField(verbose_name='baseline negative share')),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sentiment_alerts', to='courses.course')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("day", models.DateField(verbose_name="day")),
+                ("recent_reviews", models.PositiveIntegerField(verbose_name="recent reviews")),
+                ("recent_negative", models.PositiveIntegerField(verbose_name="recent negative reviews")),
+                ("recent_share", models.FloatField(verbose_name="recent negative share")),
+                ("baseline_share", models.FloatField(verbose_name="baseline negative share")),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sentiment_alerts",
+                        to="courses.course",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sentiment alert',
-                'verbose_name_plural': 'sentiment alerts',
-                'ordering': ['-day', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('course', 'day'), name='sentiment_alert_once_a_day')],
+                "verbose_name": "sentiment alert",
+                "verbose_name_plural": "sentiment alerts",
+                "ordering": ["-day", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("course", "day"), name="sentiment_alert_once_a_day")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ThemeProposal',
+            name="ThemeProposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('score', models.FloatField(default=0, verbose_name='score')),
-                ('status', models.CharField(choices=[('proposed', 'proposed'), ('accepted', 'accepted'), ('rejected', 'rejected')], db_index=True, default='proposed', max_length=10, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='theme_proposals', to='courses.course')),
-                ('theme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='culture.theme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("score", models.FloatField(default=0, verbose_name="score")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "proposed"),
+                            ("accepted", "accepted"),
+                            ("rejected", "rejected"),
+                        ],
+                        db_index=True,
+                        default="proposed",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="theme_proposals",
+                        to="courses.course",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="culture.theme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'theme proposal',
-                'verbose_name_plural': 'theme proposals',
-                'ordering': ['course_id', '-score', 'id'],
-                'indexes': [models.Index(fields=['theme', 'status'], name='theme_proposal_by_theme')],
-                'constraints': [models.UniqueConstraint(fields=('course', 'theme'), name='theme_proposal_once')],
+                "verbose_name": "theme proposal",
+                "verbose_name_plural": "theme proposals",
+                "ordering": ["course_id", "-score", "id"],
+                "indexes": [models.Index(fields=["theme", "status"], name="theme_proposal_by_theme")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("course", "theme"), name="theme_proposal_once")
+                ],
             },
         ),
     ]
