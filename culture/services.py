@@ -53,7 +53,6 @@ def course_texts() -> tuple[list[int], list[str], dict[str, list[str]]]:
     return [row[0] for row in rows], [row[1] for row in rows], texts
 
 
-@transaction.atomic
 def themes_mine(*, config: mining.MiningConfig | None = None) -> dict:
     """Mine the themes and (re)write the proposals. Staff decisions stand: an accepted or
     rejected (course, theme) keeps its status, only its score moves; proposals the new run
@@ -63,51 +62,55 @@ def themes_mine(*, config: mining.MiningConfig | None = None) -> dict:
     course_ids, _slugs, texts = course_texts()
     result = mining.mine(texts, config)
     now = timezone.now()
-    existing = {theme.slug: theme for theme in Theme.objects.all()}
-    themes: list[Theme] = []
-    seen: set[str] = set()
-    for mined in result.themes:
-        if mined.slug in seen:
-            themes.append(None)
-            continue
-        seen.add(mined.slug)
-        theme = existing.get(mined.slug) or Theme(slug=mined.slug)
-        theme.phrases, theme.rank = mined.names, mined.rank
-        for language, phrase in mined.names.items():
-            field = build_localized_fieldname("name", language)
-            # A name staff corrected in the admin is theirs: fill only empty ones.
-            if not getattr(theme, field, ""):
-                setattr(theme, field, phrase)
-        if not theme.name:
-            theme.name = mined.names.get(config.pivot, mined.slug)
-        themes.append(theme)
-    fresh = [theme for theme in themes if theme is not None and theme.pk is None]
-    Theme.objects.bulk_create(fresh)
-    stale = [theme for theme in themes if theme is not None and theme.pk is not None and theme not in fresh]
-    name_fields = [build_localized_fieldname("name", language) for language in content_languages()]
-    Theme.objects.bulk_update(
-        stale, ["phrases", "rank", "name", *name_fields, "updated_at"], batch_size=BATCH
-    )
+    # Mining above runs outside any transaction (seconds of CPU); the writes are one.
+    with transaction.atomic():
+        existing = {theme.slug: theme for theme in Theme.objects.all()}
+        themes: list[Theme] = []
+        seen: set[str] = set()
+        for mined in result.themes:
+            if mined.slug in seen:
+                themes.append(None)
+                continue
+            seen.add(mined.slug)
+            theme = existing.get(mined.slug) or Theme(slug=mined.slug)
+            theme.phrases, theme.rank = mined.names, mined.rank
+            for language, phrase in mined.names.items():
+                field = build_localized_fieldname("name", language)
+                # A name staff corrected in the admin is theirs: fill only empty ones.
+                if not getattr(theme, field, ""):
+                    setattr(theme, field, phrase)
+            if not theme.name:
+                theme.name = mined.names.get(config.pivot, mined.slug)
+            themes.append(theme)
+        fresh = [theme for theme in themes if theme is not None and theme.pk is None]
+        Theme.objects.bulk_create(fresh)
+        stale = [
+            theme for theme in themes if theme is not None and theme.pk is not None and theme not in fresh
+        ]
+        name_fields = [build_localized_fieldname("name", language) for language in content_languages()]
+        Theme.objects.bulk_update(
+            stale, ["phrases", "rank", "name", *name_fields, "updated_at"], batch_size=BATCH
+        )
 
-    rows = [
-        ThemeProposal(course_id=course_ids[row], theme_id=themes[index].pk, score=round(score, 6))
-        for row, picks in enumerate(result.proposals)
-        for index, score in picks
-        if themes[index] is not None
-    ]
-    ThemeProposal.objects.bulk_create(
-        rows,
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["course", "theme"],
-        update_fields=["score", "updated_at"],
-    )
-    kept = {(row.course_id, row.theme_id) for row in rows}
-    undecided = ThemeProposal.objects.filter(status=ThemeProposal.Status.PROPOSED).values_list(
-        "pk", "course_id", "theme_id"
-    )
-    dropped = [pk for pk, course_id, theme_id in undecided if (course_id, theme_id) not in kept]
-    ThemeProposal.objects.filter(pk__in=dropped).delete()
+        rows = [
+            ThemeProposal(course_id=course_ids[row], theme_id=themes[index].pk, score=round(score, 6))
+            for row, picks in enumerate(result.proposals)
+            for index, score in picks
+            if themes[index] is not None
+        ]
+        ThemeProposal.objects.bulk_create(
+            rows,
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=["course", "theme"],
+            update_fields=["score", "updated_at"],
+        )
+        kept = {(row.course_id, row.theme_id) for row in rows}
+        undecided = ThemeProposal.objects.filter(status=ThemeProposal.Status.PROPOSED).values_list(
+            "pk", "course_id", "theme_id"
+        )
+        dropped = [pk for pk, course_id, theme_id in undecided if (course_id, theme_id) not in kept]
+        ThemeProposal.objects.filter(pk__in=dropped).delete()
     return {
         "courses": len(course_ids),
         "phrases": result.phrases,
