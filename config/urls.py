@@ -51,6 +51,7 @@ urlpatterns += i18n_patterns(
     path("c/", include("campaigns.urls")),
     path("questions/", include("questions.urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("culture.urls")),
     path("", include("commerce.urls")),
     path("", include("courses.urls")),
     prefix_default_language=True,
