@@ -56,6 +56,7 @@ urlpatterns += i18n_patterns(
     path("questions/", include("questions.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("invoices.urls")),
+    path("", include("culture.urls")),
     path("", include("commerce.urls")),
     path("", include("courses.urls")),
     prefix_default_language=True,

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "campaigns",
     "commerce",
     "questions",
+    "culture",
     "analytics",
     "payouts",
     "recommender",
@@ -300,6 +301,15 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-audience-overlap": {
         "task": "campaigns.analytics.compute_audience_overlap",
         "schedule": crontab(hour=1, minute=45),
+    },
+    # Cultural themes mined from the catalog, then review sentiment and its spike alerts.
+    "nightly-cultural-themes": {
+        "task": "culture.nightly_mine_themes",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "nightly-review-sentiment": {
+        "task": "culture.nightly_review_sentiment",
+        "schedule": crontab(hour=2, minute=15),
     },
     "nightly-recommender-training": {
         "task": "recommender.tasks.train_recommender",
@@ -560,6 +570,14 @@ NOTIFICATIONS_BUDGET_THRESHOLDS = (50, 80, 100)
 # --- Partners -------------------------------------------------------------------------
 # Partner-facing aggregates about fewer people than this are suppressed.
 PARTNER_MIN_GROUP_SIZE = env.int("PARTNER_MIN_GROUP_SIZE", default=10)
+# Review sentiment spikes (culture): the recent window, the fewest recent scored reviews
+# that can raise an alert, and how far above the course's earlier negative share the
+# window's share must be.
+CULTURE_SPIKE_WINDOW_DAYS = env.int("CULTURE_SPIKE_WINDOW_DAYS", default=7)
+CULTURE_SPIKE_MIN_REVIEWS = env.int("CULTURE_SPIKE_MIN_REVIEWS", default=5)
+CULTURE_SPIKE_MIN_RISE = env.float("CULTURE_SPIKE_MIN_RISE", default=0.25)
+# Weight of the accepted cultural themes among the recommender's item features (0: off).
+RECOMMENDER_THEME_WEIGHT = env.float("RECOMMENDER_THEME_WEIGHT", default=0.5)
 
 # --- Payments --------------------------------------------------------------------------
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
