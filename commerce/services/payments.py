@@ -17,6 +17,7 @@ from ..exceptions import WebhookPaymentNotFound
 from ..ledger import ledger_record_sale
 from ..models import CartLine, Order, OrderLine, Payment, WebhookEvent
 from ..payments import ChargeResult, get_provider
+from ..sale_parties import sale_parties_for_paid_order
 from .receipts import RECEIPT_TOPIC
 
 LATE_REFUND_TOPIC = "commerce.late_payment_refund"
@@ -64,6 +65,11 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "") -> 
     Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(**paid)
 
     for line in lines:
+        if extra_parties.get(line.course_id):
+            line.revenue_split = [*line.revenue_split, *extra_parties[line.course_id]]
+    # Higher floors' parties (referral commissions) see the partners' shares already taken.
+    registered = sale_parties_for_paid_order(order=order, lines=lines)
+    for line in lines:
         enrollment_grant(
             user=order.user,
             course=line.course,
@@ -73,8 +79,8 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "") -> 
         if line.seat == OrderLine.Seat.HELD:
             line.seat = OrderLine.Seat.TAKEN
             line.seat_hold_expires_at = None
-        if extra_parties.get(line.course_id):
-            line.revenue_split = [*line.revenue_split, *extra_parties[line.course_id]]
+        if registered.get(line.pk):
+            line.revenue_split = [*line.revenue_split, *registered[line.pk]]
         line.save(update_fields=["seat", "seat_hold_expires_at", "revenue_split", "updated_at"])
         ledger_record_sale(line=line)
     # Bought courses leave the cart, however the payment came (page, webhook, reconciler).
