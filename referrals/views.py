@@ -58,7 +58,7 @@ def referral_redirect(request: HttpRequest, code: str, slug: str | None = None) 
 @require_GET
 def earnings(request: HttpRequest) -> HttpResponse:
     referrer = selectors.referrer_for_user(user=request.user)
-    context = {"referrer": referrer, "claim_form": ClaimForm()}
+    context = {"referrer": referrer, "claim_form": ClaimForm(), "window_days": services.window_days()}
     if referrer is not None:
         services.device_remember(referrer=referrer, visitor_id=device_id(request))
         commissions = Paginator(selectors.commissions_for(referrer=referrer), PAGE_SIZE).get_page(

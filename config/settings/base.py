@@ -412,6 +412,8 @@ SPECTACULAR_SETTINGS = {
         "LanguageCodeEnum": [code for code, _name in LANGUAGES],
         "CurrencyEnum": "django.conf.settings.CURRENCIES",
         "NotificationKindEnum": "notifications.models.Kind",
+        "CommissionLevelEnum": "referrals.models.Commission.Level",
+        "LevelEnum": "courses.models.Course.Level",
     },
 }
 

@@ -39,7 +39,9 @@ def course(db):
         instructor=InstructorFactory(revenue_share=Decimal("0.5000")),
         prices={"CNY": Decimal("199.00"), "USD": Decimal("29.99"), "JPY": Decimal("4200")},
     )
-    CommissionRate.objects.create(course=course, direct_rate=Decimal("0.1000"), indirect_rate=Decimal("0.0300"))
+    CommissionRate.objects.create(
+        course=course, direct_rate=Decimal("0.1000"), indirect_rate=Decimal("0.0300")
+    )
     return course
 
 
@@ -58,7 +60,9 @@ def make_referrer(db):
 
 @pytest.fixture
 def visit():
-    def _visit(referrer, *, course=None, visitor_id: str = BUYER_DEVICE, user=None, address: str = "203.0.113.7"):
+    def _visit(
+        referrer, *, course=None, visitor_id: str = BUYER_DEVICE, user=None, address: str = "203.0.113.7"
+    ):
         services.visit_record(
             code=referrer.code,
             course_slug=course.slug if course else None,

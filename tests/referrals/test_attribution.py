@@ -50,9 +50,9 @@ def test_a_code_beats_the_cookie(course, make_referrer, visit, buy):
     # then carol, whose code he gave, is credited, not the newer cookie
     referral = Referral.objects.get(order=order)
     assert (referral.referrer, referral.reason) == (carol, "code")
-    assert set(LedgerEntry.objects.filter(order=order, party__startswith="referrer:").values_list("party", flat=True)) == {
-        f"referrer:{carol.pk}"
-    }
+    assert set(
+        LedgerEntry.objects.filter(order=order, party__startswith="referrer:").values_list("party", flat=True)
+    ) == {f"referrer:{carol.pk}"}
 
 
 def test_a_visit_outside_the_window_credits_nobody(course, make_referrer, visit, buy, settings):
