@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import ClosedRecord, TimeStampedModel
 
@@ -147,6 +148,7 @@ class Referral(TimeStampedModel):
     class Flag(models.TextChoices):
         SELF_PURCHASE = "self_purchase", _("bought through own link")
         SAME_DEVICE = "same_device", _("same device as the referrer")
+        SAME_PAYMENT = "same_payment", _("same payment as the referrer")
         BURST = "burst", _("burst of orders from one address")
 
     order = models.OneToOneField("commerce.Order", on_delete=models.PROTECT, related_name="+")
@@ -172,7 +174,9 @@ class Referral(TimeStampedModel):
 
 class Commission(TimeStampedModel):
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
+        # "pending" alone is an order's state in the catalogues; a commission's waits for
+        # the refund window, which reads differently in Chinese and Japanese.
+        PENDING = "pending", pgettext_lazy("commission", "pending")
         AVAILABLE = "available", _("available")
         REVERSED = "reversed", _("reversed")
         # Not written to the ledger and never paid; kept for staff to see.

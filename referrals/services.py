@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from campaigns.services import attribution_pick, visitor_id_clean
 from commerce.ledger import split_amount
-from commerce.models import LedgerEntry, Order
+from commerce.models import LedgerEntry, Order, Payment
 from core.money import round_money
 from courses.models import Course
 
@@ -212,7 +212,8 @@ def course_for_link(*, slug: str | None) -> Course | None:
 
 
 def _fraud_flags(*, order: Order, referrer: Referrer, upline: Referrer | None, hit: Hit) -> dict[int, str]:
-    """Level -> flag. Level 0 stands for the whole referral (both levels unpaid)."""
+    """Level -> flag. Level 0 stands for the whole referral (both levels unpaid): the buyer
+    is the referrer, or shares the referrer's device or payment, or the address bursts."""
     flags: dict[int, str] = {}
     if order.user_id == referrer.user_id:
         flags[0] = Referral.Flag.SELF_PURCHASE
@@ -233,8 +234,23 @@ def _fraud_flags(*, order: Order, referrer: Referrer, upline: Referrer | None, h
             .distinct()
         ):
             flags.setdefault(users[user_id], Referral.Flag.SAME_DEVICE)
-        if flags.get(1) == Referral.Flag.SAME_DEVICE:
-            flags[0] = flags.pop(1)
+    payer = (
+        Payment.objects.filter(order=order, status=Payment.Status.SUCCEEDED)
+        .exclude(payer="")
+        .values_list("payer", flat=True)
+        .first()
+    )
+    if payer and 0 not in flags:
+        # The card or wallet that paid has paid for the referrer (or the upline) before.
+        for user_id in (
+            Payment.objects.filter(order__user_id__in=users, payer=payer, status=Payment.Status.SUCCEEDED)
+            .exclude(order=order)
+            .values_list("order__user_id", flat=True)
+            .distinct()
+        ):
+            flags.setdefault(users[user_id], Referral.Flag.SAME_PAYMENT)
+    if flags.get(1) in (Referral.Flag.SAME_DEVICE, Referral.Flag.SAME_PAYMENT):
+        flags[0] = flags.pop(1)
     if hit.address and 0 not in flags:
         since = timezone.now() - timedelta(
             minutes=int(getattr(settings, "REFERRAL_BURST_WINDOW_MINUTES", 60))

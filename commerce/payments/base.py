@@ -33,6 +33,10 @@ class ChargeResult:
     status: ChargeStatus
     reference: str
     failure_code: str = ""
+    # A stable, opaque fingerprint of who or what paid (a card fingerprint, a wallet
+    # account), when the provider tells it: the referral program's "same payment" rule
+    # compares it. Empty when unknown.
+    payer: str = ""
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ def order_mark_paid(*, order: Order) -> Order:
     return _order_pay(order=order)
 
 
-def _order_pay(*, order: Order, reference: str = "", failure_code: str = "") -> Order:
+def _order_pay(*, order: Order, reference: str = "", failure_code: str = "", payer: str = "") -> Order:
     """The body of ``order_mark_paid`` for a caller that holds the order's lock and saw
     it pending; ``reference`` is the provider's, written by the same UPDATEs."""
     lines = _lines(order)
@@ -62,6 +62,8 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "") -> 
     paid = {"status": Payment.Status.SUCCEEDED, "updated_at": now}
     if reference:
         paid.update(reference=reference, failure_code=failure_code)
+    if payer:
+        paid["payer"] = payer[:128]
     Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(**paid)
 
     for line in lines:
@@ -102,7 +104,9 @@ def order_settle_charge(*, order: Order, result: ChargeResult) -> Order:
     order = _lock_order(order)
     if result.status == "succeeded" and order.status == Order.Status.PENDING:
         # The common case in one pass: the reference is written by the UPDATEs that pay.
-        return _order_pay(order=order, reference=result.reference, failure_code=result.failure_code)
+        return _order_pay(
+            order=order, reference=result.reference, failure_code=result.failure_code, payer=result.payer
+        )
     payment = order.payments.order_by("-id").first()
     if payment is not None and result.reference and payment.reference != result.reference:
         payment.reference = result.reference

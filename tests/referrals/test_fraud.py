@@ -92,3 +92,29 @@ def test_staff_see_flagged_referrals_in_the_admin(course, make_referrer, visit, 
     assert page.status_code == 200
     assert "self_purchase" in page.content.decode()
     assert admin_client.get("/admin/referrals/commission/?status__exact=flagged").status_code == 200
+
+
+def test_an_order_paid_with_the_referrers_card_is_flagged(course, make_referrer, visit, buy):
+    # given alice paid for a course of her own with a card
+    alice = make_referrer("alice")
+    from tests.factories import CourseFactory
+
+    buy(alice.user, CourseFactory(slug="hers"), token="tok_success_4242")
+    visit(alice, course=course)
+
+    # when another account pays for the referred course with that same card
+    order = buy(UserFactory(username="cousin"), course, visitor_id=BUYER_DEVICE, token="tok_success_4242")
+
+    # then the referral is flagged "same payment" and nothing is paid
+    assert Referral.objects.get(order=order).flags == ["same_payment"]
+    assert _referral_parties(order) == set()
+    # while another card pays as usual
+    visit(alice, course=course, visitor_id="44444444-4444-4444-8444-444444444444")
+    other = buy(
+        UserFactory(username="friend"),
+        course,
+        visitor_id="44444444-4444-4444-8444-444444444444",
+        token="tok_success_5555",
+    )
+    assert Referral.objects.get(order=other).flags == []
+    assert _referral_parties(other) == {alice.party}
