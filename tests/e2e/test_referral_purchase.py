@@ -152,7 +152,7 @@ def test_referral_pages_fit_a_phone_in_every_language(browser, live_server, logi
     page = context.new_page()
     login(page, "alice", "pass-1234")
     problems = []
-    for language in ("en", "zh-hans", "ja", "es"):
+    for language in ("en", "zh-hans", "ja", "es", "ar"):
         for path in (
             f"/{language}/referrals/",
             f"/{language}/referrals/courses/{tea.slug}/",

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("commerce", "0002_two_phase_payments"),
+        ("commerce", "0003_arabic"),
     ]
 
     operations = [
