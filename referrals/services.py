@@ -239,8 +239,10 @@ def _fraud_flags(*, order: Order, referrer: Referrer, upline: Referrer | None, h
         .exclude(payer="")
         .values_list("payer", flat=True)
         .first()
+        if 0 not in flags
+        else None
     )
-    if payer and 0 not in flags:
+    if payer:
         # The card or wallet that paid has paid for the referrer (or the upline) before.
         for user_id in (
             Payment.objects.filter(order__user_id__in=users, payer=payer, status=Payment.Status.SUCCEEDED)

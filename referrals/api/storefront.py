@@ -3,6 +3,7 @@ earnings), the commission and withdrawal lists, withdrawal requests, code claims
 poster PNG."""
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -154,8 +155,6 @@ class WithdrawalSerializer(serializers.ModelSerializer):
     def get_statement_url(self, withdrawal: Withdrawal) -> str | None:
         if withdrawal.status != Withdrawal.Status.PAID:
             return None
-        from django.urls import reverse
-
         return reverse("referrals:statement", kwargs={"number": withdrawal.number})
 
 
