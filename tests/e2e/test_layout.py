@@ -253,6 +253,8 @@ LEARNER = {
     "mfa-setup": "/{lang}/accounts/mfa/",
     "partner-consents": "/{lang}/account/partners/",
     "wishlist": "/{lang}/learn/wishlist/",
+    "referrals": "/{lang}/referrals/",
+    "referral-share": "/{lang}/referrals/courses/{owned}/",
 }
 PORTAL = {
     "dashboard": "/{lang}/partner/",
