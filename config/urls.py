@@ -20,6 +20,7 @@ storefront_api = [
     path("", include("recommender.api.urls")),
     path("", include("questions.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("referrals.api.urls")),
 ]
 
 partner_api = [
@@ -45,6 +46,7 @@ urlpatterns = [
     # Sign in with WeChat and Google: allauth's provider hand-shakes only (SOCIALACCOUNT_ONLY),
     # without a language prefix so each provider has one callback URL (accounts/social.py).
     path("accounts/social/", include("allauth.urls")),
+    path("r/", include("referrals.link_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -56,6 +58,7 @@ urlpatterns += i18n_patterns(
     path("questions/", include("questions.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("invoices.urls")),
+    path("referrals/", include("referrals.urls")),
     path("", include("culture.urls")),
     path("", include("commerce.urls")),
     path("", include("courses.urls")),

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "recommender",
     "notifications",
     "invoices",
+    "referrals",
     "portal",
     "demo",
 ]
@@ -170,6 +171,16 @@ LESSON_MEDIA_URL_SECONDS = env.int("LESSON_MEDIA_URL_SECONDS", default=6 * 3600)
 LESSON_MEDIA_ACCEL_PREFIX = env("LESSON_MEDIA_ACCEL_PREFIX", default="")
 # A lesson completes itself once this share of its media has really been played.
 LESSON_COMPLETION_SHARE = env.float("LESSON_COMPLETION_SHARE", default=0.9)
+# Learner referrals (referrals/): attribution window of a link or code, the hold before a
+# commission can be withdrawn (the refund window), the default rates of courses without a
+# CommissionRate row, and the burst rule (more referred orders than the limit from one
+# address inside the window are flagged, not paid).
+REFERRAL_ATTRIBUTION_WINDOW_DAYS = env.int("REFERRAL_ATTRIBUTION_WINDOW_DAYS", default=30)
+REFERRAL_HOLD_DAYS = env.int("REFERRAL_HOLD_DAYS", default=14)
+REFERRAL_DEFAULT_RATE = env("REFERRAL_DEFAULT_RATE", default="0.10")
+REFERRAL_DEFAULT_INDIRECT_RATE = env("REFERRAL_DEFAULT_INDIRECT_RATE", default="0.02")
+REFERRAL_BURST_WINDOW_MINUTES = env.int("REFERRAL_BURST_WINDOW_MINUTES", default=60)
+REFERRAL_BURST_LIMIT = env.int("REFERRAL_BURST_LIMIT", default=3)
 # A TTF/TTC/OTF covering Latin, Chinese and Japanese for certificate PDFs; empty = the Debian
 # fonts-wqy-microhei or fonts-noto-cjk file (courses/learning/certificate_pdf.py).
 CERTIFICATE_FONT = env("CERTIFICATE_FONT", default="")
@@ -350,6 +361,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.advance_schedule",
         "schedule": crontab(minute="*/15"),
     },
+    # Referral commissions whose refund window has passed become available to withdraw.
+    "referral-commission-release": {
+        "task": "referrals.release_commissions",
+        "schedule": crontab(minute=10),
+    },
     # Live-class reminders (24 h and 1 h before); set-based, a rerun sends nothing twice.
     "live-class-reminders": {
         "task": "notifications.tasks.send_live_reminders",
@@ -410,6 +426,8 @@ SPECTACULAR_SETTINGS = {
         "LanguageCodeEnum": [code for code, _name in LANGUAGES],
         "CurrencyEnum": "django.conf.settings.CURRENCIES",
         "NotificationKindEnum": "notifications.models.Kind",
+        "CommissionLevelEnum": "referrals.models.Commission.Level",
+        "LevelEnum": "courses.models.Course.Level",
     },
 }
 

@@ -287,6 +287,8 @@ LEARNER = {
     "wishlist": "/{lang}/learn/wishlist/",
     "order": "/{lang}/orders/{order}/",
     "invoice-request": "/{lang}/orders/{order}/invoice/",
+    "referrals": "/{lang}/referrals/",
+    "referral-share": "/{lang}/referrals/courses/{owned}/",
 }
 PORTAL = {
     "dashboard": "/{lang}/partner/",
