@@ -3,10 +3,12 @@ Amounts themselves are always ``Decimal``."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.core import Locale, UnknownLocaleError
+from babel.core import Locale
 from babel.numbers import format_currency
 from django.conf import settings
 from django.utils import translation
+
+from core.cldr import NUMBERING, locale_for
 
 # Minor units per ISO 4217: yen has none, the others have cents/fen.
 MINOR_UNITS = {"CNY": 2, "USD": 2, "EUR": 2, "JPY": 0}
@@ -24,10 +26,7 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
 
 
 def _locale(language: str) -> Locale:
-    try:
-        return Locale.parse(translation.to_locale(language))
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse(translation.to_locale(settings.LANGUAGE_CODE))
+    return locale_for(language)
 
 
 def format_money(amount, currency: str, language: str | None = None) -> str:
@@ -41,7 +40,9 @@ def format_money(amount, currency: str, language: str | None = None) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return ""
     language = language or translation.get_language() or settings.LANGUAGE_CODE
-    return format_currency(round_money(value, currency), currency, locale=_locale(language))
+    return format_currency(
+        round_money(value, currency), currency, locale=_locale(language), numbering_system=NUMBERING
+    )
 
 
 def currency_for_request(request) -> str:
