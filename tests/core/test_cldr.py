@@ -20,7 +20,15 @@ MONEY = [
     ("zh-hans", "¥1,234.50", "US$1,234.50", "JP¥1,235", "€1,234.50"),
     ("ja", "元1,234.50", "$1,234.50", "￥1,235", "€1,234.50"),
     ("es", "1.234,50\xa0CNY", "1.234,50\xa0US$", "1.235\xa0JPY", "1.234,50\xa0€"),
-    ("ar", "\u200f1,234.50\xa0CN¥", "\u200f1,234.50\xa0US$", "\u200f1,235\xa0JP¥", "\u200f1,234.50\xa0€"),
+    # Arabic: CLDR's pattern, a Latin symbol isolated left to right (U+2066 ... U+2069) so
+    # "US$" does not read "$US" in a right-to-left line.
+    (
+        "ar",
+        "\u200f1,234.50\xa0\u2066CN¥\u2069",
+        "\u200f1,234.50\xa0\u2066US$\u2069",
+        "\u200f1,235\xa0\u2066JP¥\u2069",
+        "\u200f1,234.50\xa0€",
+    ),
 ]
 
 
