@@ -59,7 +59,8 @@ def _no_horizontal_scroll(page) -> bool:
         """() => [document.documentElement.scrollWidth, window.innerWidth,
         [...document.querySelectorAll('body *')].filter(e => {
             const r = e.getBoundingClientRect();
-            return r.width > 0 && (r.left < -1 || r.right > window.innerWidth + 1) && !e.matches('.skip-link');
+            const out = r.left < -1 || r.right > window.innerWidth + 1;
+            return r.width > 0 && out && !e.matches('.skip-link');
         }).slice(0, 5).map(e => e.tagName + '.' + e.className)]"""
     )
     assert overflow[0] <= overflow[1], overflow
@@ -127,7 +128,8 @@ def test_purchase_in_arabic(page, login, live_server, tea):
     assert _no_horizontal_scroll(page)
     page.screenshot(path=f"{SHOTS}-order-{PHONE}.png", full_page=True)
     order = Order.objects.get(user=learner)
-    assert (order.status, order.currency, order.total, order.language) == ("paid", "USD", Decimal("1234.50"), "ar")
+    assert (order.status, order.currency, order.total) == ("paid", "USD", Decimal("1234.50"))
+    assert order.language == "ar"
 
 
 def test_portal_in_arabic(page, login, live_server, tea):
