@@ -172,6 +172,8 @@ LESSON_COMPLETION_SHARE = env.float("LESSON_COMPLETION_SHARE", default=0.9)
 # A TTF/TTC/OTF covering Latin, Chinese and Japanese for certificate PDFs; empty = the Debian
 # fonts-wqy-microhei or fonts-noto-cjk file (courses/learning/certificate_pdf.py).
 CERTIFICATE_FONT = env("CERTIFICATE_FONT", default="")
+# The font for Arabic letters on certificates (courses/learning/certificate_pdf.py).
+CERTIFICATE_ARABIC_FONT = env("CERTIFICATE_ARABIC_FONT", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
