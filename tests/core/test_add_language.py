@@ -21,7 +21,15 @@ def project(tmp_path):
         ROOT,
         copy,
         ignore=shutil.ignore_patterns(
-            ".venv", ".git", "staticfiles", "media", "private-media", "node_modules", "tests", "bench", "*.pyc"
+            ".venv",
+            ".git",
+            "staticfiles",
+            "media",
+            "private-media",
+            "node_modules",
+            "tests",
+            "bench",
+            "*.pyc",
         ),
     )
     return copy
