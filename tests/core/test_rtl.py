@@ -5,9 +5,11 @@ direction-sensitive arrows turn round in a right-to-left language."""
 import re
 from pathlib import Path
 
+import pytest
 from django.utils import translation
 
 from analytics import charts
+from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIP = {".venv", ".git", "node_modules", "staticfiles", "media", "private-media", "tests", "bench"}
@@ -119,3 +121,28 @@ def test_line_charts_run_time_from_the_right_in_arabic():
     first_ltr = re.search(r'points="([\d.]+),', ltr).group(1)
     first_rtl = re.search(r'points="([\d.]+),', rtl).group(1)
     assert (float(first_ltr), float(first_rtl)) == (48.0, 640.0 - 48.0)
+
+
+@pytest.mark.django_db
+def test_arabic_pages_say_rtl_and_the_others_ltr(client):
+    arabic = client.get("/ar/courses/").content.decode()
+    english = client.get("/en/courses/").content.decode()
+
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert '<html lang="en" dir="ltr">' in english
+
+
+@pytest.mark.django_db
+def test_the_admin_is_usable_in_arabic(client):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    page = client.get("/admin/courses/course/add/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+
+    assert 'dir="rtl"' in page
+    assert "admin/css/rtl.css" in page  # Django's own mirrored admin
+    assert "modeltranslation/js/tabbed_translation_fields.js" in page
+    # The language tabs start at the right: a logical float above the theme's float: left.
+    assert "core/admin/language-tabs.css" in page
+    css = (ROOT / "core/static/core/admin/language-tabs.css").read_text(encoding="utf-8")
+    assert "[dir] .ui-tabs .ui-tabs-nav li a { float: inline-start; }" in css
