@@ -75,3 +75,11 @@ class TooManyAttempts(ApplicationError):
 
     def default_message(self):
         return _("Too many wrong discount codes. Please try again later.")
+
+
+class AudienceInvalid(ApplicationError):
+    """A campaign's audience names something it may not: ``code`` says what (one of
+    ``audience_segment_unknown``, ``audience_customer_unknown``, ``audience_customer_withdrawn``,
+    ``audience_too_many_customers``)."""
+
+    code = "audience_invalid"
