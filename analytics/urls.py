@@ -12,4 +12,5 @@ urlpatterns = [
     path("", admin.site.admin_view(views.staff_dashboard), name="dashboard"),
     path("alliance/", admin.site.admin_view(views.staff_alliance), name="alliance"),
     path("trends/", admin.site.admin_view(views.staff_trends), name="trends"),
+    path("markets/", admin.site.admin_view(views.staff_markets), name="markets"),
 ]

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from core.cldr import format_day_month, format_number
 from core.money import format_money
+from culture import selectors as culture_selectors
+from culture.display import market_display
 
 from . import charts, selectors
 from .alliance import alliance_graph
@@ -93,3 +95,17 @@ def staff_trends(request: HttpRequest) -> TemplateResponse:
         else None,
     }
     return TemplateResponse(request, "analytics/admin_trends.html", context)
+
+
+def staff_markets(request: HttpRequest) -> TemplateResponse:
+    """What each market (content language x learner's country) says: stars, review
+    sentiment, completion and refunds side by side, with the sentiment model's held-out
+    scores and the latest negative-review alerts. Staff see every market, small ones too."""
+    run = culture_selectors.latest_sentiment_run()
+    context = {
+        **_admin_context(request, _("What each market says")),
+        "markets": [market_display(row) for row in culture_selectors.market_rows()],
+        "run": run,
+        "alerts": culture_selectors.recent_alerts(),
+    }
+    return TemplateResponse(request, "analytics/admin_markets.html", context)

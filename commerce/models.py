@@ -166,6 +166,8 @@ class Payment(TimeStampedModel):
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     failure_code = models.CharField(max_length=64, blank=True)
+    # The provider's fingerprint of the paying card or account (``ChargeResult.payer``).
+    payer = models.CharField(max_length=128, blank=True, db_index=True)
     # What the provider knows this charge by: derived from the order, so every retry of
     # the same checkout (and the reconciler) asks about the same charge and never makes
     # a second one.

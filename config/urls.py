@@ -19,6 +19,7 @@ storefront_api = [
     path("", include("recommender.api.urls")),
     path("", include("questions.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("referrals.api.urls")),
 ]
 
 partner_api = [
@@ -41,6 +42,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file: no inline script for the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("t/", include("campaigns.tracking_urls")),
+    path("r/", include("referrals.link_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -51,6 +53,8 @@ urlpatterns += i18n_patterns(
     path("c/", include("campaigns.urls")),
     path("questions/", include("questions.urls")),
     path("notifications/", include("notifications.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("", include("culture.urls")),
     path("", include("commerce.urls")),
     path("", include("courses.urls")),
     prefix_default_language=True,

@@ -9,6 +9,22 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class ClosedRecord(models.Model):
+    """Rows that are written once (statements: a closed period reads the same forever):
+    saving an existing row or deleting one raises."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError(f"{type(self).__name__} rows are closed and cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} rows are closed and cannot be deleted")
+
+
 class OutboxMessage(TimeStampedModel):
     """A side effect (an e-mail, a metrics ping, a partner event) written in the same
     transaction as the change that causes it, and delivered after the commit by

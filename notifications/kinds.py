@@ -17,6 +17,8 @@ from commerce.models import Order, Refund
 from core.cldr import format_datetime, format_percent
 from core.money import format_money
 from courses.models import Enrollment, LiveSession
+from culture.display import share
+from culture.models import SentimentAlert
 from questions.models import Question
 
 from .invitations import live_session_ics
@@ -190,6 +192,28 @@ def question_asked(notification: Notification) -> Message | None:
     )
 
 
+def sentiment_alert(notification: Notification) -> Message | None:
+    alert = (
+        SentimentAlert.objects.select_related("course").filter(pk=notification.params.get("alert_id")).first()
+    )
+    if alert is None:
+        return None
+    return Message(
+        subject=_("Negative reviews are rising for %(course)s") % {"course": alert.course.title},
+        paragraphs=[
+            _("%(negative)d of %(count)d recent reviews read negative (%(share)s); before: %(baseline)s.")
+            % {
+                "negative": alert.recent_negative,
+                "count": alert.recent_reviews,
+                "share": share(alert.recent_share),
+                "baseline": share(alert.baseline_share),
+            },
+        ],
+        link=reverse("admin:culture_sentimentalert_change", args=[alert.pk]),
+        action=_("Open the alert"),
+    )
+
+
 BUILDERS: dict[str, Callable[[Notification], Message | None]] = {
     Kind.RECEIPT: receipt,
     Kind.REFUND: refund,
@@ -198,6 +222,7 @@ BUILDERS: dict[str, Callable[[Notification], Message | None]] = {
     Kind.CAMPAIGN_REVIEWED: campaign_reviewed,
     Kind.BUDGET_ALERT: budget_alert,
     Kind.QUESTION_ASKED: question_asked,
+    Kind.SENTIMENT_ALERT: sentiment_alert,
 }
 
 

@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     CAMPAIGN_REVIEWED = "campaign_reviewed", _("Campaign reviews")
     BUDGET_ALERT = "budget_alert", _("Budget alerts")
     QUESTION_ASKED = "question_asked", _("New questions on my lessons")
+    SENTIMENT_ALERT = "sentiment_alert", _("Negative review alerts")
 
 
 # Mail about money the person moved always goes; the rest can be turned off.

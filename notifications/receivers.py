@@ -7,10 +7,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.dispatch import receiver
 
+from accounts.models import User
 from campaigns.signals import campaign_reviewed, campaign_spend_recorded
 from commerce.signals import receipt_due, refund_succeeded
 from courses.models import Enrollment
 from courses.signals import certificate_issued
+from culture.signals import sentiment_spike_raised
 from partners.models import PartnerMember
 from questions.signals import question_asked
 
@@ -95,4 +97,16 @@ def on_question(sender, question, **kwargs) -> None:
         kind=Kind.QUESTION_ASKED,
         key=f"question:{question.pk}",
         params={"question_id": question.pk},
+    )
+
+
+@receiver(sentiment_spike_raised, dispatch_uid="notifications_sentiment_spike")
+def on_sentiment_spike(sender, alert, **kwargs) -> None:
+    """Every active staff member hears of a course's negative-review spike, once per alert."""
+    notifications_enqueue_for(
+        recipients=User.objects.filter(is_staff=True, is_active=True),
+        user_field="pk",
+        kind=Kind.SENTIMENT_ALERT,
+        key=f"sentiment:{alert.pk}",
+        params={"alert_id": alert.pk},
     )

@@ -12,7 +12,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+# ClosedRecord lives in core: referral payout statements are closed the same way.
+from core.models import ClosedRecord, TimeStampedModel
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
@@ -42,21 +43,6 @@ class PartnerPayout(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.partner_id} {self.amount} {self.currency} ({self.reference})"
-
-
-class ClosedRecord(models.Model):
-    """Rows that are written once: saving an existing row or deleting one raises."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError(f"{type(self).__name__} rows are closed and cannot change")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(f"{type(self).__name__} rows are closed and cannot be deleted")
 
 
 class PartnerStatement(ClosedRecord):

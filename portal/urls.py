@@ -3,7 +3,7 @@ portal stands on the top floor: its pages compose the selectors of every app."""
 
 from django.urls import path
 
-from . import analytics, campaigns, members, partners, payouts, webhooks
+from . import analytics, campaigns, markets, members, partners, payouts, webhooks
 
 urlpatterns = [
     path("", partners.dashboard, name="dashboard"),
@@ -45,6 +45,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/codes.csv", campaigns.campaign_codes_csv, name="campaign_codes_csv"),
     path("campaigns/<int:pk>/links/", campaigns.campaign_links, name="campaign_links"),
     path("campaigns/<int:pk>/metrics/", analytics.campaign_metrics, name="campaign_metrics"),
+    path("campaigns/<int:pk>/markets/", markets.campaign_markets, name="campaign_markets"),
     path("campaigns/<int:pk>/metrics.csv", analytics.campaign_analytics_csv, name="campaign_analytics_csv"),
     # The former "Analytics" tab and its CSV address: kept working, both lead to the one page.
     path("campaigns/<int:pk>/analytics/", analytics.campaign_analytics, name="campaign_analytics"),

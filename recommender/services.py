@@ -35,7 +35,7 @@ from .algorithms import (
     top_n_sparse,
 )
 from .conf import RecommenderSettings, recommender_settings
-from .content import CatalogInfo, load_catalog, tfidf_features
+from .content import CatalogInfo, item_features, load_catalog
 from .evaluation import ranking_metrics, sample_held_users, tune, tune_hybrid_weights, validation_split
 from .matrix import InteractionMatrix, Source, build_interaction_matrix
 from .models import (
@@ -117,7 +117,7 @@ def hybrid_fit(data: InteractionMatrix, catalog: CatalogInfo, config: Recommende
     # Models are fitted on every learner; they are scored on a sample, so tuning costs the
     # same at 500,000 learners as at 20,000.
     held = sample_held_users(held, max_users=config.validation_max_users, seed=config.seed)
-    features = tfidf_features(catalog.texts)
+    features = item_features(catalog)
     collaborative = _collaborative_part(fit, held, config)
     parts: list[Algorithm] = [collaborative, ContentSimilarity(item_features=features), Popularity()]
     weights, _score, part_scores = tune_hybrid_weights(parts, fit, held, k=10, step=0.1)

@@ -1,9 +1,11 @@
 """Attribution of paid orders to campaigns (code beats cookie, last touch inside the window)
 and the revenue split."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import Q
@@ -38,6 +40,28 @@ class Attribution:
 MAX_ATTRIBUTION_WINDOW_DAYS = 365
 TOUCH_CANDIDATES = 200
 
+Hit = TypeVar("Hit")
+
+
+def attribution_pick(
+    *,
+    coded: Hit | None,
+    touches: Iterable[Hit],
+    paid_at: datetime,
+    window_days: Callable[[Hit], int],
+) -> tuple[str, Hit] | None:
+    """The rule every attribution follows (campaigns here, learner referrals too): a code
+    the buyer gave beats any cookie; else the newest touch (``touches`` come newest first,
+    each with ``created_at``) that lies inside its own window before payment. Returns
+    ``(reason, hit)`` with an ``OrderAttribution.Reason``, or ``None``. ``touches`` is only
+    iterated when there is no code, so a lazy queryset costs nothing then."""
+    if coded is not None:
+        return OrderAttribution.Reason.CODE, coded
+    for touch in touches:
+        if paid_at - timedelta(days=window_days(touch)) <= touch.created_at <= paid_at:
+            return OrderAttribution.Reason.LAST_TOUCH, touch
+    return None
+
 
 def _is_self_purchase(user_id: int | None, campaign_id: int) -> bool:
     if user_id is None:
@@ -59,33 +83,12 @@ def attribution_decide(
     # A touch recorded a second ago may still be in the Redis buffer.
     touch_buffer.touch_buffer_flush_pending()
     visitor_id = visitor_id_clean(visitor_id)
-    if code_id is not None:
-        code = DiscountCode.objects.filter(pk=code_id).only("pk", "campaign_id").first()
-        if code is not None:
-            touch = None
-            if visitor_id or user_id:
-                touch = (
-                    _touches_for(user_id, visitor_id)
-                    .filter(campaign_id=code.campaign_id, created_at__lte=paid_at)
-                    .order_by("-created_at", "-id")
-                    .first()
-                )
-            assignment = (
-                VisitorAssignment.objects.filter(campaign_id=code.campaign_id, visitor_id=visitor_id).first()
-                if visitor_id
-                else None
-            )
-            return Attribution(
-                campaign_id=code.campaign_id,
-                variant_id=assignment.variant_id if assignment else (touch.variant_id if touch else None),
-                reason=OrderAttribution.Reason.CODE,
-                touch_id=touch.pk if touch else None,
-                code_id=code.pk,
-                is_self_purchase=_is_self_purchase(user_id, code.campaign_id),
-                is_holdout=bool(assignment and assignment.is_holdout),
-                user_id=user_id,
-            )
-    if not visitor_id and not user_id:
+    code = (
+        DiscountCode.objects.filter(pk=code_id).only("pk", "campaign_id").first()
+        if code_id is not None
+        else None
+    )
+    if code is None and not visitor_id and not user_id:
         return None
     earliest = paid_at - timedelta(days=MAX_ATTRIBUTION_WINDOW_DAYS)
     candidates = (
@@ -94,19 +97,49 @@ def attribution_decide(
         .select_related("campaign")
         .order_by("-created_at", "-id")[:TOUCH_CANDIDATES]
     )
-    for touch in candidates:
-        if touch.created_at >= paid_at - timedelta(days=touch.campaign.attribution_window_days):
-            return Attribution(
-                campaign_id=touch.campaign_id,
-                variant_id=touch.variant_id,
-                reason=OrderAttribution.Reason.LAST_TOUCH,
-                touch_id=touch.pk,
-                code_id=None,
-                is_self_purchase=_is_self_purchase(user_id, touch.campaign_id),
-                is_holdout=touch.is_holdout,
-                user_id=user_id,
+    picked = attribution_pick(
+        coded=code,
+        touches=candidates,
+        paid_at=paid_at,
+        window_days=lambda touch: touch.campaign.attribution_window_days,
+    )
+    if picked is None:
+        return None
+    reason, hit = picked
+    if reason == OrderAttribution.Reason.CODE:
+        touch = None
+        if visitor_id or user_id:
+            touch = (
+                _touches_for(user_id, visitor_id)
+                .filter(campaign_id=code.campaign_id, created_at__lte=paid_at)
+                .order_by("-created_at", "-id")
+                .first()
             )
-    return None
+        assignment = (
+            VisitorAssignment.objects.filter(campaign_id=code.campaign_id, visitor_id=visitor_id).first()
+            if visitor_id
+            else None
+        )
+        return Attribution(
+            campaign_id=code.campaign_id,
+            variant_id=assignment.variant_id if assignment else (touch.variant_id if touch else None),
+            reason=reason,
+            touch_id=touch.pk if touch else None,
+            code_id=code.pk,
+            is_self_purchase=_is_self_purchase(user_id, code.campaign_id),
+            is_holdout=bool(assignment and assignment.is_holdout),
+            user_id=user_id,
+        )
+    return Attribution(
+        campaign_id=hit.campaign_id,
+        variant_id=hit.variant_id,
+        reason=reason,
+        touch_id=hit.pk,
+        code_id=None,
+        is_self_purchase=_is_self_purchase(user_id, hit.campaign_id),
+        is_holdout=hit.is_holdout,
+        user_id=user_id,
+    )
 
 
 def _touches_for(user_id: int | None, visitor_id: str | None):

@@ -41,6 +41,10 @@ class ChargeResult:
     # Alipay do): a success for another amount than the order's is refused, not paid.
     amount_minor: int | None = None
     currency: str = ""
+    # A stable, opaque fingerprint of who or what paid (a card fingerprint, a wallet
+    # account), when the provider tells it: the referral program's "same payment" rule
+    # compares it. Empty when unknown.
+    payer: str = ""
 
 
 @dataclass(frozen=True)

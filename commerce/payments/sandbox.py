@@ -53,7 +53,10 @@ class SandboxProvider(Provider):
     def charge(
         self, *, amount: Decimal, currency: str, token: str, order_number: str, idempotency_key: str
     ) -> ChargeResult:
-        if token == "tok_success":
+        # ``tok_success_<card>`` pays like ``tok_success`` with a card the sandbox can tell
+        # apart (its payer fingerprint), for tests of rules that compare payers.
+        card = token.removeprefix("tok_success_") if token.startswith("tok_success_") else ""
+        if token == "tok_success" or card:
             status, code = "succeeded", ""
         elif token == "tok_pending":
             status, code = "pending", ""
@@ -70,7 +73,10 @@ class SandboxProvider(Provider):
             currency=currency,
         )
         return ChargeResult(
-            status=record.status, reference=record.reference, failure_code=record.failure_code
+            status=record.status,
+            reference=record.reference,
+            failure_code=record.failure_code,
+            payer=f"sandbox-card:{card[:64]}" if card else "",
         )
 
     def lookup_charge(

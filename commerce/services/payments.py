@@ -18,6 +18,7 @@ from ..ledger import ledger_record_sale
 from ..models import CartLine, Order, OrderLine, Payment, WebhookEvent
 from ..payments import ChargeResult, get_provider
 from ..payments.base import to_minor_units
+from ..sale_parties import sale_parties_for_paid_order
 from .receipts import RECEIPT_TOPIC
 
 LATE_REFUND_TOPIC = "commerce.late_payment_refund"
@@ -45,7 +46,7 @@ def order_mark_paid(*, order: Order) -> Order:
     return _order_pay(order=order)
 
 
-def _order_pay(*, order: Order, reference: str = "", failure_code: str = "") -> Order:
+def _order_pay(*, order: Order, reference: str = "", failure_code: str = "", payer: str = "") -> Order:
     """The body of ``order_mark_paid`` for a caller that holds the order's lock and saw
     it pending; ``reference`` is the provider's, written by the same UPDATEs."""
     lines = _lines(order)
@@ -62,8 +63,15 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "") -> 
     paid = {"status": Payment.Status.SUCCEEDED, "updated_at": now}
     if reference:
         paid.update(reference=reference, failure_code=failure_code)
+    if payer:
+        paid["payer"] = payer[:128]
     Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(**paid)
 
+    for line in lines:
+        if extra_parties.get(line.course_id):
+            line.revenue_split = [*line.revenue_split, *extra_parties[line.course_id]]
+    # Higher floors' parties (referral commissions) see the partners' shares already taken.
+    registered = sale_parties_for_paid_order(order=order, lines=lines)
     for line in lines:
         enrollment_grant(
             user=order.user,
@@ -74,8 +82,8 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "") -> 
         if line.seat == OrderLine.Seat.HELD:
             line.seat = OrderLine.Seat.TAKEN
             line.seat_hold_expires_at = None
-        if extra_parties.get(line.course_id):
-            line.revenue_split = [*line.revenue_split, *extra_parties[line.course_id]]
+        if registered.get(line.pk):
+            line.revenue_split = [*line.revenue_split, *registered[line.pk]]
         line.save(update_fields=["seat", "seat_hold_expires_at", "revenue_split", "updated_at"])
         ledger_record_sale(line=line)
     # Bought courses leave the cart, however the payment came (page, webhook, reconciler).
@@ -119,7 +127,9 @@ def order_settle_charge(*, order: Order, result: ChargeResult) -> Order:
         return order
     if result.status == "succeeded" and order.status == Order.Status.PENDING:
         # The common case in one pass: the reference is written by the UPDATEs that pay.
-        return _order_pay(order=order, reference=result.reference, failure_code=result.failure_code)
+        return _order_pay(
+            order=order, reference=result.reference, failure_code=result.failure_code, payer=result.payer
+        )
     payment = order.payments.order_by("-id").first()
     if payment is not None and result.reference and payment.reference != result.reference:
         payment.reference = result.reference

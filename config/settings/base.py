@@ -63,10 +63,12 @@ INSTALLED_APPS = [
     "campaigns",
     "commerce",
     "questions",
+    "culture",
     "analytics",
     "payouts",
     "recommender",
     "notifications",
+    "referrals",
     "portal",
     "demo",
 ]
@@ -169,6 +171,16 @@ LESSON_MEDIA_URL_SECONDS = env.int("LESSON_MEDIA_URL_SECONDS", default=6 * 3600)
 LESSON_MEDIA_ACCEL_PREFIX = env("LESSON_MEDIA_ACCEL_PREFIX", default="")
 # A lesson completes itself once this share of its media has really been played.
 LESSON_COMPLETION_SHARE = env.float("LESSON_COMPLETION_SHARE", default=0.9)
+# Learner referrals (referrals/): attribution window of a link or code, the hold before a
+# commission can be withdrawn (the refund window), the default rates of courses without a
+# CommissionRate row, and the burst rule (more referred orders than the limit from one
+# address inside the window are flagged, not paid).
+REFERRAL_ATTRIBUTION_WINDOW_DAYS = env.int("REFERRAL_ATTRIBUTION_WINDOW_DAYS", default=30)
+REFERRAL_HOLD_DAYS = env.int("REFERRAL_HOLD_DAYS", default=14)
+REFERRAL_DEFAULT_RATE = env("REFERRAL_DEFAULT_RATE", default="0.10")
+REFERRAL_DEFAULT_INDIRECT_RATE = env("REFERRAL_DEFAULT_INDIRECT_RATE", default="0.02")
+REFERRAL_BURST_WINDOW_MINUTES = env.int("REFERRAL_BURST_WINDOW_MINUTES", default=60)
+REFERRAL_BURST_LIMIT = env.int("REFERRAL_BURST_LIMIT", default=3)
 # A TTF/TTC/OTF covering Latin, Chinese and Japanese for certificate PDFs; empty = the Debian
 # fonts-wqy-microhei or fonts-noto-cjk file (courses/learning/certificate_pdf.py).
 CERTIFICATE_FONT = env("CERTIFICATE_FONT", default="")
@@ -301,6 +313,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.analytics.compute_audience_overlap",
         "schedule": crontab(hour=1, minute=45),
     },
+    # Cultural themes mined from the catalog, then review sentiment and its spike alerts.
+    "nightly-cultural-themes": {
+        "task": "culture.nightly_mine_themes",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "nightly-review-sentiment": {
+        "task": "culture.nightly_review_sentiment",
+        "schedule": crontab(hour=2, minute=15),
+    },
     "nightly-recommender-training": {
         "task": "recommender.tasks.train_recommender",
         "schedule": crontab(hour=2, minute=30),
@@ -339,6 +360,11 @@ CELERY_BEAT_SCHEDULE = {
     "campaign-schedule-and-budget-checks": {
         "task": "campaigns.advance_schedule",
         "schedule": crontab(minute="*/15"),
+    },
+    # Referral commissions whose refund window has passed become available to withdraw.
+    "referral-commission-release": {
+        "task": "referrals.release_commissions",
+        "schedule": crontab(minute=10),
     },
     # Live-class reminders (24 h and 1 h before); set-based, a rerun sends nothing twice.
     "live-class-reminders": {
@@ -400,6 +426,8 @@ SPECTACULAR_SETTINGS = {
         "LanguageCodeEnum": [code for code, _name in LANGUAGES],
         "CurrencyEnum": "django.conf.settings.CURRENCIES",
         "NotificationKindEnum": "notifications.models.Kind",
+        "CommissionLevelEnum": "referrals.models.Commission.Level",
+        "LevelEnum": "courses.models.Course.Level",
     },
 }
 
@@ -507,6 +535,14 @@ NOTIFICATIONS_BUDGET_THRESHOLDS = (50, 80, 100)
 # --- Partners -------------------------------------------------------------------------
 # Partner-facing aggregates about fewer people than this are suppressed.
 PARTNER_MIN_GROUP_SIZE = env.int("PARTNER_MIN_GROUP_SIZE", default=10)
+# Review sentiment spikes (culture): the recent window, the fewest recent scored reviews
+# that can raise an alert, and how far above the course's earlier negative share the
+# window's share must be.
+CULTURE_SPIKE_WINDOW_DAYS = env.int("CULTURE_SPIKE_WINDOW_DAYS", default=7)
+CULTURE_SPIKE_MIN_REVIEWS = env.int("CULTURE_SPIKE_MIN_REVIEWS", default=5)
+CULTURE_SPIKE_MIN_RISE = env.float("CULTURE_SPIKE_MIN_RISE", default=0.25)
+# Weight of the accepted cultural themes among the recommender's item features (0: off).
+RECOMMENDER_THEME_WEIGHT = env.float("RECOMMENDER_THEME_WEIGHT", default=0.5)
 
 # --- Payments --------------------------------------------------------------------------
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")

@@ -60,7 +60,7 @@ from commerce.discounts import order_ref
 from commerce.ledger import line_parties, split_amount
 from commerce.models import LedgerEntry, Order, OrderLine, Payment, Refund
 from courses.models import Course, Enrollment, Lesson, LessonProgress, Price, Review
-from demo.content.syllabus import REVIEW_TEXTS
+from demo.content.reviews import review_texts
 from demo.steps.interactions import course_recount_counters, explicit_created_at
 from demo.steps.learners import NO_LOGIN
 
@@ -633,7 +633,7 @@ class History:
             )
         for index, (at, rating) in reviews.items():
             order, line, _view, _code, buyer = plan.orders[index]
-            texts = REVIEW_TEXTS[buyer.language.replace("-", "_")][rating]
+            texts = review_texts(buyer.language, rating)
             review_rows.append(
                 Review(
                     user_id=order.user_id,

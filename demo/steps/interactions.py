@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import LearnerProfile, User
 from courses.models import Course, Enrollment, Lesson, LessonProgress, LiveSession, Price, Review
-from demo.content.syllabus import REVIEW_TEXTS
+from demo.content.reviews import review_texts
 from demo.steps.learners import learner_username
 from demo.upsert import IN_BATCH, batched
 
@@ -282,7 +282,7 @@ def run(*, rng: random.Random, options: dict, stdout) -> None:
                 )
                 if p.rating is not None:
                     language = languages.get(p.user_id, "en")
-                    texts = REVIEW_TEXTS[language.replace("-", "_")][p.rating]
+                    texts = review_texts(language, p.rating)
                     reviews.append(
                         Review(
                             user_id=p.user_id,

@@ -9,6 +9,8 @@ shipped in the pinned ``axe-playwright-python`` package) runs on the phone width
 language and on the desktop width in English.
 """
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from django.template.loader import render_to_string
@@ -45,6 +47,13 @@ def site(django_db_setup, django_db_blocker):
             history_scale=0.1,
             verbosity=0,
         )
+        # The nightly cultural jobs, and staff accepting every proposed theme: theme pages
+        # and market figures have something to show.
+        from culture.models import ThemeProposal
+
+        call_command("mine_themes", stdout=StringIO())
+        call_command("train_sentiment", stdout=StringIO())
+        ThemeProposal.objects.update(status=ThemeProposal.Status.ACCEPTED)
         server = LiveServer("localhost")
         try:
             yield {"url": server.url, "paths": _paths()}
@@ -106,7 +115,10 @@ def _paths() -> dict[str, str]:
     video = Course.objects.filter(format="video", is_published=True).order_by("pk").first()
     campaign = Campaign.objects.filter(partner__slug="bank").order_by("pk").first()
     draft = _audience_draft(campaign.partner, [video.pk])
+    from culture.selectors import theme_index
+
     return {
+        "theme": theme_index().first().slug,
         "qr_order": _pending_wechat_order(),
         "owned": enrollment.course.slug,
         "lesson": lesson.first().pk,
@@ -224,6 +236,8 @@ STOREFRONT = {
     "cart-visitor": "/{lang}/cart/",
     "reviews": "/{lang}/courses/{video}/reviews/",
     "instructor": "/{lang}/instructors/{instructor}/",
+    "themes": "/{lang}/themes/",
+    "theme": "/{lang}/themes/{theme}/",
     "become-partner": "/{lang}/partners/apply/",
 }
 LEARNER = {
@@ -239,6 +253,8 @@ LEARNER = {
     "mfa-setup": "/{lang}/accounts/mfa/",
     "partner-consents": "/{lang}/account/partners/",
     "wishlist": "/{lang}/learn/wishlist/",
+    "referrals": "/{lang}/referrals/",
+    "referral-share": "/{lang}/referrals/courses/{owned}/",
 }
 PORTAL = {
     "dashboard": "/{lang}/partner/",
@@ -250,6 +266,7 @@ PORTAL = {
     "codes": "/{lang}/partner/campaigns/{campaign}/codes/",
     "links": "/{lang}/partner/campaigns/{campaign}/links/",
     "metrics": "/{lang}/partner/campaigns/{campaign}/metrics/",
+    "markets": "/{lang}/partner/campaigns/{campaign}/markets/",
     "customers": "/{lang}/partner/customers/",
     "linked-learners": "/{lang}/partner/learners/",
     "api-keys": "/{lang}/partner/api-keys/",
