@@ -1,13 +1,18 @@
 """Server-rendered SVG charts: no JavaScript, no CDN, readable without colour (every chart
 has a title, a <desc> and the numbers as text). Labels arrive already translated; every
-value that reaches the markup is escaped."""
+value that reaches the markup is escaped. Numbers are written as the page's locale writes
+them (CLDR), and in a right-to-left language the charts are mirrored: labels at the right,
+bars growing leftwards, time running from right to left, as readers of Arabic expect."""
 
 import math
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from core.cldr import format_number
 
 WIDTH, HEIGHT = 640, 220
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 48, 16, 24, 36
@@ -23,14 +28,24 @@ def _number(value) -> float | None:
 def _label(value) -> str:
     if value is None:
         return "—"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    if isinstance(value, float | Decimal):
+        return format_number(value, 2)
+    return format_number(value) if isinstance(value, int) else str(value)
+
+
+def _mirror(width: int):
+    """x as drawn: the same left to right, measured from the right edge right to left. Text
+    keeps ``text-anchor`` start, which the SVG's ``direction`` turns to the right end."""
+    if translation.get_language_bidi():
+        return lambda x: width - x
+    return lambda x: x
 
 
 def _svg(title: str, body: list[str], width: int = WIDTH, height: int = HEIGHT) -> SafeString:
+    direction = "rtl" if translation.get_language_bidi() else "ltr"
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'direction="{direction}" '
         f'class="analytics-chart" aria-label="{escape(title)}"><title>{escape(title)}</title>'
         + "".join(body)
         + "</svg>"
@@ -48,20 +63,24 @@ def line_chart(
     span = (top - bottom) or 1.0
     plot_w, plot_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
     n = max(len(labels), 1)
+    mx = _mirror(WIDTH)
 
     def x(i: int) -> float:
-        return PAD_LEFT + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+        return mx(PAD_LEFT + (plot_w * i / (n - 1) if n > 1 else plot_w / 2))
 
     def y(v: float) -> float:
         return PAD_TOP + plot_h * (1 - (v - bottom) / span)
 
     body = [f"<desc>{escape(title)}</desc>"]
     body.append(
-        f'<line x1="{PAD_LEFT}" y1="{y(0):.1f}" x2="{WIDTH - PAD_RIGHT}" y2="{y(0):.1f}" stroke="#bbb"/>'
+        f'<line x1="{mx(PAD_LEFT)}" y1="{y(0):.1f}" x2="{mx(WIDTH - PAD_RIGHT)}" y2="{y(0):.1f}" '
+        'stroke="#bbb"/>'
     )
-    body.append(f'<text x="4" y="{PAD_TOP + 4}" font-size="11">{escape(_label(top))}</text>')
+    body.append(f'<text x="{mx(4)}" y="{PAD_TOP + 4}" font-size="11">{escape(_label(top))}</text>')
     if bottom < 0:
-        body.append(f'<text x="4" y="{HEIGHT - PAD_BOTTOM}" font-size="11">{escape(_label(bottom))}</text>')
+        body.append(
+            f'<text x="{mx(4)}" y="{HEIGHT - PAD_BOTTOM}" font-size="11">{escape(_label(bottom))}</text>'
+        )
     step = max(1, math.ceil(n / 8))
     for i in range(0, len(labels), step):
         body.append(
@@ -90,7 +109,7 @@ def line_chart(
                     f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(segment)}"/>'
                 )
         body.append(
-            f'<text x="{PAD_LEFT + 8 + 140 * index}" y="14" font-size="11" fill="{colour}">'
+            f'<text x="{mx(PAD_LEFT + 8 + 140 * index)}" y="14" font-size="11" fill="{colour}">'
             f"■ {escape(name)}</text>"
         )
     return _svg(title, body)
@@ -104,18 +123,22 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float | Decimal | int | None
     top = max([*known, 0.0]) or 1.0
     label_w = 170
     plot_w = WIDTH - label_w - 80
+    mx = _mirror(WIDTH)
     body = [f"<desc>{escape(title)}</desc>"]
     for i, (name, value) in enumerate(bars):
         y = PAD_TOP + i * row_h
         number = _number(value)
         width = 0 if number is None else max(plot_w * max(number, 0) / top, 1)
-        body.append(f'<text x="4" y="{y + 17}" font-size="12">{escape(name)}</text>')
+        body.append(f'<text x="{mx(4)}" y="{y + 17}" font-size="12">{escape(name)}</text>')
+        # A mirrored bar starts where its unmirrored end would be.
+        left = min(mx(label_w), mx(label_w + width))
         body.append(
-            f'<rect x="{label_w}" y="{y + 4}" width="{width:.1f}" height="18" '
+            f'<rect x="{left:.1f}" y="{y + 4}" width="{width:.1f}" height="18" '
             f'fill="{PALETTE[i % len(PALETTE)]}"/>'
         )
         body.append(
-            f'<text x="{label_w + width + 6:.1f}" y="{y + 17}" font-size="12">{escape(_label(value))}</text>'
+            f'<text x="{mx(label_w + width + 6):.1f}" y="{y + 17}" font-size="12">'
+            f"{escape(_label(value))}</text>"
         )
     return _svg(title, body, height=height)
 
@@ -147,6 +170,6 @@ def network_chart(
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{8 + 22 * score:.1f}" fill="{PALETTE[0]}"/>')
         body.append(
             f'<text x="{x:.1f}" y="{y + 36 + 22 * score:.1f}" font-size="12" text-anchor="middle">'
-            f"{escape(label)} ({score:.2f})</text>"
+            f"{escape(label)} ({escape(format_number(score, 2))})</text>"
         )
     return _svg(title, body, width=size, height=size)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.cldr import format_number, format_percent
 from core.money import format_money
 from partners.privacy import min_group_size
 
@@ -15,7 +16,7 @@ from .privacy import SUPPRESSION_RULES
 
 
 def percent(value) -> str:
-    return "—" if value is None else f"{Decimal(value) * 100:.1f}%"
+    return "—" if value is None else format_percent(value, 1)
 
 
 def _formatted(metric: registry.Metric, value, currency: str):
@@ -24,7 +25,9 @@ def _formatted(metric: registry.Metric, value, currency: str):
     if metric.format == registry.Format.PERCENT:
         return percent(value)
     if metric.format == registry.Format.MULTIPLE:
-        return f"{Decimal(value):.2f}×"
+        return f"{format_number(value, 2)}×"
+    if metric.format == registry.Format.NUMBER and isinstance(value, int | Decimal | float):
+        return format_number(value)
     return value
 
 
@@ -38,7 +41,7 @@ def display(row: dict, currency: str) -> dict:
         metric = registry.BY_NAME.get(key)
         if value is None and key in hidden:
             is_count = metric is not None and metric.unit == registry.Unit.COUNT
-            shown[key] = f"< {min_group_size()}" if is_count else _("hidden")
+            shown[key] = f"< {format_number(min_group_size())}" if is_count else _("hidden")
         elif value is None:
             shown[key] = "—"
         elif metric is not None:
@@ -57,6 +60,8 @@ def lift_display(lift: Lift | None) -> dict | None:
         "ci_high": percent(lift.ci_high),
         "cvr": percent(lift.cvr),
         "cvr_holdout": percent(lift.cvr_holdout),
-        "incremental_orders": "—" if lift.incremental_orders is None else f"{lift.incremental_orders:.1f}",
+        "incremental_orders": (
+            "—" if lift.incremental_orders is None else format_number(lift.incremental_orders, 1)
+        ),
         "significant": lift.significant,
     }

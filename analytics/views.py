@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from core.cldr import format_day_month, format_number
 from core.money import format_money
 from culture import selectors as culture_selectors
 from culture.display import market_display
@@ -67,7 +68,7 @@ def staff_alliance(request: HttpRequest) -> TemplateResponse:
         if graph.partners
         else None,
         "edges": [
-            (graph.partners[i].partner, graph.partners[j].partner, f"{weight:,.2f}")
+            (graph.partners[i].partner, graph.partners[j].partner, format_number(weight, 2))
             for i, j, weight in graph.edges
         ],
     }
@@ -80,7 +81,7 @@ def staff_trends(request: HttpRequest) -> TemplateResponse:
     except ValueError:
         weeks = 12
     trends = enrollment_trends(weeks=weeks)
-    labels = [start.strftime("%m-%d") for start in trends.weeks]
+    labels = [format_day_month(start) for start in trends.weeks]
     context = {
         **_admin_context(request, _("Rising categories")),
         "trends": trends,

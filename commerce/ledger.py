@@ -105,18 +105,28 @@ def ledger_record_refund(*, refund: Refund, line: OrderLine, amount: Decimal, em
         return []
     net: dict[str, Decimal] = defaultdict(lambda: ZERO)
     sale: dict[str, Decimal] = {}
+    refunded_before = ZERO
     for entry in LedgerEntry.objects.filter(order_line=line).only("party", "kind", "amount"):
         net[entry.party] += entry.amount
         if entry.kind == LedgerEntry.Kind.SALE:
             sale[entry.party] = entry.amount
+        elif entry.kind == LedgerEntry.Kind.REFUND:
+            refunded_before -= entry.amount
     if empties_line:
         reversals = {party: -value for party, value in net.items() if value}
     else:
-        reversals = {
-            party: -round_money(amount * value / line.total, line.currency)
-            for party, value in sale.items()
-            if party != PLATFORM
-        }
+        # Rounded on the running total, not per refund: each party has then given back
+        # round(share of everything refunded so far), never more than it was paid. Rounding
+        # each partial refund alone could take a cent too much from a small party (two
+        # refunds of 0.035 -> 0.04 + 0.04 from a 0.07 commission).
+        refunded = refunded_before + amount
+        reversals = {}
+        for party, value in sale.items():
+            if party == PLATFORM:
+                continue
+            owed = round_money(refunded * value / line.total, line.currency)
+            given = value - net[party]
+            reversals[party] = -max(min(owed - given, net[party]), ZERO)
         reversals[PLATFORM] = -(amount - sum((-value for value in reversals.values()), ZERO))
     return LedgerEntry.objects.bulk_create(
         [

@@ -3,10 +3,12 @@ Amounts themselves are always ``Decimal``."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.core import Locale, UnknownLocaleError
-from babel.numbers import format_currency
+from babel.core import Locale
+from babel.numbers import format_currency, get_currency_symbol
 from django.conf import settings
 from django.utils import translation
+
+from core.cldr import NUMBERING, locale_for
 
 # Minor units per ISO 4217: yen has none, the others have cents/fen.
 MINOR_UNITS = {"CNY": 2, "USD": 2, "EUR": 2, "JPY": 0}
@@ -24,10 +26,7 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
 
 
 def _locale(language: str) -> Locale:
-    try:
-        return Locale.parse(translation.to_locale(language))
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse(translation.to_locale(settings.LANGUAGE_CODE))
+    return locale_for(language)
 
 
 def format_money(amount, currency: str, language: str | None = None) -> str:
@@ -41,7 +40,21 @@ def format_money(amount, currency: str, language: str | None = None) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return ""
     language = language or translation.get_language() or settings.LANGUAGE_CODE
-    return format_currency(round_money(value, currency), currency, locale=_locale(language))
+    locale = _locale(language)
+    shown = format_currency(round_money(value, currency), currency, locale=locale, numbering_system=NUMBERING)
+    return _isolated_symbol(shown, currency, locale)
+
+
+def _isolated_symbol(shown: str, currency: str, locale: Locale) -> str:
+    """In a right-to-left locale a Latin symbol such as ``US$`` is wrapped in a left-to-right
+    isolate (U+2066 ... U+2069): otherwise the bidi algorithm moves the ``$`` to the wrong
+    side of ``US`` and the reader sees "$US". Plain text, so it works in e-mails too."""
+    if locale.text_direction != "rtl":
+        return shown
+    symbol = get_currency_symbol(currency, locale=locale)
+    if not any("a" <= ch.lower() <= "z" for ch in symbol):
+        return shown
+    return shown.replace(symbol, f"\u2066{symbol}\u2069", 1)
 
 
 def currency_for_request(request) -> str:

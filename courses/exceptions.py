@@ -1,6 +1,6 @@
-from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.cldr import format_datetime
 from core.exceptions import ApplicationError, Conflict, NotFound
 
 
@@ -58,7 +58,7 @@ class LessonLocked(ApplicationError):
         super().__init__(extra={"opens_at": opens_at.isoformat()})
 
     def default_message(self):
-        when = formats.date_format(timezone.localtime(self.opens_at), "DATETIME_FORMAT")
+        when = format_datetime(self.opens_at)
         return _("This lesson opens on %(date)s.") % {"date": when}
 
 

@@ -5,15 +5,16 @@ date comes out as they read them. ``None`` means the thing is gone: nothing to s
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
-from django.template.defaultfilters import date as date_format
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
 from commerce.models import Order, Refund
+from core.cldr import format_datetime, format_percent
 from core.money import format_money
 from courses.models import Enrollment, LiveSession
 from culture.display import share
@@ -39,7 +40,7 @@ class Message:
 
 def _local(moment) -> str:
     """A time in the recipient's zone (active while the message is built), the zone named."""
-    shown = date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    shown = format_datetime(moment)
     return f"{shown} ({timezone.get_current_timezone_name()})"
 
 
@@ -156,8 +157,8 @@ def budget_alert(notification: Notification) -> Message | None:
         return None
     threshold = int(notification.params.get("threshold", 0))
     return Message(
-        subject=_("%(name)s has used %(percent)d%% of its budget")
-        % {"name": campaign.name, "percent": threshold},
+        subject=_("%(name)s has used %(percent)s of its budget")
+        % {"name": campaign.name, "percent": format_percent(Decimal(threshold) / 100)},
         paragraphs=[
             _("Spend so far: %(spent)s of %(budget)s.")
             % {

@@ -8,13 +8,16 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from core.cldr import format_date
+
 from .models import PartnerStatement
 
 
 def statement_rows(statement: PartnerStatement) -> list[list]:
     rows = [
         [_("Partner"), statement.partner.name],
-        [_("Period"), f"{statement.period_start:%Y-%m-%d} – {statement.period_end:%Y-%m-%d}"],
+        # The period is read by a person; the amounts stay numbers for the spreadsheet's sums.
+        [_("Period"), f"{format_date(statement.period_start)} – {format_date(statement.period_end)}"],
         [_("Currency"), statement.currency],
         [_("Opening balance"), statement.opening_balance],
         [_("Earned"), statement.earned],

@@ -16,6 +16,7 @@ from analytics.display import display, lift_display
 from analytics.privacy import min_group_size, partner_row
 from analytics.registry import CSV_COLUMNS
 from campaigns.selectors import campaign_get_for_partner
+from core.cldr import format_day_month
 
 from .access import portal_member_required
 
@@ -46,7 +47,7 @@ def campaign_metrics(request: HttpRequest, pk: int) -> HttpResponse:
     campaign, currency = data.campaign, data.campaign.budget_currency
     daily = [partner_row(row) for row in data.daily]
     totals = data.partner_totals
-    labels = [row["date"].strftime("%m-%d") for row in daily]
+    labels = [format_day_month(row["date"]) for row in daily]
     funnel = [(registry.BY_NAME[key].label, totals[key]) for key, _value in data.funnel]
     variants = [
         {

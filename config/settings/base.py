@@ -9,6 +9,8 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
+from core.languages import read_languages
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -126,20 +128,19 @@ LOGOUT_REDIRECT_URL = "courses:home"
 
 # --- Languages -------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [
-    ("en", _("English")),
-    ("zh-hans", _("Simplified Chinese")),
-    ("ja", _("Japanese")),
-    ("es", _("Spanish")),
-    ("ar", _("Arabic")),
-]
+# The languages live in config/languages.toml (code, English name, first currency), which
+# `manage.py add_language` appends to; the lists below are derived from it.
+LANGUAGES_FILE = BASE_DIR / "config" / "languages.toml"
+_LANGUAGE_ENTRIES = read_languages(LANGUAGES_FILE)
+# Django's own catalogue translates the names of the languages it knows; ours adds the rest.
+LANGUAGES = [(entry["code"], _(entry["name"])) for entry in _LANGUAGE_ENTRIES]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
-MODELTRANSLATION_LANGUAGES = ("en", "zh-hans", "ja", "es", "ar")
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
 # Requested language, then English, then Chinese: a title is never empty.
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "zh-hans")
 # The admin's language tabs use a local stand-in for jQuery UI's tabs widget, not a CDN.
@@ -149,7 +150,7 @@ JQUERY_UI_URL = "core/admin/jquery-ui-tabs.js"
 CURRENCIES = ("CNY", "USD", "JPY", "EUR")
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")
 # The currency a visitor sees first, by interface language; they can switch.
-CURRENCY_BY_LANGUAGE = {"en": "USD", "zh-hans": "CNY", "ja": "JPY", "es": "EUR", "ar": "USD"}
+CURRENCY_BY_LANGUAGE = {entry["code"]: entry["currency"] for entry in _LANGUAGE_ENTRIES}
 
 # --- Static and media ------------------------------------------------------------------
 STATIC_URL = "/static/"

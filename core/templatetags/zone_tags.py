@@ -4,9 +4,9 @@ and know which hours they are ("20:00 (Asia/Shanghai)")."""
 
 from django import template
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
-from django.utils.formats import get_format
 from django.utils.html import format_html
+
+from core.cldr import format_datetime
 
 register = template.Library()
 
@@ -17,5 +17,6 @@ def zoned(value, format_name: str = "DATETIME_FORMAT"):
         return ""
     local = timezone.localtime(value)
     zone = timezone.get_current_timezone_name()
-    shown = date_format(local, get_format(format_name))
+    # The Django format names the templates pass map onto CLDR's lengths.
+    shown = format_datetime(local, "short" if format_name.startswith("SHORT") else "medium")
     return format_html('<time datetime="{}">{} ({})</time>', local.isoformat(), shown, zone)

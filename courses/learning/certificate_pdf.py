@@ -16,10 +16,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import formats, timezone
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from fpdf import FPDF
+
+from core.cldr import format_date
 
 from .selectors import Certificate
 
@@ -112,7 +113,7 @@ def certificate_pdf(*, certificate: Certificate, verify_url: str) -> bytes:
     line(
         _("taught by %(name)s") % {"name": certificate.course.instructor.name}, 12, color=(90, 90, 90), gap=10
     )
-    issued = formats.date_format(timezone.localtime(certificate.issued_at), "DATE_FORMAT")
+    issued = format_date(certificate.issued_at, "long")
     line(f"{_('Date of completion')}: {issued}", 12)
     line(f"{_('Verification ID')}: {certificate.verification_id}", 12, gap=2)
     line(

@@ -1,7 +1,7 @@
 import csv
 import io
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.utils import timezone
@@ -110,6 +110,35 @@ def test_ledger_sums_to_paid_for_every_order_and_to_net_after_refunds(learner, s
     for party, amount in LedgerEntry.objects.filter(order=big).values_list("party", "amount"):
         per_party[party] = per_party.get(party, Decimal("0")) + amount
     assert set(per_party.values()) == {Decimal("0")}
+
+
+def test_partial_refunds_never_take_back_more_than_a_party_was_paid(learner, staff):
+    # given an instructor paid 0.07 of a 1.00 line (share 0.07)
+    course = CourseFactory(
+        prices={"USD": Decimal("1.00")}, instructor=InstructorFactory(revenue_share=Decimal("0.07"))
+    )
+    order = _buy(learner, course)
+    instructor = next(
+        p for p in LedgerEntry.objects.filter(order=order).values_list("party", flat=True) if p != PLATFORM
+    )
+
+    def held() -> Decimal:
+        return sum(
+            LedgerEntry.objects.filter(order=order, party=instructor).values_list("amount", flat=True),
+            Decimal("0"),
+        )
+
+    assert held() == Decimal("0.07")
+    # when it is refunded 0.10 at a time (rounded alone, each part would take back
+    # round(0.007) = 0.01: 0.09 after nine parts, more than the 0.07 it was paid)
+    for parts in range(1, 10):
+        order_refund(order=order, amount="0.10", reason="partial", staff_user=staff)
+        # then it has given back round(0.07 x everything refunded so far), never more
+        assert held() == Decimal("0.07") - (Decimal("0.007") * parts).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        order.refresh_from_db()
+        assert _ledger_sum(order) == order.total - order.amount_refunded
+    order_refund(order=order, amount=None, reason="the rest", staff_user=staff)
+    assert held() == Decimal("0")
 
 
 # --- refunds ------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def _session_start(client, session) -> str:
 
 @pytest.mark.parametrize(
     ("zone", "shown"),
-    [("Asia/Shanghai", "8 p.m. (Asia/Shanghai)"), ("Europe/Madrid", "2 p.m. (Europe/Madrid)")],
+    [("Asia/Shanghai", "8:00\u202fPM (Asia/Shanghai)"), ("Europe/Madrid", "2:00\u202fPM (Europe/Madrid)")],
 )
 def test_a_live_session_page_shows_the_learners_own_hours_and_names_the_zone(client, zone, shown):
     session = LiveSessionFactory(starts_at=_next_year_at_noon_utc())
@@ -55,9 +55,9 @@ def test_an_anonymous_visitor_gets_the_zone_their_browser_reported_and_pages_are
     client.cookies[COOKIE_NAME] = "Not/AZone"
     forged = _session_start(client, session)
 
-    assert "noon (UTC)" in plain
-    assert "8 p.m. (Asia/Shanghai)" in shanghai
-    assert "noon (UTC)" in forged  # an unknown zone is ignored, never a 500
+    assert "12:00\u202fPM (UTC)" in plain
+    assert "8:00\u202fPM (Asia/Shanghai)" in shanghai
+    assert "12:00\u202fPM (UTC)" in forged  # an unknown zone is ignored, never a 500
 
 
 def test_the_profile_choice_beats_the_browser_and_follows_the_learner_at_sign_in(client):
@@ -70,7 +70,7 @@ def test_the_profile_choice_beats_the_browser_and_follows_the_learner_at_sign_in
     assert signed_in.status_code == 302
 
     assert client.session[SESSION_KEY] == "Europe/Madrid"
-    assert "2 p.m. (Europe/Madrid)" in _session_start(client, session)
+    assert "2:00\u202fPM (Europe/Madrid)" in _session_start(client, session)
 
 
 def test_the_profile_form_saves_a_valid_zone_and_refuses_an_unknown_one(client):

@@ -4,7 +4,7 @@ in every language: no horizontal scroll, nothing clipped, tap targets of 44 px o
 
 Cost is bounded: the demo data is seeded once for the module, one browser context per role
 (visitor, learner, partner admin) signs in once, and there is one test per page; each test
-walks the four languages at both widths in the same browser page. axe-core (the copy
+walks the five languages at both widths in the same browser page. axe-core (the copy
 shipped in the pinned ``axe-playwright-python`` package) runs on the phone width in every
 language and on the desktop width in English.
 """
@@ -25,7 +25,7 @@ from tests.e2e.layout import audit
 # thread to see. ``transaction=True`` would flush the demo after the first test.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
-LANGUAGES = ("en", "zh-hans", "ja", "es")
+LANGUAGES = ("en", "zh-hans", "ja", "es", "ar")
 PHONE, DESKTOP = 390, 1280
 SERIOUS = {"serious", "critical"}
 
