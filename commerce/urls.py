@@ -13,6 +13,8 @@ urlpatterns = [
     path("cart/code/", views.cart_code_apply_view, name="cart_code_apply"),
     path("cart/code/remove/", views.cart_code_remove_view, name="cart_code_remove"),
     path("checkout/", views.checkout, name="checkout"),
+    path("checkout/product/", views.product_checkout, name="product_checkout"),
+    path("me/membership/", views.membership, name="membership"),
     path("orders/", views.orders, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
 ]

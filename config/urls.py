@@ -16,6 +16,7 @@ storefront_api = [
     path("", include("accounts.api.urls")),
     path("", include("courses.api.urls")),
     path("", include("commerce.api.urls")),
+    path("", include("plans.api.urls")),
     path("", include("recommender.api.urls")),
     path("", include("questions.api.urls")),
     path("", include("notifications.api.urls")),
@@ -52,6 +53,7 @@ urlpatterns += i18n_patterns(
     path("questions/", include("questions.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("commerce.urls")),
+    path("", include("plans.urls")),
     path("", include("courses.urls")),
     prefix_default_language=True,
 )

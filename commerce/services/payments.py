@@ -18,6 +18,7 @@ from ..ledger import ledger_record_sale
 from ..models import CartLine, Order, OrderLine, Payment, WebhookEvent
 from ..payments import ChargeResult, get_provider
 from .receipts import RECEIPT_TOPIC
+from .subscriptions import subscription_line_paid, subscription_period_failed
 
 LATE_REFUND_TOPIC = "commerce.late_payment_refund"
 
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 def _lines(order: Order) -> list[OrderLine]:
-    return list(order.lines.select_related("course__instructor").order_by("id"))
+    return list(order.lines.select_related("course__instructor", "plan").order_by("id"))
 
 
 def _lock_order(order: Order) -> Order:
@@ -64,12 +65,16 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "") -> 
     Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(**paid)
 
     for line in lines:
-        enrollment_grant(
-            user=order.user,
-            course=line.course,
-            live_session_id=line.live_session_id,
-            source="purchase" if line.total > 0 else "free",
-        )
+        if line.plan_id:
+            # A plan period: the subscription (and through it the plan's courses).
+            subscription_line_paid(order=order, line=line, now=now)
+        else:
+            enrollment_grant(
+                user=order.user,
+                course=line.course,
+                live_session_id=line.live_session_id,
+                source="purchase" if line.total > 0 else "free",
+            )
         if line.seat == OrderLine.Seat.HELD:
             line.seat = OrderLine.Seat.TAKEN
             line.seat_hold_expires_at = None
@@ -79,7 +84,7 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "") -> 
         ledger_record_sale(line=line)
     # Bought courses leave the cart, however the payment came (page, webhook, reconciler).
     CartLine.objects.filter(
-        cart__user_id=order.user_id, course_id__in=[line.course_id for line in lines]
+        cart__user_id=order.user_id, course_id__in=[line.course_id for line in lines if line.course_id]
     ).delete()
 
     # The receipt is an outbox row of this transaction: it goes out once the sale is
@@ -142,6 +147,8 @@ def order_mark_failed(*, order: Order, status: str = Order.Status.FAILED) -> Ord
     )
     _release_seats(_lines(order), states=(OrderLine.Seat.HELD,))
     discount_release(order=order)
+    if order.subscription_period_id:
+        subscription_period_failed(order=order, now=now)  # dunning
     return order
 
 
