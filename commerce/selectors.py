@@ -67,7 +67,7 @@ def cart_view(*, user=None, session_items: list[dict] | None = None, currency: s
         pairs = [
             (line.course, line.live_session)
             for line in CartLine.objects.filter(cart__user=user)
-            .select_related("course", "live_session", "plan")
+            .select_related("course", "live_session")
             .order_by("created_at", "id")
         ]
     else:

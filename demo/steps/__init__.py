@@ -30,4 +30,5 @@ STEPS: list[tuple[str, str]] = [
     ("media", "demo.steps.media"),
     ("history", "demo.steps.history"),
     ("statements", "demo.steps.statements"),
+    ("plans", "demo.steps.plans"),
 ]

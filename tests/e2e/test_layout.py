@@ -45,12 +45,28 @@ def site(django_db_setup, django_db_blocker):
             history_scale=0.1,
             verbosity=0,
         )
+        _join_membership()
         server = LiveServer("localhost")
         try:
             yield {"url": server.url, "paths": _paths()}
         finally:
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+
+
+def _join_membership() -> None:
+    """The demo learner joins the yearly plan through the real checkout, so "my membership"
+    shows a live membership with its dates and the cancel button."""
+    from django.contrib.auth import get_user_model
+
+    from commerce.services import order_checkout
+
+    order_checkout(
+        user=get_user_model().objects.get(username="learner"),
+        items=[{"plan": "all-access-yearly"}],
+        currency="USD",
+        payment={"provider": "sandbox", "token": "tok_success"},
+    )
 
 
 def _paths() -> dict[str, str]:
@@ -144,6 +160,9 @@ STOREFRONT = {
     "reviews": "/{lang}/courses/{video}/reviews/",
     "instructor": "/{lang}/instructors/{instructor}/",
     "become-partner": "/{lang}/partners/apply/",
+    "plans": "/{lang}/plans/",
+    "plan": "/{lang}/plans/all-access-monthly/",
+    "bundle": "/{lang}/bundles/home-living-bundle/",
 }
 LEARNER = {
     "cart": "/{lang}/cart/",
@@ -156,6 +175,9 @@ LEARNER = {
     "mfa-setup": "/{lang}/accounts/mfa/",
     "partner-consents": "/{lang}/account/partners/",
     "wishlist": "/{lang}/learn/wishlist/",
+    "membership": "/{lang}/me/membership/",
+    "plan-checkout": "/{lang}/checkout/product/?plan=all-access-monthly",
+    "bundle-checkout": "/{lang}/checkout/product/?bundle=money-basics-bundle",
 }
 PORTAL = {
     "dashboard": "/{lang}/partner/",
