@@ -17,6 +17,7 @@ storefront_api = [
     path("", include("courses.api.urls")),
     path("", include("commerce.api.urls")),
     path("", include("plans.api.urls")),
+    path("", include("campaigns.api.storefront_urls")),
     path("", include("recommender.api.urls")),
     path("", include("questions.api.urls")),
     path("", include("notifications.api.urls")),

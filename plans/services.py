@@ -8,6 +8,7 @@ got free, or from staff) is never ended here."""
 from datetime import datetime
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,6 +39,15 @@ def bundle_line_prices(*, bundle: Bundle, currency: str) -> list[tuple[Course, D
         weights = [Decimal("1")] * len(courses)
     parts = allocate_largest_remainder(price, weights, currency)
     return list(zip(courses, parts, strict=True))
+
+
+INTERVALS = {"month": relativedelta(months=1), "year": relativedelta(years=1)}
+
+
+def plan_period_end(*, interval: str, start: datetime) -> datetime:
+    """The end of one period of a plan: calendar months and years (31 January + 1 month is
+    28/29 February)."""
+    return start + INTERVALS[interval]
 
 
 def _live(*, user_id: int, now: datetime):

@@ -20,14 +20,13 @@ a renewal locks only the subscription (and inserts its new order)."""
 import logging
 from datetime import datetime, timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from plans.selectors import plan_lessons_completed
-from plans.services import entitlement_end, entitlement_extend
+from plans.services import entitlement_end, entitlement_extend, plan_period_end
 
 from ..exceptions import (
     PaymentOutcomeUnknown,
@@ -42,12 +41,11 @@ from ..signals import subscription_notice
 
 logger = logging.getLogger(__name__)
 
-INTERVALS = {"month": relativedelta(months=1), "year": relativedelta(years=1)}
 LIVE = (Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE)
 
 
 def period_end(*, interval: str, start: datetime) -> datetime:
-    return start + INTERVALS[interval]
+    return plan_period_end(interval=interval, start=start)
 
 
 def grace() -> timedelta:

@@ -7,6 +7,7 @@ import random
 from decimal import Decimal
 
 from courses.models import Category, Course
+from demo.upsert import upsert
 from plans.models import Bundle, BundlePrice, Plan, PlanPrice
 
 BUNDLES = [
@@ -56,28 +57,45 @@ def _titles(titles: tuple[str, ...]) -> dict:
     return {f"title_{lang}": title for lang, title in zip(LANGS, titles, strict=True)}
 
 
-def _prices(model, owner_field: str, owner, prices: dict) -> None:
-    for currency, amount in prices.items():
-        model.objects.update_or_create(
-            **{owner_field: owner, "currency": currency}, defaults={"amount": Decimal(amount)}
-        )
-
-
 def run(*, rng: random.Random, options: dict, stdout) -> None:
     courses = Course.objects.filter(is_published=True).exclude(format=Course.Format.LIVE)
-    for slug, titles, category, prices in BUNDLES:
-        bundle, _created = Bundle.objects.update_or_create(slug=slug, defaults=_titles(titles))
+    # upsert writes only what differs, so a rerun leaves every row (and updated_at) as it was.
+    bundles = upsert(
+        Bundle, key=("slug",), rows=[{"slug": slug, **_titles(titles)} for slug, titles, _c, _p in BUNDLES]
+    )
+    for slug, _, category, _ in BUNDLES:
         picked = list(
             courses.filter(category__slug=category).order_by("pk")[:3]
             or courses.filter(category__parent__slug=category).order_by("pk")[:3]
         )
         if picked:
-            bundle.courses.set(picked)
-        _prices(BundlePrice, "bundle", bundle, prices)
+            bundles[(slug,)].courses.set(picked)
+    upsert(
+        BundlePrice,
+        key=("bundle_id", "currency"),
+        rows=[
+            {"bundle_id": bundles[(slug,)].pk, "currency": currency, "amount": Decimal(amount)}
+            for slug, _t, _c, prices in BUNDLES
+            for currency, amount in prices.items()
+        ],
+    )
+    plans = upsert(
+        Plan,
+        key=("slug",),
+        rows=[
+            {"slug": slug, **_titles(titles), "interval": interval, "renews": renews}
+            for slug, titles, interval, renews, _p in PLANS
+        ],
+    )
     tops = list(Category.objects.filter(parent__isnull=True).order_by("position", "pk"))
-    for slug, titles, interval, renews, prices in PLANS:
-        plan, _created = Plan.objects.update_or_create(
-            slug=slug, defaults={**_titles(titles), "interval": interval, "renews": renews}
-        )
+    for plan in plans.values():
         plan.categories.set(tops)
-        _prices(PlanPrice, "plan", plan, prices)
+    upsert(
+        PlanPrice,
+        key=("plan_id", "currency"),
+        rows=[
+            {"plan_id": plans[(slug,)].pk, "currency": currency, "amount": Decimal(amount)}
+            for slug, _t, _i, _r, prices in PLANS
+            for currency, amount in prices.items()
+        ],
+    )
