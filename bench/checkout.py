@@ -6,7 +6,9 @@ discount code of that campaign (by default each learner has its own code, as iss
 paid with Stripe through the real adapter against the fake Stripe server of the tests on
 127.0.0.1, which answers after ``--delays`` seconds (0.3 = a slow provider, 0 = instant).
 Threads call ``order_checkout`` directly, each with its own database connection, so the
-numbers are about the locks and the transaction shape, not HTTP parsing.
+numbers are about the locks and the transaction shape, not HTTP parsing. The threads are
+spread over ``--processes`` forked processes (default: one per CPU, as gunicorn's workers
+spread requests); ``--processes 1`` puts them all in one process, behind one GIL.
 
 Prints one line per (delay, concurrency): checkouts, seconds, checkouts/s, p50 and p95 in
 ms, errors and the load average of the machine; then the same as a table, and the goals:
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import logging
+import multiprocessing
 import os
 import sys
 import threading
@@ -83,50 +86,81 @@ def prepare(buyers: int, shared_code: bool):
     return course, users, codes
 
 
-def run_level(*, course, users, codes, start: int, concurrency: int, seconds: float) -> dict:
-    latencies: list[float] = []
-    errors: dict[str, int] = {}
-    lock = threading.Lock()
-    cursor = [start]
+def run_level(
+    *, course, users, codes, start: int, concurrency: int, seconds: float, processes: int = 1
+) -> dict:
+    """``concurrency`` checkouts at a time, spread over ``processes`` forked processes (as
+    gunicorn spreads requests over its workers), each with its threads and connections.
+    The fake provider stays in this process, like a provider on another machine."""
+    processes = max(1, min(processes, concurrency))
+    # fork: the children inherit the prepared learners and codes and the set-up Django.
+    context = multiprocessing.get_context("fork")
+    cursor = context.Value("q", start)
+    results = context.Queue()
     deadline = time.monotonic() + seconds
 
-    def worker() -> None:
-        try:
-            while time.monotonic() < deadline:
-                with lock:
-                    index = cursor[0]
-                    cursor[0] += 1
-                if index >= len(users):
-                    return
-                began = time.monotonic()
-                try:
-                    order_checkout(
-                        user=users[index],
-                        items=[{"course": course.slug}],
-                        currency="USD",
-                        discount_code=codes[index],
-                        payment={"provider": "stripe", "token": "pm_card_visa"},
-                        idempotency_key=f"bench-{index}",
-                    )
-                except Exception as exc:  # counted and shown, the run goes on
-                    with lock:
-                        errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                    continue
-                with lock:
-                    latencies.append(time.monotonic() - began)
-        finally:
-            connections.close_all()
+    def one_process(threads_here: int) -> None:
+        latencies: list[float] = []
+        errors: dict[str, int] = {}
+        lock = threading.Lock()
 
+        def worker() -> None:
+            try:
+                while time.monotonic() < deadline:
+                    with cursor.get_lock():
+                        index = cursor.value
+                        cursor.value += 1
+                    if index >= len(users):
+                        return
+                    began = time.monotonic()
+                    try:
+                        order_checkout(
+                            user=users[index],
+                            items=[{"course": course.slug}],
+                            currency="USD",
+                            discount_code=codes[index],
+                            payment={"provider": "stripe", "token": "pm_card_visa"},
+                            idempotency_key=f"bench-{index}",
+                        )
+                    except Exception as exc:  # counted and shown, the run goes on
+                        with lock:
+                            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                        continue
+                    with lock:
+                        latencies.append(time.monotonic() - began)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=worker) for _ in range(threads_here)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        results.put((latencies, errors))
+
+    shares = [concurrency // processes + (1 if i < concurrency % processes else 0) for i in range(processes)]
     began = time.monotonic()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    if processes == 1:
+        one_process(concurrency)
+        children = []
+    else:
+        connections.close_all()  # a forked child must not share the parent's connection
+        children = [context.Process(target=one_process, args=(share,)) for share in shares]
+        for child in children:
+            child.start()
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    for _ in range(processes):
+        some, errs = results.get()
+        latencies.extend(some)
+        for name, count in errs.items():
+            errors[name] = errors.get(name, 0) + count
+    for child in children:
+        child.join()
     wall = time.monotonic() - began
     return {
         "done": len(latencies),
-        "used": cursor[0] - start,
+        "used": cursor.value - start,
         "seconds": wall,
         "rate": len(latencies) / wall if wall else 0.0,
         "p50": percentile(latencies, 0.5) * 1000,
@@ -143,6 +177,9 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,8,32")
     parser.add_argument("--delays", default="0.3,0")
     parser.add_argument("--shared-code", action="store_true")
+    # Production serves checkouts from several gunicorn processes; one process of threads
+    # measures the GIL more than the checkout. Default: one process per CPU.
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("bench/checkout.py needs PostgreSQL: set DATABASE_URL")
@@ -175,7 +212,13 @@ def main() -> None:
         fake.delay = delay
         for level in levels:
             result = run_level(
-                course=course, users=users, codes=codes, start=start, concurrency=level, seconds=args.seconds
+                course=course,
+                users=users,
+                codes=codes,
+                start=start,
+                concurrency=level,
+                seconds=args.seconds,
+                processes=args.processes,
             )
             start += result["used"]
             row = {"delay": delay, "concurrency": level, **result}
@@ -190,7 +233,7 @@ def main() -> None:
     if settings.REDIS_URL:
         app.control.purge()
     print()
-    print(f"load average at the end: {load_average()} on {os.cpu_count()} CPUs")
+    print(f"load average at the end: {load_average()} on {os.cpu_count()} CPUs, {args.processes} process(es)")
     print("| provider | concurrency | checkouts/s | p50 ms | p95 ms | errors |")
     print("| --- | --- | --- | --- | --- | --- |")
     for row in rows:

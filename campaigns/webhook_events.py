@@ -76,9 +76,12 @@ def _on_redemption(sender, instance: CodeRedemption, created: bool, update_field
     confirmed = instance.status == CodeRedemption.Status.CONFIRMED
     if raw or not confirmed or (not created and not (update_fields and "status" in update_fields)):
         return
-    code, campaign_id = (
-        DiscountCode.objects.filter(pk=instance.code_id).values_list("code", "campaign_id").get()
-    )
+    if CodeRedemption.code.is_cached(instance):  # discount_code_confirm reads it along
+        code, campaign_id = instance.code.code, instance.code.campaign_id
+    else:
+        code, campaign_id = (
+            DiscountCode.objects.filter(pk=instance.code_id).values_list("code", "campaign_id").get()
+        )
     campaign_event_emit(campaign_id, "code.redeemed", {"code": code, "order": instance.order_ref})
 
 

@@ -9,6 +9,8 @@ from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+from modeltranslation.utils import build_localized_fieldname
 
 from courses.models import (
     Category,
@@ -29,6 +31,12 @@ from courses.models import (
     WishlistItem,
 )
 from courses.services import course_index_search_text, course_reindex, course_set_published
+
+
+def _in_every_language(field: str) -> list[str]:
+    """``name_en``, ``name_zh_hans``... for every content language, so a language added to
+    the settings is searched without editing each admin."""
+    return [build_localized_fieldname(field, language) for language in AVAILABLE_LANGUAGES]
 
 
 class ReadOnlyAdminMixin:
@@ -53,7 +61,7 @@ class CategoryAdmin(TabbedTranslationAdmin):
     list_display = ["name", "slug", "parent", "position", "course_count"]
     list_select_related = ["parent"]
     list_filter = [("parent", admin.EmptyFieldListFilter)]
-    search_fields = ["slug", "name_en", "name_zh_hans", "name_ja", "name_es"]
+    search_fields = ["slug", *_in_every_language("name")]
     ordering = ["parent__position", "position", "slug"]
     autocomplete_fields = ["parent"]
 
@@ -75,7 +83,7 @@ class CategoryAdmin(TabbedTranslationAdmin):
 @admin.register(Tag)
 class TagAdmin(TabbedTranslationAdmin):
     list_display = ["name", "slug"]
-    search_fields = ["slug", "name_en", "name_zh_hans", "name_ja", "name_es"]
+    search_fields = ["slug", *_in_every_language("name")]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -87,7 +95,7 @@ class TagAdmin(TabbedTranslationAdmin):
 class InstructorAdmin(TabbedTranslationAdmin):
     list_display = ["name", "slug", "headline", "revenue_share", "user"]
     list_select_related = ["user"]
-    search_fields = ["slug", "name_en", "name_zh_hans", "name_ja", "name_es"]
+    search_fields = ["slug", *_in_every_language("name")]
     raw_id_fields = ["user"]
 
     def save_model(self, request, obj, form, change):
@@ -210,7 +218,7 @@ class LessonInline(TranslationStackedInline):
 class SectionAdmin(TabbedTranslationAdmin):
     list_display = ["title", "course", "position"]
     list_select_related = ["course"]
-    search_fields = ["course__slug", "title_en", "title_zh_hans", "title_ja", "title_es"]
+    search_fields = ["course__slug", *_in_every_language("title")]
     autocomplete_fields = ["course"]
     inlines = [LessonInline]
     fields = ["course", "position", "title", "release_after_days", "release_at"]
@@ -235,7 +243,7 @@ class QuizAdmin(TabbedTranslationAdmin):
     list_display = ["title", "course", "section", "pass_mark", "required_for_certificate"]
     list_select_related = ["course", "section"]
     list_filter = ["required_for_certificate"]
-    search_fields = ["course__slug", "title_en", "title_zh_hans", "title_ja", "title_es"]
+    search_fields = ["course__slug", *_in_every_language("title")]
     autocomplete_fields = ["course"]
     inlines = [QuestionInline]
 
@@ -244,7 +252,7 @@ class QuizAdmin(TabbedTranslationAdmin):
 class QuestionAdmin(TabbedTranslationAdmin):
     list_display = ["__str__", "quiz", "position"]
     list_select_related = ["quiz"]
-    search_fields = ["quiz__course__slug", "text_en", "text_zh_hans", "text_ja", "text_es"]
+    search_fields = ["quiz__course__slug", *_in_every_language("text")]
     autocomplete_fields = ["quiz"]
     inlines = [ChoiceInline]
 

@@ -134,7 +134,9 @@ def live_session_release_seat(*, session_id: int, seats: int = 1) -> None:
     )
 
 
-@transaction.atomic
+# savepoint=False: a paid order grants inside its own transaction, which any error here
+# ends; get_or_create keeps the savepoint that matters (a concurrent grant inserting first).
+@transaction.atomic(savepoint=False)
 def enrollment_grant(*, user, course: Course, live_session_id: int | None = None, source: str = "purchase"):
     """Give ``user`` the right to learn ``course`` (idempotent: a second grant reactivates
     or returns the existing enrollment). The course's enrollment counter moves only when

@@ -118,7 +118,10 @@ def _touches_for(user_id: int | None, visitor_id: str | None):
     return Touch.objects.filter(condition)
 
 
-@transaction.atomic
+# savepoint=False and no get_or_create (which adds two savepoints): the caller holds the
+# paid order's row lock, so nobody else records this order meanwhile, and an error ends the
+# caller's transaction anyway.
+@transaction.atomic(savepoint=False)
 def attribution_record(
     *,
     order_ref: str,
@@ -130,25 +133,25 @@ def attribution_record(
     discount_amount: Decimal = Decimal("0"),
 ) -> OrderAttribution:
     """Store the decision for the paid order; a repeated call returns the first row."""
-    row, _created = OrderAttribution.objects.get_or_create(
+    row = OrderAttribution.objects.filter(order_ref=order_ref).first()
+    if row is not None:
+        return row
+    return OrderAttribution.objects.create(
         order_ref=order_ref,
-        defaults={
-            "order_id": order_id,
-            "campaign_id": attribution.campaign_id,
-            "variant_id": attribution.variant_id,
-            "reason": attribution.reason,
-            "touch_id": attribution.touch_id,
-            "code_id": attribution.code_id,
-            "user_id": attribution.user_id,
-            "is_self_purchase": attribution.is_self_purchase,
-            "is_holdout": attribution.is_holdout,
-            "paid_at": paid_at,
-            "amount": Decimal(amount),
-            "currency": currency,
-            "discount_amount": Decimal(discount_amount),
-        },
+        order_id=order_id,
+        campaign_id=attribution.campaign_id,
+        variant_id=attribution.variant_id,
+        reason=attribution.reason,
+        touch_id=attribution.touch_id,
+        code_id=attribution.code_id,
+        user_id=attribution.user_id,
+        is_self_purchase=attribution.is_self_purchase,
+        is_holdout=attribution.is_holdout,
+        paid_at=paid_at,
+        amount=Decimal(amount),
+        currency=currency,
+        discount_amount=Decimal(discount_amount),
     )
-    return row
 
 
 @transaction.atomic

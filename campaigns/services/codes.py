@@ -336,7 +336,10 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products) -
     )
 
 
-@transaction.atomic
+# savepoint=False: the checkout calls this inside its own transaction and lets any error
+# end that transaction, so a savepoint of its own (two more round trips per coded checkout)
+# would protect nothing. Alone, it still runs in a transaction.
+@transaction.atomic(savepoint=False)
 def discount_code_redeem(*, quote: DiscountQuote, user, order_ref: str) -> CodeRedemption:
     """Reserve one use of the quoted code for ``order_ref``; call inside the checkout's
     transaction. The code row alone is locked (``of=("self",)``: the campaign is read,
@@ -403,11 +406,17 @@ def discount_code_release(*, order_ref: str) -> CodeRedemption | None:
     return redemption
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # called inside the payment's transaction, see redeem
 def discount_code_confirm(*, order_ref: str) -> CodeRedemption | None:
     """The order was paid: the reservation becomes a use. Idempotent. Only the
-    redemption row is locked (the last step of the lock order)."""
-    redemption = CodeRedemption.objects.select_for_update(of=("self",)).filter(order_ref=order_ref).first()
+    redemption row is locked (the last step of the lock order); its code comes along
+    unlocked for the ``code.redeemed`` event."""
+    redemption = (
+        CodeRedemption.objects.select_for_update(of=("self",))
+        .select_related("code")
+        .filter(order_ref=order_ref)
+        .first()
+    )
     if redemption is None or redemption.status != CodeRedemption.Status.RESERVED:
         return redemption
     redemption.status = CodeRedemption.Status.CONFIRMED

@@ -129,6 +129,7 @@ LANGUAGES = [
     ("zh-hans", _("Simplified Chinese")),
     ("ja", _("Japanese")),
     ("es", _("Spanish")),
+    ("ar", _("Arabic")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
@@ -136,7 +137,7 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
-MODELTRANSLATION_LANGUAGES = ("en", "zh-hans", "ja", "es")
+MODELTRANSLATION_LANGUAGES = ("en", "zh-hans", "ja", "es", "ar")
 # Requested language, then English, then Chinese: a title is never empty.
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "zh-hans")
 # The admin's language tabs use a local stand-in for jQuery UI's tabs widget, not a CDN.
@@ -146,7 +147,7 @@ JQUERY_UI_URL = "core/admin/jquery-ui-tabs.js"
 CURRENCIES = ("CNY", "USD", "JPY", "EUR")
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")
 # The currency a visitor sees first, by interface language; they can switch.
-CURRENCY_BY_LANGUAGE = {"en": "USD", "zh-hans": "CNY", "ja": "JPY", "es": "EUR"}
+CURRENCY_BY_LANGUAGE = {"en": "USD", "zh-hans": "CNY", "ja": "JPY", "es": "EUR", "ar": "USD"}
 
 # --- Static and media ------------------------------------------------------------------
 STATIC_URL = "/static/"

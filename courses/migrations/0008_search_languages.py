@@ -136,7 +136,11 @@ def forwards(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
         for statement in FUNCTIONS:
             cursor.execute(statement)
+    # The languages whose columns exist at this point of the history (a language added to
+    # the settings later gets its columns in a later migration).
+    columns = {field.name for field in apps.get_model("courses", "Course")._meta.get_fields()}
     suffixes = [code.replace("-", "_") for code, _ in settings.LANGUAGES]
+    suffixes = [suffix for suffix in suffixes if f"title_{suffix}" in columns]
     search.documents_rebuild(schema_editor.connection, suffixes, None)
 
 

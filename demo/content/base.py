@@ -66,3 +66,6 @@ class CourseSpec:
     language: str = "en"
     tier: int = 3
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # (title, subtitle, description) in Arabic, from demo/content/arabic.py (filled in by
+    # demo/steps/catalog.py); empty until then, and modeltranslation falls back to English.
+    arabic: tuple[str, str, str] = ("", "", "")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from campaigns import services
 from campaigns.models import Campaign, DiscountCode, Touch, TrackingLink
 from courses.models import Course
+from demo.content import arabic
 from demo.content.base import translated
 from partners.models import Partner
 
@@ -156,9 +157,11 @@ def _courses(slug: str, rng: random.Random) -> list[int]:
 
 def _campaign(partner: Partner, rng: random.Random, started: datetime) -> Campaign:
     slug = f"{partner.slug}-learning-week"
+    main_ar, second_ar = arabic.CAMPAIGN_HEADLINES.get(partner.slug, arabic.CAMPAIGN_HEADLINES["bank"])
+    arabic_fields = _arabic_fields(f"{partner.name_ar or partner.name_en} × Zhiqiao", main_ar)
     campaign = Campaign.objects.filter(slug=slug).first()
     if campaign is not None:
-        return campaign
+        return _fill_arabic(campaign, arabic_fields, second_ar)
     main, second = HEADLINES.get(partner.slug, HEADLINES["bank"])
     names = tuple(
         f"{partner_name} × Zhiqiao"
@@ -179,6 +182,7 @@ def _campaign(partner: Partner, rng: random.Random, started: datetime) -> Campai
             **translated("headline", main),
             **translated("body", BODY),
             **translated("call_to_action", CALL_TO_ACTION),
+            **arabic_fields,
             "discount_percent": percent,
             # A large control group, so that its daily orders clear the privacy minimum and
             # partners see the lift on the demo's traffic.
@@ -196,11 +200,35 @@ def _campaign(partner: Partner, rng: random.Random, started: datetime) -> Campai
                 "weight": 1,
                 "discount_percent": min(percent + 5, Decimal(20)),
                 **translated("headline", second),
+                "headline_ar": second_ar,
             },
         ],
     )
     services.campaign_submit(campaign=campaign)
     return services.campaign_approve(campaign=campaign)
+
+
+def _arabic_fields(name: str, headline: str) -> dict[str, str]:
+    return {
+        "name_ar": name,
+        "headline_ar": headline,
+        "body_ar": arabic.CAMPAIGN_BODY,
+        "call_to_action_ar": arabic.CAMPAIGN_CALL_TO_ACTION,
+    }
+
+
+def _fill_arabic(campaign: Campaign, fields: dict[str, str], second_headline: str) -> Campaign:
+    """A campaign seeded before Arabic gets its Arabic texts; texts already there (perhaps
+    edited by the partner) stay."""
+    empty = [name for name in fields if not getattr(campaign, name)]
+    if empty:
+        for name in empty:
+            setattr(campaign, name, fields[name])
+        campaign.save(update_fields=[*empty, "updated_at"])
+    campaign.variants.filter(name="B", headline_ar="").update(
+        headline_ar=second_headline, updated_at=timezone.now()
+    )
+    return campaign
 
 
 def _touches(campaign: Campaign, links: list[TrackingLink], rng: random.Random) -> None:
@@ -229,9 +257,11 @@ def _touches(campaign: Campaign, links: list[TrackingLink], rng: random.Random) 
 
 
 def _alliance(rng: random.Random, started: datetime) -> Campaign | None:
+    main_ar, second_ar = arabic.ALLIANCE_HEADLINES
+    arabic_fields = _arabic_fields(arabic.ALLIANCE_NAME, main_ar)
     campaign = Campaign.objects.filter(slug=ALLIANCE["slug"]).first()
     if campaign is not None:
-        return campaign
+        return _fill_arabic(campaign, arabic_fields, second_ar)
     partners = {p.slug: p for p in Partner.objects.filter(slug__in=[ALLIANCE["lead"], ALLIANCE["partner"]])}
     if len(partners) < 2:
         return None
@@ -250,6 +280,7 @@ def _alliance(rng: random.Random, started: datetime) -> Campaign | None:
             **translated("headline", main),
             **translated("body", BODY),
             **translated("call_to_action", CALL_TO_ACTION),
+            **arabic_fields,
             "discount_percent": Decimal("15"),
             "holdout_share": HOLDOUT_SHARE,
             "starts_at": min(started, now - timedelta(days=14)),
@@ -262,7 +293,13 @@ def _alliance(rng: random.Random, started: datetime) -> Campaign | None:
         co_partners={partners[ALLIANCE["partner"]].pk: ALLIANCE["share"]},
         variants=[
             {"name": "A", "weight": 1},
-            {"name": "B", "weight": 1, "discount_percent": Decimal("20"), **translated("headline", second)},
+            {
+                "name": "B",
+                "weight": 1,
+                "discount_percent": Decimal("20"),
+                **translated("headline", second),
+                "headline_ar": second_ar,
+            },
         ],
     )
     services.campaign_submit(campaign=campaign)

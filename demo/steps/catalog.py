@@ -24,6 +24,7 @@ from demo.content import (
     TAGS,
     CourseSpec,
     Text,
+    arabic,
     courses_art,
     courses_business,
     courses_culture,
@@ -67,7 +68,12 @@ def catalog_specs(count: int) -> list[CourseSpec]:
         courses_business.COURSES,
         courses_culture.COURSES,
     ]
-    written = [spec for row in zip_longest(*shelves) for spec in row if spec is not None]
+    written = [
+        replace(spec, arabic=arabic.COURSES.get(spec.slug, spec.arabic))
+        for row in zip_longest(*shelves)
+        for spec in row
+        if spec is not None
+    ]
     assert len(written) == len(COURSES)
     specs = written[:count]
     for index in range(max(0, count - len(written))):
@@ -84,16 +90,37 @@ def catalog_specs(count: int) -> list[CourseSpec]:
         description = tuple(
             f"{text} {extra}" for text, extra in zip(base.description, variant_sentence, strict=True)
         )
+        title_ar, subtitle_ar, description_ar = base.arabic
+        variant_ar, sentence_ar = arabic.VARIANTS.get(variant_slug, ("", ""))
         specs.append(
             replace(
                 base,
                 slug=f"{base.slug}-{variant_slug}{suffix}"[:120],
                 title=title,
                 description=description,
+                arabic=(
+                    _filled(arabic.VARIANT_TITLE + number, title=title_ar, variant=variant_ar),
+                    subtitle_ar,
+                    _filled("{text} {extra}", text=description_ar, extra=sentence_ar),
+                ),
                 tier=min(6, max(1, base.tier + (1 if variant_slug == "weekend-intensive" else 0))),
             )
         )
     return specs
+
+
+def _filled(template: str, **parts) -> str:
+    """``template`` with its parts, or "" when an Arabic part is missing (the field then falls
+    back to English instead of showing half a sentence)."""
+    if not all(str(value) for value in parts.values()):
+        return ""
+    return template.format(**parts)
+
+
+def _arabic(fields: tuple[str, ...], values: tuple[str, ...] | None) -> dict[str, str]:
+    """``(("name", "bio"), ("...", "..."))`` -> ``{"name_ar": "...", "bio_ar": "..."}``; empty
+    values when the Arabic is missing."""
+    return {f"{field}_ar": value for field, value in zip(fields, values or ("",) * len(fields), strict=True)}
 
 
 @dataclass
@@ -110,6 +137,7 @@ class LessonPlan:
 class SyllabusPlan:
     sections: list[Text]
     lessons: list[LessonPlan]
+    sections_ar: list[str]
 
     @property
     def minutes(self) -> int:
@@ -149,14 +177,23 @@ def syllabus_plan(spec: CourseSpec) -> SyllabusPlan:
         tuple(label.format(n=i, theme=theme[k]) for k, label in enumerate(SECTION_LABEL))
         for i, theme in enumerate(themes, start=1)
     ]
-    return SyllabusPlan(sections=sections, lessons=lessons)
+    sections_ar = [
+        _filled(arabic.SECTION_LABEL, n=i, theme=arabic.SECTION_THEMES.get(theme[0], ""))
+        for i, theme in enumerate(themes, start=1)
+    ]
+    return SyllabusPlan(sections=sections, lessons=lessons, sections_ar=sections_ar)
 
 
 def run(*, rng: random.Random, options: dict, stdout) -> None:
     specs = catalog_specs(options["courses"])
 
     tags = upsert(
-        Tag, key=("slug",), rows=[{"slug": slug, **translated("name", name)} for slug, name in TAGS.items()]
+        Tag,
+        key=("slug",),
+        rows=[
+            {"slug": slug, **translated("name", name), "name_ar": arabic.TAGS.get(slug, "")}
+            for slug, name in TAGS.items()
+        ],
     )
 
     colours = {spec.slug: spec.cover_color for spec in CATEGORIES}
@@ -169,6 +206,7 @@ def run(*, rng: random.Random, options: dict, stdout) -> None:
                 "position": position,
                 **translated("name", spec.name),
                 **translated("description", spec.description),
+                **_arabic(("name", "description"), arabic.CATEGORIES.get(spec.slug)),
             }
             for position, spec in enumerate(CATEGORIES)
             if (spec.parent is None) == parents_pass
@@ -185,6 +223,7 @@ def run(*, rng: random.Random, options: dict, stdout) -> None:
                 **translated("name", spec.name),
                 **translated("headline", spec.headline),
                 **translated("bio", spec.bio),
+                **_arabic(("name", "headline", "bio"), arabic.INSTRUCTORS.get(spec.slug)),
             }
             for spec in INSTRUCTORS
         ],
@@ -207,6 +246,7 @@ def run(*, rng: random.Random, options: dict, stdout) -> None:
                 **translated("title", spec.title),
                 **translated("subtitle", spec.subtitle),
                 **translated("description", spec.description),
+                **_arabic(("title", "subtitle", "description"), spec.arabic),
             }
             for spec in specs
         ],
@@ -238,15 +278,24 @@ def run(*, rng: random.Random, options: dict, stdout) -> None:
         Section,
         key=("course_id", "position"),
         rows=[
-            {"course_id": course_ids[spec.slug], "position": position, **translated("title", title)}
+            {
+                "course_id": course_ids[spec.slug],
+                "position": position,
+                **translated("title", title),
+                "title_ar": title_ar,
+            }
             for spec in specs
-            for position, title in enumerate(plans[spec.slug].sections, start=1)
+            for position, (title, title_ar) in enumerate(
+                zip(plans[spec.slug].sections, plans[spec.slug].sections_ar, strict=True), start=1
+            )
         ],
     )
     lesson_rows = []
     for spec in specs:
         unit = UNIT_LABEL[spec.format]
+        unit_ar = arabic.UNIT_LABEL[spec.format]
         for plan in plans[spec.slug].lessons:
+            topic_ar = arabic.LESSON_TOPICS.get(plan.topic[0], "")
             titles = tuple(unit[k].format(n=plan.number, topic=plan.topic[k]) for k in range(len(LANGS)))
             bodies = tuple(
                 LESSON_BODY[k].format(topic=plan.topic[k], section=plan.section, course=spec.title[k])
@@ -260,6 +309,10 @@ def run(*, rng: random.Random, options: dict, stdout) -> None:
                     "is_preview": plan.preview,
                     **translated("title", titles),
                     **translated("body", bodies),
+                    "title_ar": _filled(unit_ar, n=plan.number, topic=topic_ar),
+                    "body_ar": _filled(
+                        arabic.LESSON_BODY, topic=topic_ar, section=plan.section, course=spec.arabic[0]
+                    ),
                 }
             )
     upsert(Lesson, key=("section_id", "position"), rows=lesson_rows, batch_size=300)

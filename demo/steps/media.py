@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db.models import Q
 
 from courses.models import Choice, Course, Lesson, Question, Quiz, Section
+from demo.content import arabic
 
 AUDIO_SECONDS = 8
 VIDEO_SECONDS = 4
@@ -92,10 +93,18 @@ def _quiz(course: Course) -> None:
             "title_zh_hans": "学习检测",
             "title_ja": "理解度チェック",
             "title_es": "Comprueba lo aprendido",
+            "title_ar": arabic.QUIZ_TITLE,
             "pass_mark": 60,
         },
     )
     if not created:
+        # A quiz seeded before Arabic gets its Arabic title and questions.
+        if not quiz.title_ar:
+            quiz.title_ar = arabic.QUIZ_TITLE
+            quiz.save(update_fields=["title_ar", "updated_at"])
+        for question in quiz.questions.filter(text_ar=""):
+            question.text_ar = arabic.QUIZ_QUESTIONS.get(question.text_en, "")
+            question.save(update_fields=["text_ar", "updated_at"])
         return
     questions = [
         (
@@ -122,6 +131,7 @@ def _quiz(course: Course) -> None:
             quiz=quiz,
             position=position,
             **{f"text_{lang}": text for lang, text in zip(("en", "zh_hans", "ja", "es"), texts, strict=True)},
+            text_ar=arabic.QUIZ_QUESTIONS[texts[0]],
         )
         Choice.objects.bulk_create(
             [

@@ -10,6 +10,7 @@ import random
 
 from accounts.models import User
 from courses.models import Category
+from demo.content import arabic
 from demo.content.base import translated
 from partners.models import ApiKey, ConsentText, Partner, PartnerMember
 from partners.services import (
@@ -144,6 +145,8 @@ def _partner(slug: str, spec: tuple) -> Partner:
         "status": Partner.Status.ACTIVE,
         **translated("name", name),
         **translated("description", description),
+        "name_ar": arabic.PARTNERS[slug][0],
+        "description_ar": arabic.PARTNERS[slug][1],
     }
     partner = Partner.objects.filter(slug=slug).first()
     if partner is None:
@@ -158,8 +161,12 @@ def _partner(slug: str, spec: tuple) -> Partner:
 
 def _consent_text() -> ConsentText:
     text, _created = ConsentText.objects.get_or_create(
-        version=1, defaults=translated("body", CONSENT_TEXT_V1)
+        version=1, defaults={**translated("body", CONSENT_TEXT_V1), "body_ar": arabic.CONSENT_TEXT_V1}
     )
+    # A database seeded before Arabic gets the Arabic text; the other languages stay as agreed.
+    if not text.body_ar:
+        text.body_ar = arabic.CONSENT_TEXT_V1
+        text.save(update_fields=["body_ar", "updated_at"])
     if not ConsentText.objects.filter(is_current=True).exists():
         consent_text_make_current(consent_text=text)
     return ConsentText.objects.get(is_current=True)

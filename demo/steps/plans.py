@@ -13,13 +13,25 @@ from plans.models import Bundle, BundlePrice, Plan, PlanPrice
 BUNDLES = [
     (
         "home-living-bundle",
-        ("Home living bundle", "家居生活套餐", "住まいと暮らしバンドル", "Paquete hogar y vida"),
+        (
+            "Home living bundle",
+            "家居生活套餐",
+            "住まいと暮らしバンドル",
+            "Paquete hogar y vida",
+            "باقة البيت والمعيشة",
+        ),
         "home-living",
         {"CNY": "299.00", "USD": "49.00", "JPY": "6900", "EUR": "45.00"},
     ),
     (
         "money-basics-bundle",
-        ("Money basics bundle", "理财入门套餐", "お金の基本バンドル", "Paquete finanzas básicas"),
+        (
+            "Money basics bundle",
+            "理财入门套餐",
+            "お金の基本バンドル",
+            "Paquete finanzas básicas",
+            "باقة أساسيات المال",
+        ),
         "personal-finance",
         {"CNY": "259.00", "USD": "39.00", "JPY": "5800", "EUR": "36.00"},
     ),
@@ -32,6 +44,7 @@ PLANS = [
             "全站会员（月度）",
             "全コース見放題（月額）",
             "Membresía total (mensual)",
+            "عضوية شاملة (شهرية)",
         ),
         "month",
         True,
@@ -44,13 +57,14 @@ PLANS = [
             "全站会员（年度）",
             "全コース見放題（年額）",
             "Membresía total (anual)",
+            "عضوية شاملة (سنوية)",
         ),
         "year",
         True,
         {"CNY": "588.00", "USD": "99.00", "JPY": "12800", "EUR": "92.00"},
     ),
 ]
-LANGS = ("en", "zh_hans", "ja", "es")
+LANGS = ("en", "zh_hans", "ja", "es", "ar")
 
 
 def _titles(titles: tuple[str, ...]) -> dict:

@@ -19,7 +19,7 @@ def url(name: str, language: str = "en", **kwargs) -> str:
         return reverse(name, kwargs=kwargs or None)
 
 
-@pytest.mark.parametrize("language", ["en", "zh-hans", "ja", "es"])
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ja", "es", "ar"])
 @pytest.mark.parametrize("name", ["accounts:signup", "accounts:login", "accounts:password_reset"])
 def test_account_pages_render_in_every_language(client, name, language):
     response = client.get(url(name, language))

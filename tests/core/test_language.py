@@ -14,7 +14,13 @@ URL = "/api/v1/categories/"
 @pytest.fixture(autouse=True)
 def category():
     return CategoryFactory(
-        slug="tea", name_en="Tea", name_zh_hans="茶", name_ja="お茶", name_es="Té", description_en="Leaves"
+        slug="tea",
+        name_en="Tea",
+        name_zh_hans="茶",
+        name_ja="お茶",
+        name_es="Té",
+        name_ar="الشاي",
+        description_en="Leaves",
     )
 
 
@@ -35,6 +41,8 @@ def name(response) -> str:
         ("es", "Té", "es"),
         ("es-MX", "Té", "es"),
         (" ES ", "Té", "es"),
+        ("ar", "الشاي", "ar"),
+        ("ar-EG", "الشاي", "ar"),
     ],
 )
 def test_lang_parameter_and_its_regional_variants(client, lang, expected_name, expected_code):
@@ -50,7 +58,7 @@ def test_unknown_lang_parameter_on_the_api_is_a_400(client, lang):
     response = client.get(URL, {"lang": lang})
 
     assert response.status_code == 400
-    assert response.json() == {"code": "invalid", "detail": "lang must be one of: en, zh-hans, ja, es."}
+    assert response.json() == {"code": "invalid", "detail": "lang must be one of: en, zh-hans, ja, es, ar."}
 
 
 def test_unknown_lang_parameter_is_refused_in_the_accept_language(client):

@@ -68,7 +68,7 @@ def test_course_change_page_has_a_tab_per_language_without_a_cdn(client, superus
 
     assert response.status_code == 200
     content = response.content.decode()
-    for lang in ("en", "zh_hans", "ja", "es"):
+    for lang in ("en", "zh_hans", "ja", "es", "ar"):
         assert f'name="title_{lang}"' in content
     assert "modeltranslation/js/tabbed_translation_fields.js" in content
     assert "core/admin/jquery-ui-tabs.js" in content
@@ -196,7 +196,7 @@ def _change_form(course: Course, **overrides) -> dict:
         "duration_minutes": 0,
         "cover_color": course.cover_color,
     }
-    for lang in ("en", "zh_hans", "ja", "es"):
+    for lang in ("en", "zh_hans", "ja", "es", "ar"):
         for field in ("title", "subtitle", "description"):
             data[f"{field}_{lang}"] = getattr(course, f"{field}_{lang}") or ""
     for prefix in ("sections", "prices", "live_sessions"):

@@ -36,7 +36,7 @@ def test_course_page_has_inlines_for_sections_prices_and_live_sessions(staff_cli
     assert 'name="prices-TOTAL_FORMS" value="4"' in html
     assert 'name="live_sessions-TOTAL_FORMS" value="1"' in html
     # the section inline is translated too: one title per language
-    for lang in ("en", "zh_hans", "ja", "es"):
+    for lang in ("en", "zh_hans", "ja", "es", "ar"):
         assert f'name="sections-0-title_{lang}"' in html
 
 

@@ -158,7 +158,7 @@ def test_unknown_lang_is_a_400(api_client, lang):
 
     # then the client is told which codes exist (issue 11: not silently English)
     assert response.status_code == 400
-    assert response.json() == {"code": "invalid", "detail": "lang must be one of: en, zh-hans, ja, es."}
+    assert response.json() == {"code": "invalid", "detail": "lang must be one of: en, zh-hans, ja, es, ar."}
 
 
 def test_blank_spanish_texts_fall_back_to_english(api_client):

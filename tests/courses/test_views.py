@@ -24,7 +24,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LANGUAGES = ["en", "zh-hans", "ja", "es"]
+LANGUAGES = ["en", "zh-hans", "ja", "es", "ar"]
 
 
 def url(name: str, language: str = "en", *args) -> str:
@@ -51,6 +51,7 @@ def tea_course():
         title_zh_hans="中国茶道入门",
         title_ja="中国茶の作法入門",
         title_es="El camino del té",
+        title_ar="طريق الشاي",
         subtitle_en="Brew, taste and serve",
         category=category,
         instructor=InstructorFactory(name_en="Lin Mei", bio_en="Tea master from Hangzhou."),
@@ -67,6 +68,7 @@ def tea_course():
         ("zh-hans", "中国茶道入门"),
         ("ja", "中国茶の作法入門"),
         ("es", "El camino del té"),
+        ("ar", "طريق الشاي"),
     ],
 )
 def test_course_page_renders_in_each_language_with_localized_title(
@@ -165,7 +167,7 @@ def test_unknown_and_unpublished_course_are_404_with_the_friendly_page(client):
 
 def test_language_switcher_links_to_the_same_course_in_other_languages(client, tea_course):
     html = client.get(url("courses:detail", "en", tea_course.slug)).content.decode()
-    for language in ("zh-hans", "ja", "es"):
+    for language in ("zh-hans", "ja", "es", "ar"):
         assert f'href="/{language}/courses/tea-ceremony/" lang="{language}"' in html
 
 

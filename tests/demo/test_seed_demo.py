@@ -12,6 +12,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import LearnerProfile, User
+from campaigns.models import Campaign
 from courses.models import (
     Category,
     Course,
@@ -27,13 +28,14 @@ from courses.models import (
 )
 from demo.accounts import DEMO_ACCOUNTS
 from demo.content import COURSES
+from partners.models import ConsentText, Partner
 
 pytestmark = pytest.mark.django_db
 
 # A few days of tiny campaign history keep these tests fast (tests/demo/test_seed_history.py
 # covers the history at length).
 SMALL = {"learners": 20, "interactions": 200, "history_days": 3, "history_scale": 0.02}
-LANGS = ("en", "zh_hans", "ja", "es")
+LANGS = ("en", "zh_hans", "ja", "es", "ar")
 
 
 def seed(**options) -> str:
@@ -128,7 +130,7 @@ def test_same_seed_plans_the_same_interactions():
     assert set(Review.objects.values_list("user__username", "course__slug", "rating")) == ratings
 
 
-def test_catalog_is_complete_in_four_languages():
+def test_catalog_is_complete_in_every_language():
     seed(**SMALL)
 
     courses = Course.objects.all()
@@ -142,7 +144,19 @@ def test_catalog_is_complete_in_four_languages():
         for lang in LANGS:
             blank |= Q(**{f"{field}_{lang}": ""})
         assert courses.filter(blank).count() == 0, field
-    assert Instructor.objects.filter(Q(name_ja="") | Q(bio_es="")).count() == 0
+    assert Instructor.objects.filter(Q(name_ja="") | Q(bio_es="") | Q(name_ar="") | Q(bio_ar="")).count() == 0
+    # Arabic reaches every translated row of the catalog, the syllabus included.
+    for model, field in [
+        (Category, "name"),
+        (Tag, "name"),
+        (Section, "title"),
+        (Lesson, "title"),
+        (Lesson, "body"),
+    ]:
+        assert model.objects.filter(**{f"{field}_ar": ""}).count() == 0, (model, field)
+    assert Partner.objects.filter(name_ar="").count() == 0
+    assert Campaign.objects.filter(Q(name_ar="") | Q(headline_ar="")).count() == 0
+    assert ConsentText.objects.filter(body_ar="").count() == 0
     assert Counter(courses.values_list("format", flat=True)).keys() == {"video", "live", "ebook", "audio"}
     assert courses.exclude(search_text="").count() == len(COURSES)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from courses.models import Enrollment
+from partners.models import ConsentText
 from partners.services import partner_customer_withdraw, partner_customers_upsert
 from plans.models import Entitlement
 from plans.tasks import end_due_entitlements
@@ -75,7 +76,9 @@ def test_a_claim_without_both_consents_or_twice_is_refused_and_changes_nothing(a
         partner_customer_withdraw(partner=alliance["partner"], external_id="card-holder-1")
     if case == "claimed-by-another":
         other = UserFactory()
-        PartnerConsentFactory(user=other, partner=alliance["partner"])
+        PartnerConsentFactory(
+            user=other, partner=alliance["partner"], consent_text=ConsentText.objects.get(is_current=True)
+        )
         assert _claim(other, alliance["campaign"]).status_code == 201
 
     response = _claim(None if case == "anonymous" else learner, alliance["campaign"], external_id)

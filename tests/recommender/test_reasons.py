@@ -12,8 +12,20 @@ from recommender import reranking
 from recommender.reasons import REASON_TEMPLATES, localized, reason_text
 from recommender.segments import describe_segment
 
-TITLE = {"en": "Home cooking 1", "zh-hans": "家常菜1", "ja": "家庭料理1", "es": "Cocina casera 1"}
-CATEGORY = {"en": "Travel photography", "zh-hans": "旅行摄影", "ja": "旅行写真", "es": "Fotografía de viaje"}
+TITLE = {
+    "en": "Home cooking 1",
+    "zh-hans": "家常菜1",
+    "ja": "家庭料理1",
+    "es": "Cocina casera 1",
+    "ar": "الطبخ المنزلي 1",
+}
+CATEGORY = {
+    "en": "Travel photography",
+    "zh-hans": "旅行摄影",
+    "ja": "旅行写真",
+    "es": "Fotografía de viaje",
+    "ar": "تصوير السفر",
+}
 
 
 def _compiled(language: str) -> bool:
@@ -21,7 +33,7 @@ def _compiled(language: str) -> bool:
     return (Path(settings.BASE_DIR) / "locale" / folder / "LC_MESSAGES" / "django.mo").exists()
 
 
-@pytest.mark.parametrize("language", ["en", "zh-hans", "ja", "es"])
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ja", "es", "ar"])
 def test_reasons_use_the_active_language_for_names_and_sentences(language):
     with translation.override(language):
         because = reason_text(reranking.REASON_BECAUSE_YOU_TOOK, {"course": TITLE})
@@ -39,6 +51,7 @@ def test_reasons_use_the_active_language_for_names_and_sentences(language):
         ("zh-hans", "跨界推荐：旅行摄影"),
         ("ja", "新しい分野から：旅行写真"),
         ("es", "Algo nuevo: Fotografía de viaje"),
+        ("ar", "شيء جديد: تصوير السفر"),
     ],
 )
 def test_something_new_is_translated_with_the_glossary_word(language, expected):
@@ -52,7 +65,7 @@ def test_something_new_is_translated_with_the_glossary_word(language, expected):
 RAIL_TITLES = ("Recommended for you", "Next for you", "Similar courses")
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "ja", "es"])
+@pytest.mark.parametrize("language", ["zh-hans", "ja", "es", "ar"])
 def test_every_reason_and_rail_title_is_translated(language):
     with translation.override("en"):
         sentences = [str(template) for template in REASON_TEMPLATES.values()]
