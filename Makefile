@@ -9,6 +9,8 @@ PORT ?= 8000
 # debug pages (`make run RUN_DEBUG=true` brings those back). Static files come from
 # collectstatic through WhiteNoise and uploads from MEDIA_ROOT (SERVE_MEDIA), both without DEBUG.
 RUN_DEBUG ?= false
+# pytest-xdist workers for `make test`: two on the two-core CI machine (0 runs in one process).
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format bench messages clean
 
@@ -43,7 +45,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --settings=config.settings.test --file /dev/null
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -32,6 +32,10 @@ COUNTRY_CHOICES = [
     ("CL", _("Chile")),
     ("BR", _("Brazil")),
     ("AU", _("Australia")),
+    ("SA", _("Saudi Arabia")),
+    ("AE", _("United Arab Emirates")),
+    ("EG", _("Egypt")),
+    ("MA", _("Morocco")),
 ]
 
 

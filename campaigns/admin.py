@@ -13,6 +13,7 @@ from core.timezones import zone_choices
 from . import services
 from .models import (
     Campaign,
+    CampaignAudienceCustomer,
     CampaignCourse,
     CampaignFixedDiscount,
     CampaignPartner,
@@ -37,6 +38,45 @@ class CampaignCourseInline(admin.TabularInline):
     raw_id_fields = ["course"]
 
 
+class AudienceCustomerFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        ids = [
+            form.cleaned_data["customer"].pk
+            for form in self.forms
+            if form.cleaned_data.get("customer") and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.audience_customer_ids_check(campaign=self.instance, customer_ids=ids)
+        except ApplicationError as exc:
+            raise forms.ValidationError(str(exc.message), code=exc.code) from exc
+
+
+class AudienceCustomerInline(admin.TabularInline):
+    """Pushed customers listed in the audience: only the lead partner's, only consenting."""
+
+    model = CampaignAudienceCustomer
+    formset = AudienceCustomerFormSet
+    extra = 0
+    raw_id_fields = ["customer"]
+    verbose_name_plural = _("audience: listed pushed customers")
+
+
+class CampaignAdminForm(forms.ModelForm):
+    def clean_audience_segments(self):
+        value = self.cleaned_data.get("audience_segments") or []
+        if not isinstance(value, list) or not all(
+            isinstance(n, int) and not isinstance(n, bool) for n in value
+        ):
+            raise forms.ValidationError(_("Give a list of segment numbers, e.g. [0, 2]."))
+        try:
+            numbers, version_id = services.audience_segments_check(segments=value)
+        except ApplicationError as exc:
+            raise forms.ValidationError(str(exc.message), code=exc.code) from exc
+        self.instance.audience_segments_version = version_id
+        return numbers
+
+
 class FixedDiscountInline(admin.TabularInline):
     model = CampaignFixedDiscount
     extra = 0
@@ -58,6 +98,7 @@ class RejectForm(forms.Form):
 
 @admin.register(Campaign)
 class CampaignAdmin(TabbedTranslationAdmin):
+    form = CampaignAdminForm
     list_display = [
         "name",
         "slug",
@@ -93,6 +134,7 @@ class CampaignAdmin(TabbedTranslationAdmin):
         FixedDiscountInline,
         VariantInline,
         SpendEntryInline,
+        AudienceCustomerInline,
     ]
     actions = ["approve", "reject", "end"]
 

@@ -77,6 +77,14 @@ class TooManyAttempts(ApplicationError):
         return _("Too many wrong discount codes. Please try again later.")
 
 
+class AudienceInvalid(ApplicationError):
+    """A campaign's audience names something it may not: ``code`` says what (one of
+    ``audience_segment_unknown``, ``audience_customer_unknown``, ``audience_customer_withdrawn``,
+    ``audience_too_many_customers``)."""
+
+    code = "audience_invalid"
+
+
 class PlanGrantNotAvailable(ApplicationError):
     code = "plan_grant_not_available"
     status_code = 404

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.timezones import zone_choices, zone_for_market
 from courses.models import Course
 from partners.models import Partner
 
@@ -84,8 +85,43 @@ class CampaignForm(forms.Form):
         initial=Decimal("10"),
     )
 
-    def __init__(self, *args, partner: Partner, **kwargs):
+    reporting_time_zone = forms.ChoiceField(
+        label=_("Reporting time zone"),
+        required=False,
+        help_text=_("Metric days run from midnight to midnight in this time zone, e.g. Asia/Shanghai."),
+    )
+    audience_segments = forms.TypedMultipleChoiceField(
+        label=_("Learner segments"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Signed-in learners of these segments see the campaign's picks for them."),
+    )
+    audience_all_customers = forms.BooleanField(
+        label=_("All your pushed customers (with data-sharing consent)"), required=False
+    )
+    audience_customer_ids = forms.CharField(
+        label=_("Add pushed customers by id"),
+        required=False,
+        max_length=400_000,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_(
+            "Your own pseudonymous customer ids, one per line. They replace the listed customers; "
+            "leave empty to keep the list."
+        ),
+    )
+    audience_clear_customers = forms.BooleanField(label=_("Remove the listed customers"), required=False)
+
+    def __init__(self, *args, partner: Partner, segment_choices: list[tuple[int, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["audience_segments"].choices = list(segment_choices)
+        # Empty: the zone follows the target countries (core.timezones.zone_for_market).
+        zones = [("", _("The target market's time zone")), *zone_choices()]
+        current = self.initial.get("reporting_time_zone")
+        if current and current not in dict(zones):
+            # A zone staff set in the admin that the list leaves out (an Etc/ zone) stays.
+            zones.append((current, current))
+        self.fields["reporting_time_zone"].choices = zones
         for code, suffix, name in LANGS:
             required = code == "en"
             self.fields[f"name_{suffix}"] = forms.CharField(
@@ -176,6 +212,22 @@ class CampaignForm(forms.Form):
             raise forms.ValidationError(_("Use two-letter country codes."))
         return countries
 
+    def customer_external_ids(self) -> list[str]:
+        raw = self.cleaned_data.get("audience_customer_ids") or ""
+        return [line.strip() for line in raw.replace(",", "\n").splitlines() if line.strip()]
+
+    def audience_kwargs(self) -> dict:
+        data = self.cleaned_data
+        audience: dict = {
+            "segments": list(data.get("audience_segments") or []),
+            "all_customers": bool(data.get("audience_all_customers")),
+        }
+        if data.get("audience_clear_customers"):
+            audience["customer_external_ids"] = []
+        elif self.customer_external_ids():
+            audience["customer_external_ids"] = self.customer_external_ids()
+        return audience
+
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         fields = {
@@ -193,6 +245,10 @@ class CampaignForm(forms.Form):
             )
         }
         fields["target_languages"] = list(fields["target_languages"])
+        # Empty: the target market's zone, also when another zone was chosen before.
+        fields["reporting_time_zone"] = data.get("reporting_time_zone") or zone_for_market(
+            fields["target_countries"]
+        )
         fields["holdout_share"] = (data["holdout_percent"] / Decimal(100)).quantize(Decimal("0.0001"))
         for _code, suffix, _name in LANGS:
             for field in ("name", "headline", "body", "call_to_action"):
@@ -220,6 +276,7 @@ class CampaignForm(forms.Form):
             "lead_share": (data["revenue_share_percent"] / Decimal(100)).quantize(Decimal("0.0001")),
             "co_partners": co_partners,
             "variants": variants,
+            "audience": self.audience_kwargs(),
         }
 
     @classmethod
@@ -236,6 +293,13 @@ class CampaignForm(forms.Form):
             "target_languages": campaign.target_languages,
             "target_countries": ", ".join(campaign.target_countries),
             "holdout_percent": campaign.holdout_share * 100,
+            # A zone that is the market's default shows as "the target market's zone", so it
+            # keeps following the target countries when they change.
+            "reporting_time_zone": ""
+            if campaign.reporting_time_zone == zone_for_market(campaign.target_countries)
+            else campaign.reporting_time_zone,
+            "audience_segments": list(campaign.audience_segments or []),
+            "audience_all_customers": campaign.audience_all_customers,
         }
         for _code, suffix, _name in LANGS:
             for field in ("name", "headline", "body", "call_to_action"):

@@ -84,6 +84,17 @@ class Campaign(TimeStampedModel):
         validators=[validate_time_zone],
         help_text=_("Metric days run from midnight to midnight in this time zone, e.g. Asia/Shanghai."),
     )
+    # The audience (campaigns/audience.py): learner segments of the recommender, named by
+    # their number in the model version recorded beside them (segments are re-clustered every
+    # night; the recommender carries these numbers over to the new version), and the lead
+    # partner's pushed customers, all of them or those listed in CampaignAudienceCustomer.
+    audience_segments = models.JSONField(_("learner segments"), default=list, blank=True)
+    audience_segments_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    audience_all_customers = models.BooleanField(
+        _("all our pushed customers"),
+        default=False,
+        help_text=_("Every customer the partner pushed with data-sharing consent."),
+    )
     # Share of visitors kept without the offer (0.1000 = 10 %) so lift can be measured.
     holdout_share = models.DecimalField(
         _("control group share"), max_digits=5, decimal_places=4, default=Decimal("0")
@@ -126,6 +137,25 @@ class Campaign(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name or self.slug
+
+
+class CampaignAudienceCustomer(TimeStampedModel):
+    """One pushed customer of the lead partner listed in the campaign's audience. A customer
+    who withdraws consent stays listed (the audit trail) but is left out everywhere."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="audience_customers")
+    customer = models.ForeignKey("partners.PartnerCustomer", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["campaign_id", "id"]
+        verbose_name = _("audience customer")
+        verbose_name_plural = _("audience customers")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "customer"], name="campaign_audience_customer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.customer_id}"
 
 
 class CampaignFixedDiscount(TimeStampedModel):

@@ -175,6 +175,16 @@ class DiscountCodeInvalid(ApplicationError):
         return _("This discount code is not valid.")
 
 
+class WebhookAmountMismatch(ApplicationError):
+    """A provider says a payment succeeded for another amount or currency than the
+    order's: nothing is paid or recorded, and staff are told by the error log."""
+
+    code = "amount_mismatch"
+
+    def default_message(self):
+        return _("The amount paid does not match the order.")
+
+
 class SubscriptionNotFound(NotFound):
     code = "subscription_not_found"
 

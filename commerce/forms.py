@@ -40,15 +40,33 @@ class CheckoutForm(forms.Form):
     # first order instead of charging again.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255)
 
-    def __init__(self, *args, hosted_page: bool = False, **kwargs):
+    def __init__(self, *args, hosted_page: bool = False, methods: list[dict] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if hosted_page:
+        methods = methods or []
+        if len(methods) > 1 or any(m["kind"] != "card" for m in methods):
+            # Several ways to pay (WeChat Pay and Alipay beside the card for CNY): the
+            # learner picks one; the sandbox's test cards matter only when it is picked.
+            self.fields["method"] = forms.ChoiceField(
+                label=_("Pay with"),
+                choices=[(m["key"], m["label"]) for m in methods],
+                initial=methods[0]["key"],
+                widget=forms.RadioSelect,
+            )
+            self.fields["token"].required = False
+        if hosted_page and not any(m["provider"] == "sandbox" for m in methods):
             # The card is typed on the provider's page (Stripe Checkout), not chosen here.
             del self.fields["token"]
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
         # A post that lost its key is shown again with a new one, so "Pay" works next time.
         self.fresh_idempotency_key = uuid.uuid4().hex
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("method") or ""
+        if method.startswith("sandbox:") and "token" in self.fields and not data.get("token"):
+            self.add_error("token", forms.ValidationError(_("Choose a test card."), code="required"))
+        return data
 
 
 class RefundForm(forms.Form):

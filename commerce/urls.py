@@ -17,4 +17,6 @@ urlpatterns = [
     path("me/membership/", views.membership, name="membership"),
     path("orders/", views.orders, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
+    path("orders/<str:number>/pay/", views.order_pay, name="order_pay"),
+    path("orders/<str:number>/status/", views.order_status, name="order_status"),
 ]

@@ -1,16 +1,22 @@
 """Storefront pages: cart, checkout, the learner's orders."""
 
+import re
+
+import qrcode
+import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.client_address import client_ip
 from core.exceptions import ApplicationError
 from core.input_guard import bad_request
 from core.money import currency_for_request
@@ -29,6 +35,7 @@ from .discounts import (
 from .exceptions import OrderNotFound, PaymentDeclined
 from .forms import CartAddForm, CartCodeForm, CartRemoveForm, CheckoutForm
 from .models import Order
+from .payment_methods import methods_for, qr_get, qr_remember
 from .payments import get_provider
 from .selectors import cart_view, order_get, order_list, subscription_current
 from .services import (
@@ -44,6 +51,13 @@ from .services.cart import SESSION_KEY
 from .services.subscriptions import subscription_cancel, subscription_resume
 
 ORDERS_PER_PAGE = 20
+STATUS_REFRESH_SECONDS = 5
+
+
+def qr_svg(data: str) -> str:
+    """``data`` as an inline SVG QR code sized by CSS (the millimetre size is dropped)."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    return re.sub(r'\s(width|height)="[^"]*mm"', "", image.to_string(encoding="unicode"), count=2)
 
 
 def _session_items(request: HttpRequest) -> list[dict]:
@@ -171,42 +185,66 @@ def _return_urls(request: HttpRequest):
     return urls
 
 
+def _start_redirect(request: HttpRequest, data: dict, *, provider_name: str, channel: str) -> HttpResponse:
+    """A payment made on the provider's side: its page (Stripe Checkout, Alipay, WeChat
+    Pay H5) or, for WeChat Pay Native, our page with the code to scan."""
+    started = order_checkout_redirect(
+        user=request.user,
+        currency=data["currency"],
+        discount_code=data["discount_code"],
+        idempotency_key=f"web-{data['idempotency_key']}",
+        visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
+        return_urls=_return_urls(request),
+        provider_name=provider_name,
+        channel=channel,
+        client_ip=client_ip(request),
+    )
+    cart_code_forget(session=request.session)  # campaigns integration: the code is used
+    if started.url and started.kind == "qr":
+        qr_remember(started.order.number, started.url)
+        return redirect("commerce:order_pay", number=started.order.number)
+    if started.url:
+        return redirect(started.url)
+    return redirect("commerce:order_detail", number=started.order.number)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
-    """Pays with the configured provider (``PAYMENT_PROVIDER``): a provider with a hosted
-    payment page (Stripe Checkout) gets the browser sent there; the sandbox is paid here
-    with its test cards."""
+    """Pays with the configured provider (``PAYMENT_PROVIDER``), or with the method the
+    learner picks among those enabled for the currency and device (WeChat Pay and Alipay
+    for CNY): a provider with a hosted payment page gets the browser sent there (WeChat
+    Pay Native shows its QR code on our page); the sandbox is paid here with test cards."""
     currency = currency_for_request(request)
     provider = get_provider()
     hosted_page = provider.supports_redirect
+    user_agent = request.headers.get("User-Agent", "")
     status = 200
     if request.method == "POST":
         # Unless it redirects below, the post was refused: the page again with its errors.
         status = 400
-        form = CheckoutForm(request.POST, hosted_page=hosted_page)
+        posted = (request.POST.get("currency") or "").upper()
+        methods = methods_for(
+            currency=posted if posted in settings.CURRENCIES else currency, user_agent=user_agent
+        )
+        form = CheckoutForm(request.POST, hosted_page=hosted_page, methods=methods)
         if form.is_valid():
             data = form.cleaned_data
+            chosen = next((m for m in methods if m["key"] == data.get("method")), None)
+            name = chosen["provider"] if chosen else provider.name
             try:
-                if hosted_page:
-                    started = order_checkout_redirect(
-                        user=request.user,
-                        currency=data["currency"],
-                        discount_code=data["discount_code"],
-                        idempotency_key=f"web-{data['idempotency_key']}",
-                        visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
-                        return_urls=_return_urls(request),
+                # Stripe (a card typed on its hosted page), WeChat Pay and Alipay are paid on
+                # the provider's side; the sandbox here, with its test cards.
+                if (get_provider(name) if chosen else provider).supports_redirect:
+                    return _start_redirect(
+                        request, data, provider_name=name, channel=chosen["channel"] if chosen else ""
                     )
-                    cart_code_forget(session=request.session)  # campaigns integration: the code is used
-                    if started.url:
-                        return redirect(started.url)
-                    return redirect("commerce:order_detail", number=started.order.number)
                 result = order_checkout(
                     user=request.user,
                     items=None,
                     currency=data["currency"],
                     discount_code=data["discount_code"],
-                    payment={"provider": provider.name, "token": data["token"]},
+                    payment={"provider": name, "token": data.get("token") or ""},
                     idempotency_key=f"web-{data['idempotency_key']}",
                     visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
                 )
@@ -222,18 +260,19 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.info(request, _("Your order is waiting for the payment to be confirmed."))
                 return redirect("commerce:order_detail", number=result.order.number)
-        posted = (form.data.get("currency") or "").upper()
         currency = posted if posted in settings.CURRENCIES else currency
         view = cart_view(user=request.user, currency=currency)
         preview = _preview(request, view)
     else:
         view = cart_view(user=request.user, currency=currency)
         preview = _preview(request, view)
+        methods = methods_for(currency=currency, user_agent=user_agent)
         # The order is paid with the code the preview priced, so what the page shows is what
         # is charged; a code that takes nothing off is not sent.
         form = CheckoutForm(
             initial={"currency": currency, "discount_code": preview.code if preview.applied else ""},
             hosted_page=hosted_page,
+            methods=methods,
         )
     return render(
         request,
@@ -244,7 +283,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "preview": preview,
             "currency": currency,
             "code_form": CartCodeForm(),
-            "hosted_page": hosted_page,
+            "hosted_page": hosted_page and "method" not in form.fields,
+            "sandbox_offered": "token" in form.fields,
         },
         status=status,
     )
@@ -349,6 +389,28 @@ def product_checkout(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def order_pay(request: HttpRequest, number: str) -> HttpResponse:
+    """The WeChat Pay code to scan for a pending order; the page asks ``order_status``
+    every few seconds and shows the paid state as soon as the payment is confirmed."""
+    try:
+        order = order_get(user=request.user, number=number)
+    except OrderNotFound:
+        raise Http404 from None
+    code_url = qr_get(order.number) if order.status == Order.Status.PENDING else ""
+    if not code_url:
+        return redirect("commerce:order_detail", number=order.number)
+    return render(
+        request,
+        "commerce/order_pay.html",
+        {
+            "order": order,
+            "qr_svg": qr_svg(code_url),
+            "status_url": reverse("commerce:order_status", args=[number]),
+        },
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def membership(request: HttpRequest) -> HttpResponse:
     """ "My membership": the learner's plans, their periods and dates; cancel at the end of
@@ -373,4 +435,29 @@ def membership(request: HttpRequest) -> HttpResponse:
         return redirect("commerce:membership")
     return render(
         request, "commerce/membership.html", {"subscriptions": subscription_current(user=request.user)}
+    )
+
+
+@require_http_methods(["GET"])
+def order_status(request: HttpRequest, number: str) -> JsonResponse:
+    """What the payment page polls. A pending order of a scan-or-redirect provider is
+    also asked about at the provider, at most once per ``STATUS_REFRESH_SECONDS`` per
+    order, so the page turns paid even when the notification is late."""
+    try:
+        order = order_get(user=request.user, number=number)
+    except OrderNotFound:
+        return JsonResponse({"code": "not_found", "detail": str(OrderNotFound().message)}, status=404)
+    if (
+        order.status == Order.Status.PENDING
+        and cache.add(f"commerce:status-refresh:{order.pk}", 1, STATUS_REFRESH_SECONDS)
+        and order_payment_refresh(order=order).status != Order.Status.PENDING
+    ):
+        order = order_get(user=request.user, number=number)
+    return JsonResponse(
+        {
+            "status": order.status,
+            "status_display": str(order.get_status_display()),
+            "paid": order.status == Order.Status.PAID,
+            "order_url": reverse("commerce:order_detail", args=[number]),
+        }
     )

@@ -6,6 +6,7 @@ learning records are read-only here because their counters are kept by those ser
 
 from django.contrib import admin, messages
 from django.db.models import Count, Prefetch, Q
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
@@ -171,6 +172,21 @@ class CourseAdmin(TabbedTranslationAdmin):
     @admin.display(description=_("prices"))
     def price_summary(self, obj):
         return " · ".join(f"{price.currency} {price.amount}" for price in obj.prices.all()) or "—"
+
+    def get_urls(self):
+        from .translation_views import course_translation_export_view, course_translations, translation_index
+
+        view = self.admin_site.admin_view
+        return [
+            path("translations/", view(translation_index), name="courses_course_translation_index"),
+            path("<int:pk>/translations/", view(course_translations), name="courses_course_translations"),
+            path(
+                "<int:pk>/translations/export/",
+                view(course_translation_export_view),
+                name="courses_course_translation_export",
+            ),
+            *super().get_urls(),
+        ]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +21,8 @@ from campaigns import selectors, services
 from campaigns.forms import CampaignForm, CodesGenerateForm, NamedCodeForm, TrackingLinkForm
 from campaigns.models import Campaign
 from core.exceptions import ApplicationError
+from partners.privacy import is_small_group
+from recommender.audiences import active_segment_catalog, audience_estimate, audience_picks
 
 from .access import is_portal_owner, portal_forbidden, portal_member_required
 
@@ -80,6 +83,45 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/campaigns/list.html", context)
 
 
+def _segment_label(label: str, size: int | None, min_group: int) -> str:
+    if size is None or is_small_group(size):
+        return _("%(segment)s · fewer than %(n)s learners") % {"segment": label, "n": min_group}
+    return ngettext("%(segment)s · %(count)s learner", "%(segment)s · %(count)s learners", size) % {
+        "segment": label,
+        "count": size,
+    }
+
+
+def _segment_choices(catalog) -> list[tuple[int, str]]:
+    """The active version's segments with their sizes, small ones as "fewer than N"."""
+    minimum = min_group_size()
+    return [(n, _segment_label(label, catalog.sizes.get(n), minimum)) for n, label in catalog.labels.items()]
+
+
+def _campaign_form(request: HttpRequest, **kwargs) -> CampaignForm:
+    return CampaignForm(
+        request.POST or None,
+        partner=request.portal_partner,
+        segment_choices=_segment_choices(active_segment_catalog()),
+        **kwargs,
+    )
+
+
+def _audience_block(campaign: Campaign) -> dict:
+    """What the campaign's audience is, how big (small groups as "fewer than N") and what
+    the recommender would pick for it: six queries whatever the audience's size."""
+    catalog = active_segment_catalog()
+    current = campaign.audience_segments_version == catalog.version_id
+    return {
+        "segments": [
+            catalog.labels[n] for n in campaign.audience_segments if current and n in catalog.labels
+        ],
+        "stale_segments": bool(campaign.audience_segments) and not current,
+        "estimate": audience_estimate(campaign=campaign),
+        "picks": audience_picks(campaign=campaign),
+    }
+
+
 def _save_form(request: HttpRequest, form: CampaignForm, campaign: Campaign | None) -> Campaign | None:
     if not form.is_valid():
         return None
@@ -98,7 +140,7 @@ def _save_form(request: HttpRequest, form: CampaignForm, campaign: Campaign | No
 @require_http_methods(["GET", "POST"])
 @portal_member_required(owner_only=True)
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST or None, partner=request.portal_partner)
+    form = _campaign_form(request)
     if request.method == "POST":
         campaign = _save_form(request, form, None)
         if campaign is not None:
@@ -119,9 +161,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if campaign.status != Campaign.Status.DRAFT:
         messages.error(request, _("Only draft campaigns can be edited."))
         return redirect("portal:campaign_detail", pk=campaign.pk)
-    form = CampaignForm(
-        request.POST or None, partner=request.portal_partner, initial=CampaignForm.initial_from(campaign)
-    )
+    form = _campaign_form(request, initial=CampaignForm.initial_from(campaign))
     if request.method == "POST":
         saved = _save_form(request, form, campaign)
         if saved is not None:
@@ -153,6 +193,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "spent": services.campaign_spent(campaign_id=campaign.pk),
         # What a visitor of each variant is offered, by the rule the cart charges.
         "offers": _offers(campaign, landing_path),
+        # The audience names the lead partner's own customers: co-partners do not see it.
+        "audience": _audience_block(campaign) if campaign.partner_id == request.portal_partner.pk else None,
     }
     return render(request, "portal/campaigns/detail.html", context)
 

@@ -7,6 +7,8 @@ class RecommenderConfig(AppConfig):
     verbose_name = _("Recommender")
 
     def ready(self) -> None:
-        from . import signals
+        from . import audiences, signals
 
         signals.connect()
+        # Campaigns (a floor below) check the segments a partner picks through this source.
+        audiences.register()

@@ -19,6 +19,7 @@ REASON_SEGMENT = "segment"
 REASON_POPULAR = "popular"
 REASON_ALSO_TOOK = "also_took"
 REASON_SIMILAR_CONTENT = "similar_content"
+REASON_AUDIENCE = "audience"
 
 LEVELS = ("beginner", "intermediate", "advanced")
 
@@ -31,6 +32,7 @@ REASON_TEMPLATES = {
     REASON_POPULAR: _("Popular on Zhiqiao"),
     REASON_ALSO_TOOK: _("Learners who took this course also took it"),
     REASON_SIMILAR_CONTENT: _("On a similar topic"),
+    REASON_AUDIENCE: _("A top pick for the learners this campaign is for"),
 }
 
 

@@ -64,6 +64,10 @@ def _owned(user) -> QuerySet:
     return Enrollment.objects.filter(user=user, is_active=True).values("course_id")
 
 
+def owned_course_ids(*, user) -> set[int]:
+    return set(Enrollment.objects.filter(user=user, is_active=True).values_list("course_id", flat=True))
+
+
 def _category_names(category) -> dict:
     from django.conf import settings
 

@@ -5,6 +5,7 @@ activated keeps only its record (and the reason in ``note``)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -14,11 +15,12 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import scipy.sparse as sp
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LearnerProfile
+from campaigns.services import campaign_audience_segments_remap
 
 from . import listing, reranking
 from .algorithms import (
@@ -417,6 +419,39 @@ def _write_customer_recommendations(*, version: ModelVersion, config: Recommende
     return written + _bulk(CustomerRecommendation, objects, batch_size=config.write_batch_size)
 
 
+def segment_successors(*, from_version_id: int, to_version_id: int) -> dict[int, int]:
+    """Each segment number of the old version -> the new segment that holds most of its
+    members (ties: the lower number). k-means numbers clusters arbitrarily, so a campaign
+    aimed at "segment 3" follows its learners, not the number. One grouped query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT old_s.number, new_s.number, COUNT(*)
+            FROM {SegmentMembership._meta.db_table} old_m
+            JOIN {Segment._meta.db_table} old_s ON old_s.id = old_m.segment_id
+            JOIN {SegmentMembership._meta.db_table} new_m ON new_m.user_id = old_m.user_id
+            JOIN {Segment._meta.db_table} new_s ON new_s.id = new_m.segment_id
+            WHERE old_s.model_version_id = %s AND new_s.model_version_id = %s
+            GROUP BY old_s.number, new_s.number
+            """,
+            [from_version_id, to_version_id],
+        )
+        rows = cursor.fetchall()
+    best: dict[int, tuple[int, int]] = {}
+    for old_number, new_number, shared in rows:
+        current = best.get(old_number)
+        if current is None or (shared, -new_number) > (current[1], -current[0]):
+            best[old_number] = (new_number, shared)
+    return {old: new for old, (new, _shared) in best.items()}
+
+
+def _carry_audiences(*, from_version_id: int, to_version_id: int) -> int:
+    mapping = segment_successors(from_version_id=from_version_id, to_version_id=to_version_id)
+    return campaign_audience_segments_remap(
+        from_version_id=from_version_id, to_version_id=to_version_id, mapping=mapping
+    )
+
+
 def _delete_rows(version_ids: list[int]) -> None:
     """Set-based deletes of the stored lists of versions that no longer serve."""
     if not version_ids:
@@ -428,6 +463,11 @@ def _delete_rows(version_ids: list[int]) -> None:
     CustomerRecommendation.objects.filter(model_version_id__in=version_ids).delete()
     SimilarCourse.objects.filter(model_version_id__in=version_ids).delete()
     PopularCourse.objects.filter(model_version_id__in=version_ids).delete()
+
+
+# Errors of the connection rather than of the data: the run is retried, never recorded as
+# failed under its key (a failed version of a key would answer every retry of that night).
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 # --- The use case --------------------------------------------------------------------------
@@ -576,6 +616,10 @@ def recommender_train(
     try:
         catalog = load_catalog()
         data = build_interaction_matrix(course_ids=catalog.course_ids, sources=sources, now=now)
+    except TRANSIENT_DATABASE_ERRORS:
+        # A lost connection (a restart, a failover) is not bad data: nothing is recorded under
+        # the run's key, so the task's retry trains the night's version.
+        raise
     except Exception as exc:  # broken data must never take the served lists down
         logger.exception("recommender: reading the interactions failed")
         return _record(
@@ -673,6 +717,14 @@ def recommender_train(
         lease.renew()
         counts["segments"] = _write_segments(version=version, data=data, catalog=catalog, config=config)
         lease.renew()
+    except TRANSIENT_DATABASE_ERRORS:
+        # The version stays WRITING (its rows are this attempt's); giving the lease up lets
+        # the task's retry take it over at once instead of after the lease runs out.
+        with contextlib.suppress(DatabaseError):
+            ModelVersion.objects.filter(pk=version.pk, lease_token=lease.token).update(
+                lease_expires_at=timezone.now()
+            )
+        raise
     except LeaseLost:
         # Another attempt of the run owns the version and its rows now.
         logger.warning("recommender: lost the lease on version #%s; the other attempt goes on", version.pk)
@@ -718,6 +770,13 @@ def recommender_train(
         version.metrics = {**trained.metrics, "stored": counts}
         version.duration_seconds = round(time.perf_counter() - started, 3)
         version.save()
+    for old in previous:
+        try:
+            _carry_audiences(from_version_id=old.pk, to_version_id=version.pk)
+        except Exception:
+            # Campaigns keep the old numbers, which then match nobody: an empty audience
+            # rather than a failed night. The admin shows the error in the log.
+            logger.exception("recommender: carrying campaign audiences to version #%s failed", version.pk)
     try:
         counts["customer_recommendations"] = _write_customer_recommendations(version=version, config=config)
         version.save(update_fields=["metrics", "updated_at"])

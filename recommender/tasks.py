@@ -8,6 +8,7 @@ night's version over once the dead attempt's lease has expired; while a live att
 the lease it retries later instead of training twice at once."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 # Enough retries to outlast a lease (RECOMMENDER_LEASE_SECONDS, 10 minutes by default)
@@ -21,6 +22,11 @@ MAX_RETRIES = 48
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,
+    # A lost database connection mid-run (a restart, a failover) raises out of the service
+    # with nothing recorded under the night's key: retried with backoff.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=300,
 )
 def train_recommender(self, run_key: str | None = None, overrides: dict | None = None) -> dict:
     # Imported here: the services pull in numpy, scipy and scikit-learn, which web

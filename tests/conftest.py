@@ -62,3 +62,22 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+# Tests that start servers on fixed ports (a private PostgreSQL on 8597, a spare Redis on
+# 8599) or real Celery workers, and restart or kill them: two pytest-xdist workers must not
+# do that at once.
+SERIAL_TESTS = (
+    "/tests/ops/",
+    "/tests/recommender/test_worker_kill.py",
+    "/tests/commerce/test_task_lease.py",
+    "/tests/analytics/test_tasks.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``--dist loadgroup``) the tests of SERIAL_TESTS run on one worker,
+    one after another; the others spread over every worker."""
+    for item in items:
+        if any(part in str(item.path) for part in SERIAL_TESTS):
+            item.add_marker(pytest.mark.xdist_group("serial"))

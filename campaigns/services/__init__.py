@@ -18,6 +18,13 @@ from .attribution import (
     attribution_reverse,
     campaign_revenue_split,
 )
+from .audience import (
+    MAX_AUDIENCE_CUSTOMERS,
+    audience_customer_ids_check,
+    audience_segments_check,
+    campaign_audience_segments_remap,
+    campaign_audience_set,
+)
 from .codes import (
     CODE_ALPHABET,
     CODE_FAILURE_ADDRESS_SCOPE,
@@ -81,6 +88,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "LANG_SUFFIXES",
     "MAX_ATTRIBUTION_WINDOW_DAYS",
+    "MAX_AUDIENCE_CUSTOMERS",
     "MAX_CODES_PER_BATCH",
     "MAX_HOLDOUT_SHARE",
     "MAX_PARTNER_SHARE_TOTAL",
@@ -94,8 +102,12 @@ __all__ = [
     "attribution_decide",
     "attribution_record",
     "attribution_reverse",
+    "audience_customer_ids_check",
+    "audience_segments_check",
     "budget_check",
     "campaign_approve",
+    "campaign_audience_segments_remap",
+    "campaign_audience_set",
     "campaign_create",
     "campaign_end",
     "campaign_is_live",

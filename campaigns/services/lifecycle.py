@@ -32,6 +32,7 @@ from ..models import (
     Variant,
 )
 from ..signals import campaign_reviewed, campaign_spend_recorded
+from .audience import audience_apply
 
 LANG_SUFFIXES = tuple(code.replace("-", "_") for code, _name in settings.LANGUAGES)
 TRANSLATED_FIELDS = ("name", "headline", "body", "call_to_action")
@@ -204,6 +205,7 @@ def _apply(
     lead_share: Decimal | None,
     co_partners: dict[int, Decimal] | None,
     variants: list[dict] | None,
+    audience: dict | None = None,
 ) -> Campaign:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
@@ -225,6 +227,8 @@ def _apply(
     _set_partners(campaign, lead_share, co_partners)
     if variants is not None:
         _set_variants(campaign, variants)
+    if audience is not None:
+        audience_apply(campaign, **audience)
     return campaign
 
 
@@ -240,6 +244,7 @@ def campaign_create(
     lead_share: Decimal | None = None,
     co_partners: dict[int, Decimal] | None = None,
     variants: list[dict] | None = None,
+    audience: dict | None = None,
 ) -> Campaign:
     """A new draft led by ``partner``. ``fields`` holds model field names (translated ones
     with their language suffix: ``name_en``, ``headline_es``...)."""
@@ -257,6 +262,7 @@ def campaign_create(
         lead_share=lead_share,
         co_partners=co_partners,
         variants=variants,
+        audience=audience,
     )
 
 
@@ -270,6 +276,7 @@ def campaign_update(
     lead_share: Decimal | None = None,
     co_partners: dict[int, Decimal] | None = None,
     variants: list[dict] | None = None,
+    audience: dict | None = None,
 ) -> Campaign:
     """Partners edit drafts only: what staff approved is what runs."""
     campaign = Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
@@ -283,6 +290,7 @@ def campaign_update(
         lead_share=lead_share,
         co_partners=co_partners,
         variants=variants,
+        audience=audience,
     )
 
 

@@ -1,5 +1,8 @@
 """Storefront API of commerce: checkout, the learner's orders, payment webhooks."""
 
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -7,11 +10,16 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.client_address import client_ip
+
 from ..discounts import cart_code_forget, cart_code_get
+from ..exceptions import CurrencyNotAvailable
 from ..models import Order, OrderLine, Subscription
+from ..payment_methods import is_mobile, methods_for
+from ..payments import get_provider
 from ..payments.registry import PROVIDER_CLASSES
 from ..selectors import order_get, order_list, subscription_list
-from ..services import order_checkout, payment_webhook_process
+from ..services import order_checkout, order_checkout_redirect, payment_webhook_process
 from ..services.checkout import MAX_ITEMS
 from ..services.subscriptions import subscription_cancel, subscription_resume
 
@@ -83,9 +91,46 @@ class CheckoutItemSerializer(serializers.Serializer):
         return attrs
 
 
+CHANNELS = ["native", "h5", "page", "wap"]
+
+
 class CheckoutPaymentSerializer(serializers.Serializer):
     provider = serializers.CharField(required=False, allow_blank=True, max_length=20)
     token = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    channel = serializers.ChoiceField(
+        choices=CHANNELS,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "WeChat Pay: native (a QR code to scan) or h5 (phone browsers); Alipay: page or wap. "
+            "Default: by the request's User-Agent (see GET payments/methods/)."
+        ),
+    )
+
+
+class PaymentActionSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["qr", "redirect"], help_text="qr: show `url` as a QR code to scan; redirect: open `url`."
+    )
+    url = serializers.CharField()
+
+
+class CheckoutResponseSerializer(serializers.Serializer):
+    order = OrderSerializer()
+    payment_action = PaymentActionSerializer(
+        allow_null=True,
+        help_text=(
+            "For WeChat Pay and Alipay: what the client does to pay. The order stays pending "
+            "until the provider's notification (or the reconciler) confirms the payment."
+        ),
+    )
+
+
+class PaymentMethodSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    channel = serializers.CharField(help_text="Empty for card providers.")
+    kind = serializers.ChoiceField(choices=["card", "qr", "redirect"])
+    label = serializers.CharField(help_text="The method's name in the request's language.")
 
 
 class CheckoutSerializer(serializers.Serializer):
@@ -111,7 +156,7 @@ class CheckoutView(APIView):
 
     @extend_schema(
         request=CheckoutSerializer,
-        responses={201: OrderSerializer},
+        responses={201: CheckoutResponseSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
     )
     def post(self, request):
@@ -127,22 +172,90 @@ class CheckoutView(APIView):
         code_from_cart = items is None and "discount_code" not in request.data
         if code_from_cart:
             discount_code = cart_code_get(session=getattr(request, "session", None))
-        result = order_checkout(
-            user=request.user,
-            items=None if items is None else [dict(item) for item in items],
-            currency=data["currency"],
-            discount_code=discount_code,
-            payment=dict(data.get("payment") or {}),
-            idempotency_key=request.headers.get("Idempotency-Key"),
-            visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
-        )
+        payment = dict(data.get("payment") or {})
+        items = None if items is None else [dict(item) for item in items]
+        provider = get_provider(payment.get("provider") or None)
+        action = None
+        if provider.redirect_only:
+            # WeChat Pay and Alipay take no token: the learner pays on their side.
+            channel = payment.get("channel") or provider.channels.get(
+                "mobile" if is_mobile(request.headers.get("User-Agent", "")) else "desktop", ""
+            )
+            result = order_checkout_redirect(
+                user=request.user,
+                items=items,
+                currency=data["currency"],
+                discount_code=discount_code,
+                idempotency_key=request.headers.get("Idempotency-Key"),
+                visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
+                return_urls=_return_urls(request),
+                provider_name=provider.name,
+                channel=channel,
+                client_ip=client_ip(request),
+            )
+            action = {"kind": result.kind, "url": result.url} if result.url else None
+            created = result.created
+        else:
+            checkout = order_checkout(
+                user=request.user,
+                items=items,
+                currency=data["currency"],
+                discount_code=discount_code,
+                payment=payment,
+                idempotency_key=request.headers.get("Idempotency-Key"),
+                visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
+            )
+            result, created = checkout, checkout.created
         if code_from_cart:
             cart_code_forget(session=getattr(request, "session", None))
         order = order_get(user=request.user, number=result.order.number)
-        response = Response({"order": OrderSerializer(order).data}, status=status.HTTP_201_CREATED)
-        if not result.created:
+        response = Response(
+            {"order": OrderSerializer(order).data, "payment_action": action}, status=status.HTTP_201_CREATED
+        )
+        if not created:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+def _return_urls(request):
+    """Where the provider sends the learner back: the order's page in the request's language."""
+
+    def urls(number: str) -> tuple[str, str]:
+        page = request.build_absolute_uri(reverse("commerce:order_detail", args=[number]))
+        return f"{page}?paid=1", f"{page}?cancelled=1"
+
+    return urls
+
+
+class PaymentMethodsView(APIView):
+    """The payment methods offered for ``currency`` on the caller's device (by
+    ``User-Agent``, or ``device=mobile|desktop``): the enabled providers that take the
+    currency, each with its channel (WeChat Pay Native QR on desktops, H5 on phones;
+    Alipay page or wap pay). Send ``payment.provider`` and ``payment.channel`` to checkout."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: PaymentMethodSerializer(many=True)},
+        parameters=[
+            OpenApiParameter("currency", str, required=True, enum=list(settings.CURRENCIES)),
+            OpenApiParameter("device", str, required=False, enum=["desktop", "mobile"]),
+        ],
+    )
+    def get(self, request):
+        currency = (request.query_params.get("currency") or "").upper()
+        if currency not in settings.CURRENCIES:
+            raise CurrencyNotAvailable()
+        device = request.query_params.get("device") or ""
+        if device not in ("", "desktop", "mobile"):
+            raise serializers.ValidationError({"device": [_("Choose desktop or mobile.")]})
+        agent = {"mobile": "Mobile", "desktop": "Desktop"}.get(device) or request.headers.get(
+            "User-Agent", ""
+        )
+        methods = methods_for(currency=currency, user_agent=agent)
+        return Response(
+            PaymentMethodSerializer([{**m, "label": str(m["label"])} for m in methods], many=True).data
+        )
 
 
 class OrderListView(generics.ListAPIView):
@@ -237,4 +350,8 @@ class PaymentWebhookView(APIView):
         if provider not in PROVIDER_CLASSES:
             return Response({"code": "not_found", "detail": str(_("Unknown payment provider."))}, status=404)
         result = payment_webhook_process(provider_name=provider, body=request.body, headers=request.headers)
+        if result.ack is not None:
+            # Alipay wants the plain text "success", or it delivers the notification again.
+            content_type, text = result.ack
+            return HttpResponse(text, content_type=content_type)
         return Response({"received": True, "duplicate": result.duplicate, "outcome": result.outcome})

@@ -4,6 +4,7 @@ from . import storefront
 
 urlpatterns = [
     path("checkout/", storefront.CheckoutView.as_view(), name="checkout"),
+    path("payments/methods/", storefront.PaymentMethodsView.as_view(), name="payment-methods"),
     path("orders/", storefront.OrderListView.as_view(), name="order-list"),
     path("orders/<str:number>/", storefront.OrderDetailView.as_view(), name="order-detail"),
     path("me/subscriptions/", storefront.SubscriptionListView.as_view(), name="subscription-list"),

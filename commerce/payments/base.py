@@ -12,7 +12,11 @@ A provider must:
 - ``refund``: give back part or all of a charge, once per ``idempotency_key``, with the
   same two errors;
 - ``create_redirect`` (providers with ``supports_redirect``): a hosted payment page for
-  the browser (Stripe Checkout), once per ``idempotency_key``;
+  the browser (Stripe Checkout, Alipay page/wap pay, WeChat Pay H5) or a QR code to scan
+  (WeChat Pay Native), once per ``idempotency_key``; ``channel`` picks one of the
+  provider's ``channels`` (by device), ``client_ip`` is the learner's (WeChat H5 wants it);
+- ``redirect_only`` providers (WeChat Pay, Alipay) take no token: they are paid only
+  through ``create_redirect`` and learn the outcome by notification or ``lookup_charge``;
 - ``verify_webhook``: check the signature of a raw body in constant time, raising
   ``InvalidWebhookSignature``;
 - ``parse_event``: turn a verified body into a ``PaymentEvent``.
@@ -33,6 +37,10 @@ class ChargeResult:
     status: ChargeStatus
     reference: str
     failure_code: str = ""
+    # What the provider says was paid, in minor units, when it says so (WeChat Pay and
+    # Alipay do): a success for another amount than the order's is refused, not paid.
+    amount_minor: int | None = None
+    currency: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,8 @@ class RefundResult:
 class RedirectResult:
     reference: str
     url: str
+    # "redirect": send the browser to ``url``; "qr": show ``url`` as a QR code to scan.
+    kind: str = "redirect"
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,10 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
 class Provider:
     name: str = ""
     supports_redirect: bool = False
+    redirect_only: bool = False
+    # Currencies the provider takes (empty: any) and its browser channels by device.
+    currencies: frozenset[str] = frozenset()
+    channels: dict[str, str] = {}
 
     def charge(
         self, *, amount: Decimal, currency: str, token: str, order_number: str, idempotency_key: str
@@ -87,8 +101,15 @@ class Provider:
         success_url: str,
         cancel_url: str,
         idempotency_key: str,
+        channel: str = "",
+        client_ip: str = "",
     ) -> RedirectResult:
         raise NotImplementedError
+
+    def webhook_ack(self, *, duplicate: bool, outcome: str):
+        """What the provider expects back from a handled notification: ``None`` for the
+        default JSON answer, else ``(content_type, body)``."""
+        return None
 
     def verify_webhook(self, *, body: bytes, headers) -> None:
         raise NotImplementedError

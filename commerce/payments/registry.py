@@ -4,6 +4,8 @@
 (optional) lists every provider a request may choose. A provider that is not enabled is
 refused even if a request names it, so the sandbox cannot be used where it is off."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -14,6 +16,8 @@ from .base import Provider
 PROVIDER_CLASSES = {
     "sandbox": "commerce.payments.sandbox.SandboxProvider",
     "stripe": "commerce.payments.stripe_adapter.StripeProvider",
+    "wechatpay": "commerce.payments.wechatpay_adapter.WeChatPayProvider",
+    "alipay": "commerce.payments.alipay_adapter.AlipayProvider",
 }
 
 
@@ -37,3 +41,33 @@ def get_provider(name: str | None = None, *, require_enabled: bool = True) -> Pr
     if not isinstance(name, str) or name not in allowed:
         raise PaymentProviderNotAvailable()
     return import_string(PROVIDER_CLASSES[name])()
+
+
+@dataclass(frozen=True)
+class PaymentChoice:
+    provider: str
+    channel: str  # "" for the provider's only way (a card form, Stripe Checkout)
+    redirect_only: bool
+
+
+def _provider_class(name: str) -> type[Provider]:
+    return import_string(PROVIDER_CLASSES[name])
+
+
+def payment_choices(*, currency: str, mobile: bool) -> list[PaymentChoice]:
+    """The enabled providers that take ``currency``, each with its channel for the device
+    (WeChat Pay Native QR on a desktop, H5 on a phone; Alipay page or wap pay), the default
+    provider first. Classes are only imported, not built: no credentials are read here."""
+    choices = []
+    for name in enabled_provider_names():
+        cls = _provider_class(name)
+        if cls.currencies and currency not in cls.currencies:
+            continue
+        channel = cls.channels.get("mobile" if mobile else "desktop", "")
+        choices.append(PaymentChoice(provider=name, channel=channel, redirect_only=cls.redirect_only))
+    return choices
+
+
+def channel_allowed(name: str, channel: str) -> bool:
+    cls = _provider_class(name)
+    return channel in cls.channels.values() if cls.channels else not channel

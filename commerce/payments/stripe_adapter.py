@@ -148,6 +148,8 @@ class StripeProvider(Provider):
         success_url: str,
         cancel_url: str,
         idempotency_key: str,
+        channel: str = "",
+        client_ip: str = "",
     ) -> RedirectResult:
         """A Stripe Checkout session for the whole order: the learner types the card on
         Stripe's page (no card data touches our servers) and comes back to ``success_url``."""

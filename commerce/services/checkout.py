@@ -489,6 +489,9 @@ class RedirectCheckout:
     # Where to send the browser: the provider's payment page, or None when the order
     # needs no payment page (free, or already paid or failed on a replay).
     url: str | None
+    # "redirect" (open ``url``) or "qr" (show ``url`` as a QR code: WeChat Pay Native).
+    kind: str = "redirect"
+    created: bool = True
 
 
 def order_checkout_redirect(
@@ -499,25 +502,34 @@ def order_checkout_redirect(
     idempotency_key: str | None = None,
     visitor_id: str = "",
     return_urls,
+    provider_name: str | None = None,
+    channel: str = "",
+    client_ip: str = "",
+    items: list[dict] | None = None,
 ) -> RedirectCheckout:
     """The browser checkout with a hosted payment page (Stripe Checkout): the cart
     becomes a pending order (phase 1, as in ``order_checkout``), then the provider makes
     a payment page for it outside any transaction, with the order's idempotency key
     (submitting the form again returns the same page). The webhook, the return to
     ``success`` or the reconciler marks the order paid. ``return_urls(order_number)``
-    gives ``(success_url, cancel_url)``."""
-    provider = get_provider()
+    gives ``(success_url, cancel_url)``. ``provider_name`` and ``channel`` pick one of
+    the learner's payment choices (``payment_choices``); the default provider otherwise."""
+    provider = get_provider(provider_name)
     if not provider.supports_redirect:
         raise PaymentProviderNotAvailable()
+    if provider.channels and channel not in provider.channels.values():
+        channel = provider.channels["desktop"]
+    if provider.currencies and (currency or "").upper() not in provider.currencies:
+        raise CurrencyNotAvailable()
     idempotency_key = _validate_idempotency_key(idempotency_key)
     currency = (currency or "").upper()
     discount_code = (discount_code or "").strip()
     opened = _checkout_open(
         user=user,
-        items=None,
+        items=items,
         currency=currency,
         discount_code=discount_code,
-        payment={"provider": provider.name, "token": ""},
+        payment={"provider": provider.name, "token": channel},
         provider_name=provider.name,
         idempotency_key=idempotency_key,
         visitor_id=visitor_id,
@@ -526,7 +538,7 @@ def order_checkout_redirect(
     if order.status == Order.Status.CANCELLED:
         raise CheckoutExpired(extra={"order": str(order.number)})
     if order.status != Order.Status.PENDING or order.total == 0:
-        return RedirectCheckout(order=order, url=None)
+        return RedirectCheckout(order=order, url=None, created=opened.created)
     payment = order.payments.order_by("-id").first()
     success_url, cancel_url = return_urls(str(order.number))
     titles = ", ".join(line.title for line in order.lines.select_related("course", "plan"))
@@ -539,6 +551,8 @@ def order_checkout_redirect(
             success_url=success_url,
             cancel_url=cancel_url,
             idempotency_key=payment.idempotency_key if payment else payment_idempotency_key(order),
+            channel=channel,
+            client_ip=client_ip,
         )
     except PaymentOutcomeUnknown as exc:
         exc.extra = {**exc.extra, "order": str(order.number)}
@@ -548,4 +562,4 @@ def order_checkout_redirect(
         order_mark_failed(order=order)
         raise
     order = order_settle_charge(order=order, result=ChargeResult(status="pending", reference=page.reference))
-    return RedirectCheckout(order=order, url=page.url)
+    return RedirectCheckout(order=order, url=page.url, kind=page.kind, created=opened.created)

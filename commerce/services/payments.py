@@ -13,10 +13,11 @@ from courses.services import enrollment_grant, live_session_release_seat, live_s
 
 from ..attribution import attribution_for_paid_order
 from ..discounts import discount_release
-from ..exceptions import WebhookPaymentNotFound
+from ..exceptions import WebhookAmountMismatch, WebhookPaymentNotFound
 from ..ledger import ledger_record_sale
 from ..models import CartLine, Order, OrderLine, Payment, WebhookEvent
 from ..payments import ChargeResult, get_provider
+from ..payments.base import to_minor_units
 from .receipts import RECEIPT_TOPIC
 from .subscriptions import subscription_line_paid, subscription_period_failed
 
@@ -93,12 +94,34 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "") -> 
     return order
 
 
+def amount_matches(order: Order, *, amount_minor: int | None, currency: str = "") -> bool:
+    """Whether what a provider reports as paid is the order's total (when it reports it)."""
+    if amount_minor is None:
+        return True
+    return amount_minor == to_minor_units(order.total, order.currency) and (
+        not currency or currency.upper() == order.currency
+    )
+
+
 @transaction.atomic
 def order_settle_charge(*, order: Order, result: ChargeResult) -> Order:
     """Phase 3 of checkout (and the reconciler's and a retry's): write what the provider
     answered, in one short transaction. Succeeded pays a pending order (or takes a late
-    payment for one given up on); declined fails a pending order; pending waits."""
+    payment for one given up on); declined fails a pending order; pending waits. A
+    success for another amount than the order's changes nothing and is logged for staff."""
     order = _lock_order(order)
+    if result.status == "succeeded" and not amount_matches(
+        order, amount_minor=result.amount_minor, currency=result.currency
+    ):
+        logger.error(
+            "provider reports %s %s paid for order %s of %s %s: not settled",
+            result.amount_minor,
+            result.currency,
+            order.number,
+            order.total,
+            order.currency,
+        )
+        return order
     if result.status == "succeeded" and order.status == Order.Status.PENDING:
         # The common case in one pass: the reference is written by the UPDATEs that pay.
         return _order_pay(order=order, reference=result.reference, failure_code=result.failure_code)
@@ -246,6 +269,8 @@ class WebhookResult:
     event_id: str
     duplicate: bool
     outcome: str
+    # The answer the provider expects (``Provider.webhook_ack``); None: the default JSON.
+    ack: tuple[str, str] | None = None
 
 
 def payment_webhook_process(*, provider_name: str, body: bytes, headers) -> WebhookResult:
@@ -268,7 +293,12 @@ def payment_webhook_process(*, provider_name: str, body: bytes, headers) -> Webh
                     reference=event.reference[:128],
                 )
         except IntegrityError:
-            return WebhookResult(event_id=event.event_id, duplicate=True, outcome="duplicate")
+            return WebhookResult(
+                event_id=event.event_id,
+                duplicate=True,
+                outcome="duplicate",
+                ack=provider.webhook_ack(duplicate=True, outcome="duplicate"),
+            )
 
         order = (
             Order.objects.select_for_update()
@@ -277,6 +307,19 @@ def payment_webhook_process(*, provider_name: str, body: bytes, headers) -> Webh
             .first()
         )
         by_number = _order_by_number(provider.name, event) if order is None else None
+        target = order or by_number
+        if (
+            event.kind == "succeeded"
+            and target is not None
+            and not amount_matches(
+                target,
+                amount_minor=(event.data or {}).get("amount_minor"),
+                currency=(event.data or {}).get("currency", ""),
+            )
+        ):
+            # Rolls back the event record: nothing about this order changes.
+            logger.error("payment webhook %s %s: amount does not match", provider.name, event.event_id)
+            raise WebhookAmountMismatch()
         if event.kind == "ignored":
             outcome = "ignored"
         elif by_number is not None:
@@ -297,4 +340,9 @@ def payment_webhook_process(*, provider_name: str, body: bytes, headers) -> Webh
         record.outcome = outcome
         record.save(update_fields=["outcome", "updated_at"])
         logger.info("payment webhook %s %s: %s", provider.name, event.event_id, outcome)
-        return WebhookResult(event_id=event.event_id, duplicate=False, outcome=outcome)
+        return WebhookResult(
+            event_id=event.event_id,
+            duplicate=False,
+            outcome=outcome,
+            ack=provider.webhook_ack(duplicate=False, outcome=outcome),
+        )

@@ -172,6 +172,8 @@ LESSON_COMPLETION_SHARE = env.float("LESSON_COMPLETION_SHARE", default=0.9)
 # A TTF/TTC/OTF covering Latin, Chinese and Japanese for certificate PDFs; empty = the Debian
 # fonts-wqy-microhei or fonts-noto-cjk file (courses/learning/certificate_pdf.py).
 CERTIFICATE_FONT = env("CERTIFICATE_FONT", default="")
+# The font for Arabic letters on certificates (courses/learning/certificate_pdf.py).
+CERTIFICATE_ARABIC_FONT = env("CERTIFICATE_ARABIC_FONT", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -524,6 +526,24 @@ SANDBOX_WEBHOOK_SECRET = env("SANDBOX_WEBHOOK_SECRET", default="sandbox-webhook-
 STRIPE_API_KEY = env("STRIPE_API_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+# WeChat Pay (API v3) and Alipay, for learners paying in CNY (README "WeChat Pay and Alipay").
+# Keys are PEM text or a path to a PEM file; the *_NOTIFY_URL are this site's public
+# /api/v1/payments/webhooks/<provider>/ addresses.
+WECHATPAY_MCHID = env("WECHATPAY_MCHID", default="")
+WECHATPAY_APPID = env("WECHATPAY_APPID", default="")
+WECHATPAY_API_V3_KEY = env("WECHATPAY_API_V3_KEY", default="")
+WECHATPAY_PRIVATE_KEY = env("WECHATPAY_PRIVATE_KEY", default="")
+WECHATPAY_CERT_SERIAL_NO = env("WECHATPAY_CERT_SERIAL_NO", default="")
+WECHATPAY_CERT_DIR = env("WECHATPAY_CERT_DIR", default="")
+WECHATPAY_PUBLIC_KEY = env("WECHATPAY_PUBLIC_KEY", default="")
+WECHATPAY_PUBLIC_KEY_ID = env("WECHATPAY_PUBLIC_KEY_ID", default="")
+WECHATPAY_NOTIFY_URL = env("WECHATPAY_NOTIFY_URL", default="")
+WECHATPAY_API_BASE = env("WECHATPAY_API_BASE", default="https://api.mch.weixin.qq.com")
+ALIPAY_APP_ID = env("ALIPAY_APP_ID", default="")
+ALIPAY_APP_PRIVATE_KEY = env("ALIPAY_APP_PRIVATE_KEY", default="")
+ALIPAY_PUBLIC_KEY = env("ALIPAY_PUBLIC_KEY", default="")
+ALIPAY_NOTIFY_URL = env("ALIPAY_NOTIFY_URL", default="")
+ALIPAY_GATEWAY = env("ALIPAY_GATEWAY", default="https://openapi.alipay.com/gateway.do")
 COMMERCE_SEAT_HOLD_MINUTES = env.int("COMMERCE_SEAT_HOLD_MINUTES", default=15)
 # Money paths (issue 10): provider calls time out after this many seconds; the reconciler
 # looks at pending orders and refunds older than COMMERCE_RECONCILE_AFTER_SECONDS.

@@ -92,6 +92,27 @@ def unsafe_production_settings(values: Mapping) -> list[str]:
                 f"STRIPE_WEBHOOK_SECRET {weakness}: copy the endpoint's signing secret from Stripe."
             )
 
+    if "wechatpay" in providers:
+        for key in (
+            "WECHATPAY_MCHID",
+            "WECHATPAY_APPID",
+            "WECHATPAY_API_V3_KEY",
+            "WECHATPAY_PRIVATE_KEY",
+            "WECHATPAY_CERT_SERIAL_NO",
+            "WECHATPAY_NOTIFY_URL",
+        ):
+            if not values.get(key):
+                problems.append(f"{key} must be set when the wechatpay provider is enabled.")
+        if not (values.get("WECHATPAY_CERT_DIR") or values.get("WECHATPAY_PUBLIC_KEY")):
+            problems.append(
+                "WECHATPAY_CERT_DIR or WECHATPAY_PUBLIC_KEY must be set: without them no "
+                "WeChat Pay notification can be verified."
+            )
+    if "alipay" in providers:
+        for key in ("ALIPAY_APP_ID", "ALIPAY_APP_PRIVATE_KEY", "ALIPAY_PUBLIC_KEY", "ALIPAY_NOTIFY_URL"):
+            if not values.get(key):
+                problems.append(f"{key} must be set when the alipay provider is enabled.")
+
     email_backend = values.get("EMAIL_BACKEND") or ""
     if not email_backend:
         problems.append("EMAIL_BACKEND must be set in production (receipts and password resets).")

@@ -1,9 +1,24 @@
 """Tests: fast hashing, in-memory mail; databases and Redis come from the environment."""
 
+import os
 import tempfile
 
-from .base import *  # noqa: F403
-from .base import env
+# Under pytest-xdist (`make test` runs two workers) each worker has its own test database
+# (pytest-django adds the worker's suffix) and must have its own Redis database too: every
+# test clears the caches, and one worker's clear would wipe the other's in mid-test. The
+# environment is changed before base.py reads it, so Celery workers started by a test
+# inherit the same database.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
+    from urllib.parse import urlsplit, urlunsplit
+
+    _url = urlsplit(os.environ["REDIS_URL"])
+    _base = int(_url.path.strip("/") or 0)
+    _db = (_base + int(_worker[2:])) % 16
+    os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{_db}"))
+
+from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="test-secret-key")

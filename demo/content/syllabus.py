@@ -2,6 +2,7 @@
 """Translated templates for sections and lessons, and the variants that turn a written
 course into extra generated ones (``--courses`` above the hand-written catalog)."""
 
+from .arabic import REVIEW_TEXTS as ARABIC_REVIEW_TEXTS
 from .base import Text
 
 # "Part {n} · {theme}"
@@ -190,4 +191,5 @@ REVIEW_TEXTS: dict[str, dict[int, list[str]]] = {
         2: ["No era lo que esperaba por la descripción.", "Demasiado básico para mí."],
         1: ["No pude seguir las lecciones.", ""],
     },
+    "ar": ARABIC_REVIEW_TEXTS,
 }

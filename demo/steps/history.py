@@ -109,12 +109,16 @@ AUDIENCES: dict[str, Audience] = {
         {"social": 40, "partner_app": 25, "email": 20, "offline_qr": 15},
     ),
     "travel": Audience(
-        0.2, False, {"en": 35, "es": 30, "zh-hans": 20, "ja": 15}, {"social": 45, "email": 35, "sms": 20}
+        0.2,
+        False,
+        {"en": 35, "es": 30, "zh-hans": 20, "ja": 15, "ar": 10},
+        {"social": 45, "email": 35, "sms": 20},
     ),
     "museum": Audience(
         0.2,
         False,
-        {"zh-hans": 55, "ja": 20, "en": 20, "es": 5},
+        # Chinese art and history carried to Arabic-speaking visitors too (文化输出).
+        {"zh-hans": 55, "ja": 20, "en": 20, "es": 5, "ar": 10},
         {"offline_qr": 40, "social": 30, "email": 30},
     ),
     "sports": Audience(
@@ -132,6 +136,7 @@ COUNTRIES = {
     "en": {"US": 50, "GB": 25, "SG": 25},
     "ja": {"JP": 100},
     "es": {"ES": 55, "MX": 45},
+    "ar": {"AE": 40, "SA": 35, "EG": 25},
 }
 CURRENCY = {
     "CN": "CNY",
@@ -142,6 +147,9 @@ CURRENCY = {
     "JP": "JPY",
     "ES": "EUR",
     "MX": "USD",
+    "AE": "USD",
+    "SA": "USD",
+    "EG": "USD",
 }
 REFUND_REASONS = ("Bought the wrong course.", "Changed my mind.", "Could not find the time.")
 # Visits by hour of the day (evenings are busiest).

@@ -35,6 +35,10 @@ COUNTRIES: dict[str, tuple[int, tuple[tuple[str, int], ...], str, tuple[str, ...
     "SG": (8, (("en", 6), ("zh-hans", 4)), "USD", ("Jun Jie", "Hui Min", "Arjun", "Siti", "Ethan", "Chloe")),
     "DE": (6, (("en", 1),), "EUR", ("Lena", "Jonas", "Mia", "Felix", "Hannah", "Paul")),
     "TW": (4, (("zh-hans", 1), ("en", 1)), "USD", ("Yu-Ting", "Chia-Hao", "Pei-Shan", "Po-Han")),
+    # Arabic-speaking markets, where Chinese culture courses are sold in Arabic.
+    "AE": (4, (("ar", 7), ("en", 3)), "USD", ("Mohammed", "Fatima", "Ahmed", "Mariam", "Omar", "Noura")),
+    "SA": (4, (("ar", 9), ("en", 1)), "USD", ("Abdullah", "Sara", "Khalid", "Reem", "Faisal", "Lama")),
+    "EG": (3, (("ar", 9), ("en", 1)), "USD", ("Youssef", "Nour", "Karim", "Salma", "Mostafa", "Hana")),
 }
 TOP_CATEGORIES = [spec.slug for spec in CATEGORIES if spec.parent is None]
 CONSENT_ANCHOR = datetime(2025, 1, 1, tzinfo=UTC)

@@ -5,7 +5,8 @@ queries) and renders nothing when there is nothing to show."""
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from ..selectors import recommendations_for_user, similar_courses
+from ..audiences import audience_includes_user, audience_picks_cached
+from ..selectors import owned_course_ids, recommendations_for_user, similar_courses
 
 register = template.Library()
 
@@ -35,3 +36,17 @@ def similar_courses_rail(course, k: int = 4) -> dict:
     """The "similar courses" rail of a course page."""
     items = similar_courses(course=course, k=k) if course is not None else []
     return _rail(_("Similar courses"), items, testid="rail-similar")
+
+
+@register.inclusion_tag("recommender/_rail.html", takes_context=True)
+def campaign_audience_rail(context, campaign, k: int = 4) -> dict:
+    """The campaign landing page's rail for a signed-in learner in the campaign's audience:
+    the recommender's picks for the audience, less what the learner owns. Everyone else
+    (anonymous visitors, learners outside the audience) sees the page without it."""
+    user = getattr(context.get("request"), "user", None)
+    items = []
+    if campaign is not None and audience_includes_user(campaign=campaign, user=user):
+        owned = owned_course_ids(user=user)
+        picks = audience_picks_cached(campaign=campaign, k=k * 2)
+        items = [pick.as_recommended() for pick in picks if pick.course.pk not in owned][:k]
+    return _rail(_("Picked for you in this campaign"), items, testid="rail-audience")

@@ -65,3 +65,55 @@ def fake_stripe(settings):
     settings.PAYMENT_PROVIDER_TIMEOUT_SECONDS = 0.4
     yield fake
     fake.stop()
+
+
+WECHATPAY_NOTIFY_PATH = "/api/v1/payments/webhooks/wechatpay/"
+ALIPAY_NOTIFY_PATH = "/api/v1/payments/webhooks/alipay/"
+
+
+@pytest.fixture(scope="session")
+def wechat_keys():
+    """Merchant and platform keys, the platform certificate and the APIv3 key, made once."""
+    from .fake_cnpay import WeChatKeys
+
+    return WeChatKeys.generate()
+
+
+@pytest.fixture(scope="session")
+def alipay_keys():
+    from .fake_cnpay import AlipayKeys
+
+    return AlipayKeys.generate()
+
+
+@pytest.fixture
+def fake_wechatpay(settings, wechat_keys, tmp_path):
+    """The fake WeChat Pay API on 127.0.0.1, WeChat Pay enabled beside the sandbox, the
+    platform certificate in WECHATPAY_CERT_DIR, and a short client timeout."""
+    from .fake_cnpay import FakeWeChatPay
+
+    fake = FakeWeChatPay(wechat_keys, hang=1.0).start()
+    settings.PAYMENT_PROVIDERS_ENABLED = ["sandbox", "wechatpay"]
+    cert_dir = wechat_keys.write_cert_dir(tmp_path / "wechatpay-certs")
+    for key, value in wechat_keys.settings(
+        api_base=fake.url, cert_dir=cert_dir, notify_url=f"http://testserver{WECHATPAY_NOTIFY_PATH}"
+    ).items():
+        setattr(settings, key, value)
+    settings.PAYMENT_PROVIDER_TIMEOUT_SECONDS = 0.4
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_alipay(settings, alipay_keys):
+    from .fake_cnpay import FakeAlipay
+
+    fake = FakeAlipay(alipay_keys, hang=1.0).start()
+    settings.PAYMENT_PROVIDERS_ENABLED = [*(settings.PAYMENT_PROVIDERS_ENABLED or ["sandbox"]), "alipay"]
+    for key, value in alipay_keys.settings(
+        gateway=fake.gateway, notify_url=f"http://testserver{ALIPAY_NOTIFY_PATH}"
+    ).items():
+        setattr(settings, key, value)
+    settings.PAYMENT_PROVIDER_TIMEOUT_SECONDS = 0.4
+    yield fake
+    fake.stop()

@@ -89,6 +89,13 @@ def test_production_starts_with_safe_settings_and_without_the_demo_app():
         ({"STRIPE_WEBHOOK_SECRET": None}, "STRIPE_WEBHOOK_SECRET is not set"),
         ({"STRIPE_WEBHOOK_SECRET": "whsec_123"}, "STRIPE_WEBHOOK_SECRET is shorter than 32 characters"),
         ({"STRIPE_API_KEY": None}, "STRIPE_API_KEY must be set"),
+        ({"PAYMENT_PROVIDERS_ENABLED": "stripe,wechatpay"}, "WECHATPAY_MCHID must be set"),
+        ({"PAYMENT_PROVIDERS_ENABLED": "stripe,wechatpay"}, "WECHATPAY_NOTIFY_URL must be set"),
+        (
+            {"PAYMENT_PROVIDERS_ENABLED": "stripe,wechatpay", "WECHATPAY_MCHID": "1900000109"},
+            "WECHATPAY_CERT_DIR or WECHATPAY_PUBLIC_KEY must be set",
+        ),
+        ({"PAYMENT_PROVIDER": "alipay"}, "ALIPAY_PUBLIC_KEY must be set"),
         ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "never delivers mail"),
         ({"EMAIL_BACKEND": None}, "never delivers mail"),  # the development default is the console
         ({"EMAIL_BACKEND": None, "EMAIL_URL": "consolemail://"}, "never delivers mail"),

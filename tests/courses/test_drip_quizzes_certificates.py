@@ -1,6 +1,7 @@
 """Drip release per section, quizzes (pass mark, required for the certificate), the
 certificate PDF in every language, and the ``certificate_issued`` signal."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,8 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
 
 from courses.learning import media
 from courses.learning.selectors import certificate_for_user
@@ -240,7 +243,7 @@ def test_the_quiz_page_takes_an_attempt_and_refuses_forged_choices():
 # --- Certificate PDF -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("language", ["en", "zh-hans", "ja", "es"])
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ja", "es", "ar"])
 def test_the_certificate_pdf_embeds_a_font_for_every_language(language):
     course, lessons = course_with_lessons(
         lessons=1, title_en="Tea", title_zh_hans="茶道入门", title_ja="茶道入門"
@@ -256,6 +259,38 @@ def test_the_certificate_pdf_embeds_a_font_for_every_language(language):
     assert pdf.startswith(b"%PDF-")
     assert b"/FontFile2" in pdf  # the TrueType font is embedded (subset)
     assert b"/ToUnicode" in pdf  # text stays searchable and copyable in every script
+
+
+def _embedded_glyph_names(pdf: bytes) -> set[str]:
+    """The glyph names of every font subset embedded in the PDF."""
+    names: set[str] = set()
+    for font in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values():
+        for descendant in font.get_object().get("/DescendantFonts", []):
+            data = descendant.get_object()["/FontDescriptor"]["/FontFile2"].get_data()
+            names.update(TTFont(io.BytesIO(data)).getGlyphOrder())
+    return names
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_arabic_on_a_certificate_is_shaped_into_joined_letters(language):
+    # An Arabic title and name: on the Arabic certificate and on an English one alike the
+    # letters take their joined forms (initial, medial, final: U+FE70-FEFF), not the
+    # isolated ones that an unshaped PDF would show.
+    course, lessons = course_with_lessons(lessons=1, title_en="Tea", title_ar="طريق الشاي")
+    learner = enrolled_learner(course, first_name="محمد", last_name="علي")
+    lesson_progress_set(user=learner, lesson=lessons[0], completed=True)
+    client = Client()
+    client.force_login(learner)
+
+    response = client.get(f"/{language}/learn/{course.slug}/certificate.pdf")
+
+    assert response.status_code == 200
+    joined = {name for name in _embedded_glyph_names(response.content) if name.startswith("uniFE")}
+    # The learner's name: م of محمد and ع of علي in their initial forms, ي of علي final.
+    assert {"uniFEE3", "uniFECB", "uniFEF2"} <= joined
+    if language == "ar":
+        # The Arabic title: ش of الشاي, initial.
+        assert "uniFEB7" in joined
 
 
 def test_the_shared_link_verifies_and_serves_the_pdf_publicly_but_not_a_forged_id():

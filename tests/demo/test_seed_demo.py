@@ -248,6 +248,8 @@ def test_learners_live_in_several_countries_and_languages():
     assert profiles.count() == 60
     assert len(set(profiles.values_list("country", flat=True))) >= 5
     assert len(set(profiles.values_list("preferred_language", flat=True))) >= 3
+    # Arabic-speaking markets are among them, in Arabic.
+    assert profiles.filter(country__in=["AE", "SA", "EG"], preferred_language="ar").exists()
     slugs = set(Category.objects.filter(parent__isnull=True).values_list("slug", flat=True))
     for interests in profiles.values_list("interests", flat=True):
         assert interests and set(interests) <= slugs

@@ -55,18 +55,75 @@ def site(django_db_setup, django_db_blocker):
 
 
 def _join_membership() -> None:
-    """The demo learner joins the yearly plan through the real checkout, so "my membership"
-    shows a live membership with its dates and the cancel button."""
+    """The demo learner joins a yearly plan through the real checkout, so "my membership"
+    shows a live membership with its dates and the cancel button. The plan holds one course
+    the learner already owns, so no other page (cart, checkout, my learning) changes."""
+    from decimal import Decimal
+
     from django.contrib.auth import get_user_model
 
     from commerce.services import order_checkout
+    from courses.models import Enrollment
+    from plans.models import Plan, PlanPrice
 
+    learner = get_user_model().objects.get(username="learner")
+    owned = Enrollment.objects.filter(user=learner, is_active=True).order_by("pk").first()
+    plan = Plan.objects.create(
+        slug="layout-membership",
+        title_en="Yearly membership",
+        title_zh_hans="年度会员",
+        title_ja="年間メンバーシップ",
+        title_es="Membresía anual",
+        title_ar="عضوية سنوية",
+        interval="year",
+    )
+    plan.courses.add(owned.course)
+    PlanPrice.objects.create(plan=plan, currency="USD", amount=Decimal("99.00"))
     order_checkout(
-        user=get_user_model().objects.get(username="learner"),
-        items=[{"plan": "all-access-yearly"}],
+        user=learner,
+        items=[{"plan": plan.slug}],
         currency="USD",
         payment={"provider": "sandbox", "token": "tok_success"},
     )
+
+
+def _pending_wechat_order() -> str:
+    """A pending WeChat Pay order of the learner with its code to scan, for the QR page,
+    and a course in the learner's cart, so the checkout pages show the payment methods."""
+    from decimal import Decimal
+
+    from accounts.models import User
+    from commerce.models import Order
+    from commerce.payment_methods import qr_remember
+    from commerce.services import cart_add
+    from courses.models import Course
+
+    learner = User.objects.get(username="learner")
+    for_sale = (
+        Course.objects.filter(is_published=True, format="video", prices__currency="CNY")
+        .exclude(enrollments__user=learner)
+        .order_by("pk")
+        .first()
+    )
+    cart_add(user=learner, course_slug=for_sale.slug)
+    order = Order.objects.create(
+        user=learner,
+        currency="CNY",
+        subtotal=Decimal("199.00"),
+        discount=Decimal("0"),
+        total=Decimal("199.00"),
+        amount_refunded=Decimal("0"),
+        provider="wechatpay",
+    )
+    qr_remember(order.number, "weixin://wxpay/bizpayurl?pr=layoutTest")
+    return str(order.number)
+
+
+@pytest.fixture(autouse=True)
+def _cn_payment_methods(settings):
+    """WeChat Pay and Alipay are offered beside the sandbox, so the CNY checkout shows
+    the method choice (the providers' classes are only looked at, never built)."""
+    settings.PAYMENT_PROVIDERS_ENABLED = ["sandbox", "wechatpay", "alipay"]
 
 
 def _paths() -> dict[str, str]:
@@ -82,15 +139,57 @@ def _paths() -> dict[str, str]:
     live = Course.objects.filter(format="live", is_published=True).order_by("pk").first()
     video = Course.objects.filter(format="video", is_published=True).order_by("pk").first()
     campaign = Campaign.objects.filter(partner__slug="bank").order_by("pk").first()
+    draft = _audience_draft(campaign.partner, [video.pk])
     return {
+        "qr_order": _pending_wechat_order(),
         "owned": enrollment.course.slug,
         "lesson": lesson.first().pk,
         "live": live.slug,
         "video": video.slug,
         "campaign_slug": campaign.slug,
         "campaign": campaign.pk,
+        "draft": draft.pk,
         "instructor": video.instructor.slug,
     }
+
+
+def _audience_draft(partner, course_ids: list[int]):
+    """A draft aimed at every segment of the demo's recommender and all the partner's
+    customers, so the draft page shows an estimate and picks (or their absence) in full."""
+    from accounts.models import User
+    from campaigns.services import campaign_create
+    from courses.models import Course
+    from recommender.audiences import active_segment_catalog
+    from recommender.models import ModelVersion, Recommendation, Segment, SegmentMembership
+
+    if not ModelVersion.objects.filter(is_active=True).exists():
+        # The demo does not train the recommender: two segments with stored lists stand in
+        # for a night's training (the signed-in demo learner keeps an empty list).
+        version = ModelVersion.objects.create(algorithm="hybrid", status="active", is_active=True)
+        learners = list(User.objects.filter(username__startswith="learner").exclude(username="learner"))
+        courses = list(Course.objects.filter(is_published=True).order_by("pk")[:6])
+        for number, members in enumerate((learners[::2], learners[1::2])):
+            segment = Segment.objects.create(
+                model_version=version,
+                number=number,
+                size=len(members),
+                dominant_level="beginner",
+                profile={"domains": [{"slug": "x", "share": 0.8, "name": {"en": "Personal finance"}}]},
+            )
+            SegmentMembership.objects.bulk_create(SegmentMembership(segment=segment, user=u) for u in members)
+        Recommendation.objects.bulk_create(
+            Recommendation(
+                model_version=version, user=u, course=c, rank=r, score=1.0 / r, reason_code="popular"
+            )
+            for u in learners
+            for r, c in enumerate(courses, 1)
+        )
+    return campaign_create(
+        partner=partner,
+        fields={"name_en": "Audience draft", "name_zh_hans": "受众草稿"},
+        course_ids=course_ids,
+        audience={"segments": list(active_segment_catalog().labels), "all_customers": True},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +266,8 @@ STOREFRONT = {
 LEARNER = {
     "cart": "/{lang}/cart/",
     "checkout": "/{lang}/checkout/",
+    "checkout-cny": "/{lang}/checkout/?currency=CNY",
+    "wechat-qr": "/{lang}/orders/{qr_order}/pay/",
     "orders": "/{lang}/orders/",
     "my-learning": "/{lang}/learn/",
     "lesson": "/{lang}/learn/{owned}/lessons/{lesson}/",
@@ -184,6 +285,8 @@ PORTAL = {
     "campaigns": "/{lang}/partner/campaigns/",
     "campaign": "/{lang}/partner/campaigns/{campaign}/",
     "campaign-new": "/{lang}/partner/campaigns/new/",
+    "campaign-draft": "/{lang}/partner/campaigns/{draft}/",
+    "campaign-draft-edit": "/{lang}/partner/campaigns/{draft}/edit/",
     "codes": "/{lang}/partner/campaigns/{campaign}/codes/",
     "links": "/{lang}/partner/campaigns/{campaign}/links/",
     "metrics": "/{lang}/partner/campaigns/{campaign}/metrics/",

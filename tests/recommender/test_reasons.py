@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from recommender import reranking
-from recommender.reasons import REASON_TEMPLATES, localized, reason_text
+from recommender.reasons import REASON_AUDIENCE, REASON_TEMPLATES, localized, reason_text
 from recommender.segments import describe_segment
 
 TITLE = {
@@ -86,6 +86,7 @@ def test_every_reason_code_has_a_lazy_translatable_sentence():
         reranking.REASON_POPULAR,
         reranking.REASON_ALSO_TOOK,
         reranking.REASON_SIMILAR_CONTENT,
+        REASON_AUDIENCE,
     }
     assert set(REASON_TEMPLATES) == codes
     assert all(type(template).__name__ == "__proxy__" for template in REASON_TEMPLATES.values())

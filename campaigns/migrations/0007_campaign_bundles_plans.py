@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0005_arabic"),
+        ("campaigns", "0006_campaign_audience"),
         ("plans", "0001_initial"),
     ]
 
