@@ -115,6 +115,7 @@ class CampaignAdmin(TabbedTranslationAdmin):
     list_select_related = ["partner"]
     readonly_fields = ["submitted_at", "reviewed_at", "reviewed_by", "started_at", "ended_at", "created_by"]
     autocomplete_fields = ["partner"]
+    filter_horizontal = ["bundles", "plans"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "reporting_time_zone":

@@ -83,3 +83,22 @@ class AudienceInvalid(ApplicationError):
     ``audience_too_many_customers``)."""
 
     code = "audience_invalid"
+
+
+class PlanGrantNotAvailable(ApplicationError):
+    code = "plan_grant_not_available"
+    status_code = 404
+
+    def default_message(self):
+        return _("This campaign gives no membership to its partners' customers.")
+
+
+class PlanGrantRefused(ApplicationError):
+    code = "plan_grant_refused"
+    status_code = 403
+
+    def default_message(self):
+        return _(
+            "We could not match you with a customer of this campaign's partners who agreed to share data "
+            "with Zhiqiao, or the membership was already claimed."
+        )

@@ -58,6 +58,22 @@ class Campaign(TimeStampedModel):
         _("budget currency"), max_length=3, choices=CURRENCY_CHOICES, default="USD"
     )
     attribution_window_days = models.PositiveIntegerField(_("attribution window (days)"), default=30)
+    # Bundles and membership plans the campaign's offer (and its codes) discount, like its
+    # courses; and a plan its partners' pushed customers may claim for free (alliances).
+    bundles = models.ManyToManyField(
+        "plans.Bundle", blank=True, related_name="campaigns", verbose_name=_("bundles")
+    )
+    plans = models.ManyToManyField(
+        "plans.Plan", blank=True, related_name="campaigns", verbose_name=_("membership plans")
+    )
+    granted_plan = models.ForeignKey(
+        "plans.Plan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("membership plan given to partner customers"),
+    )
     target_languages = models.JSONField(_("target languages"), default=list, blank=True)
     target_countries = models.JSONField(_("target countries"), default=list, blank=True)
     # Metric days are local days here (IANA name); the default comes from the target market.

@@ -18,7 +18,16 @@ from core.exceptions import ApplicationError
 
 from .forms import PeriodForm, RefundForm
 from .ledger import ledger_balances, ledger_statement, party_names
-from .models import LedgerEntry, Order, OrderLine, Payment, Refund, WebhookEvent
+from .models import (
+    LedgerEntry,
+    Order,
+    OrderLine,
+    Payment,
+    Refund,
+    Subscription,
+    SubscriptionPeriod,
+    WebhookEvent,
+)
 from .services import order_refund
 
 
@@ -250,7 +259,9 @@ class LedgerEntryAdmin(admin.ModelAdmin):
                     [
                         entry.created_at.isoformat(),
                         entry.order.number,
-                        entry.order_line.course.slug,
+                        entry.order_line.course.slug
+                        if entry.order_line.course_id
+                        else f"plan:{entry.order_line.plan_id}",
                         entry.kind,
                         entry.share if entry.share is not None else "",
                         entry.amount,
@@ -282,3 +293,66 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class SubscriptionPeriodInline(admin.TabularInline):
+    model = SubscriptionPeriod
+    extra = 0
+    can_delete = False
+    fields = ("number", "starts_at", "ends_at", "status", "attempts", "order", "settled_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    """Memberships: staff look and can stop renewals; charges, retries and the end are the
+    services' (commerce/services/subscriptions.py)."""
+
+    list_display = (
+        "user",
+        "plan",
+        "status",
+        "amount",
+        "currency",
+        "current_period_end",
+        "cancel_at_period_end",
+    )
+    list_filter = ("status", "plan", "provider", "cancel_at_period_end")
+    search_fields = ("user__username", "user__email", "plan__slug")
+    list_select_related = ("user", "plan")
+    inlines = [SubscriptionPeriodInline]
+    readonly_fields = (
+        "user",
+        "plan",
+        "status",
+        "currency",
+        "amount",
+        "provider",
+        "payment_method",
+        "language",
+        "current_period_start",
+        "current_period_end",
+        "cancel_at_period_end",
+        "cancelled_at",
+        "ended_at",
+        "retry_count",
+        "next_retry_at",
+        "grace_until",
+    )
+    actions = ["cancel_at_period_end"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Cancel at the end of the period"))
+    def cancel_at_period_end(self, request, queryset):
+        from .services.subscriptions import subscription_cancel
+
+        for subscription in queryset.select_related("user"):
+            subscription_cancel(user=subscription.user, subscription_id=subscription.pk)

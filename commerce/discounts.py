@@ -20,7 +20,7 @@ from decimal import Decimal
 from campaigns import services as campaign_services
 from campaigns.exceptions import CodeInvalid, TooManyAttempts
 from core.exceptions import ApplicationError
-from core.money import round_money
+from core.money import allocate_largest_remainder, round_money
 
 from .exceptions import DiscountCodeInvalid
 from .selectors import CartItem, CartView
@@ -30,8 +30,11 @@ from .selectors import CartItem, CartView
 class DiscountLine:
     """What checkout knows about one line when it asks for a quote."""
 
-    course_id: int
+    course_id: int | None
     unit_price: Decimal
+    # "bundle:<id>" or "plan:<id>" when the line belongs to one: campaigns discount the
+    # product as a whole, and its discount is spread over its lines.
+    product: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,13 +73,19 @@ def discount_quote(
     code = (code or "").strip()
     if not code:
         return DiscountQuote(code="", currency=currency, line_discounts=[Decimal("0")] * len(lines))
+    singles = [line for line in lines if not line.product]
+    products: dict[str, Decimal] = {}
+    for line in lines:
+        if line.product:
+            products[line.product] = products.get(line.product, Decimal("0")) + line.unit_price
     try:
         quote = campaign_services.discount_code_quote(
             code=code,
             user=user,
-            course_ids=[line.course_id for line in lines],
+            course_ids=[line.course_id for line in singles],
             currency=currency,
-            amounts={line.course_id: line.unit_price for line in lines},
+            amounts={line.course_id: line.unit_price for line in singles},
+            products=products,
             visitor_id=campaign_services.visitor_id_clean(visitor_id),
             client=client or rate_limit_client(user),
             count_failure=count_failure,
@@ -87,9 +96,29 @@ def discount_quote(
     return DiscountQuote(
         code=quote.code,
         currency=currency,
-        line_discounts=[quote.discounts.get(line.course_id, Decimal("0")) for line in lines],
+        line_discounts=_line_discounts(lines=lines, discounts=quote.discounts, currency=currency),
         data={"quote": quote},
     )
+
+
+def _line_discounts(*, lines: list[DiscountLine], discounts: dict, currency: str) -> list[Decimal]:
+    """A course's discount goes to its line; a bundle's is spread over its lines in
+    proportion to their prices (largest remainder, so the parts add up to the cent)."""
+    result = [Decimal("0")] * len(lines)
+    groups: dict[str, list[int]] = {}
+    for index, line in enumerate(lines):
+        if line.product:
+            groups.setdefault(line.product, []).append(index)
+        else:
+            result[index] = discounts.get(line.course_id, Decimal("0"))
+    for product, indexes in groups.items():
+        off = discounts.get(product, Decimal("0"))
+        if not off:
+            continue
+        parts = allocate_largest_remainder(off, [lines[i].unit_price for i in indexes], currency)
+        for index, part in zip(indexes, parts, strict=True):
+            result[index] = part
+    return result
 
 
 def discount_redeem(*, quote: DiscountQuote, user, order) -> None:

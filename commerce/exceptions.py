@@ -183,3 +183,25 @@ class WebhookAmountMismatch(ApplicationError):
 
     def default_message(self):
         return _("The amount paid does not match the order.")
+
+
+class SubscriptionNotFound(NotFound):
+    code = "subscription_not_found"
+
+    def default_message(self):
+        return _("This membership does not exist.")
+
+
+class AlreadySubscribed(ApplicationError):
+    code = "already_subscribed"
+    status_code = 409
+
+    def default_message(self):
+        return _("You already have this membership.")
+
+
+class SubscriptionNotResumable(Conflict):
+    code = "subscription_not_resumable"
+
+    def default_message(self):
+        return _("This membership can no longer be resumed.")

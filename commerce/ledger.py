@@ -13,6 +13,14 @@ Rounding rule (the only one, so every ledger adds up to the cent):
    the remainder. The refund that empties a line reverses each party's remaining net
    exactly, so a fully refunded line nets zero for every party.
 
+4. A plan period (a line with ``plan``) is sold to the platform alone; when the period
+   is over, ``ledger_settle_plan_line`` moves ``PLAN_INSTRUCTOR_POOL_SHARE`` of what the
+   line still nets (rule 1 rounding) to the instructors in proportion to the lessons the
+   learner completed in their courses during the period, split by largest remainder
+   (``core.money.allocate_largest_remainder``), as ``settlement`` entries that sum to
+   zero. No lesson completed: the platform keeps the period. A later refund reverses
+   every party in proportion to what it holds of the line (rule 3).
+
 Parties are strings: ``platform``, ``instructor:<instructor id>``, and whatever extra
 parties a line carries in ``OrderLine.revenue_split`` (``[{"party": "partner:7",
 "share": "0.1000"}]``, filled by attribution). New kinds of parties need no change here.
@@ -23,9 +31,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 
-from core.money import round_money
+from core.money import allocate_largest_remainder, round_money
 from courses.models import Instructor
 from partners.models import Partner
 
@@ -52,8 +61,10 @@ def line_parties(*, line: OrderLine) -> list[tuple[str, Decimal]]:
     Raises ``ValueError`` when the split is not data we can honour (a share outside
     0..1, or shares that together exceed the whole line)."""
     shares: dict[str, Decimal] = {}
-    instructor = line.course.instructor
-    shares[instructor_party(instructor.pk)] = Decimal(instructor.revenue_share)
+    if line.course_id is not None:
+        # A plan period has no course: its instructors are paid at settlement (rule 4).
+        instructor = line.course.instructor
+        shares[instructor_party(instructor.pk)] = Decimal(instructor.revenue_share)
     for item in line.revenue_split or []:
         try:
             party, share = str(item["party"]), Decimal(str(item["share"]))
@@ -108,10 +119,11 @@ def ledger_record_refund(*, refund: Refund, line: OrderLine, amount: Decimal, em
     refunded_before = ZERO
     for entry in LedgerEntry.objects.filter(order_line=line).only("party", "kind", "amount"):
         net[entry.party] += entry.amount
-        if entry.kind == LedgerEntry.Kind.SALE:
-            sale[entry.party] = entry.amount
-        elif entry.kind == LedgerEntry.Kind.REFUND:
+        if entry.kind == LedgerEntry.Kind.REFUND:
             refunded_before -= entry.amount
+        else:
+            # What the party got from the line: its sale and, for a plan, its settlement.
+            sale[entry.party] = sale.get(entry.party, ZERO) + entry.amount
     if empties_line:
         reversals = {party: -value for party, value in net.items() if value}
     else:
@@ -145,6 +157,47 @@ def ledger_record_refund(*, refund: Refund, line: OrderLine, amount: Decimal, em
     )
 
 
+def plan_instructor_pool_share() -> Decimal:
+    return Decimal(str(getattr(settings, "PLAN_INSTRUCTOR_POOL_SHARE", "0.5")))
+
+
+def ledger_settle_plan_line(*, line: OrderLine, lessons_by_instructor: dict[int, int]) -> list[LedgerEntry]:
+    """Rule 4: share a finished plan period with the instructors whose lessons were
+    completed in it. The caller holds the period's lock and settles it once."""
+    net = LedgerEntry.objects.filter(order_line=line).aggregate(total=Sum("amount", default=ZERO))["total"]
+    counted = sorted((pk, count) for pk, count in lessons_by_instructor.items() if count > 0)
+    if net <= 0 or not counted:
+        return []
+    pool = round_money(net * plan_instructor_pool_share(), line.currency)
+    parts = allocate_largest_remainder(pool, [count for _pk, count in counted], line.currency)
+    entries = [
+        LedgerEntry(
+            order_id=line.order_id,
+            order_line=line,
+            kind=LedgerEntry.Kind.SETTLEMENT,
+            party=instructor_party(pk),
+            amount=part,
+            currency=line.currency,
+        )
+        for (pk, _count), part in zip(counted, parts, strict=True)
+        if part
+    ]
+    if not entries:
+        return []
+    moved = sum((entry.amount for entry in entries), ZERO)
+    entries.append(
+        LedgerEntry(
+            order_id=line.order_id,
+            order_line=line,
+            kind=LedgerEntry.Kind.SETTLEMENT,
+            party=PLATFORM,
+            amount=-moved,
+            currency=line.currency,
+        )
+    )
+    return LedgerEntry.objects.bulk_create(entries)
+
+
 # --- Reads for staff: balances and payout statements ------------------------------------
 
 
@@ -160,7 +213,7 @@ def ledger_balances(*, start: datetime | None = None, end: datetime | None = Non
     rows = (
         entries.values("party", "currency")
         .annotate(
-            sales=Sum("amount", filter=Q(kind=LedgerEntry.Kind.SALE), default=ZERO),
+            sales=Sum("amount", filter=~Q(kind=LedgerEntry.Kind.REFUND), default=ZERO),
             refunds=Sum("amount", filter=Q(kind=LedgerEntry.Kind.REFUND), default=ZERO),
             balance=Sum("amount", default=ZERO),
             entries=Count("id"),

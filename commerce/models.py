@@ -75,6 +75,14 @@ class Order(TimeStampedModel):
     paid_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    # The saved payment method a plan's renewals are charged with (the sandbox token or a
+    # Stripe PaymentMethod id: a reference, never card data); empty for other orders.
+    payment_method = models.CharField(max_length=128, blank=True)
+    # The plan period this order pays (every attempt of a renewal; the first period's
+    # checkout order once it is paid).
+    subscription_period = models.ForeignKey(
+        "SubscriptionPeriod", null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -99,6 +107,9 @@ class Order(TimeStampedModel):
 
 
 class OrderLine(TimeStampedModel):
+    """One thing bought: a course (alone or as part of a bundle, ``bundle`` set) or a
+    period of a membership plan (``plan`` set, no course)."""
+
     class Seat(models.TextChoices):
         NONE = "none", _("no seat")
         HELD = "held", _("seat held")
@@ -106,10 +117,16 @@ class OrderLine(TimeStampedModel):
         RELEASED = "released", _("seat released")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    course = models.ForeignKey("courses.Course", on_delete=models.PROTECT, related_name="+")
+    course = models.ForeignKey(
+        "courses.Course", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     live_session = models.ForeignKey(
         "courses.LiveSession", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    bundle = models.ForeignKey(
+        "plans.Bundle", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    plan = models.ForeignKey("plans.Plan", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     unit_price = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY)
@@ -133,10 +150,24 @@ class OrderLine(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(amount_refunded__lte=F("total")), name="order_line_refund_within_total"
             ),
+            # A line sells a course or a plan period, never both and never nothing.
+            models.CheckConstraint(
+                condition=Q(course__isnull=False, plan__isnull=True)
+                | Q(course__isnull=True, plan__isnull=False),
+                name="order_line_course_or_plan",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_id}: {self.course_id}"
+        return f"{self.order_id}: {self.course_id or self.plan_id}"
+
+    @property
+    def title(self) -> str:
+        """What the line sold, for receipts and order pages (the relations are loaded by
+        the caller)."""
+        if self.plan_id:
+            return str(self.plan.title)
+        return str(self.course.title)
 
 
 class IdempotencyKey(TimeStampedModel):
@@ -229,6 +260,9 @@ class LedgerEntry(TimeStampedModel):
     class Kind(models.TextChoices):
         SALE = "sale", _("sale")
         REFUND = "refund", _("refund")
+        # A plan period's revenue moved from the platform to the instructors whose lessons
+        # the learner completed in the period (entries of one settlement sum to zero).
+        SETTLEMENT = "settlement", _("settlement")
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="ledger_entries")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="ledger_entries")
@@ -252,7 +286,12 @@ class LedgerEntry(TimeStampedModel):
                 fields=["order_line", "party"],
                 condition=Q(kind="sale"),
                 name="ledger_one_sale_entry_per_party_line",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["order_line", "party"],
+                condition=Q(kind="settlement"),
+                name="ledger_one_settlement_entry_per_party_line",
+            ),
         ]
 
 
@@ -276,3 +315,92 @@ class SandboxCharge(TimeStampedModel):
 
     class Meta:
         ordering = ["id"]
+
+
+class Subscription(TimeStampedModel):
+    """A learner's membership plan, paid period by period. Renewals, retries and the end
+    are decided by ``commerce.services.subscriptions`` under this row's lock."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        PAST_DUE = "past_due", _("payment overdue")
+        CANCELLED = "cancelled", _("cancelled")
+        EXPIRED = "expired", _("ended")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subscriptions")
+    plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="subscriptions")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    provider = models.CharField(max_length=20)
+    payment_method = models.CharField(max_length=128, blank=True)
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    current_period_start = models.DateTimeField()
+    current_period_end = models.DateTimeField(db_index=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Dunning: failed renewals so far, when to try again, and until when the learner keeps
+    # the plan's courses while the payment is overdue.
+    retry_count = models.PositiveSmallIntegerField(default=0)
+    next_retry_at = models.DateTimeField(null=True, blank=True)
+    grace_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "plan"],
+                condition=Q(status__in=["active", "past_due"]),
+                name="subscription_one_live_per_plan",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="subscription_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.plan_id} ({self.status})"
+
+    @property
+    def entitlement_source(self) -> str:
+        return f"subscription:{self.pk}"
+
+
+class SubscriptionPeriod(TimeStampedModel):
+    """One paid (or being paid) period. ``(subscription, number)`` is unique, so however
+    many renewals or webhooks race, a period exists once; a failed attempt keeps the row
+    and a retry attaches its new order to it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting payment")
+        PAID = "paid", _("paid")
+        FAILED = "failed", _("payment failed")
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="periods")
+    number = models.PositiveIntegerField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # The order of the latest attempt (earlier attempts keep pointing here through
+    # ``Order.subscription_period``).
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    # When the period's revenue was shared with the instructors (see ledger_settle_plan_line).
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["subscription_id", "number"]
+        verbose_name = _("subscription period")
+        verbose_name_plural = _("subscription periods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "number"], name="subscription_period_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="subscription_period_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} #{self.number}"

@@ -9,12 +9,13 @@ from django.db.models import Prefetch, QuerySet
 from courses.models import Course, LiveSession, Price
 
 from .exceptions import OrderNotFound
-from .models import CartLine, Order, OrderLine
+from .models import CartLine, Order, OrderLine, Subscription
 
 
 def _lines_prefetch() -> Prefetch:
     return Prefetch(
-        "lines", queryset=OrderLine.objects.select_related("course", "live_session").order_by("id")
+        "lines",
+        queryset=OrderLine.objects.select_related("course", "live_session", "plan", "bundle").order_by("id"),
     )
 
 
@@ -114,3 +115,13 @@ def cart_course_slugs(request) -> list[str]:
     if not isinstance(items, list):
         return []
     return [str(item.get("course")) for item in items if isinstance(item, dict) and item.get("course")]
+
+
+def subscription_list(*, user) -> QuerySet[Subscription]:
+    """The learner's memberships with their plans, newest first: one query."""
+    return Subscription.objects.filter(user=user).select_related("plan").order_by("-created_at", "-id")
+
+
+def subscription_current(*, user) -> list[Subscription]:
+    """The memberships to show on "my membership": live ones first, then the last ended."""
+    return list(subscription_list(user=user)[:20])

@@ -9,3 +9,7 @@ from django.dispatch import Signal
 receipt_due = Signal()
 # A refund went through at the provider and was applied. Arguments: ``refund``.
 refund_succeeded = Signal()
+# Something the learner must hear about their membership happened. Arguments:
+# ``subscription``, ``event`` (``payment_failed``: a renewal was declined, with the retry
+# and grace dates on the subscription; ``ended``), ``number`` (the attempt, for the key).
+subscription_notice = Signal()

@@ -66,3 +66,21 @@ def release_expired_seat_holds() -> int:
 
     with task_lease("release_expired_seat_holds") as held:
         return order_release_expired_holds() if held else 0
+
+
+@shared_task(name="commerce.tasks.advance_subscriptions", acks_late=True, reject_on_worker_lost=True)
+def advance_subscriptions() -> dict:
+    """Beat, every five minutes: renew due subscriptions, retry declined renewals, end
+    cancelled and overdue ones, and share finished periods with the instructors."""
+    from .services.subscriptions import subscriptions_advance
+
+    with task_lease("advance_subscriptions") as held:
+        return subscriptions_advance() if held else {"skipped": 1}
+
+
+@shared_task(name="commerce.tasks.renew_subscription")
+def renew_subscription(subscription_id: int) -> str:
+    """One subscription now (staff's "renew now", tests): the service decides what is due."""
+    from .services.subscriptions import subscription_renew
+
+    return subscription_renew(subscription_id=subscription_id)

@@ -20,6 +20,7 @@ from core.client_address import client_ip
 from core.exceptions import ApplicationError
 from core.input_guard import bad_request
 from core.money import currency_for_request
+from plans.selectors import product_get
 
 from .api.storefront import VISITOR_COOKIE
 from .discounts import (
@@ -36,7 +37,7 @@ from .forms import CartAddForm, CartCodeForm, CartRemoveForm, CheckoutForm
 from .models import Order
 from .payment_methods import methods_for, qr_get, qr_remember
 from .payments import get_provider
-from .selectors import cart_view, order_get, order_list
+from .selectors import cart_view, order_get, order_list, subscription_current
 from .services import (
     cart_add,
     cart_remove,
@@ -47,6 +48,7 @@ from .services import (
     session_cart_remove,
 )
 from .services.cart import SESSION_KEY
+from .services.subscriptions import subscription_cancel, subscription_resume
 
 ORDERS_PER_PAGE = 20
 STATUS_REFRESH_SECONDS = 5
@@ -310,6 +312,82 @@ def orders(request: HttpRequest) -> HttpResponse:
     return render(request, "commerce/orders.html", {"page": page, "orders": page.object_list})
 
 
+# --- Bundles and membership plans ----------------------------------------------------------
+
+
+def _product_from(data) -> tuple[str, str]:
+    for kind in ("plan", "bundle"):
+        slug = str(data.get(kind) or "").strip()
+        if slug:
+            return kind, slug[:80]
+    return "", ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_checkout(request: HttpRequest) -> HttpResponse:
+    """Buy one bundle or membership plan (``?plan=<slug>`` or ``?bundle=<slug>``) with the
+    sandbox's test cards, through the same checkout as the cart. Plans are charged here,
+    not on a hosted page: their renewals need the payment method of this first payment."""
+    kind, slug = _product_from(request.POST if request.method == "POST" else request.GET)
+    product = product_get(kind=kind, slug=slug) if kind else None
+    if product is None:
+        raise Http404
+    provider = get_provider()
+    status = 200
+    currency = currency_for_request(request)
+    if request.method == "POST":
+        status = 400
+        form = CheckoutForm(request.POST)
+        if provider.supports_redirect:
+            form.add_error(
+                None, _("Memberships and bundles are sold through the app with this payment provider.")
+            )
+        elif form.is_valid():
+            data = form.cleaned_data
+            currency = data["currency"]
+            try:
+                result = order_checkout(
+                    user=request.user,
+                    items=[{kind: slug}],
+                    currency=data["currency"],
+                    discount_code=data["discount_code"],
+                    payment={"provider": provider.name, "token": data["token"]},
+                    idempotency_key=f"web-{data['idempotency_key']}",
+                    visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
+                )
+            except PaymentDeclined as exc:
+                messages.error(request, str(exc.message))
+                return redirect("commerce:order_detail", number=exc.extra["order"])
+            except ApplicationError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                if result.order.status == Order.Status.PAID:
+                    messages.success(request, _("Thank you! Your payment was received."))
+                else:
+                    messages.info(request, _("Your order is waiting for the payment to be confirmed."))
+                if kind == "plan":
+                    return redirect("commerce:membership")
+                return redirect("commerce:order_detail", number=result.order.number)
+    else:
+        if product.price_in(currency) is None and product.prices:
+            currency = product.prices[0][0]
+        form = CheckoutForm(initial={"currency": currency})
+    return render(
+        request,
+        "commerce/product_checkout.html",
+        {
+            "form": form,
+            "product": product,
+            "kind": kind,
+            "currency": currency,
+            "price": product.price_in(currency),
+            "hosted_page": provider.supports_redirect,
+        },
+        status=status,
+    )
+
+
 @login_required
 def order_pay(request: HttpRequest, number: str) -> HttpResponse:
     """The WeChat Pay code to scan for a pending order; the page asks ``order_status``
@@ -333,6 +411,33 @@ def order_pay(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def membership(request: HttpRequest) -> HttpResponse:
+    """ "My membership": the learner's plans, their periods and dates; cancel at the end of
+    the period (or resume before it ends)."""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            subscription_id = int(request.POST.get("subscription") or 0)
+        except ValueError:
+            return bad_request(request, _("This membership does not exist."))
+        try:
+            if action == "cancel":
+                subscription_cancel(user=request.user, subscription_id=subscription_id)
+                messages.success(request, _("Your membership will end at the end of the paid period."))
+            elif action == "resume":
+                subscription_resume(user=request.user, subscription_id=subscription_id)
+                messages.success(request, _("Your membership will renew as before."))
+            else:
+                return bad_request(request, _("Choose to cancel or to resume the membership."))
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("commerce:membership")
+    return render(
+        request, "commerce/membership.html", {"subscriptions": subscription_current(user=request.user)}
+    )
+
+
 @require_http_methods(["GET"])
 def order_status(request: HttpRequest, number: str) -> JsonResponse:
     """What the payment page polls. A pending order of a scan-or-redirect provider is

@@ -17,6 +17,8 @@ storefront_api = [
     path("", include("courses.api.urls")),
     path("", include("commerce.api.urls")),
     path("", include("invoices.api.urls")),
+    path("", include("plans.api.urls")),
+    path("", include("campaigns.api.storefront_urls")),
     path("", include("recommender.api.urls")),
     path("", include("questions.api.urls")),
     path("", include("notifications.api.urls")),
@@ -61,6 +63,7 @@ urlpatterns += i18n_patterns(
     path("referrals/", include("referrals.urls")),
     path("", include("culture.urls")),
     path("", include("commerce.urls")),
+    path("", include("plans.urls")),
     path("", include("courses.urls")),
     prefix_default_language=True,
 )

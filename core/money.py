@@ -78,3 +78,24 @@ def country_name(code: str, language: str | None = None) -> str:
         return ""
     locale = _locale(language or translation.get_language() or settings.LANGUAGE_CODE)
     return locale.territories.get(code.upper(), code)
+
+
+def allocate_largest_remainder(total: Decimal, weights: list, currency: str) -> list[Decimal]:
+    """Split ``total`` in proportion to ``weights`` so the parts sum exactly to ``total``
+    (largest-remainder rounding): every part is first rounded down to the currency's minor
+    unit, then the minor units left over go one each to the parts with the largest
+    remainders (ties to the earlier part). Zero weights get nothing; all-zero weights give
+    an empty split (``[]``) that the caller must handle."""
+    weights = [Decimal(str(weight)) for weight in weights]
+    whole = sum(weights, Decimal("0"))
+    if not weights or whole <= 0:
+        return []
+    unit = quantum(currency)
+    units = int((Decimal(total) / unit).to_integral_value())
+    exact = [Decimal(units) * weight / whole for weight in weights]
+    floors = [int(value) for value in exact]  # the weights are not negative: int() floors
+    left = units - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for index in order[:left]:
+        floors[index] += 1
+    return [Decimal(count) * unit for count in floors]

@@ -290,6 +290,8 @@ class Enrollment(TimeStampedModel):
         PURCHASE = "purchase", _("purchase")
         FREE = "free", _("free")
         STAFF = "staff", _("granted by staff")
+        # Given by a membership plan (the plans app): ends with the learner's entitlement.
+        MEMBERSHIP = "membership", _("membership")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrollments")

@@ -89,7 +89,7 @@ def _render(order: Order, language: str) -> bytes:
     pdf.ln(8)
     for line in order.lines.all():
         top = pdf.get_y()
-        pdf.multi_cell(columns[0], 6, line.course.title, new_x="RIGHT", new_y="TOP")
+        pdf.multi_cell(columns[0], 6, line.title, new_x="RIGHT", new_y="TOP")
         bottom = pdf.get_y() if pdf.get_y() > top else top + 6
         pdf.set_xy(pdf.l_margin + columns[0], top)
         discount = f"−{money(line.discount)}" if line.discount else "—"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
-from commerce.models import Order, Refund
+from commerce.models import Order, Refund, Subscription
 from core.cldr import format_datetime, format_percent
 from core.money import format_money
 from courses.models import Enrollment, LiveSession
@@ -48,7 +48,7 @@ def receipt(notification: Notification) -> Message | None:
     order = Order.objects.select_related("user").filter(pk=notification.params.get("order_id")).first()
     if order is None:
         return None
-    lines = list(order.lines.select_related("course", "live_session").order_by("id"))
+    lines = list(order.lines.select_related("course", "live_session", "plan").order_by("id"))
     total = format_money(order.total, order.currency)
     return Message(
         subject=_("Your Zhiqiao receipt for order %(number)s") % {"number": str(order.number)[:8]},
@@ -214,7 +214,50 @@ def sentiment_alert(notification: Notification) -> Message | None:
     )
 
 
+def membership(notification: Notification) -> Message | None:
+    """A declined renewal (with the next try and the end of the grace period) or the end
+    of a membership."""
+    subscription = (
+        Subscription.objects.select_related("plan")
+        .filter(pk=notification.params.get("subscription_id"))
+        .first()
+    )
+    if subscription is None:
+        return None
+    plan = subscription.plan.title
+    link = reverse("commerce:membership")
+    if notification.params.get("event") == "payment_failed":
+        paragraphs = [
+            _("We could not renew your membership %(plan)s: the payment of %(amount)s was declined.")
+            % {"plan": plan, "amount": format_money(subscription.amount, subscription.currency)},
+        ]
+        if subscription.next_retry_at:
+            paragraphs.append(
+                _("We will try again on %(when)s.") % {"when": _local(subscription.next_retry_at)}
+            )
+        if subscription.grace_until:
+            paragraphs.append(
+                _("Your courses stay open until %(when)s; after that the membership ends.")
+                % {"when": _local(subscription.grace_until)}
+            )
+        return Message(
+            subject=_("Payment for your membership %(plan)s failed") % {"plan": plan},
+            paragraphs=paragraphs,
+            link=link,
+            action=_("See my membership"),
+        )
+    return Message(
+        subject=_("Your membership %(plan)s has ended") % {"plan": plan},
+        paragraphs=[
+            _("The courses of this membership are no longer open to you. You can join again at any time.")
+        ],
+        link=reverse("plans:detail", args=[subscription.plan.slug]),
+        action=_("See the membership"),
+    )
+
+
 BUILDERS: dict[str, Callable[[Notification], Message | None]] = {
+    Kind.MEMBERSHIP: membership,
     Kind.RECEIPT: receipt,
     Kind.REFUND: refund,
     Kind.LIVE_REMINDER: live_reminder,

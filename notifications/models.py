@@ -18,10 +18,11 @@ class Kind(models.TextChoices):
     BUDGET_ALERT = "budget_alert", _("Budget alerts")
     QUESTION_ASKED = "question_asked", _("New questions on my lessons")
     SENTIMENT_ALERT = "sentiment_alert", _("Negative review alerts")
+    MEMBERSHIP = "membership", _("Membership payments")
 
 
 # Mail about money the person moved always goes; the rest can be turned off.
-TRANSACTIONAL = frozenset({Kind.RECEIPT, Kind.REFUND})
+TRANSACTIONAL = frozenset({Kind.RECEIPT, Kind.REFUND, Kind.MEMBERSHIP})
 
 
 class Notification(TimeStampedModel):

@@ -9,7 +9,7 @@ from django.dispatch import receiver
 
 from accounts.models import User
 from campaigns.signals import campaign_reviewed, campaign_spend_recorded
-from commerce.signals import receipt_due, refund_succeeded
+from commerce.signals import receipt_due, refund_succeeded, subscription_notice
 from courses.models import Enrollment
 from courses.signals import certificate_issued
 from culture.signals import sentiment_spike_raised
@@ -38,6 +38,17 @@ def on_refund(sender, refund, **kwargs) -> None:
         kind=Kind.REFUND,
         key=f"refund:{refund.pk}",
         params={"refund_id": refund.pk, "language": refund.order.language},
+    )
+
+
+@receiver(subscription_notice, dispatch_uid="notifications_membership")
+def on_subscription_notice(sender, subscription, event: str, number: int, **kwargs) -> None:
+    # One message per declined attempt and one when it ends: a rerun inserts nothing.
+    notification_enqueue(
+        user_id=subscription.user_id,
+        kind=Kind.MEMBERSHIP,
+        key=f"membership:{subscription.pk}:{event}:{subscription.current_period_end:%Y%m%d}:{number}",
+        params={"subscription_id": subscription.pk, "event": event, "language": subscription.language},
     )
 
 

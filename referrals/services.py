@@ -309,7 +309,8 @@ def referral_sale_parties(*, order: Order, lines) -> dict[int, list[dict]]:
     parties: dict[int, list[dict]] = {}
     commissions = []
     for line in lines:
-        if line.total <= 0:
+        # A plan period has no course and no commission rate yet (rates name a course).
+        if line.total <= 0 or line.course_id is None:
             continue
         direct, indirect = rates.get(line.course_id, default_rates())
         room = _room(line)

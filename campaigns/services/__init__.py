@@ -44,6 +44,7 @@ from .codes import (
     discount_codes_generate,
     landing_code_resolve,
 )
+from .grants import campaign_plan_grant
 from .lifecycle import (
     DEFAULT_LEAD_SHARE,
     EDITABLE_FIELDS,
@@ -114,6 +115,7 @@ __all__ = [
     "campaign_is_live",
     "campaign_offer",
     "campaign_offers",
+    "campaign_plan_grant",
     "campaign_reject",
     "campaign_reopen",
     "campaign_revenue_split",

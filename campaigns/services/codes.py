@@ -37,7 +37,7 @@ from ..models import (
 )
 from ..selectors import campaign_public_code
 from .lifecycle import _now, campaign_is_live
-from .pricing import campaign_offer, visitor_variant
+from .pricing import campaign_offer, campaign_product_keys, visitor_variant
 from .tracking import visitor_is_holdout
 
 # No 0/O, 1/I/L: codes are read aloud and typed from print.
@@ -252,6 +252,7 @@ def discount_code_quote(
     visitor_id: str | None = None,
     client: str | None = None,
     count_failure: bool = True,
+    products: dict[str, Decimal] | None = None,
 ) -> DiscountQuote:
     """What ``code`` takes off each course (``amounts``: course id -> price in
     ``currency``). Reads only; the redemption happens in ``discount_code_redeem``.
@@ -274,6 +275,7 @@ def discount_code_quote(
             currency=currency,
             amounts=amounts,
             visitor_id=visitor_id,
+            products=products or {},
         )
     except Exception as exc:
         # A wrong code keeps its charge; anything else (a database error) says nothing
@@ -286,7 +288,7 @@ def discount_code_quote(
     return quote
 
 
-def _quote(*, code, user, course_ids, currency, amounts, visitor_id) -> DiscountQuote:
+def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products) -> DiscountQuote:
     normalized = _normalize_code(code)
     if not normalized:
         raise CodeInvalid()
@@ -312,13 +314,18 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id) -> Discount
         raise CodeNotApplicable()
     campaign_course_ids = set(campaign.campaign_courses.values_list("course_id", flat=True))
     applicable = [int(pk) for pk in course_ids if int(pk) in campaign_course_ids and pk in amounts]
-    if not applicable:
+    # Bundles and plans ("bundle:<id>", "plan:<id>") are discounted as a whole when the
+    # campaign names them, by the same offer as its courses.
+    campaign_products = campaign_product_keys(campaign=campaign) if products else set()
+    applicable_products = [key for key in products if key in campaign_products]
+    if not applicable and not applicable_products:
         raise CodeNotApplicable()
     variant = visitor_variant(campaign=campaign, visitor_id=visitor_id, user=user)
     offer = campaign_offer(campaign=campaign, variant=variant, currency=currency)
     if offer is None:
         raise CodeNotApplicable()
     discounts = {course_id: offer.off(Decimal(amounts[course_id])) for course_id in applicable}
+    discounts.update({key: offer.off(Decimal(products[key])) for key in applicable_products})
     return DiscountQuote(
         code_id=row.pk,
         code=row.code,

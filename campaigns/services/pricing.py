@@ -58,6 +58,14 @@ def campaign_offer(*, campaign: Campaign, variant: Variant | None, currency: str
     return Offer(campaign_id=campaign.pk, variant_id=variant_id, currency=currency, percent=percent)
 
 
+def campaign_product_keys(*, campaign: Campaign) -> set[str]:
+    """The bundles and plans the campaign's offer applies to, as checkout names them
+    (``bundle:<id>``, ``plan:<id>``); ``campaign_offer`` decides how much comes off."""
+    return {f"bundle:{pk}" for pk in campaign.bundles.values_list("pk", flat=True)} | {
+        f"plan:{pk}" for pk in campaign.plans.values_list("pk", flat=True)
+    }
+
+
 def campaign_offers(*, campaign: Campaign) -> list[Offer]:
     """Every offer of the campaign: its own and each variant's, in every currency it has one
     (the partner API and the portal list them)."""

@@ -14,20 +14,24 @@ from core.client_address import client_ip
 
 from ..discounts import cart_code_forget, cart_code_get
 from ..exceptions import CurrencyNotAvailable
-from ..models import Order, OrderLine
+from ..models import Order, OrderLine, Subscription
 from ..payment_methods import is_mobile, methods_for
 from ..payments import get_provider
 from ..payments.registry import PROVIDER_CLASSES
-from ..selectors import order_get, order_list
+from ..selectors import order_get, order_list, subscription_list
 from ..services import order_checkout, order_checkout_redirect, payment_webhook_process
 from ..services.checkout import MAX_ITEMS
+from ..services.subscriptions import subscription_cancel, subscription_resume
 
 VISITOR_COOKIE = "zq_vid"
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
-    course = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    course_title = serializers.CharField(source="course.title", read_only=True)
+    course = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    course_title = serializers.CharField(source="course.title", read_only=True, default=None, allow_null=True)
+    bundle = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    plan = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    title = serializers.CharField(read_only=True)
     live_session_starts_at = serializers.DateTimeField(
         source="live_session.starts_at", read_only=True, default=None, allow_null=True
     )
@@ -38,6 +42,9 @@ class OrderLineSerializer(serializers.ModelSerializer):
             "id",
             "course",
             "course_title",
+            "bundle",
+            "plan",
+            "title",
             "live_session",
             "live_session_starts_at",
             "currency",
@@ -71,8 +78,17 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class CheckoutItemSerializer(serializers.Serializer):
-    course = serializers.CharField(max_length=120)
+    """One of ``course`` (with ``live_session`` for a live class), ``bundle`` or ``plan``."""
+
+    course = serializers.CharField(max_length=120, required=False)
+    bundle = serializers.SlugField(max_length=80, required=False)
+    plan = serializers.SlugField(max_length=80, required=False)
     live_session = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**62)
+
+    def validate(self, attrs):
+        if sum(bool(attrs.get(kind)) for kind in ("course", "bundle", "plan")) != 1:
+            raise serializers.ValidationError(_("Each item names one course, bundle or membership plan."))
+        return attrs
 
 
 CHANNELS = ["native", "h5", "page", "wap"]
@@ -126,7 +142,7 @@ class CheckoutSerializer(serializers.Serializer):
     def validate_items(self, items):
         # A nested serializer lets a bare ``null`` through as an item.
         if items is not None and any(not isinstance(item, dict) for item in items):
-            raise serializers.ValidationError(_("Each item is an object with a course."))
+            raise serializers.ValidationError(_("Each item names one course, bundle or membership plan."))
         return items
 
 
@@ -260,6 +276,67 @@ class OrderDetailView(APIView):
     @extend_schema(responses={200: OrderSerializer})
     def get(self, request, number: str):
         return Response(OrderSerializer(order_get(user=request.user, number=number)).data)
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    plan = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    plan_title = serializers.CharField(source="plan.title", read_only=True)
+    interval = serializers.CharField(source="plan.interval", read_only=True)
+
+    class Meta:
+        model = Subscription
+        fields = [
+            "id",
+            "plan",
+            "plan_title",
+            "interval",
+            "status",
+            "currency",
+            "amount",
+            "current_period_start",
+            "current_period_end",
+            "cancel_at_period_end",
+            "next_retry_at",
+            "grace_until",
+            "ended_at",
+        ]
+        read_only_fields = fields
+
+
+class SubscriptionListView(generics.ListAPIView):
+    """The learner's memberships, newest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = SubscriptionSerializer
+    queryset = Subscription.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return subscription_list(user=self.request.user)
+
+
+class SubscriptionCancelView(APIView):
+    """Cancel at the end of the paid period (an overdue membership ends now); the same
+    call again changes nothing."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: SubscriptionSerializer})
+    def post(self, request, pk: int):
+        subscription = subscription_cancel(user=request.user, subscription_id=pk)
+        return Response(SubscriptionSerializer(subscription).data)
+
+
+class SubscriptionResumeView(APIView):
+    """Undo a cancellation before the period ends."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: SubscriptionSerializer})
+    def post(self, request, pk: int):
+        subscription = subscription_resume(user=request.user, subscription_id=pk)
+        return Response(SubscriptionSerializer(subscription).data)
 
 
 class PaymentWebhookView(APIView):

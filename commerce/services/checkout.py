@@ -25,10 +25,13 @@ from core.caching import user_namespace_bump
 from core.money import round_money
 from courses.models import Course, Enrollment, LiveSession, Price
 from courses.services import live_session_reserve_seat
+from plans.models import Bundle, Plan, PlanPrice
+from plans.services import bundle_for_sale, bundle_line_prices, plan_for_sale
 
 from ..discounts import DiscountLine, discount_quote, discount_redeem
 from ..exceptions import (
     AlreadyEnrolled,
+    AlreadySubscribed,
     CheckoutExpired,
     CourseNotAvailable,
     CurrencyNotAvailable,
@@ -44,9 +47,10 @@ from ..exceptions import (
     PaymentProviderNotAvailable,
     TooManyItems,
 )
-from ..models import CartLine, IdempotencyKey, Order, OrderLine, Payment
+from ..models import CartLine, IdempotencyKey, Order, OrderLine, Payment, Subscription
 from ..payments import ChargeResult, get_provider
 from .payments import order_mark_failed, order_mark_paid, order_settle_charge
+from .subscriptions import LIVE
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +69,20 @@ def seat_hold_minutes() -> int:
     return int(getattr(settings, "COMMERCE_SEAT_HOLD_MINUTES", 15))
 
 
+# Bundles and plans ride in the same (slug, session) pairs as courses, as "bundle:<slug>"
+# and "plan:<slug>": a slug never holds a colon, and a course item keeps the fingerprint
+# it always had (idempotency records made before bundles existed still match).
+PRODUCT_KINDS = ("bundle", "plan")
+
+
 def _normalize_items(items: list[dict]) -> list[tuple[str, int | None]]:
     """Items arrive checked for shape by the serializer or the form."""
     normalized = []
     for item in items:
+        product = next((kind for kind in PRODUCT_KINDS if item.get(kind)), None)
+        if product is not None:
+            normalized.append((f"{product}:{str(item.get(product)).strip()}", None))
+            continue
         slug = str(item.get("course") or "").strip()
         session = item.get("live_session")
         normalized.append((slug, int(session) if session not in (None, "") else None))
@@ -108,9 +122,49 @@ def _items_from_cart(*, user) -> list[dict]:
 
 @dataclass
 class _PricedLine:
-    course: Course
+    course: Course | None
     live_session: LiveSession | None
     unit_price: Decimal
+    bundle: Bundle | None = None
+    plan: Plan | None = None
+
+    @property
+    def product(self) -> str:
+        """What a campaign discounts this line as: the bundle or plan it belongs to, or
+        its course (the empty key)."""
+        if self.plan is not None:
+            return f"plan:{self.plan.pk}"
+        return f"bundle:{self.bundle.pk}" if self.bundle is not None else ""
+
+
+def _price_products(*, user, keys: list[str], currency: str) -> list[_PricedLine]:
+    """Bundles become one line per course at its part of the bundle price; a plan is one
+    line without a course."""
+    priced = []
+    for key in keys:
+        kind, _sep, slug = key.partition(":")
+        if kind == "plan":
+            plan = plan_for_sale(slug=slug)
+            price = (
+                PlanPrice.objects.filter(plan=plan, currency=currency)
+                .values_list("amount", flat=True)
+                .first()
+            )
+            if price is None:
+                raise CurrencyNotAvailable()
+            if Subscription.objects.filter(user=user, plan=plan, status__in=LIVE).exists():
+                raise AlreadySubscribed()
+            priced.append(_PricedLine(course=None, live_session=None, unit_price=price, plan=plan))
+        else:
+            bundle = bundle_for_sale(slug=slug)
+            parts = bundle_line_prices(bundle=bundle, currency=currency)
+            if any(course.format == Course.Format.LIVE for course, _part in parts):
+                raise LiveSessionRequired()
+            priced.extend(
+                _PricedLine(course=course, live_session=None, unit_price=part, bundle=bundle)
+                for course, part in parts
+            )
+    return priced
 
 
 def _price_items(*, user, items: list[tuple[str, int | None]], currency: str) -> list[_PricedLine]:
@@ -118,11 +172,17 @@ def _price_items(*, user, items: list[tuple[str, int | None]], currency: str) ->
         raise EmptyCart()
     if len(items) > MAX_ITEMS:
         raise TooManyItems()
-    slugs = [slug for slug, _session in items]
-    if len(set(slugs)) != len(slugs):
+    if len({slug for slug, _session in items}) != len(items):
         raise DuplicateItem()
     if currency not in settings.CURRENCIES:
         raise CurrencyNotAvailable()
+    product_keys = [slug for slug, _session in items if ":" in slug]
+    items = [(slug, session) for slug, session in items if ":" not in slug]
+    slugs = [slug for slug, _session in items]
+    products = _price_products(user=user, keys=product_keys, currency=currency)
+    bundled = [line.course for line in products if line.course is not None]
+    if len({course.slug for course in bundled} | set(slugs)) != len(bundled) + len(slugs):
+        raise DuplicateItem()  # a course alone and in a bundle, or in two bundles
 
     courses = {
         course.slug: course
@@ -136,10 +196,12 @@ def _price_items(*, user, items: list[tuple[str, int | None]], currency: str) ->
     session_ids = [session for _slug, session in items if session is not None]
     sessions = LiveSession.objects.in_bulk(session_ids)
     owned = set(
-        Enrollment.objects.filter(user=user, course__in=courses.values(), is_active=True).values_list(
-            "course_id", flat=True
-        )
+        Enrollment.objects.filter(
+            user=user, course__in=[*courses.values(), *bundled], is_active=True
+        ).values_list("course_id", flat=True)
     )
+    if any(course.pk in owned for course in bundled):
+        raise AlreadyEnrolled()
     now = timezone.now()
     priced = []
     for slug, session_id in items:
@@ -158,7 +220,7 @@ def _price_items(*, user, items: list[tuple[str, int | None]], currency: str) ->
         if course.pk not in prices:
             raise CurrencyNotAvailable()
         priced.append(_PricedLine(course=course, live_session=session, unit_price=prices[course.pk]))
-    return priced
+    return priced + products
 
 
 def _reserve_seats(*, lines: list[_PricedLine]) -> None:
@@ -254,7 +316,14 @@ def _checkout_open(
         quote = discount_quote(
             code=discount_code,
             user=user,
-            lines=[DiscountLine(course_id=line.course.pk, unit_price=line.unit_price) for line in priced],
+            lines=[
+                DiscountLine(
+                    course_id=line.course.pk if line.course else None,
+                    unit_price=line.unit_price,
+                    product=line.product,
+                )
+                for line in priced
+            ],
             currency=currency,
             visitor_id=visitor_id,  # campaigns integration: the control group gets no discount
         )
@@ -278,6 +347,8 @@ def _checkout_open(
             discount_code=discount_code,
             visitor_id=(visitor_id or "")[:64],
             provider=provider_name,
+            # Renewals of a plan are charged with the method of its first payment.
+            payment_method=str(payment.get("token") or "")[:128] if any(line.plan for line in priced) else "",
         )
         OrderLine.objects.bulk_create(
             [
@@ -285,6 +356,8 @@ def _checkout_open(
                     order=order,
                     course=line.course,
                     live_session=line.live_session,
+                    bundle=line.bundle,
+                    plan=line.plan,
                     currency=currency,
                     unit_price=line.unit_price,
                     discount=line_discount,
@@ -316,7 +389,7 @@ def _checkout_open(
         order=order,
         created=True,
         items_from_cart=items_from_cart,
-        course_ids=[line.course.pk for line in priced],
+        course_ids=[line.course.pk for line in priced if line.course is not None],
         payment=payment,
     )
 
@@ -468,7 +541,7 @@ def order_checkout_redirect(
         return RedirectCheckout(order=order, url=None, created=opened.created)
     payment = order.payments.order_by("-id").first()
     success_url, cancel_url = return_urls(str(order.number))
-    titles = ", ".join(str(line.course.title) for line in order.lines.select_related("course"))
+    titles = ", ".join(line.title for line in order.lines.select_related("course", "plan"))
     try:
         page = provider.create_redirect(
             amount=order.total,

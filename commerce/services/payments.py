@@ -20,6 +20,7 @@ from ..payments import ChargeResult, get_provider
 from ..payments.base import to_minor_units
 from ..sale_parties import sale_parties_for_paid_order
 from .receipts import RECEIPT_TOPIC
+from .subscriptions import subscription_line_paid, subscription_period_failed
 
 LATE_REFUND_TOPIC = "commerce.late_payment_refund"
 
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 def _lines(order: Order) -> list[OrderLine]:
-    return list(order.lines.select_related("course__instructor").order_by("id"))
+    return list(order.lines.select_related("course__instructor", "plan").order_by("id"))
 
 
 def _lock_order(order: Order) -> Order:
@@ -73,12 +74,16 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "", pay
     # Higher floors' parties (referral commissions) see the partners' shares already taken.
     registered = sale_parties_for_paid_order(order=order, lines=lines)
     for line in lines:
-        enrollment_grant(
-            user=order.user,
-            course=line.course,
-            live_session_id=line.live_session_id,
-            source="purchase" if line.total > 0 else "free",
-        )
+        if line.plan_id:
+            # A plan period: the subscription (and through it the plan's courses).
+            subscription_line_paid(order=order, line=line, now=now)
+        else:
+            enrollment_grant(
+                user=order.user,
+                course=line.course,
+                live_session_id=line.live_session_id,
+                source="purchase" if line.total > 0 else "free",
+            )
         if line.seat == OrderLine.Seat.HELD:
             line.seat = OrderLine.Seat.TAKEN
             line.seat_hold_expires_at = None
@@ -88,7 +93,7 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "", pay
         ledger_record_sale(line=line)
     # Bought courses leave the cart, however the payment came (page, webhook, reconciler).
     CartLine.objects.filter(
-        cart__user_id=order.user_id, course_id__in=[line.course_id for line in lines]
+        cart__user_id=order.user_id, course_id__in=[line.course_id for line in lines if line.course_id]
     ).delete()
 
     # The receipt is an outbox row of this transaction: it goes out once the sale is
@@ -175,6 +180,8 @@ def order_mark_failed(*, order: Order, status: str = Order.Status.FAILED) -> Ord
     )
     _release_seats(_lines(order), states=(OrderLine.Seat.HELD,))
     discount_release(order=order)
+    if order.subscription_period_id:
+        subscription_period_failed(order=order, now=now)  # dunning
     return order
 
 

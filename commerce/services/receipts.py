@@ -25,7 +25,7 @@ def order_send_receipt(*, order_id: int) -> bool:
         if not claimed:
             return False
         order = Order.objects.select_related("user").get(pk=order_id)
-        lines = list(order.lines.select_related("course", "live_session").order_by("id"))
+        lines = list(order.lines.select_related("course", "live_session", "plan").order_by("id"))
         # The notifications app sends it (e-mail and inbox) when it is installed.
         if any(sent for _receiver, sent in receipt_due.send(sender=Order, order=order, lines=lines)):
             return True

@@ -15,6 +15,7 @@ from ..ledger import ledger_record_refund
 from ..models import Order, OrderLine, Refund
 from ..payments import get_provider
 from ..signals import refund_succeeded
+from .subscriptions import subscription_line_refunded
 
 ZERO = Decimal("0")
 
@@ -181,13 +182,15 @@ def _refund_apply(*, refund: Refund, provider_reference: str) -> Refund:
     refund = Refund.objects.select_for_update().get(pk=refund.pk)
     if refund.status != Refund.Status.PENDING:
         return refund
-    lines = {line.pk: line for line in order.lines.select_related("course").order_by("id")}
+    lines = {line.pk: line for line in order.lines.select_related("course", "plan").order_by("id")}
     for line_id, part in sorted(refund.allocation.items(), key=lambda item: int(item[0])):
         line, part = lines[int(line_id)], Decimal(part)
         line.amount_refunded += part
         emptied = line.amount_refunded == line.total
         ledger_record_refund(refund=refund, line=line, amount=part, empties_line=emptied)
-        if emptied:
+        if emptied and line.plan_id:
+            subscription_line_refunded(order=order)
+        elif emptied:
             enrollment_revoke(user=order.user, course=line.course)
             if line.live_session_id and line.seat == OrderLine.Seat.TAKEN:
                 live_session_release_seat(session_id=line.live_session_id)

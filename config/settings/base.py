@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "accounts",
     "courses",
     "partners",
+    "plans",
     "campaigns",
     "commerce",
     "questions",
@@ -336,6 +337,17 @@ CELERY_BEAT_SCHEDULE = {
     "payments-reconcile": {
         "task": "commerce.tasks.reconcile_payments",
         "schedule": crontab(minute="*"),
+    },
+    # Renews due subscriptions, retries failed renewals, ends cancelled and overdue ones,
+    # and shares finished plan periods with the instructors.
+    "subscriptions-advance": {
+        "task": "commerce.tasks.advance_subscriptions",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Ends entitlements whose time ran out (alliance grants) and the enrollments they gave.
+    "entitlements-end": {
+        "task": "plans.tasks.end_due_entitlements",
+        "schedule": crontab(minute="*/15"),
     },
     # Delivers outbox messages (receipts...) that the broker lost or a handler failed.
     "outbox-drain": {
@@ -632,6 +644,13 @@ COMMERCE_RECONCILE_AFTER_SECONDS = env.int("COMMERCE_RECONCILE_AFTER_SECONDS", d
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+# Memberships (issue 15): a failed renewal is tried again after each of these hours (counted
+# from the failure); the learner keeps the plan's courses for SUBSCRIPTION_GRACE_DAYS after
+# the period's end while the payment is overdue. PLAN_INSTRUCTOR_POOL_SHARE of a finished
+# period's revenue goes to the instructors by lessons completed (commerce/ledger.py rule 4).
+SUBSCRIPTION_RETRY_HOURS = [int(h) for h in env.list("SUBSCRIPTION_RETRY_HOURS", default=["24", "72", "120"])]
+SUBSCRIPTION_GRACE_DAYS = env.int("SUBSCRIPTION_GRACE_DAYS", default=7)
+PLAN_INSTRUCTOR_POOL_SHARE = env("PLAN_INSTRUCTOR_POOL_SHARE", default="0.5")
 
 # --- Campaign analytics ------------------------------------------------------------------
 # Static conversion table for reporting: the value of one unit of each currency in a common

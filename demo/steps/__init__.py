@@ -31,4 +31,5 @@ STEPS: list[tuple[str, str]] = [
     ("history", "demo.steps.history"),
     ("statements", "demo.steps.statements"),
     ("referrals", "demo.steps.referrals"),
+    ("plans", "demo.steps.plans"),
 ]

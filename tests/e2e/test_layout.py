@@ -54,12 +54,46 @@ def site(django_db_setup, django_db_blocker):
         call_command("mine_themes", stdout=StringIO())
         call_command("train_sentiment", stdout=StringIO())
         ThemeProposal.objects.update(status=ThemeProposal.Status.ACCEPTED)
+        _join_membership()
         server = LiveServer("localhost")
         try:
             yield {"url": server.url, "paths": _paths()}
         finally:
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+
+
+def _join_membership() -> None:
+    """The demo learner joins a yearly plan through the real checkout, so "my membership"
+    shows a live membership with its dates and the cancel button. The plan holds one course
+    the learner already owns, so no other page (cart, checkout, my learning) changes."""
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from commerce.services import order_checkout
+    from courses.models import Enrollment
+    from plans.models import Plan, PlanPrice
+
+    learner = get_user_model().objects.get(username="learner")
+    owned = Enrollment.objects.filter(user=learner, is_active=True).order_by("pk").first()
+    plan = Plan.objects.create(
+        slug="layout-membership",
+        title_en="Yearly membership",
+        title_zh_hans="年度会员",
+        title_ja="年間メンバーシップ",
+        title_es="Membresía anual",
+        title_ar="عضوية سنوية",
+        interval="year",
+    )
+    plan.courses.add(owned.course)
+    PlanPrice.objects.create(plan=plan, currency="USD", amount=Decimal("99.00"))
+    order_checkout(
+        user=learner,
+        items=[{"plan": plan.slug}],
+        currency="USD",
+        payment={"provider": "sandbox", "token": "tok_success"},
+    )
 
 
 def _pending_wechat_order() -> str:
@@ -271,6 +305,9 @@ STOREFRONT = {
     "theme": "/{lang}/themes/{theme}/",
     "become-partner": "/{lang}/partners/apply/",
     "phone-sign-in": "/{lang}/accounts/phone/",
+    "plans": "/{lang}/plans/",
+    "plan": "/{lang}/plans/all-access-monthly/",
+    "bundle": "/{lang}/bundles/home-living-bundle/",
 }
 LEARNER = {
     "cart": "/{lang}/cart/",
@@ -289,6 +326,9 @@ LEARNER = {
     "invoice-request": "/{lang}/orders/{order}/invoice/",
     "referrals": "/{lang}/referrals/",
     "referral-share": "/{lang}/referrals/courses/{owned}/",
+    "membership": "/{lang}/me/membership/",
+    "plan-checkout": "/{lang}/checkout/product/?plan=all-access-monthly",
+    "bundle-checkout": "/{lang}/checkout/product/?bundle=money-basics-bundle",
 }
 PORTAL = {
     "dashboard": "/{lang}/partner/",
