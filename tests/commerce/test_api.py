@@ -344,6 +344,8 @@ def test_succeeded_after_failed_takes_the_seat_again_and_pays(learner):
         "garbage",
         f"t={int(time.time()) - 3600},v1=x",
     ],
+    # Fixed ids: the values hold the time, and pytest-xdist's workers must collect the same names.
+    ids=["empty", "stale", "wrong-digest", "garbage", "hour-old"],
 )
 def test_bad_signature_is_refused_and_changes_nothing(learner, course, signature):
     order = _pending(learner, course)
