@@ -4,6 +4,7 @@ raising alerts on negative spikes. The nightly tasks are thin wrappers around th
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -14,9 +15,11 @@ from modeltranslation.utils import build_localized_fieldname
 
 from courses.models import Course, Review
 
-from . import mining, sentiment
 from .models import ReviewSentiment, SentimentAlert, SentimentModelRun, Theme, ThemeProposal
 from .signals import sentiment_spike_raised
+
+if TYPE_CHECKING:
+    from . import mining
 
 BATCH = 2000
 
@@ -26,6 +29,9 @@ def content_languages() -> list[str]:
 
 
 def mining_config(**overrides) -> mining.MiningConfig:
+    # Lazily: scikit-learn and SciPy load only for the nightly jobs, not with every process.
+    from . import mining
+
     values = {"pivot": settings.MODELTRANSLATION_DEFAULT_LANGUAGE, **getattr(settings, "CULTURE_MINING", {})}
     values.update(overrides)
     return mining.MiningConfig(**values)
@@ -58,6 +64,9 @@ def themes_mine(*, config: mining.MiningConfig | None = None) -> dict:
     rejected (course, theme) keeps its status, only its score moves; proposals the new run
     no longer makes are dropped while still undecided. A rerun on the same catalog changes
     nothing."""
+    # Lazily: scikit-learn and SciPy load only for the nightly jobs, not with every process.
+    from . import mining
+
     config = config or mining_config()
     course_ids, _slugs, texts = course_texts()
     result = mining.mine(texts, config)
@@ -146,6 +155,9 @@ def _labelled_reviews():
 def sentiment_train_and_score(*, seed: int = 42) -> SentimentModelRun:
     """Evaluate on a held-out split, refit on every labelled review, score every review
     with text, store the run's metrics. Reviews are read in one pass of three columns."""
+    # Lazily: scikit-learn and SciPy load only for the nightly jobs, not with every process.
+    from . import sentiment
+
     rows = list(_labelled_reviews().values_list("id", "text", "rating", "language"))
     labelled = [(text, sentiment.weak_label(rating), language) for _pk, text, rating, language in rows]
     labelled = [row for row in labelled if row[1] is not None]

@@ -2,6 +2,7 @@
 its partners' customers."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -16,6 +17,14 @@ class PlanGrantRequestSerializer(serializers.Serializer):
     external_id = serializers.CharField(
         max_length=200, help_text="The customer reference the partner gave the learner (link or code)."
     )
+
+    def to_internal_value(self, data):
+        # CharField turns numbers into text; a reference is text as the partner wrote it, and
+        # printable (no NUL, no noncharacters).
+        value = data.get("external_id") if isinstance(data, dict) else None
+        if value is not None and (not isinstance(value, str) or not value.isprintable()):
+            raise serializers.ValidationError({"external_id": [_("Send the reference as printable text.")]})
+        return super().to_internal_value(data)
 
 
 class PlanGrantSerializer(serializers.Serializer):

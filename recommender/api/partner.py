@@ -62,6 +62,13 @@ class AudienceInSerializer(serializers.Serializer):
         "Omit to keep the list.",
     )
 
+    def validate(self, attrs):
+        # Every field may be left out, but not all of them: an empty body is a mistake, not
+        # a request to clear the audience (send `"segments": [], "all_customers": false`).
+        if not attrs:
+            raise serializers.ValidationError(_("Name segments, all_customers or customers."))
+        return attrs
+
 
 class SegmentOutSerializer(serializers.Serializer):
     number = serializers.IntegerField()

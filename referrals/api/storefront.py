@@ -2,6 +2,7 @@
 earnings), the commission and withdrawal lists, withdrawal requests, code claims and the
 poster PNG."""
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import ApiErrorSerializer
 from core.money import format_money
 
 from .. import selectors, services
@@ -66,13 +68,18 @@ def _referral_payload(request, referrer, course) -> dict:
     }
 
 
+# The caller has not joined the program (code ``not_a_referrer``), or ``?course=`` names no
+# course on sale.
+NOT_A_REFERRER = OpenApiResponse(ApiErrorSerializer, description="Not a referrer, or no such course.")
+
+
 class MyReferralView(APIView):
     """``GET``: the caller's referral code, link and poster (of ``?course=`` when given) and
     earnings; 404 ``not_a_referrer`` before joining. ``POST``: join (again: the same code)."""
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[COURSE_PARAM], responses={200: ReferralSerializer})
+    @extend_schema(parameters=[COURSE_PARAM], responses={200: ReferralSerializer, 404: NOT_A_REFERRER})
     def get(self, request):
         referrer = _referrer(request)
         course = services.course_for_link(slug=request.query_params.get("course"))
@@ -159,7 +166,8 @@ class WithdrawalSerializer(serializers.ModelSerializer):
 
 
 class WithdrawalRequestSerializer(serializers.Serializer):
-    currency = serializers.CharField(max_length=3)
+    # One of the site's currencies: a malformed request is a 400 before any balance is read.
+    currency = serializers.ChoiceField(choices=[(code, code) for code in settings.CURRENCIES])
     amount = serializers.CharField(
         max_length=20, help_text=_("A positive amount in the currency's minor units")
     )
@@ -217,7 +225,10 @@ class MyReferralPosterView(APIView):
 
     @extend_schema(
         parameters=[COURSE_PARAM],
-        responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description=_("PNG poster"))},
+        responses={
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description=_("PNG poster")),
+            404: NOT_A_REFERRER,
+        },
     )
     def get(self, request):
         referrer = _referrer(request)

@@ -79,7 +79,7 @@ def test_receipt_is_in_the_learners_preferred_language(course, django_capture_on
     assert "Zhiqiao receipt" not in mail.outbox[0].subject
     html, mimetype = mail.outbox[0].alternatives[0]
     assert mimetype == "text/html"
-    assert '<html lang="ja">' in html
+    assert '<html lang="ja" dir="ltr">' in html
     assert "領収書" in html
     assert "お支払い合計" in html
     assert "￥4,200" in html

@@ -210,6 +210,9 @@ def _client_for(world, path: str) -> APIClient:
 def _concrete(path: str, world) -> str:
     # A quiz is answered in the course it belongs to, where the learner is enrolled.
     slug = world["quiz"].course.slug if "{quiz_id}" in path else world["course"].slug
+    if path.startswith("/api/v1/campaigns/{slug}/"):
+        # A campaign's storefront operations (the plan grant) name a campaign, not a course.
+        slug = world["draft"].slug
     return (
         path.replace("{id}", str(world["draft"].pk))
         .replace("{slug}", slug)
@@ -241,6 +244,8 @@ def test_every_api_operation_with_a_body_is_tried(world):
 FREE_TEXT_OPERATIONS = {
     ("POST", "/api/v1/lessons/{id}/questions/"),
     ("POST", "/api/v1/questions/{id}/answers/"),
+    # The customer reference a partner gave its customer: any printable text the partner chose.
+    ("POST", "/api/v1/campaigns/{slug}/plan-grant/"),
 }
 PLAIN_TEXT_VALUES = {
     "sql",
