@@ -8,14 +8,18 @@ import tempfile
 # test clears the caches, and one worker's clear would wipe the other's in mid-test. The
 # environment is changed before base.py reads it, so Celery workers started by a test
 # inherit the same database.
+# Only the pytest worker itself shifts: the processes it starts (Celery workers, gunicorn)
+# inherit PYTEST_XDIST_WORKER and the marker below, and use the REDIS_URL they are given
+# (the shifted one, or a test's own spare Redis) as it is.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
+if _worker.startswith("gw") and os.environ.get("REDIS_URL") and "ZQ_TEST_REDIS_SHIFTED" not in os.environ:
     from urllib.parse import urlsplit, urlunsplit
 
     _url = urlsplit(os.environ["REDIS_URL"])
     _base = int(_url.path.strip("/") or 0)
     _db = (_base + int(_worker[2:])) % 16
     os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{_db}"))
+    os.environ["ZQ_TEST_REDIS_SHIFTED"] = "1"
 
 from .base import *  # noqa: E402, F403
 from .base import env  # noqa: E402
