@@ -64,8 +64,8 @@ def api_client():
     return APIClient()
 
 
-# Tests that start servers on fixed ports (a private PostgreSQL on 8597, a spare Redis on
-# 8599) or real Celery workers, and restart or kill them: two pytest-xdist workers must not
+# Tests that start servers on fixed ports (a private PostgreSQL on 8597), spare Redis
+# servers or real Celery workers, and restart or kill them: two pytest-xdist workers must not
 # do that at once.
 SERIAL_TESTS = (
     "/tests/ops/",

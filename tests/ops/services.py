@@ -2,6 +2,7 @@
 point this process's cache and Celery app at it."""
 
 import contextlib
+import random
 import shutil
 import socket
 import subprocess
@@ -12,8 +13,20 @@ import pytest
 
 from tests.conftest import REQUIRE_SERVICES
 
-# Inside the port range of the operations tests; no other test uses it.
-SPARE_REDIS_PORT = 8599
+
+def _free_port() -> int:
+    """A port nothing is bound to now, below the kernel's ephemeral range (32768-60999), so
+    no client connection takes it while a test has its Redis down. A fixed port failed CI
+    once with "port taken" between two tests of one file; a port of the test's own cannot be
+    held by an earlier test or an earlier run."""
+    for port in random.sample(range(20000, 30000), 200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free port for a spare Redis in 20000-29999")
 
 
 def _port_answers(port: int) -> bool:
@@ -26,8 +39,8 @@ class SpareRedis:
     """A redis-server of the test's own (no persistence): ``kill()`` is SIGKILL, like an
     out-of-memory kill; ``start()`` brings it back on the same port, empty."""
 
-    def __init__(self, directory: Path, port: int = SPARE_REDIS_PORT) -> None:
-        self.directory, self.port = directory, port
+    def __init__(self, directory: Path, port: int | None = None) -> None:
+        self.directory, self.port = directory, port or _free_port()
         self.process: subprocess.Popen | None = None
 
     @property
@@ -41,7 +54,7 @@ class SpareRedis:
                 pytest.fail("REQUIRE_SERVICES=1 but redis-server is not installed")
             pytest.skip("redis-server is not installed")
         if _port_answers(self.port):
-            pytest.fail(f"port {self.port} is taken: a spare Redis of an earlier run is still alive")
+            pytest.fail(f"port {self.port} is taken: a spare Redis of an earlier test is still alive")
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             cwd=self.directory,
