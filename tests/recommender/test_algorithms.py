@@ -434,9 +434,8 @@ def _sessions_of_topics(n_users=300, seed=3):
     return X, times, held
 
 
-def test_session_ease_learns_the_topics_of_sittings_better_than_popularity_and_ease():
-    # given: topics show only within a sitting; a learner's three sittings are of random
-    # topics, so learner-level co-occurrence mixes topics
+def test_session_ease_learns_the_topics_of_sittings_far_better_than_popularity():
+    # given: topics show only within a sitting; a learner's three sittings are of random topics
     X, times, held = _sessions_of_topics()
 
     # when
@@ -444,6 +443,42 @@ def test_session_ease_learns_the_topics_of_sittings_better_than_popularity_and_e
     plain = ranking_metrics(EASE(lambda_=5.0).fit(X), X, held, k=5)
     popular = ranking_metrics(Popularity().fit(X), X, held, k=5)
 
-    # then
-    assert session["recall@5"] > popular["recall@5"] + 0.1
-    assert session["ndcg@5"] > plain["ndcg@5"]
+    # then: the topics are found (on data like this plain EASE scores about the same: the
+    # sessions model is a different bias, not a better one in general, hence the nightly
+    # choice on validation)
+    assert session["recall@5"] > popular["recall@5"] + 0.2
+    assert session["ndcg@5"] > 0.8 * plain["ndcg@5"]
+
+
+def test_the_nightly_collaborative_part_takes_the_sessions_model_only_when_it_wins_validation():
+    # given: the sittings above; the validation course of each learner is one the sessions
+    # model (EASE's first lambda, gap 1 h) lists in its top 10 and EASE, whatever its
+    # lambda, does not, so only the sessions model can score on it
+    from recommender.conf import RecommenderSettings
+    from recommender.services import EASE_GRID, _collaborative_part
+
+    fit, times, _held = _sessions_of_topics()
+    users = np.arange(fit.shape[0])
+    ease_lists = [next(iter_top_n(EASE(lambda_=lam).fit(fit), fit, n=10))[1] for lam in EASE_GRID]
+    session_list = next(
+        iter_top_n(SessionEASE(timestamps=times, gap=3600.0, lambda_=EASE_GRID[0]).fit(fit), fit, n=10)
+    )[1]
+    held_rows, held_cols = [], []
+    for user in users:
+        listed_by_ease = set(np.concatenate([items[user] for items in ease_lists]).tolist())
+        only_sessions = [item for item in session_list[user].tolist() if item not in listed_by_ease]
+        if only_sessions:
+            held_rows.append(user)
+            held_cols.append(only_sessions[0])
+    assert len(held_rows) > 20
+    held = sp.csr_matrix((np.ones(len(held_rows), dtype=np.float32), (held_rows, held_cols)), shape=fit.shape)
+
+    # when
+    with_times = _collaborative_part(fit, held, RecommenderSettings(), timestamps=times)
+    without = _collaborative_part(fit, held, RecommenderSettings(), timestamps=None)
+    one_sitting = _collaborative_part(fit, held, RecommenderSettings(), timestamps=(fit > 0) * 1000.0)
+
+    # then: taken when it scores higher; no times, or one sitting per learner (the same
+    # model as EASE, so no strict gain), keep EASE
+    assert isinstance(with_times, SessionEASE) and with_times.params["gap"] == 3600.0
+    assert type(without) is EASE and type(one_sitting) is EASE
