@@ -125,6 +125,9 @@ class InteractionMatrix:
     user_ids: np.ndarray
     course_ids: np.ndarray
     n_events: int
+    # The first known time (Unix seconds) of each cell, on the cells of ``matrix``; None when
+    # no source gave a time. The sessions model (``SessionEASE``) splits histories with it.
+    first_seen: sp.csr_matrix | None = None
 
     def user_index(self) -> dict[int, int]:
         return {int(user_id): row for row, user_id in enumerate(self.user_ids)}
@@ -178,7 +181,30 @@ def build_interaction_matrix(
     )
     matrix.sum_duplicates()
     return InteractionMatrix(
-        matrix=matrix, user_ids=user_ids, course_ids=course_ids, n_events=int(users.size)
+        matrix=matrix,
+        user_ids=user_ids,
+        course_ids=course_ids,
+        n_events=int(users.size),
+        first_seen=_first_seen(rows, columns, stamps, shape=matrix.shape),
+    )
+
+
+def _first_seen(
+    rows: np.ndarray, columns: np.ndarray, stamps: np.ndarray, *, shape: tuple[int, int]
+) -> sp.csr_matrix | None:
+    """The earliest known time of each (learner, course) cell: when the learner started
+    with the course, whichever source saw it first. Unknown times (0) are left out."""
+    timed = stamps > 0
+    if not timed.any():
+        return None
+    rows, columns, stamps = rows[timed], columns[timed], stamps[timed]
+    cell = rows.astype(np.int64) * max(shape[1], 1) + columns
+    order = np.lexsort((stamps, cell))
+    cell, stamps = cell[order], stamps[order]
+    # Sorted by cell, then time: each cell's first entry is its earliest time.
+    first = np.flatnonzero(np.concatenate([[True], cell[1:] != cell[:-1]]))
+    return sp.csr_matrix(
+        (stamps[first], (cell[first] // max(shape[1], 1), cell[first] % max(shape[1], 1))), shape=shape
     )
 
 

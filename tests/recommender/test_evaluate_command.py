@@ -50,6 +50,7 @@ def test_prints_one_json_object_with_every_algorithm(ratings_csv):
         "ease_svd",
         "ials",
         "ease_ials",
+        "session_ials",
     }
     blend = body["algorithms"]["ease_svd"]["params"]
     assert [part["algorithm"] for part in blend["parts"]] == ["ease", "puresvd"]
@@ -57,6 +58,10 @@ def test_prints_one_json_object_with_every_algorithm(ratings_csv):
     blend = body["algorithms"]["ease_ials"]["params"]
     assert [part["algorithm"] for part in blend["parts"]] == ["ease", "ials", "puresvd"]
     assert abs(sum(blend["weights"]) - 1) < 1e-6
+    blend = body["algorithms"]["session_ials"]["params"]
+    assert [part["algorithm"] for part in blend["parts"]] == ["session_ease", "ials", "puresvd"]
+    assert blend["parts"][0]["gap"] in (600.0, 3600.0) and abs(sum(blend["weights"]) - 1) < 1e-6
+    assert body["algorithms"]["session_ials"]["validation_folds"] == 3
     for name, metrics in body["algorithms"].items():
         expected = METRICS if name == "popularity" else METRICS | VALIDATION
         assert set(metrics) - {"params", "train_cpu_seconds"} == expected
@@ -142,6 +147,29 @@ def test_movielens_and_recbole_files_are_read(tmp_path):
     }
 
     assert set(sizes.values()) == {60}
+    # The times are read in every format (the MovieLens fourth field, the RecBole column).
+    expected = sorted(t for _u, _i, _r, t in rows)
+    for path in (udata, colons, inter):
+        assert sorted(load_ratings(path).timestamps.tolist()) == expected
+
+
+def test_times_are_read_from_a_csv_and_only_the_training_cells_reach_the_models(ratings_csv, tmp_path):
+    # given
+    data = load_ratings(ratings_csv)
+    mask = per_user_split(data.users, train_fraction=0.75, seed=42, n_users=data.n_users)
+
+    # when
+    times = data.timestamp_matrix(mask)
+
+    # then: one time per training cell (each learner's rows carry 1,000,000 + their number),
+    # none for a held-out cell; a file without times has none at all
+    assert times.nnz == int(mask.sum())
+    assert np.array_equal(np.sort(times.data), np.sort(data.timestamps[mask]))
+    held_out = np.asarray(times[data.users[~mask], data.items[~mask]]).ravel()
+    assert (held_out == 0).all()
+    plain = tmp_path / "plain.csv"
+    plain.write_text("user,item\nu1,i1\nu2,i1\n", encoding="utf-8")
+    assert load_ratings(plain).timestamps is None and load_ratings(plain).timestamp_matrix() is None
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,36 @@ def test_an_extra_source_is_one_function_returning_arrays():
     assert data.n_events == 2
 
 
+def test_each_cell_keeps_its_first_known_time_for_the_sessions_model():
+    # given: two sources see the same (learner, course) at different times; one has no time
+    now = timezone.now().timestamp()
+    learner, first, second = UserFactory(), CourseFactory(), CourseFactory()
+
+    def enrollments():
+        return (
+            np.array([learner.pk, learner.pk]),
+            np.array([first.pk, second.pk]),
+            np.ones(2),
+            np.array([now - 500.0, 0.0]),
+        )
+
+    def progress():
+        return np.array([learner.pk]), np.array([first.pk]), np.ones(1), np.array([now - 900.0])
+
+    # when
+    data = build_interaction_matrix(course_ids=catalog_course_ids(), sources=[enrollments, progress])
+
+    # then: the earliest time of the first course; the untimed cell has none
+    columns = data.course_ids.tolist()
+    assert data.first_seen[0, columns.index(first.pk)] == pytest.approx(now - 900.0)
+    assert data.first_seen[0, columns.index(second.pk)] == 0
+    assert data.first_seen.nnz == 1
+    untimed = build_interaction_matrix(
+        course_ids=catalog_course_ids(), sources=[lambda: (*enrollments()[:3], np.zeros(2))]
+    )
+    assert untimed.first_seen is None
+
+
 def test_weights_halve_every_half_life():
     now = timezone.now()
     stamps = np.array([now.timestamp(), (now - timedelta(days=30)).timestamp(), 0.0])
