@@ -223,16 +223,18 @@ def refund_settle_notified(
         return "refund_unknown"
     if amount_minor is not None and amount_minor != to_minor_units(refund.amount, refund.currency):
         raise WebhookAmountMismatch()
-    if succeeded:
-        applied = _refund_apply(
-            refund=refund, provider_reference=provider_reference or refund.provider_reference
-        )
-        return "refund_succeeded" if applied.status == Refund.Status.SUCCEEDED else "no_change"
-    # Lock order (LOCK_ORDER): the order, then its refund.
+    # Lock order (LOCK_ORDER): the order, then its refund. Concurrent notifications of one
+    # refund queue here; the first settles it, the others then find it settled.
     Order.objects.select_for_update(of=("self",)).filter(pk=refund.order_id).values_list("pk").first()
     refund = Refund.objects.select_for_update().get(pk=refund.pk)
     if refund.status != Refund.Status.PENDING:
+        if succeeded == (refund.status == Refund.Status.FAILED):
+            # WeChat Pay contradicts what was settled already: staff must look at it.
+            logger.error("refund %s: notified %s after it was %s", refund.pk, succeeded, refund.status)
         return "no_change"
+    if succeeded:
+        _refund_apply(refund=refund, provider_reference=provider_reference or refund.provider_reference)
+        return "refund_succeeded"
     refund.status = Refund.Status.FAILED
     refund.save(update_fields=["status", "updated_at"])
     # The amount is no longer reserved; the money is still the learner's: staff give it

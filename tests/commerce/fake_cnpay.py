@@ -308,20 +308,13 @@ class FakeWeChatPay(_FakeServer):
         )
         return body.encode(), self._signed_headers(body)
 
-    def finish_refund(self, out_refund_no: str, *, status: str = "SUCCESS", notify: bool = True):
+    def finish_refund(self, out_refund_no: str, *, status: str = "SUCCESS"):
         """WeChat Pay ends a refund it answered PROCESSING: the money is back (SUCCESS) or
-        could not go back (ABNORMAL, CLOSED); then it sends the REFUND.* notification to
-        the refund's notify_url."""
+        could not go back (ABNORMAL, CLOSED). Returns the REFUND.* notification it sends to
+        the refund's notify_url (``refund_notify_urls``), for the test to deliver."""
         with self.lock:
             self.refunds[out_refund_no]["status"] = status
-        if not notify:
-            return None
-        body, headers = self.refund_notification(out_refund_no)
-        response = requests.post(
-            self.refund_notify_urls[out_refund_no], data=body, headers=headers, timeout=10
-        )
-        self.notifications.append(response)
-        return response
+        return self.refund_notification(out_refund_no)
 
     def refund_notification(
         self, out_refund_no: str, *, event_id: str | None = None, refund: int | None = None
@@ -458,7 +451,7 @@ class FakeWeChatPay(_FakeServer):
                 refunded = sum(
                     r["amount"]["refund"]
                     for r in self.refunds.values()
-                    if r["out_trade_no"] == order["out_trade_no"]
+                    if r["out_trade_no"] == order["out_trade_no"] and r["status"] != "CLOSED"
                 )
                 amount = body["amount"]
                 if (

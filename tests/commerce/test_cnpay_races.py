@@ -120,7 +120,7 @@ def test_same_wechat_refund_notification_twenty_times_at_once_applies_once(fake_
     order.refresh_from_db()
     refund = order_refund(order=order, amount="100.00", reason="asked", staff_user=None)
     key = f"{order.number}-refund-{refund.pk}"
-    fake_wechatpay.finish_refund(key, notify=False)
+    fake_wechatpay.finish_refund(key)
     same = fake_wechatpay.refund_notification(key)
     deliveries = [same if i % 2 else fake_wechatpay.refund_notification(key) for i in range(20)]
 

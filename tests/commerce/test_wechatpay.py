@@ -201,7 +201,9 @@ def test_refund_goes_to_wechat_pay_once_per_refund(fake_wechatpay, learner, cour
     order.refresh_from_db()
     assert (order.status, order.amount_refunded) == ("paid", Decimal("0.00"))
 
-    assert fake_wechatpay.finish_refund(sent["out_refund_no"]).json()["outcome"] == "refund_succeeded"
+    assert (
+        _notify(*fake_wechatpay.finish_refund(sent["out_refund_no"])).json()["outcome"] == "refund_succeeded"
+    )
     refund.refresh_from_db()
     order.refresh_from_db()
     assert refund.status == Refund.Status.SUCCEEDED
@@ -224,7 +226,7 @@ def test_refund_with_unknown_outcome_is_settled_once_by_the_reconciler(
     assert len(fake_wechatpay.refunds) == 1  # the same out_refund_no: one refund
     # The notification is lost; the next pass asks again and hears SUCCESS.
     [key] = fake_wechatpay.refunds
-    fake_wechatpay.finish_refund(key, notify=False)
+    fake_wechatpay.finish_refund(key)
     assert payments_reconcile() == {"refund_succeeded": 1}
     assert len(fake_wechatpay.refunds) == 1
     order.refresh_from_db()

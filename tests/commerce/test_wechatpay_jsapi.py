@@ -151,7 +151,12 @@ def test_the_web_checkout_in_wechat_opens_the_payment_sheet_and_polls_until_paid
     assert 'data-status-url="' + url("commerce:order_status", number=order.number) + '"' in page
 
     trade_no = out_trade_no(str(order.number))
-    assert fake_wechatpay.pay(trade_no).json()["outcome"] == "paid"
+    fake_wechatpay.pay(trade_no, notify=False)
+    body, headers = fake_wechatpay.notification(trade_no)
+    delivered = client.post(
+        "/api/v1/payments/webhooks/wechatpay/", body, content_type="application/json", headers=headers
+    )
+    assert delivered.json()["outcome"] == "paid"
     assert client.get(url("commerce:order_status", number=order.number)).json()["paid"] is True
 
 
