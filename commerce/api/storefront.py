@@ -16,7 +16,7 @@ from core.client_address import client_ip
 from ..discounts import cart_code_forget, cart_code_get
 from ..exceptions import CurrencyNotAvailable
 from ..models import Order, OrderLine, Subscription
-from ..payment_methods import is_mobile, methods_for
+from ..payment_methods import is_mobile, is_wechat_browser, methods_for
 from ..payments import get_provider
 from ..payments.registry import PROVIDER_CLASSES
 from ..selectors import order_get, order_list, subscription_list
@@ -140,7 +140,7 @@ class CheckoutResponseSerializer(serializers.Serializer):
 class PaymentMethodSerializer(serializers.Serializer):
     provider = serializers.CharField()
     channel = serializers.CharField(help_text="Empty for card providers.")
-    kind = serializers.ChoiceField(choices=["card", "qr", "redirect"])
+    kind = serializers.ChoiceField(choices=["card", "qr", "redirect", "jsapi"])
     label = serializers.CharField(help_text="The method's name in the request's language.")
 
 
@@ -250,7 +250,8 @@ def _return_urls(request):
 class PaymentMethodsView(APIView):
     """The payment methods offered for ``currency`` on the caller's device (by
     ``User-Agent``, or ``device=mobile|desktop``): the enabled providers that take the
-    currency, each with its channel (WeChat Pay Native QR on desktops, H5 on phones;
+    currency, each with its channel (WeChat Pay Native QR on desktops, H5 on phones, JSAPI
+    inside WeChat for a learner signed in with WeChat;
     Alipay page or wap pay). Send ``payment.provider`` and ``payment.channel`` to checkout."""
 
     permission_classes = [AllowAny]
@@ -272,7 +273,13 @@ class PaymentMethodsView(APIView):
         agent = {"mobile": "Mobile", "desktop": "Desktop"}.get(device) or request.headers.get(
             "User-Agent", ""
         )
-        methods = methods_for(currency=currency, user_agent=agent)
+        # Inside WeChat, a learner signed in with WeChat is offered JSAPI pay.
+        openid = (
+            wechat_openid(user=request.user, appid=getattr(settings, "WECHATPAY_APPID", ""))
+            if is_wechat_browser(agent)
+            else ""
+        )
+        methods = methods_for(currency=currency, user_agent=agent, wechat_openid=openid)
         return Response(
             PaymentMethodSerializer([{**m, "label": str(m["label"])} for m in methods], many=True).data
         )

@@ -194,3 +194,21 @@ def test_the_api_returns_the_bridge_parameters_for_a_jsapi_checkout(
     assert action["kind"] == "jsapi" and action["url"] == ""
     assert _verifies(wechat_keys, action["params"])
     assert fake_wechatpay.requests[-1]["body"]["payer"] == {"openid": OPENID}
+
+
+def test_the_api_lists_jsapi_inside_wechat_for_a_learner_signed_in_with_wechat(
+    fake_wechatpay, wechat_learner
+):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    anonymous = api.get("/api/v1/payments/methods/?currency=CNY", headers={"User-Agent": WECHAT}).json()
+    api.force_authenticate(wechat_learner)
+    signed_in = api.get("/api/v1/payments/methods/?currency=CNY", headers={"User-Agent": WECHAT}).json()
+
+    assert [(m["channel"], m["kind"]) for m in anonymous if m["provider"] == "wechatpay"] == [
+        ("h5", "redirect")
+    ]
+    assert [(m["channel"], m["kind"]) for m in signed_in if m["provider"] == "wechatpay"] == [
+        ("jsapi", "jsapi")
+    ]
