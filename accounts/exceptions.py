@@ -66,6 +66,13 @@ class PhoneCodeAttemptsExhausted(ApplicationError):
         return _("Too many wrong codes. Ask for a new one.")
 
 
+class PhoneNumberNotTextable(ApplicationError):
+    code = "phone_not_textable"
+
+    def default_message(self):
+        return _("We cannot send a text message to this number. Check it, or use another mobile number.")
+
+
 class TooManyTextMessages(ApplicationError):
     code = "throttled"
     status_code = 429

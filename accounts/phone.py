@@ -34,6 +34,7 @@ from .exceptions import (
     PhoneCodeAttemptsExhausted,
     PhoneCodeExpired,
     PhoneCodeInvalid,
+    PhoneNumberNotTextable,
     PhoneTaken,
     TextMessageNotSent,
     TooManyTextMessages,
@@ -97,9 +98,15 @@ def phone_code_request(*, number: str, purpose: str, client_ip: str, user: User 
         "minutes": max(1, ttl // 60),
     }
     try:
-        sms_backend().send(number=number, text=text)
-    except SmsNotSent:
+        sms_backend().send(number=number, text=text, params={"code": code})
+    except SmsNotSent as exc:
+        # Never sent: the code cannot be used (nobody could have read it).
         PhoneCode.objects.filter(pk=row.pk).update(replaced=True, updated_at=timezone.now())
+        if exc.reason == "refused_number":
+            raise PhoneNumberNotTextable() from None
+        if exc.reason == "rate_limited":
+            # The gateway's own limit for the number (Alibaba Cloud: one a minute, a few an hour).
+            raise TooManyTextMessages(extra={"retry_after": 60}) from None
         raise TextMessageNotSent() from None
     return row
 

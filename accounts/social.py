@@ -16,6 +16,7 @@ connected to before."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.utils import translation
 
@@ -43,3 +44,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # Like a sign-up on our own page: the learner's profile in the page's language.
         profile_get_or_create(user=user, language=translation.get_language() or settings.LANGUAGE_CODE)
         return user
+
+
+def wechat_openid(*, user, appid: str) -> str:
+    """The learner's openid from the WeChat sign-in, for paying inside WeChat (JSAPI), or
+    "". An openid belongs to one WeChat app: WeChat Pay takes it only with the app it was
+    issued by, so it is given only when the sign-in app (``WEIXIN_APP_ID``) is ``appid``,
+    the payment's app (an official account signing learners in inside WeChat)."""
+    sign_in_app = (getattr(settings, "SOCIAL_LOGIN_CREDENTIALS", {}).get("weixin") or ("", ""))[0]
+    if not appid or sign_in_app != appid or not getattr(user, "pk", None):
+        return ""
+    return (
+        SocialAccount.objects.filter(user=user, provider="weixin").values_list("uid", flat=True).first() or ""
+    )

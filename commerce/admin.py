@@ -163,11 +163,20 @@ class OrderAdmin(admin.ModelAdmin):
             except ApplicationError as exc:
                 form.add_error(None, str(exc.message))
             else:
+                done = refund.status == refund.Status.SUCCEEDED
                 self.message_user(
                     request,
-                    _("Refunded %(amount)s %(currency)s.")
+                    (
+                        _("Refunded %(amount)s %(currency)s.")
+                        if done
+                        # WeChat Pay gives the money back later and says so by notification.
+                        else _(
+                            "The refund of %(amount)s %(currency)s is with the payment provider; "
+                            "it is applied when the provider confirms it."
+                        )
+                    )
                     % {"amount": refund.amount, "currency": refund.currency},
-                    messages.SUCCESS,
+                    messages.SUCCESS if done else messages.INFO,
                 )
                 return redirect("admin:commerce_order_change", order.pk)
         context = {

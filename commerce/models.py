@@ -334,6 +334,10 @@ class Subscription(TimeStampedModel):
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     provider = models.CharField(max_length=20)
     payment_method = models.CharField(max_length=128, blank=True)
+    # The provider's customer the payment method was saved to at the first payment
+    # (a Stripe Customer id): renewals are charged off-session to it. Empty for providers
+    # that keep no customers (the sandbox).
+    provider_customer = models.CharField(max_length=128, blank=True)
     language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
     current_period_start = models.DateTimeField()
     current_period_end = models.DateTimeField(db_index=True)
@@ -365,6 +369,24 @@ class Subscription(TimeStampedModel):
     @property
     def entitlement_source(self) -> str:
         return f"subscription:{self.pk}"
+
+
+class ProviderCustomer(TimeStampedModel):
+    """A learner's customer record at a provider (a Stripe Customer), made once at the
+    first payment whose method is saved for renewals and reused for every later one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    provider = models.CharField(max_length=20)
+    reference = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "provider"], name="provider_customer_one_per_learner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.reference}"
 
 
 class SubscriptionPeriod(TimeStampedModel):

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.social import wechat_openid
 from core.client_address import client_ip
 from core.exceptions import ApplicationError
 from core.input_guard import bad_request
@@ -35,7 +36,7 @@ from .discounts import (
 from .exceptions import OrderNotFound, PaymentDeclined
 from .forms import CartAddForm, CartCodeForm, CartRemoveForm, CheckoutForm
 from .models import Order
-from .payment_methods import methods_for, qr_get, qr_remember
+from .payment_methods import is_wechat_browser, jsapi_get, jsapi_remember, methods_for, qr_get, qr_remember
 from .payments import get_provider
 from .selectors import cart_view, order_get, order_list, subscription_current
 from .services import (
@@ -185,9 +186,20 @@ def _return_urls(request: HttpRequest):
     return urls
 
 
-def _start_redirect(request: HttpRequest, data: dict, *, provider_name: str, channel: str) -> HttpResponse:
+def _wechat_openid(request: HttpRequest, user_agent: str) -> str:
+    """The learner's WeChat openid, looked up only inside WeChat's browser (the only place
+    it pays with): other browsers' pages cost no query for it."""
+    if not is_wechat_browser(user_agent):
+        return ""
+    return wechat_openid(user=request.user, appid=getattr(settings, "WECHATPAY_APPID", ""))
+
+
+def _start_redirect(
+    request: HttpRequest, data: dict, *, provider_name: str, channel: str, payer: str = ""
+) -> HttpResponse:
     """A payment made on the provider's side: its page (Stripe Checkout, Alipay, WeChat
-    Pay H5) or, for WeChat Pay Native, our page with the code to scan."""
+    Pay H5) or, for WeChat Pay Native, our page with the code to scan; for WeChat Pay
+    JSAPI, our page that opens WeChat's own payment sheet."""
     started = order_checkout_redirect(
         user=request.user,
         currency=data["currency"],
@@ -198,8 +210,12 @@ def _start_redirect(request: HttpRequest, data: dict, *, provider_name: str, cha
         provider_name=provider_name,
         channel=channel,
         client_ip=client_ip(request),
+        payer=payer,
     )
     cart_code_forget(session=request.session)  # campaigns integration: the code is used
+    if started.kind == "jsapi" and started.params:
+        jsapi_remember(started.order.number, started.params)
+        return redirect("commerce:order_pay", number=started.order.number)
     if started.url and started.kind == "qr":
         qr_remember(started.order.number, started.url)
         return redirect("commerce:order_pay", number=started.order.number)
@@ -224,8 +240,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
         # Unless it redirects below, the post was refused: the page again with its errors.
         status = 400
         posted = (request.POST.get("currency") or "").upper()
+        openid = _wechat_openid(request, user_agent)
         methods = methods_for(
-            currency=posted if posted in settings.CURRENCIES else currency, user_agent=user_agent
+            currency=posted if posted in settings.CURRENCIES else currency,
+            user_agent=user_agent,
+            wechat_openid=openid,
         )
         form = CheckoutForm(request.POST, hosted_page=hosted_page, methods=methods)
         if form.is_valid():
@@ -237,7 +256,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 # the provider's side; the sandbox here, with its test cards.
                 if (get_provider(name) if chosen else provider).supports_redirect:
                     return _start_redirect(
-                        request, data, provider_name=name, channel=chosen["channel"] if chosen else ""
+                        request,
+                        data,
+                        provider_name=name,
+                        channel=chosen["channel"] if chosen else "",
+                        payer=openid if chosen and chosen["kind"] == "jsapi" else "",
                     )
                 result = order_checkout(
                     user=request.user,
@@ -266,7 +289,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
     else:
         view = cart_view(user=request.user, currency=currency)
         preview = _preview(request, view)
-        methods = methods_for(currency=currency, user_agent=user_agent)
+        methods = methods_for(
+            currency=currency, user_agent=user_agent, wechat_openid=_wechat_openid(request, user_agent)
+        )
         # The order is paid with the code the preview priced, so what the page shows is what
         # is charged; a code that takes nothing off is not sent.
         form = CheckoutForm(
@@ -390,13 +415,24 @@ def product_checkout(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def order_pay(request: HttpRequest, number: str) -> HttpResponse:
-    """The WeChat Pay code to scan for a pending order; the page asks ``order_status``
-    every few seconds and shows the paid state as soon as the payment is confirmed."""
+    """The WeChat Pay code to scan for a pending order (or, inside WeChat, the page that
+    opens WeChat's payment sheet); the page asks ``order_status`` every few seconds and
+    shows the paid state as soon as the payment is confirmed."""
     try:
         order = order_get(user=request.user, number=number)
     except OrderNotFound:
         raise Http404 from None
-    code_url = qr_get(order.number) if order.status == Order.Status.PENDING else ""
+    pending = order.status == Order.Status.PENDING
+    bridge = jsapi_get(order.number) if pending else {}
+    if bridge:
+        # Inside WeChat: the page opens WeChat's payment sheet with the signed parameters,
+        # then asks ``order_status`` like the QR page.
+        return render(
+            request,
+            "commerce/order_pay_wechat.html",
+            {"order": order, "bridge": bridge, "status_url": reverse("commerce:order_status", args=[number])},
+        )
+    code_url = qr_get(order.number) if pending else ""
     if not code_url:
         return redirect("commerce:order_detail", number=order.number)
     return render(

@@ -10,12 +10,13 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.social import wechat_openid
 from core.client_address import client_ip
 
 from ..discounts import cart_code_forget, cart_code_get
 from ..exceptions import CurrencyNotAvailable
 from ..models import Order, OrderLine, Subscription
-from ..payment_methods import is_mobile, methods_for
+from ..payment_methods import is_mobile, is_wechat_browser, methods_for
 from ..payments import get_provider
 from ..payments.registry import PROVIDER_CLASSES
 from ..selectors import order_get, order_list, subscription_list
@@ -91,7 +92,7 @@ class CheckoutItemSerializer(serializers.Serializer):
         return attrs
 
 
-CHANNELS = ["native", "h5", "page", "wap"]
+CHANNELS = ["native", "h5", "jsapi", "page", "wap"]
 
 
 class CheckoutPaymentSerializer(serializers.Serializer):
@@ -102,7 +103,8 @@ class CheckoutPaymentSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text=(
-            "WeChat Pay: native (a QR code to scan) or h5 (phone browsers); Alipay: page or wap. "
+            "WeChat Pay: native (a QR code to scan), h5 (phone browsers) or jsapi (inside WeChat, "
+            "for a learner signed in with WeChat; h5 without a WeChat sign-in); Alipay: page or wap. "
             "Default: by the request's User-Agent (see GET payments/methods/)."
         ),
     )
@@ -110,9 +112,18 @@ class CheckoutPaymentSerializer(serializers.Serializer):
 
 class PaymentActionSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=["qr", "redirect"], help_text="qr: show `url` as a QR code to scan; redirect: open `url`."
+        choices=["qr", "redirect", "jsapi"],
+        help_text=(
+            "qr: show `url` as a QR code to scan; redirect: open `url`; jsapi: inside WeChat, call "
+            "WeixinJSBridge.invoke('getBrandWCPayRequest', params) (`url` is empty)."
+        ),
     )
-    url = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+    params = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="jsapi only: appId, timeStamp, nonceStr, package, signType (RSA) and paySign.",
+    )
 
 
 class CheckoutResponseSerializer(serializers.Serializer):
@@ -129,7 +140,7 @@ class CheckoutResponseSerializer(serializers.Serializer):
 class PaymentMethodSerializer(serializers.Serializer):
     provider = serializers.CharField()
     channel = serializers.CharField(help_text="Empty for card providers.")
-    kind = serializers.ChoiceField(choices=["card", "qr", "redirect"])
+    kind = serializers.ChoiceField(choices=["card", "qr", "redirect", "jsapi"])
     label = serializers.CharField(help_text="The method's name in the request's language.")
 
 
@@ -181,6 +192,12 @@ class CheckoutView(APIView):
             channel = payment.get("channel") or provider.channels.get(
                 "mobile" if is_mobile(request.headers.get("User-Agent", "")) else "desktop", ""
             )
+            # JSAPI pays as the learner's WeChat openid (from the WeChat sign-in).
+            payer = (
+                wechat_openid(user=request.user, appid=getattr(settings, "WECHATPAY_APPID", ""))
+                if channel == "jsapi"
+                else ""
+            )
             result = order_checkout_redirect(
                 user=request.user,
                 items=items,
@@ -192,8 +209,11 @@ class CheckoutView(APIView):
                 provider_name=provider.name,
                 channel=channel,
                 client_ip=client_ip(request),
+                payer=payer,
             )
             action = {"kind": result.kind, "url": result.url} if result.url else None
+            if result.params:
+                action = {"kind": result.kind, "url": "", "params": result.params}
             created = result.created
         else:
             checkout = order_checkout(
@@ -230,7 +250,8 @@ def _return_urls(request):
 class PaymentMethodsView(APIView):
     """The payment methods offered for ``currency`` on the caller's device (by
     ``User-Agent``, or ``device=mobile|desktop``): the enabled providers that take the
-    currency, each with its channel (WeChat Pay Native QR on desktops, H5 on phones;
+    currency, each with its channel (WeChat Pay Native QR on desktops, H5 on phones, JSAPI
+    inside WeChat for a learner signed in with WeChat;
     Alipay page or wap pay). Send ``payment.provider`` and ``payment.channel`` to checkout."""
 
     permission_classes = [AllowAny]
@@ -252,7 +273,13 @@ class PaymentMethodsView(APIView):
         agent = {"mobile": "Mobile", "desktop": "Desktop"}.get(device) or request.headers.get(
             "User-Agent", ""
         )
-        methods = methods_for(currency=currency, user_agent=agent)
+        # Inside WeChat, a learner signed in with WeChat is offered JSAPI pay.
+        openid = (
+            wechat_openid(user=request.user, appid=getattr(settings, "WECHATPAY_APPID", ""))
+            if is_wechat_browser(agent)
+            else ""
+        )
+        methods = methods_for(currency=currency, user_agent=agent, wechat_openid=openid)
         return Response(
             PaymentMethodSerializer([{**m, "label": str(m["label"])} for m in methods], many=True).data
         )

@@ -105,7 +105,16 @@ class AlipayProvider(Provider):
         return answer
 
     def charge(
-        self, *, amount: Decimal, currency: str, token: str, order_number: str, idempotency_key: str
+        self,
+        *,
+        amount: Decimal,
+        currency: str,
+        token: str,
+        order_number: str,
+        idempotency_key: str,
+        customer: str = "",
+        save_method: bool = False,
+        off_session: bool = False,
     ) -> ChargeResult:
         raise PaymentProviderError()  # paid on Alipay's page, never by token
 
@@ -121,6 +130,7 @@ class AlipayProvider(Provider):
         idempotency_key: str,
         channel: str = "",
         client_ip: str = "",
+        payer: str = "",
     ) -> RedirectResult:
         """A signed link, made here without a network call: Alipay creates the trade when
         the browser opens it, once per out_trade_no."""

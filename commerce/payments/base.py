@@ -6,15 +6,22 @@ A provider must:
   webhook) or ``declined``; raise ``PaymentProviderError`` when the provider refused the
   request (nothing was charged) and ``PaymentOutcomeUnknown`` when it cannot tell (timeout,
   5xx): the caller keeps the order pending and asks again with the same key;
+- ``charge`` with ``save_method=True`` (providers with ``saves_methods``) also keeps the
+  payment method on ``customer`` for later charges without the learner (a membership's
+  renewals); ``off_session=True`` is such a later charge, with ``token`` the saved method
+  and ``customer`` its owner; ``customer_create`` makes the learner's customer record;
 - ``lookup_charge``: what the provider knows of an order's charge (by ``reference`` when
   there is one, else by the order number), ``None`` when it has no trace of it; used by
   the reconciler;
 - ``refund``: give back part or all of a charge, once per ``idempotency_key``, with the
-  same two errors;
+  same two errors; a ``pending`` answer is settled later by a ``refund_succeeded`` or
+  ``refund_failed`` event naming the key (``data["refund_key"]``);
 - ``create_redirect`` (providers with ``supports_redirect``): a hosted payment page for
   the browser (Stripe Checkout, Alipay page/wap pay, WeChat Pay H5) or a QR code to scan
   (WeChat Pay Native), once per ``idempotency_key``; ``channel`` picks one of the
-  provider's ``channels`` (by device), ``client_ip`` is the learner's (WeChat H5 wants it);
+  provider's ``channels`` (by device), ``client_ip`` is the learner's (WeChat H5 wants it),
+  ``payer`` the learner's id at the provider when the channel needs one (WeChat Pay JSAPI:
+  the openid from the WeChat sign-in);
 - ``redirect_only`` providers (WeChat Pay, Alipay) take no token: they are paid only
   through ``create_redirect`` and learn the outcome by notification or ``lookup_charge``;
 - ``verify_webhook``: check the signature of a raw body in constant time, raising
@@ -29,7 +36,8 @@ from typing import Literal
 from core.money import MINOR_UNITS
 
 ChargeStatus = Literal["succeeded", "pending", "declined"]
-EventKind = Literal["succeeded", "failed", "ignored"]
+# refund_*: the provider settled a refund it had accepted as pending (WeChat Pay).
+EventKind = Literal["succeeded", "failed", "ignored", "refund_succeeded", "refund_failed"]
 
 
 @dataclass(frozen=True)
@@ -50,14 +58,21 @@ class ChargeResult:
 @dataclass(frozen=True)
 class RefundResult:
     reference: str
+    # "pending": the provider took the refund but gives the money back later (WeChat Pay
+    # answers PROCESSING) and says how it ended by notification, or to the same request
+    # sent again; the refund stays pending (its amount reserved) until then.
+    status: Literal["succeeded", "pending"] = "succeeded"
 
 
 @dataclass(frozen=True)
 class RedirectResult:
     reference: str
     url: str
-    # "redirect": send the browser to ``url``; "qr": show ``url`` as a QR code to scan.
+    # "redirect": send the browser to ``url``; "qr": show ``url`` as a QR code to scan;
+    # "jsapi": no page, ``params`` for WeChat's in-app browser to pay with
+    # (``WeixinJSBridge.invoke("getBrandWCPayRequest", params)``).
     kind: str = "redirect"
+    params: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,9 +97,25 @@ class Provider:
     currencies: frozenset[str] = frozenset()
     channels: dict[str, str] = {}
 
+    # Whether ``charge`` can save the payment method to a customer for renewals.
+    saves_methods: bool = False
+
     def charge(
-        self, *, amount: Decimal, currency: str, token: str, order_number: str, idempotency_key: str
+        self,
+        *,
+        amount: Decimal,
+        currency: str,
+        token: str,
+        order_number: str,
+        idempotency_key: str,
+        customer: str = "",
+        save_method: bool = False,
+        off_session: bool = False,
     ) -> ChargeResult:
+        raise NotImplementedError
+
+    def customer_create(self, *, learner_ref: str, email: str, idempotency_key: str) -> str:
+        """The provider's id of a new customer record for this learner."""
         raise NotImplementedError
 
     def lookup_charge(
@@ -107,6 +138,7 @@ class Provider:
         idempotency_key: str,
         channel: str = "",
         client_ip: str = "",
+        payer: str = "",
     ) -> RedirectResult:
         raise NotImplementedError
 

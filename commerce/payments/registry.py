@@ -54,16 +54,25 @@ def _provider_class(name: str) -> type[Provider]:
     return import_string(PROVIDER_CLASSES[name])
 
 
-def payment_choices(*, currency: str, mobile: bool) -> list[PaymentChoice]:
+def provider_saves_methods(name: str) -> bool:
+    """Whether ``name`` keeps payment methods on a customer for renewals (no credentials read)."""
+    return name in PROVIDER_CLASSES and _provider_class(name).saves_methods
+
+
+def payment_choices(*, currency: str, mobile: bool, wechat_payer: bool = False) -> list[PaymentChoice]:
     """The enabled providers that take ``currency``, each with its channel for the device
-    (WeChat Pay Native QR on a desktop, H5 on a phone; Alipay page or wap pay), the default
-    provider first. Classes are only imported, not built: no credentials are read here."""
+    (WeChat Pay Native QR on a desktop, H5 on a phone, JSAPI inside WeChat's browser when
+    ``wechat_payer``: the learner has a WeChat openid there; Alipay page or wap pay), the
+    default provider first. Classes are only imported, not built: no credentials are read."""
     choices = []
     for name in enabled_provider_names():
         cls = _provider_class(name)
         if cls.currencies and currency not in cls.currencies:
             continue
-        channel = cls.channels.get("mobile" if mobile else "desktop", "")
+        device = (
+            "wechat" if wechat_payer and "wechat" in cls.channels else ("mobile" if mobile else "desktop")
+        )
+        channel = cls.channels.get(device, "")
         choices.append(PaymentChoice(provider=name, channel=channel, redirect_only=cls.redirect_only))
     return choices
 

@@ -51,7 +51,16 @@ class SandboxProvider(Provider):
         return SandboxCharge.objects.get(idempotency_key=key)
 
     def charge(
-        self, *, amount: Decimal, currency: str, token: str, order_number: str, idempotency_key: str
+        self,
+        *,
+        amount: Decimal,
+        currency: str,
+        token: str,
+        order_number: str,
+        idempotency_key: str,
+        customer: str = "",
+        save_method: bool = False,
+        off_session: bool = False,
     ) -> ChargeResult:
         # ``tok_success_<card>`` pays like ``tok_success`` with a card the sandbox can tell
         # apart (its payer fingerprint), for tests of rules that compare payers.

@@ -37,6 +37,7 @@ PENDING_STATUSES = {"processing", "requires_action", "requires_confirmation", "r
 class StripeProvider(Provider):
     name = "stripe"
     supports_redirect = True
+    saves_methods = True
 
     def __init__(self) -> None:
         api_key = getattr(settings, "STRIPE_API_KEY", "")
@@ -73,7 +74,16 @@ class StripeProvider(Provider):
         return ChargeResult(status="declined", reference=intent.id, failure_code=intent.status or "")
 
     def charge(
-        self, *, amount: Decimal, currency: str, token: str, order_number: str, idempotency_key: str
+        self,
+        *,
+        amount: Decimal,
+        currency: str,
+        token: str,
+        order_number: str,
+        idempotency_key: str,
+        customer: str = "",
+        save_method: bool = False,
+        off_session: bool = False,
     ) -> ChargeResult:
         params = {
             "amount": to_minor_units(amount, currency),
@@ -83,6 +93,15 @@ class StripeProvider(Provider):
             "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
             "metadata": {"order_number": order_number},
         }
+        if off_session:
+            # A renewal without the learner: the method saved at the first payment, on its
+            # Customer. A bank that wants the learner to authenticate answers with the card
+            # error ``authentication_required``, a declined order like any other.
+            params.update(customer=customer, off_session=True)
+        elif save_method:
+            # The first payment of a membership: Stripe attaches the method to the learner's
+            # Customer once the payment is confirmed, set up for charges without the learner.
+            params.update(customer=customer, setup_future_usage="off_session")
         try:
             intent = self.client.v1.payment_intents.create(
                 params=params, options={"idempotency_key": f"charge-{idempotency_key}"}
@@ -97,6 +116,18 @@ class StripeProvider(Provider):
         except stripe_sdk.StripeError as exc:
             raise self._error(exc) from exc
         return self._intent_result(intent)
+
+    def customer_create(self, *, learner_ref: str, email: str, idempotency_key: str) -> str:
+        params = {"metadata": {"learner": learner_ref}}
+        if email:
+            params["email"] = email
+        try:
+            customer = self.client.v1.customers.create(
+                params=params, options={"idempotency_key": f"customer-{idempotency_key}"}
+            )
+        except stripe_sdk.StripeError as exc:
+            raise self._error(exc) from exc
+        return customer.id
 
     def lookup_charge(
         self, *, order_number: str, reference: str, idempotency_key: str
@@ -150,6 +181,7 @@ class StripeProvider(Provider):
         idempotency_key: str,
         channel: str = "",
         client_ip: str = "",
+        payer: str = "",
     ) -> RedirectResult:
         """A Stripe Checkout session for the whole order: the learner types the card on
         Stripe's page (no card data touches our servers) and comes back to ``success_url``."""

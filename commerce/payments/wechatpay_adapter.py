@@ -1,6 +1,8 @@
 """WeChat Pay (API v3) through ``wechatpayv3``: Native (a QR code the learner scans on a
-desktop) and H5 (a phone browser is sent to WeChat's page), order query, refunds, and the
-RSA-SHA256 signed notifications whose resource is AES-256-GCM encrypted with the APIv3 key.
+desktop), H5 (a phone browser is sent to WeChat's page) and JSAPI (inside WeChat's own
+browser, for a learner signed in with WeChat: the page pays through WeixinJSBridge), order
+query, refunds, and the RSA-SHA256 signed notifications (payments and refunds) whose
+resource is AES-256-GCM encrypted with the APIv3 key.
 
 Settings: ``WECHATPAY_MCHID``, ``WECHATPAY_APPID``, ``WECHATPAY_API_V3_KEY``,
 ``WECHATPAY_PRIVATE_KEY`` (the merchant API key, PEM text or a file path),
@@ -47,6 +49,10 @@ TOLERANCE_SECONDS = 300
 PAID_STATES = {"SUCCESS", "REFUND"}  # REFUND: paid, then (partly) refunded
 PENDING_STATES = {"NOTPAY", "USERPAYING"}
 REFUND_ACCEPTED = {"SUCCESS", "PROCESSING"}
+# How a refund ends (refund_status, in the answer and in REFUND.* notifications): the money
+# is back, or it could not go back (ABNORMAL: the learner's account or card is closed;
+# CLOSED: WeChat Pay closed the refund) and staff must give it back another way.
+REFUND_FAILED = {"ABNORMAL", "CLOSED"}
 
 
 def out_trade_no(order_number: str) -> str:
@@ -76,7 +82,9 @@ class WeChatPayProvider(Provider):
     supports_redirect = True
     redirect_only = True
     currencies = frozenset({"CNY"})
-    channels = {"desktop": "native", "mobile": "h5"}
+    # "wechat": WeChat's own browser, for a learner signed in with WeChat (JSAPI needs the
+    # payer's openid); without one, the device's channel as anywhere else.
+    channels = {"desktop": "native", "mobile": "h5", "wechat": "jsapi"}
 
     def __init__(self) -> None:
         missing = [
@@ -146,7 +154,16 @@ class WeChatPayProvider(Provider):
         return code, body if isinstance(body, dict) else {}
 
     def charge(
-        self, *, amount: Decimal, currency: str, token: str, order_number: str, idempotency_key: str
+        self,
+        *,
+        amount: Decimal,
+        currency: str,
+        token: str,
+        order_number: str,
+        idempotency_key: str,
+        customer: str = "",
+        save_method: bool = False,
+        off_session: bool = False,
     ) -> ChargeResult:
         raise PaymentProviderError()  # paid by scanning or on WeChat's page, never by token
 
@@ -162,8 +179,13 @@ class WeChatPayProvider(Provider):
         idempotency_key: str,
         channel: str = "",
         client_ip: str = "",
+        payer: str = "",
     ) -> RedirectResult:
         trade_no = out_trade_no(order_number)
+        if channel == "jsapi":
+            return self._jsapi(
+                amount=amount, currency=currency, trade_no=trade_no, description=description, payer=payer
+            )
         h5 = channel == "h5"
         params = {
             # WeChat shows the description on the payer's receipt: 127 bytes at most.
@@ -187,6 +209,38 @@ class WeChatPayProvider(Provider):
         if not url:
             raise PaymentOutcomeUnknown()
         return RedirectResult(reference=trade_no, url=url, kind="qr")
+
+    def _jsapi(self, *, amount: Decimal, currency: str, trade_no: str, description: str, payer: str):
+        """A JSAPI prepay order for the payer's openid, and the parameters WeChat's browser
+        pays with: ``appId``, ``timeStamp``, ``nonceStr``, ``package`` ("prepay_id=..."),
+        ``signType`` RSA and ``paySign``, the merchant key's RSA-SHA256 signature of the
+        first four, one per line (WeChat Pay's documented JSAPI signature)."""
+        if not payer:
+            raise PaymentProviderError()  # JSAPI has no payer without a WeChat sign-in
+        code, body = self._call(
+            self.client.pay,
+            description=(description or trade_no).encode()[:127].decode(errors="ignore"),
+            out_trade_no=trade_no,
+            amount={"total": to_minor_units(amount, currency), "currency": currency},
+            payer={"openid": payer},
+            pay_type=WeChatPayType.JSAPI,
+        )
+        if code != 200:
+            raise PaymentProviderError()
+        prepay_id = str(body.get("prepay_id") or "")
+        if not prepay_id:
+            raise PaymentOutcomeUnknown()
+        params = {
+            "appId": self.appid,
+            "timeStamp": str(int(time.time())),
+            "nonceStr": uuid.uuid4().hex,
+            "package": f"prepay_id={prepay_id}",
+            "signType": "RSA",
+        }
+        params["paySign"] = self.client.sign(
+            [params["appId"], params["timeStamp"], params["nonceStr"], params["package"]]
+        )
+        return RedirectResult(reference=trade_no, url="", kind="jsapi", params=params)
 
     def _query(self, trade_no: str) -> dict | None:
         code, body = self._call(self.client.query, out_trade_no=trade_no)
@@ -230,9 +284,15 @@ class WeChatPayProvider(Provider):
             amount={"refund": to_minor_units(amount, currency), "total": total, "currency": currency},
             out_trade_no=reference,
         )
-        if code != 200 or str(body.get("status") or "") not in REFUND_ACCEPTED:
+        status = str(body.get("status") or "")
+        if code != 200 or status not in REFUND_ACCEPTED:
             raise PaymentProviderError()
-        return RefundResult(reference=str(body.get("refund_id") or idempotency_key)[:128])
+        # PROCESSING: the money goes back later; the REFUND.* notification (or this same
+        # request again, from the reconciler) tells how it ended.
+        return RefundResult(
+            reference=str(body.get("refund_id") or idempotency_key)[:128],
+            status="succeeded" if status == "SUCCESS" else "pending",
+        )
 
     # --- notifications -----------------------------------------------------------------
 
@@ -260,6 +320,8 @@ class WeChatPayProvider(Provider):
         data = self._verified[1]
         resource = data["resource"]
         event_id, event_type = str(data.get("id") or ""), str(data.get("event_type") or "")
+        if event_type.startswith("REFUND."):
+            return self._refund_event(event_id=event_id, event_type=event_type, resource=resource)
         trade_no = str(resource.get("out_trade_no") or "")
         if not event_id or len(event_id) > 255 or not trade_no:
             raise InvalidWebhookPayload()
@@ -280,5 +342,36 @@ class WeChatPayProvider(Provider):
                 "order_number": order_number_of(trade_no),
                 "amount_minor": int(total) if isinstance(total, int) else -1,
                 "currency": str(amount.get("currency") or "") if isinstance(amount, dict) else "",
+            },
+        )
+
+    def _refund_event(self, *, event_id: str, event_type: str, resource: dict) -> PaymentEvent:
+        """REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED: the decrypted resource names
+        our refund by ``out_refund_no`` (the refund's idempotency key). Refund resources
+        carry the merchant id but no app id."""
+        trade_no = str(resource.get("out_trade_no") or "")
+        refund_key = str(resource.get("out_refund_no") or "")
+        if not event_id or len(event_id) > 255 or not trade_no or not refund_key:
+            raise InvalidWebhookPayload()
+        if resource.get("mchid") != self.mchid:
+            raise InvalidWebhookPayload()
+        status = str(resource.get("refund_status") or "")
+        kind = "ignored"
+        if status == "SUCCESS":
+            kind = "refund_succeeded"
+        elif status in REFUND_FAILED:
+            kind = "refund_failed"
+        amount = resource.get("amount") or {}
+        refunded = amount.get("refund") if isinstance(amount, dict) else None
+        return PaymentEvent(
+            event_id=event_id,
+            kind=kind,
+            reference=trade_no,
+            event_type=event_type[:64],
+            data={
+                "refund_key": refund_key[:128],
+                "refund_reference": str(resource.get("refund_id") or "")[:128],
+                "refund_status": status[:32],
+                "amount_minor": int(refunded) if isinstance(refunded, int) else -1,
             },
         )

@@ -49,6 +49,7 @@ from ..exceptions import (
 )
 from ..models import CartLine, IdempotencyKey, Order, OrderLine, Payment, Subscription
 from ..payments import ChargeResult, get_provider
+from .customers import order_saves_method, provider_customer_for
 from .payments import order_mark_failed, order_mark_paid, order_settle_charge
 from .subscriptions import LIVE
 
@@ -452,10 +453,34 @@ def order_checkout(
     return _finish(CheckoutResult(order=order, created=opened.created), declined=declined)
 
 
-def _charge(*, order: Order, provider, token: str, payment: Payment | None = None) -> Order:
-    """Phase 2 and 3: ask the provider (no transaction open) and settle the answer."""
+def _charge(
+    *,
+    order: Order,
+    provider,
+    token: str,
+    payment: Payment | None = None,
+    customer: str = "",
+    off_session: bool = False,
+) -> Order:
+    """Phase 2 and 3: ask the provider (no transaction open) and settle the answer.
+    ``off_session``: a renewal, charged to the method saved on ``customer``."""
     payment = payment or order.payments.order_by("-id").first()
     key = payment.idempotency_key if payment and payment.idempotency_key else payment_idempotency_key(order)
+    save_method = not off_session and order_saves_method(order=order, provider=provider)
+    if save_method:
+        try:
+            customer = provider_customer_for(user=order.user, provider=provider)
+        except PaymentOutcomeUnknown as exc:
+            # The same request again asks with the same learner key: one customer.
+            exc.extra = {**exc.extra, "order": str(order.number)}
+            raise
+        except PaymentProviderError:
+            # Asked before any charge: nothing was taken.
+            Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(
+                failure_code=PROVIDER_ERROR
+            )
+            order_mark_failed(order=order)
+            raise
     try:
         charge = provider.charge(
             amount=order.total,
@@ -463,6 +488,9 @@ def _charge(*, order: Order, provider, token: str, payment: Payment | None = Non
             token=token,
             order_number=str(order.number),
             idempotency_key=key,
+            customer=customer,
+            save_method=save_method,
+            off_session=off_session,
         )
     except PaymentOutcomeUnknown as exc:
         logger.warning("provider outcome unknown for order %s; left pending for a retry", order.number)
@@ -489,9 +517,11 @@ class RedirectCheckout:
     # Where to send the browser: the provider's payment page, or None when the order
     # needs no payment page (free, or already paid or failed on a replay).
     url: str | None
-    # "redirect" (open ``url``) or "qr" (show ``url`` as a QR code: WeChat Pay Native).
+    # "redirect" (open ``url``), "qr" (show ``url`` as a QR code: WeChat Pay Native) or
+    # "jsapi" (pay in WeChat's browser with ``params``; ``url`` is empty).
     kind: str = "redirect"
     created: bool = True
+    params: dict | None = None
 
 
 def order_checkout_redirect(
@@ -506,6 +536,7 @@ def order_checkout_redirect(
     channel: str = "",
     client_ip: str = "",
     items: list[dict] | None = None,
+    payer: str = "",
 ) -> RedirectCheckout:
     """The browser checkout with a hosted payment page (Stripe Checkout): the cart
     becomes a pending order (phase 1, as in ``order_checkout``), then the provider makes
@@ -513,12 +544,18 @@ def order_checkout_redirect(
     (submitting the form again returns the same page). The webhook, the return to
     ``success`` or the reconciler marks the order paid. ``return_urls(order_number)``
     gives ``(success_url, cancel_url)``. ``provider_name`` and ``channel`` pick one of
-    the learner's payment choices (``payment_choices``); the default provider otherwise."""
+    the learner's payment choices (``payment_choices``); the default provider otherwise.
+    ``payer``: the learner's id at the provider for channels that pay as a known payer
+    (WeChat Pay JSAPI: the openid of the learner's WeChat sign-in)."""
     provider = get_provider(provider_name)
     if not provider.supports_redirect:
         raise PaymentProviderNotAvailable()
     if provider.channels and channel not in provider.channels.values():
         channel = provider.channels["desktop"]
+    if channel == provider.channels.get("wechat") and not payer:
+        # JSAPI pays as a known payer (the openid of a WeChat sign-in): without one, the
+        # phone's channel, as in any other browser.
+        channel = provider.channels["mobile"]
     if provider.currencies and (currency or "").upper() not in provider.currencies:
         raise CurrencyNotAvailable()
     idempotency_key = _validate_idempotency_key(idempotency_key)
@@ -553,6 +590,7 @@ def order_checkout_redirect(
             idempotency_key=payment.idempotency_key if payment else payment_idempotency_key(order),
             channel=channel,
             client_ip=client_ip,
+            payer=payer,
         )
     except PaymentOutcomeUnknown as exc:
         exc.extra = {**exc.extra, "order": str(order.number)}
@@ -562,4 +600,6 @@ def order_checkout_redirect(
         order_mark_failed(order=order)
         raise
     order = order_settle_charge(order=order, result=ChargeResult(status="pending", reference=page.reference))
-    return RedirectCheckout(order=order, url=page.url, kind=page.kind, created=opened.created)
+    return RedirectCheckout(
+        order=order, url=page.url, kind=page.kind, created=opened.created, params=page.params or None
+    )

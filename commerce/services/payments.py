@@ -20,6 +20,7 @@ from ..payments import ChargeResult, get_provider
 from ..payments.base import to_minor_units
 from ..sale_parties import sale_parties_for_paid_order
 from .receipts import RECEIPT_TOPIC
+from .refunds import refund_settle_notified
 from .subscriptions import subscription_line_paid, subscription_period_failed
 
 LATE_REFUND_TOPIC = "commerce.late_payment_refund"
@@ -310,6 +311,17 @@ def payment_webhook_process(*, provider_name: str, body: bytes, headers) -> Webh
                 ack=provider.webhook_ack(duplicate=True, outcome="duplicate"),
             )
 
+        if event.kind in ("refund_succeeded", "refund_failed"):
+            data = event.data or {}
+            outcome = refund_settle_notified(
+                provider_name=provider.name,
+                key=str(data.get("refund_key") or ""),
+                succeeded=event.kind == "refund_succeeded",
+                provider_reference=str(data.get("refund_reference") or ""),
+                amount_minor=data.get("amount_minor"),
+            )
+            return _webhook_done(provider, event, record, outcome)
+
         order = (
             Order.objects.select_for_update()
             .filter(provider=provider.name, payment_reference=event.reference)
@@ -347,12 +359,16 @@ def payment_webhook_process(*, provider_name: str, body: bytes, headers) -> Webh
             outcome = "failed"
         else:
             outcome = "no_change"
-        record.outcome = outcome
-        record.save(update_fields=["outcome", "updated_at"])
-        logger.info("payment webhook %s %s: %s", provider.name, event.event_id, outcome)
-        return WebhookResult(
-            event_id=event.event_id,
-            duplicate=False,
-            outcome=outcome,
-            ack=provider.webhook_ack(duplicate=False, outcome=outcome),
-        )
+        return _webhook_done(provider, event, record, outcome)
+
+
+def _webhook_done(provider, event, record: WebhookEvent, outcome: str) -> WebhookResult:
+    record.outcome = outcome
+    record.save(update_fields=["outcome", "updated_at"])
+    logger.info("payment webhook %s %s: %s", provider.name, event.event_id, outcome)
+    return WebhookResult(
+        event_id=event.event_id,
+        duplicate=False,
+        outcome=outcome,
+        ack=provider.webhook_ack(duplicate=False, outcome=outcome),
+    )

@@ -1,23 +1,39 @@
 """Staff refunds: full or partial, never more than what was paid, even when two race."""
 
+import logging
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
 from core.money import quantum, round_money
+from core.outbox import outbox_handler, outbox_put
 from courses.services import enrollment_revoke, live_session_release_seat
 
 from ..attribution import attribution_for_refund
-from ..exceptions import InvalidRefundAmount, OrderNotRefundable, PaymentOutcomeUnknown, PaymentProviderError
+from ..exceptions import (
+    InvalidRefundAmount,
+    OrderNotRefundable,
+    PaymentOutcomeUnknown,
+    PaymentProviderError,
+    WebhookAmountMismatch,
+)
 from ..ledger import ledger_record_refund
 from ..models import Order, OrderLine, Refund
 from ..payments import get_provider
+from ..payments.base import to_minor_units
 from ..signals import refund_succeeded
 from .subscriptions import subscription_line_refunded
 
 ZERO = Decimal("0")
+REFUND_FAILED_TOPIC = "commerce.refund_failed_alert"
+
+logger = logging.getLogger(__name__)
 
 
 class RefundReasonRequired(ApplicationError):
@@ -171,7 +187,96 @@ def refund_send(*, refund: Refund) -> Refund:
             )
             raise
         provider_reference = result.reference
+        if result.status == "pending":
+            # Taken, not given back yet (WeChat Pay's PROCESSING): the amount stays
+            # reserved and nothing is reversed until the provider says how it ended.
+            Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+                provider_reference=provider_reference[:128]
+            )
+            refund.provider_reference = provider_reference[:128]
+            return refund
     return _refund_apply(refund=refund, provider_reference=provider_reference)
+
+
+def _refund_by_key(*, provider_name: str, key: str) -> Refund | None:
+    """The refund a provider names by the key we gave it (``refund_provider_key``)."""
+    number, sep, pk = key.rpartition("-refund-")
+    if not sep or not pk.isdigit() or len(pk) > 18:
+        return None
+    refund = Refund.objects.select_related("order").filter(pk=int(pk), order__provider=provider_name).first()
+    if refund is None or str(refund.order.number) != number:
+        return None
+    return refund
+
+
+def refund_settle_notified(
+    *, provider_name: str, key: str, succeeded: bool, provider_reference: str, amount_minor: int | None
+) -> str:
+    """The provider's notification of how a refund it accepted as pending ended. Call it
+    inside the transaction that records the notification. Idempotent: only a pending
+    refund changes (to succeeded, applied everywhere once, or to failed with an alert to
+    staff); any later word about it changes nothing. Returns the outcome."""
+    refund = _refund_by_key(provider_name=provider_name, key=key)
+    if refund is None:
+        # A refund made elsewhere (the merchant console): not ours to apply.
+        logger.warning("%s refund notification for an unknown refund %s", provider_name, key[:64])
+        return "refund_unknown"
+    if amount_minor is not None and amount_minor != to_minor_units(refund.amount, refund.currency):
+        raise WebhookAmountMismatch()
+    # Lock order (LOCK_ORDER): the order, then its refund. Concurrent notifications of one
+    # refund queue here; the first settles it, the others then find it settled.
+    Order.objects.select_for_update(of=("self",)).filter(pk=refund.order_id).values_list("pk").first()
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    if refund.status != Refund.Status.PENDING:
+        if succeeded == (refund.status == Refund.Status.FAILED):
+            # WeChat Pay contradicts what was settled already: staff must look at it.
+            logger.error("refund %s: notified %s after it was %s", refund.pk, succeeded, refund.status)
+        return "no_change"
+    if succeeded:
+        _refund_apply(refund=refund, provider_reference=provider_reference or refund.provider_reference)
+        return "refund_succeeded"
+    refund.status = Refund.Status.FAILED
+    refund.save(update_fields=["status", "updated_at"])
+    # The amount is no longer reserved; the money is still the learner's: staff give it
+    # back another way (bank transfer) or refund again.
+    outbox_put(
+        topic=REFUND_FAILED_TOPIC,
+        payload={"refund_id": refund.pk},
+        dedupe_key=f"{REFUND_FAILED_TOPIC}:{refund.pk}",
+    )
+    return "refund_failed"
+
+
+@outbox_handler(REFUND_FAILED_TOPIC)
+def _alert_staff_refund_failed(payload: dict) -> None:
+    """Tell every active staff member with an e-mail address that a refund could not
+    reach the learner. At least once, like every outbox message."""
+    refund = Refund.objects.select_related("order").filter(pk=payload["refund_id"]).first()
+    if refund is None:
+        return
+    recipients = list(
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    logger.error("refund %s of order %s failed at the provider", refund.pk, refund.order.number)
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("A refund could not be paid back: order %(order)s") % {"order": refund.order.number}
+        body = _(
+            "The payment provider could not pay back the refund of %(amount)s %(currency)s for "
+            "order %(order)s (provider reference %(reference)s). The refund is marked failed: "
+            "give the money back another way or refund the order again from the admin."
+        ) % {
+            "amount": refund.amount,
+            "currency": refund.currency,
+            "order": refund.order.number,
+            "reference": refund.provider_reference or "-",
+        }
+        send_mail(str(subject), str(body), None, recipients)
 
 
 @transaction.atomic

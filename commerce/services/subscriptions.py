@@ -11,7 +11,8 @@ Paying a renewal order (``subscription_period_paid``) and failing one
 so whichever path learns the outcome first applies it, once.
 
 Every provider is renewed this way (merchant-initiated charges with the saved payment
-method: the sandbox token or a Stripe PaymentMethod), so there is one dunning policy for
+method: the sandbox token, or a Stripe PaymentMethod saved at the first payment to the
+learner's Stripe Customer and charged off-session), so there is one dunning policy for
 all of them and every period is an order with a receipt, a ledger and refunds.
 
 Lock order (extends checkout's LOCK_ORDER): order -> subscription -> period. Phase 1 of
@@ -35,8 +36,9 @@ from ..exceptions import (
     SubscriptionNotResumable,
 )
 from ..ledger import ledger_settle_plan_line
-from ..models import Order, OrderLine, Payment, Subscription, SubscriptionPeriod
+from ..models import Order, OrderLine, Payment, ProviderCustomer, Subscription, SubscriptionPeriod
 from ..payments import get_provider
+from ..payments.registry import provider_saves_methods
 from ..signals import subscription_notice
 
 logger = logging.getLogger(__name__)
@@ -68,6 +70,19 @@ def _grant(subscription: Subscription, period: SubscriptionPeriod) -> None:
     )
 
 
+def _saved_customer(order: Order) -> str:
+    """The customer the first payment saved its method to (Stripe); renewals are charged
+    off-session to it. Only asked of providers that keep customers."""
+    if not provider_saves_methods(order.provider):
+        return ""
+    return (
+        ProviderCustomer.objects.filter(user_id=order.user_id, provider=order.provider)
+        .values_list("reference", flat=True)
+        .first()
+        or ""
+    )
+
+
 # --- Hooks of order_mark_paid / order_mark_failed (the order's lock is held) ------------
 
 
@@ -92,6 +107,9 @@ def subscription_line_paid(*, order: Order, line: OrderLine, now: datetime) -> S
             amount=line.unit_price,  # renewals at the price of the plan, without the code
             provider=order.provider or "sandbox",
             payment_method=order.payment_method,
+            # The customer the first payment saved the method to (Stripe); renewals are
+            # charged off-session to it.
+            provider_customer=_saved_customer(order),
             language=order.language,
             current_period_start=start,
             current_period_end=period_end(interval=plan.interval, start=start),
@@ -289,8 +307,21 @@ def subscription_renew(*, subscription_id: int, now: datetime | None = None) -> 
     if order is None:
         return outcome
     provider = get_provider(order.provider, require_enabled=False)
+    customer = (
+        Subscription.objects.filter(periods__pk=order.subscription_period_id)
+        .values_list("provider_customer", flat=True)
+        .first()
+    )
     try:
-        order = _charge(order=order, provider=provider, token=order.payment_method)
+        # Merchant-initiated: the learner is not there to authenticate; a bank that asks
+        # for it declines, and the period goes to dunning like any decline.
+        order = _charge(
+            order=order,
+            provider=provider,
+            token=order.payment_method,
+            customer=customer or "",
+            off_session=True,
+        )
     except PaymentOutcomeUnknown:
         return "unknown"
     except PaymentProviderError:

@@ -491,6 +491,15 @@ RATE_LIMITS = {
 # Signing in with a mobile number (accounts/phone.py): the text-message provider, the code's
 # life and its wrong tries, and the region of numbers written without "+<country code>".
 SMS_BACKEND = env("SMS_BACKEND", default="accounts.sms.ConsoleSmsBackend")
+# accounts.sms.AliyunSmsBackend (Alibaba Cloud SMS, dysmsapi SendSms): an AccessKey pair, the
+# approved signature name and a template with a ${code} variable.
+ALIYUN_SMS_ACCESS_KEY_ID = env("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+ALIYUN_SMS_SIGN_NAME = env("ALIYUN_SMS_SIGN_NAME", default="")
+ALIYUN_SMS_TEMPLATE_CODE = env("ALIYUN_SMS_TEMPLATE_CODE", default="")
+ALIYUN_SMS_ENDPOINT = env("ALIYUN_SMS_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+ALIYUN_SMS_REGION = env("ALIYUN_SMS_REGION", default="cn-hangzhou")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=5.0)
 PHONE_CODE_TTL_SECONDS = env.int("PHONE_CODE_TTL_SECONDS", default=300)
 PHONE_CODE_MAX_ATTEMPTS = env.int("PHONE_CODE_MAX_ATTEMPTS", default=5)
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="CN")

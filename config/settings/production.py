@@ -78,6 +78,14 @@ MFA_REQUIRED_FOR_PARTNER_OWNERS = env.bool("MFA_REQUIRED_FOR_PARTNER_OWNERS", de
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# Phone sign-in needs a real text-message provider: the console one prints codes to the logs.
+# Off by default without one; switched on explicitly with the console backend, the checks
+# below refuse to start.
+PHONE_SIGN_IN_ENABLED = env.bool(
+    "PHONE_SIGN_IN_ENABLED",
+    default=SMS_BACKEND not in {"accounts.sms.ConsoleSmsBackend", "accounts.sms.MemorySmsBackend"},  # noqa: F405
+)
+
 # --- Refusals (ops) ----------------------------------------------------------------------
 # Kept last so they judge the final values of every block above. The demo app (seed_demo
 # and its well-known accounts) is for the `demo` compose profile, never for production.
@@ -87,9 +95,3 @@ if _unsafe:
     raise ImproperlyConfigured(
         "Refusing to start with unsafe production settings:\n- " + "\n- ".join(_unsafe)
     )
-
-# Phone sign-in needs a real text-message provider: the console one prints codes to the logs.
-PHONE_SIGN_IN_ENABLED = env.bool(
-    "PHONE_SIGN_IN_ENABLED",
-    default=SMS_BACKEND not in {"accounts.sms.ConsoleSmsBackend", "accounts.sms.MemorySmsBackend"},  # noqa: F405
-)

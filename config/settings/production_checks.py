@@ -35,6 +35,16 @@ UNDELIVERED_EMAIL_BACKENDS = frozenset(
     }
 )
 
+# Kept in step with accounts.sms (settings may not import apps): backends that never reach a
+# phone, and what the Alibaba Cloud one needs.
+UNDELIVERED_SMS_BACKENDS = frozenset({"accounts.sms.ConsoleSmsBackend", "accounts.sms.MemorySmsBackend"})
+ALIYUN_SMS_REQUIRED = (
+    "ALIYUN_SMS_ACCESS_KEY_ID",
+    "ALIYUN_SMS_ACCESS_KEY_SECRET",
+    "ALIYUN_SMS_SIGN_NAME",
+    "ALIYUN_SMS_TEMPLATE_CODE",
+)
+
 
 def _weak_secret(value: str, *, min_length: int) -> str | None:
     if not value:
@@ -112,6 +122,17 @@ def unsafe_production_settings(values: Mapping) -> list[str]:
         for key in ("ALIPAY_APP_ID", "ALIPAY_APP_PRIVATE_KEY", "ALIPAY_PUBLIC_KEY", "ALIPAY_NOTIFY_URL"):
             if not values.get(key):
                 problems.append(f"{key} must be set when the alipay provider is enabled.")
+
+    sms_backend = values.get("SMS_BACKEND") or ""
+    if values.get("PHONE_SIGN_IN_ENABLED") and sms_backend in UNDELIVERED_SMS_BACKENDS:
+        problems.append(
+            f"SMS_BACKEND {sms_backend} never texts anyone (it would print sign-in codes to the "
+            "logs): set SMS_BACKEND=accounts.sms.AliyunSmsBackend or PHONE_SIGN_IN_ENABLED=false."
+        )
+    if values.get("PHONE_SIGN_IN_ENABLED") and sms_backend == "accounts.sms.AliyunSmsBackend":
+        for key in ALIYUN_SMS_REQUIRED:
+            if not values.get(key):
+                problems.append(f"{key} must be set for the Alibaba Cloud SMS backend.")
 
     email_backend = values.get("EMAIL_BACKEND") or ""
     if not email_backend:

@@ -150,7 +150,7 @@ def test_a_code_works_once_and_a_new_one_replaces_the_old():
 
 
 def test_a_provider_failure_is_a_clear_error_and_the_code_is_dropped(settings, monkeypatch):
-    def refuse(self, *, number, text):
+    def refuse(self, *, number, text, params=None):
         raise SmsNotSent("gateway down")
 
     monkeypatch.setattr(MemorySmsBackend, "send", refuse)

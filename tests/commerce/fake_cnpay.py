@@ -230,6 +230,9 @@ class FakeWeChatPay(_FakeServer):
         self.keys = keys
         self.orders: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
+        self.refund_notify_urls: dict[str, str] = {}
+        # Openids of the merchant's app (learners who signed in with it): JSAPI payers.
+        self.openids: set[str] = set()
         self.answer_key = None  # another key signs the answers: a man in the middle
 
     # --- what tests do and look at -------------------------------------------------------
@@ -271,28 +274,75 @@ class FakeWeChatPay(_FakeServer):
                 "payer_currency": "CNY",
             },
         }
+        return self._encrypted(
+            resource,
+            event_type="TRANSACTION.SUCCESS",
+            summary="支付成功",
+            kind="transaction",
+            event_id=event_id,
+        )
+
+    def _encrypted(self, resource: dict, *, event_type: str, summary: str, kind: str, event_id: str | None):
+        """A notification body: ``resource`` encrypted with AES-256-GCM under the APIv3
+        key (associated data: its kind), the whole body signed with the platform key."""
         nonce = secrets.token_hex(6)  # 12 characters
         ciphertext = AESGCM(self.keys.apiv3_key.encode()).encrypt(
-            nonce.encode(), json.dumps(resource).encode(), b"transaction"
+            nonce.encode(), json.dumps(resource, ensure_ascii=False).encode(), kind.encode()
         )
         body = json.dumps(
             {
                 "id": event_id or str(uuid.uuid4()),
                 "create_time": "2026-12-06T20:00:01+08:00",
                 "resource_type": "encrypt-resource",
-                "event_type": "TRANSACTION.SUCCESS",
-                "summary": "支付成功",
+                "event_type": event_type,
+                "summary": summary,
                 "resource": {
-                    "original_type": "transaction",
+                    "original_type": kind,
                     "algorithm": "AEAD_AES_256_GCM",
                     "ciphertext": base64.b64encode(ciphertext).decode(),
-                    "associated_data": "transaction",
+                    "associated_data": kind,
                     "nonce": nonce,
                 },
             },
             ensure_ascii=False,
         )
         return body.encode(), self._signed_headers(body)
+
+    def finish_refund(self, out_refund_no: str, *, status: str = "SUCCESS"):
+        """WeChat Pay ends a refund it answered PROCESSING: the money is back (SUCCESS) or
+        could not go back (ABNORMAL, CLOSED). Returns the REFUND.* notification it sends to
+        the refund's notify_url (``refund_notify_urls``), for the test to deliver."""
+        with self.lock:
+            self.refunds[out_refund_no]["status"] = status
+        return self.refund_notification(out_refund_no)
+
+    def refund_notification(
+        self, out_refund_no: str, *, event_id: str | None = None, refund: int | None = None
+    ):
+        """A REFUND.<status> notification as WeChat Pay documents it (the resource carries
+        the merchant id, not the app id)."""
+        sent = dict(self.refunds[out_refund_no])
+        status = sent["status"]
+        resource = {
+            "mchid": self.keys.mchid,
+            "out_trade_no": sent["out_trade_no"],
+            "transaction_id": self.orders[sent["out_trade_no"]].get("transaction_id", ""),
+            "out_refund_no": out_refund_no,
+            "refund_id": sent["refund_id"],
+            "refund_status": status,
+            "success_time": "2026-12-07T10:00:00+08:00",
+            "user_received_account": "招商银行信用卡0403",
+            "amount": {
+                "total": sent["amount"]["total"],
+                "refund": sent["amount"]["refund"] if refund is None else refund,
+                "payer_total": sent["amount"]["total"],
+                "payer_refund": sent["amount"]["refund"] if refund is None else refund,
+            },
+        }
+        summary = {"SUCCESS": "退款成功", "ABNORMAL": "退款异常", "CLOSED": "退款关闭"}[status]
+        return self._encrypted(
+            resource, event_type=f"REFUND.{status}", summary=summary, kind="refund", event_id=event_id
+        )
 
     def _signed_headers(self, body: str, *, key=None, timestamp: int | None = None) -> dict:
         timestamp = int(time.time()) if timestamp is None else timestamp
@@ -340,9 +390,21 @@ class FakeWeChatPay(_FakeServer):
 
     def _route(self, method: str, path: str, body: dict) -> tuple[int, dict | None]:
         with self.lock:
-            if method == "POST" and path in ("/v3/pay/transactions/native", "/v3/pay/transactions/h5"):
+            if method == "POST" and path in (
+                "/v3/pay/transactions/native",
+                "/v3/pay/transactions/h5",
+                "/v3/pay/transactions/jsapi",
+            ):
                 trade_no = body["out_trade_no"]
-                kind = "NATIVE" if path.endswith("native") else "MWEB"
+                kind = {"native": "NATIVE", "h5": "MWEB", "jsapi": "JSAPI"}[path.rsplit("/", 1)[-1]]
+                if kind == "JSAPI":
+                    # WeChat Pay's rule: a JSAPI order names its payer, by an openid of the
+                    # same app as the order (appid和openid不匹配 otherwise).
+                    openid = (body.get("payer") or {}).get("openid") or ""
+                    if not openid:
+                        return 400, {"code": "PARAM_ERROR", "message": "缺少参数payer.openid"}
+                    if body.get("appid") != self.keys.appid or openid not in self.openids:
+                        return 400, {"code": "PARAM_ERROR", "message": "appid和openid不匹配"}
                 existing = self.orders.get(trade_no)
                 if existing and existing["amount"] != body["amount"]:
                     return 400, {"code": "INVALID_REQUEST", "message": "201 商户订单号重复"}
@@ -362,6 +424,9 @@ class FakeWeChatPay(_FakeServer):
                 self.orders[trade_no] = order
                 if kind == "NATIVE":
                     return 200, {"code_url": f"weixin://wxpay/bizpayurl?pr={order['prepay']}"}
+                if kind == "JSAPI":
+                    order["payer"] = body["payer"]
+                    return 200, {"prepay_id": f"wx{order['prepay']}"}
                 return 200, {"h5_url": f"{self.url}/h5/{trade_no}?prepay_id={order['prepay']}"}
             if method == "GET" and path.startswith("/v3/pay/transactions/out-trade-no/"):
                 order = self.orders.get(path.rsplit("/", 1)[-1])
@@ -386,7 +451,7 @@ class FakeWeChatPay(_FakeServer):
                 refunded = sum(
                     r["amount"]["refund"]
                     for r in self.refunds.values()
-                    if r["out_trade_no"] == order["out_trade_no"]
+                    if r["out_trade_no"] == order["out_trade_no"] and r["status"] != "CLOSED"
                 )
                 amount = body["amount"]
                 if (
@@ -402,6 +467,7 @@ class FakeWeChatPay(_FakeServer):
                     "amount": {**amount, "payer_refund": amount["refund"]},
                 }
                 self.refunds[key] = refund
+                self.refund_notify_urls[key] = body.get("notify_url") or order["notify_url"]
                 order["trade_state"] = "REFUND"
                 return 200, refund
             if method == "GET" and path == "/v3/certificates":

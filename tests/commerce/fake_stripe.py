@@ -35,6 +35,12 @@ class FakeStripe:
         self.intents: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
         self.sessions: dict[str, dict] = {}
+        self.customers: dict[str, dict] = {}
+        # PaymentMethod id -> the Customer it is attached to (by setup_future_usage).
+        self.attached: dict[str, str] = {}
+        # PaymentMethod id -> the card error its next off-session charges get
+        # ("authentication_required", "card_declined"): the bank's answer without the learner.
+        self.off_session_errors: dict[str, str] = {}
         self.idempotent: dict[str, tuple[int, dict]] = {}
         self.lock = threading.Lock()
         fake = self
@@ -169,11 +175,62 @@ class FakeStripe:
         self.intents[intent["id"]] = intent
         return intent
 
+    def _refuse_saved_method_use(self, form: dict) -> str:
+        """What Stripe refuses about customers and saved methods (its error message), or "".
+        An off-session charge needs ``confirm``, a Customer and a method attached to that
+        Customer (a bare PaymentMethod is single-use); saving needs a Customer."""
+        method_id, customer = form.get("payment_method", ""), form.get("customer", "")
+        if customer and customer not in self.customers:
+            return f"No such customer: '{customer}'"
+        if form.get("setup_future_usage") and not customer:
+            return "setup_future_usage requires a customer to attach the PaymentMethod to"
+        if form.get("off_session") == "true":
+            if form.get("confirm") != "true":
+                return "off_session can only be used with confirm=true"
+            if not customer or not method_id:
+                return "An off-session payment needs a customer and a payment_method"
+            if self.attached.get(method_id) != customer:
+                return (
+                    "The provided PaymentMethod was previously used without being attached to a "
+                    "Customer or was detached from a Customer, and may not be used again."
+                )
+        return ""
+
     def _route(self, method: str, path: str, form: dict, query: dict) -> tuple[int, dict]:
         metadata = {k[len("metadata[") : -1]: v for k, v in form.items() if k.startswith("metadata[")}
         with self.lock:
+            if method == "POST" and path == "/v1/customers":
+                customer = {
+                    "id": f"cus_{uuid.uuid4().hex[:14]}",
+                    "object": "customer",
+                    "email": form.get("email"),
+                    "metadata": metadata,
+                }
+                self.customers[customer["id"]] = customer
+                return 200, customer
             if method == "POST" and path == "/v1/payment_intents":
                 method_id = form.get("payment_method", "")
+                refused = self._refuse_saved_method_use(form)
+                if refused:
+                    return 400, {"error": {"type": "invalid_request_error", "message": refused}}
+                if form.get("off_session") == "true" and method_id in self.off_session_errors:
+                    code = self.off_session_errors[method_id]
+                    intent = self._new_intent(
+                        amount=int(form["amount"]),
+                        currency=form["currency"],
+                        status="requires_payment_method" if code == "card_declined" else "requires_action",
+                        metadata=metadata,
+                    )
+                    return 402, {
+                        "error": {
+                            "type": "card_error",
+                            "code": code,
+                            "message": "The card was declined."
+                            if code == "card_declined"
+                            else "Authenticate.",
+                            "payment_intent": intent,
+                        }
+                    }
                 if method_id in DECLINING_METHODS:
                     intent = self._new_intent(
                         amount=int(form["amount"]),
@@ -193,6 +250,10 @@ class FakeStripe:
                 intent = self._new_intent(
                     amount=int(form["amount"]), currency=form["currency"], status=status, metadata=metadata
                 )
+                intent.update(customer=form.get("customer"), payment_method=method_id)
+                if form.get("setup_future_usage") == "off_session":
+                    # Confirmed with a Customer: Stripe attaches the method to it.
+                    self.attached[method_id] = form["customer"]
                 return 200, intent
             if method == "GET" and path == "/v1/payment_intents/search":
                 # Only the query our adapter sends: metadata['order_number']:'<number>'

@@ -101,3 +101,48 @@ def test_notifications_racing_the_reconciler_pay_once(fake_wechatpay, learner, c
 
     assert not [r for r in results if isinstance(r, Exception)]
     _assert_paid_once(order)
+
+
+def test_same_wechat_refund_notification_twenty_times_at_once_applies_once(fake_wechatpay, learner, course):
+    """Twenty deliveries at once, half of them the same event and half new event ids for
+    the same refund: one application (one reversal per party), the rest no-ops."""
+    from decimal import Decimal
+
+    from commerce.models import Refund
+    from commerce.services import order_refund
+
+    order = _start(learner, course, "wechatpay")
+    trade_no = out_trade_no(str(order.number))
+    fake_wechatpay.pay(trade_no, notify=False)
+    body, headers = fake_wechatpay.notification(trade_no)
+    paid = APIClient().post(WECHATPAY_NOTIFY_PATH, body, content_type="application/json", headers=headers)
+    assert paid.json()["outcome"] == "paid"
+    order.refresh_from_db()
+    refund = order_refund(order=order, amount="100.00", reason="asked", staff_user=None)
+    key = f"{order.number}-refund-{refund.pk}"
+    fake_wechatpay.finish_refund(key)
+    same = fake_wechatpay.refund_notification(key)
+    deliveries = [same if i % 2 else fake_wechatpay.refund_notification(key) for i in range(20)]
+
+    def deliver(i):
+        body, headers = deliveries[i]
+        response = APIClient().post(
+            WECHATPAY_NOTIFY_PATH, body, content_type="application/json", headers=headers
+        )
+        return response.status_code, response.json()["outcome"]
+
+    results = run_together(20, deliver)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    outcomes = sorted(outcome for _status, outcome in results)
+    assert {status for status, _outcome in results} == {200}
+    assert outcomes.count("refund_succeeded") == 1
+    assert set(outcomes) <= {"refund_succeeded", "duplicate", "no_change"}
+    refund.refresh_from_db()
+    order.refresh_from_db()
+    assert refund.status == Refund.Status.SUCCEEDED
+    assert (order.status, order.amount_refunded) == ("partially_refunded", Decimal("100.00"))
+    assert LedgerEntry.objects.filter(order=order, kind=LedgerEntry.Kind.REFUND).count() == 2
+    assert (
+        WebhookEvent.objects.filter(event_type="REFUND.SUCCESS").count() == 11
+    )  # 10 new ids + the repeated one

@@ -60,6 +60,12 @@ def _intent_posts(fake) -> int:
     return sum(1 for r in fake.requests if r["method"] == "POST" and r["path"] == "/v1/payment_intents")
 
 
+def _use_method(fake, subscription, method_id: str) -> None:
+    """The learner's saved method is now ``method_id`` (attached to the same Customer)."""
+    fake.attached[method_id] = subscription.provider_customer
+    Subscription.objects.filter(pk=subscription.pk).update(payment_method=method_id)
+
+
 @pytest.fixture
 def subscribed(fake_stripe):
     """A learner who joined a monthly plan paying with a Stripe PaymentMethod, at the end
@@ -76,6 +82,7 @@ def subscribed(fake_stripe):
     assert order.status == "paid"
     subscription = Subscription.objects.get(user=learner)
     assert (subscription.provider, subscription.payment_method) == ("stripe", "pm_card_visa")
+    assert subscription.provider_customer in fake_stripe.customers
     _period_over(subscription)
     return subscription
 
@@ -101,7 +108,7 @@ def test_twenty_renewals_at_once_grant_one_period_and_charge_once(fake_stripe, s
 
 
 def test_signed_stripe_webhook_pays_a_processing_renewal_once(fake_stripe, subscribed):
-    Subscription.objects.filter(pk=subscribed.pk).update(payment_method="pm_processing")
+    _use_method(fake_stripe, subscribed, "pm_processing")
     assert subscription_renew(subscription_id=subscribed.pk) == "pending"
     renewal = Order.objects.filter(user=subscribed.user).order_by("-id").first()
     assert renewal.status == "pending" and renewal.payment_reference.startswith("pi_")
@@ -119,7 +126,7 @@ def test_signed_stripe_webhook_pays_a_processing_renewal_once(fake_stripe, subsc
 
 
 def test_stripe_payment_failed_webhook_starts_dunning(fake_stripe, subscribed):
-    Subscription.objects.filter(pk=subscribed.pk).update(payment_method="pm_processing")
+    _use_method(fake_stripe, subscribed, "pm_processing")
     assert subscription_renew(subscription_id=subscribed.pk) == "pending"
     renewal = Order.objects.filter(user=subscribed.user).order_by("-id").first()
 
@@ -138,7 +145,7 @@ def test_stripe_payment_failed_webhook_starts_dunning(fake_stripe, subscribed):
 
 
 def test_twenty_webhook_deliveries_at_once_grant_one_period(fake_stripe, subscribed):
-    Subscription.objects.filter(pk=subscribed.pk).update(payment_method="pm_processing")
+    _use_method(fake_stripe, subscribed, "pm_processing")
     assert subscription_renew(subscription_id=subscribed.pk) == "pending"
     renewal = Order.objects.filter(user=subscribed.user).order_by("-id").first()
     # Ten redeliveries of one event and ten distinct events about the same payment.

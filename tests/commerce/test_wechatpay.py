@@ -192,12 +192,21 @@ def test_refund_goes_to_wechat_pay_once_per_refund(fake_wechatpay, learner, cour
 
     refund = order_refund(order=order, amount="50.00", reason="asked", staff_user=UserFactory(username="s"))
 
-    assert refund.status == Refund.Status.SUCCEEDED
+    # WeChat Pay answers PROCESSING: the refund waits (its amount reserved) for the word.
+    assert refund.status == Refund.Status.PENDING
     [sent] = fake_wechatpay.refunds.values()
     assert sent["out_refund_no"] == f"{order.number}-refund-{refund.pk}"
     assert sent["amount"]["refund"] == 5000 and sent["amount"]["total"] == 19900
     assert refund.provider_reference == sent["refund_id"]
     order.refresh_from_db()
+    assert (order.status, order.amount_refunded) == ("paid", Decimal("0.00"))
+
+    assert (
+        _notify(*fake_wechatpay.finish_refund(sent["out_refund_no"])).json()["outcome"] == "refund_succeeded"
+    )
+    refund.refresh_from_db()
+    order.refresh_from_db()
+    assert refund.status == Refund.Status.SUCCEEDED
     assert (order.status, order.amount_refunded) == ("partially_refunded", Decimal("50.00"))
 
 
@@ -213,8 +222,13 @@ def test_refund_with_unknown_outcome_is_settled_once_by_the_reconciler(
         order_refund(order=order, amount=None, reason="asked", staff_user=None)
     assert Refund.objects.get().status == Refund.Status.PENDING
 
-    assert payments_reconcile() == {"refund_succeeded": 1}
+    assert payments_reconcile() == {"refund_pending": 1}  # WeChat Pay: PROCESSING
     assert len(fake_wechatpay.refunds) == 1  # the same out_refund_no: one refund
+    # The notification is lost; the next pass asks again and hears SUCCESS.
+    [key] = fake_wechatpay.refunds
+    fake_wechatpay.finish_refund(key)
+    assert payments_reconcile() == {"refund_succeeded": 1}
+    assert len(fake_wechatpay.refunds) == 1
     order.refresh_from_db()
     assert order.status == "refunded"
 

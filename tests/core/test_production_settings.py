@@ -30,6 +30,19 @@ READ_BY_SETTINGS = {
     "DATABASE_REPLICA_URL",
     "CELERY_VISIBILITY_TIMEOUT",
     "DISABLE_SERVER_SIDE_CURSORS",
+    "SMS_BACKEND",
+    "PHONE_SIGN_IN_ENABLED",
+    "ALIYUN_SMS_ACCESS_KEY_ID",
+    "ALIYUN_SMS_ACCESS_KEY_SECRET",
+    "ALIYUN_SMS_SIGN_NAME",
+    "ALIYUN_SMS_TEMPLATE_CODE",
+}
+ALIYUN_SMS = {
+    "SMS_BACKEND": "accounts.sms.AliyunSmsBackend",
+    "ALIYUN_SMS_ACCESS_KEY_ID": "LTAI5tExampleKeyId",
+    "ALIYUN_SMS_ACCESS_KEY_SECRET": "example-access-key-secret",
+    "ALIYUN_SMS_SIGN_NAME": "知桥",
+    "ALIYUN_SMS_TEMPLATE_CODE": "SMS_123456789",
 }
 SAFE = {
     "SECRET_KEY": "k7Qv-2xN_9pLr4TzWm8YcB1sHd6GfJ0aEoUiKl3nVbXqRt5yZw",
@@ -98,6 +111,9 @@ def test_production_starts_with_safe_settings_and_without_the_demo_app():
         ({"PAYMENT_PROVIDER": "alipay"}, "ALIPAY_PUBLIC_KEY must be set"),
         ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "never delivers mail"),
         ({"EMAIL_BACKEND": None}, "never delivers mail"),  # the development default is the console
+        # Phone sign-in switched on with the console backend: codes would go to the logs.
+        ({"PHONE_SIGN_IN_ENABLED": "true"}, "SMS_BACKEND accounts.sms.ConsoleSmsBackend never texts anyone"),
+        ({**ALIYUN_SMS, "ALIYUN_SMS_ACCESS_KEY_SECRET": None}, "ALIYUN_SMS_ACCESS_KEY_SECRET must be set"),
         ({"EMAIL_BACKEND": None, "EMAIL_URL": "consolemail://"}, "never delivers mail"),
         ({"EMAIL_BACKEND": None, "EMAIL_URL": "filemail:///tmp/mail"}, "never delivers mail"),
         (
@@ -112,6 +128,22 @@ def test_production_refuses_an_unsafe_setting(overrides, message):
     assert result.returncode != 0
     assert "ImproperlyConfigured: Refusing to start with unsafe production settings" in result.stderr
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "phone_sign_in"),
+    [({}, "False"), (ALIYUN_SMS, "True"), ({**ALIYUN_SMS, "PHONE_SIGN_IN_ENABLED": "false"}, "False")],
+)
+def test_phone_sign_in_is_on_in_production_only_with_a_real_sms_gateway(overrides, phone_sign_in):
+    env = {key: value for key, value in os.environ.items() if key not in READ_BY_SETTINGS}
+    env.update({**SAFE, **overrides, "DJANGO_SETTINGS_MODULE": "config.settings.production"})
+    code = "from django.conf import settings; print(settings.PHONE_SIGN_IN_ENABLED)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == phone_sign_in
 
 
 def test_every_problem_is_listed_at_once():
