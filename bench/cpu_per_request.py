@@ -104,7 +104,7 @@ def _run(app, path: str, headers: dict[str, str], n: int, profile: bool = False)
 
 def bare(n: int) -> float:
     sys.path.insert(0, str(BARE.parent))
-    import bare as module  # noqa: PLC0415
+    import bare as module
 
     cpu_ms, _status, _top = _run(module.app, "/bare/", {}, n)
     return cpu_ms
@@ -129,16 +129,16 @@ def main() -> None:
     _environment()
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    import django  # noqa: PLC0415
+    import django
 
     django.setup()
-    import redis  # noqa: PLC0415
-    from django.core.wsgi import get_wsgi_application  # noqa: PLC0415
-    from django.db import connection  # noqa: PLC0415
+    import redis
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
 
-    from campaigns import touch_buffer  # noqa: PLC0415
-    from campaigns.models import Campaign, TrackingLink  # noqa: PLC0415
-    from courses.models import Course  # noqa: PLC0415
+    from campaigns import touch_buffer
+    from campaigns.models import Campaign, TrackingLink
+    from courses.models import Course
 
     course = Course.objects.filter(is_published=True).order_by("pk").first()
     campaign = Campaign.objects.filter(status="running").order_by("pk").first()
@@ -172,7 +172,8 @@ def main() -> None:
         return execute(sql, params, many, context)
 
     app = get_wsgi_application()
-    print(f"bare endpoint: {bare_ms:.3f} CPU ms/request  (load {open('/proc/loadavg').read().split()[:3]})")
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    print(f"bare endpoint: {bare_ms:.3f} CPU ms/request  (load {load})")
     print("| endpoint | status | CPU ms/request | CPU ratio bare/project | Redis round trips | SQL queries |")
     print("| --- | --- | --- | --- | --- | --- |")
     tops = []

@@ -28,6 +28,7 @@ import re
 from functools import cached_property
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import translation
@@ -85,7 +86,7 @@ def fast_key(request) -> str | None:
         return None
     try:
         host = request.get_host()
-    except Exception:  # noqa: BLE001 - DisallowedHost and friends: the stack answers them
+    except DisallowedHost:  # the stack answers it (400)
         return None
     # The language LocaleMiddleware will activate (path prefix, cookie, Accept-Language);
     # ``?lang=`` is part of the full path.
@@ -167,7 +168,9 @@ class AnonymousFastPathMiddleware:
         if tuple(namespaces) != FAST_NAMESPACES:
             return
         versions = version.split(".")
-        headers = [(name, value) for name, value in response.headers.items() if name.lower() not in _PER_RESPONSE]
+        headers = [
+            (name, value) for name, value in response.headers.items() if name.lower() not in _PER_RESPONSE
+        ]
         entry = {
             "versions": versions,
             "content": shared["content"],
