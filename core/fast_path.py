@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from functools import cached_property
 
 from django.conf import settings
@@ -123,7 +124,7 @@ class AnonymousFastPathMiddleware:
             if entry["versions"] == versions and None not in versions:
                 return self._serve(request, entry)
         response = self.get_response(request)
-        self._remember(request, response, key, found)
+        self._remember(request, response, key)
         return response
 
     def _serve(self, request, entry: dict) -> HttpResponse:
@@ -155,7 +156,7 @@ class AnonymousFastPathMiddleware:
             response = self.csrf.process_response(request, response)
         return response
 
-    def _remember(self, request, response, key: str, found: dict) -> None:
+    def _remember(self, request, response, key: str) -> None:
         shared = getattr(response, SHARED, None)
         if shared is None or response.status_code != 200 or getattr(response, "streaming", False):
             return
@@ -181,4 +182,8 @@ class AnonymousFastPathMiddleware:
             "headers": headers,
             "content_length": response.has_header("Content-Length"),
         }
-        cache.set(key, entry, timeout=cache_seconds())
+        # No longer than the shared entry it copies lives: counters that change without an
+        # edit (enrollments, seats) are as fresh as before.
+        left = cache_seconds() - (time.time() - shared["built"])
+        if left >= 1:
+            cache.set(key, entry, timeout=int(left))
