@@ -9,9 +9,17 @@
 # RATIO (default ../shared/bench/ratio.sh, or /work/shared/bench/ratio.sh) once per URL and prints
 # one table. The database must hold the demo data (`manage.py migrate && manage.py seed_demo &&
 # manage.py train_recommender`). Only the ratios mean something: the machine is shared.
-# ONLY=regex limits the run to the rows whose name matches.
+# ONLY=regex limits the run to the rows whose name matches; VENV=/path/to/venv (default .venv)
+# names the virtualenv, GUNICORN its gunicorn (default $VENV/bin/gunicorn).
 set -u
 cd "$(dirname "$0")/.."
+# VENV=/path/to/venv runs python, gunicorn and celery from another virtualenv than ./.venv
+# (a worktree that shares one); ratio.sh gets the same gunicorn through GUNICORN.
+venv=${VENV:-.venv}
+gunicorn=${GUNICORN:-$venv/bin/gunicorn}
+# ratio.sh runs "$PWD/$GUNICORN": it needs a path relative to the project root.
+GUNICORN=$(python3 -c 'import os, sys; print(os.path.relpath(sys.argv[1]))' "$gunicorn")
+export GUNICORN
 rounds=${1:-3}
 port=${PORT:-8100}
 ratio=${RATIO:-}
@@ -40,7 +48,7 @@ export MEDIA_STORAGE_URL=${MEDIA_STORAGE_URL:-file:///tmp/zhiqiao-bench-media}
 # wrk talks plain HTTP on loopback: no redirect to HTTPS (a proxy terminates TLS in production).
 export SECURE_SSL_REDIRECT=${SECURE_SSL_REDIRECT:-false}
 
-py=.venv/bin/python
+py=$venv/bin/python
 $py manage.py collectstatic --noinput --verbosity 0
 
 # Fixtures: the learner's API token and a signed-in session, a course, a campaign and a link.
@@ -69,11 +77,11 @@ print(f"TOKEN={token.key} SESSION={store.session_key} COURSE={course.slug} CAMPA
 [ -n "${TOKEN:-}" ] || { echo "could not prepare fixtures (is the demo data loaded?)"; exit 1; }
 
 log=$(mktemp)
-setsid .venv/bin/gunicorn config.wsgi -w 4 --threads 4 -b 127.0.0.1:"$port" >"$log" 2>&1 &
+setsid "$GUNICORN" config.wsgi -w 4 --threads 4 -b 127.0.0.1:"$port" >"$log" 2>&1 &
 gpid=$!
 # A Celery worker flushes the touch buffer (landing views and clicks) as production would;
 # its CPU is part of the measurement.
-setsid .venv/bin/celery -A config worker --concurrency 1 --loglevel WARNING >>"$log" 2>&1 &
+setsid "$venv/bin/celery" -A config worker --concurrency 1 --loglevel WARNING >>"$log" 2>&1 &
 wpid=$!
 trap 'kill -- -"$gpid" 2>/dev/null; kill -- -"$wpid" 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.5; done

@@ -42,10 +42,18 @@ cache = _SoftCache()
 CSRF_PLACEHOLDER = "__zq-csrf-token__"
 # Set on a request while its page is rendered for the cache (see core.context_processors).
 RENDERING_FOR_CACHE = "_zq_rendering_for_cache"
+# Set on a response that is exactly a shared cached answer, the same for every anonymous
+# visitor with the same URL, language and time zone: ``core.fast_path`` keeps a copy it can
+# serve before the middleware stack runs. A dict: namespaces, version, content (with the
+# CSRF placeholder), built, conditional.
+SHARED = "_zq_shared"
 
 
-def _version_key(namespace: str) -> str:
+def version_key(namespace: str) -> str:
     return f"zq:ns:{namespace}"
+
+
+_version_key = version_key
 
 
 def _tokens(found: dict, keys: list[str]) -> str:
@@ -217,7 +225,20 @@ def cached_page(
             "built": time.time(),
         }
         store(key, version, entry)
-    return _from_entry(request, entry, conditional=conditional)
+    response = _from_entry(request, entry, conditional=conditional)
+    if response.status_code == 200:
+        setattr(
+            response,
+            SHARED,
+            {
+                "namespaces": tuple(namespaces),
+                "version": version,
+                "content": entry["content"],
+                "built": entry["built"],
+                "conditional": conditional,
+            },
+        )
+    return response
 
 
 def anonymous_page_cache(

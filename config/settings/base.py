@@ -76,6 +76,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an anonymous GET whose shared cached answer is current is served from one
+    # Redis read before the rest of the stack runs (core/fast_path.py, issue 9).
+    "core.fast_path.AnonymousFastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

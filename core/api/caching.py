@@ -13,7 +13,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.caching import etag_for, lookup, not_modified, set_validators, store
+from core.caching import SHARED, etag_for, lookup, not_modified, set_validators, store
 from core.money import currency_for_request
 
 
@@ -34,8 +34,9 @@ class SharedCacheMixin:
         """``build()``'s answer from the shared cache; only 200s are cached."""
         if any(request.query_params.get(name) for name in self.cache_bypass_params):
             return build()
+        namespaces = self.get_cache_namespaces(request)
         key, version, entry = lookup(
-            self.get_cache_namespaces(request),
+            namespaces,
             "api",
             type(self).__name__,
             translation.get_language(),
@@ -61,6 +62,9 @@ class SharedCacheMixin:
             response = HttpResponse(entry["json"], content_type="application/json")
             response.headers["Vary"] = "Accept"
             response.data = entry["data"]  # what DRF's test client reads
+            # Bytes every caller of this URL, language and Accept gets (core.fast_path).
+            shared = {"namespaces": tuple(namespaces), "version": version, "content": entry["json"]}
+            setattr(response, SHARED, {**shared, "built": entry["built"], "conditional": True})
         else:
             response = Response(entry["data"])
         return set_validators(response, etag=entry["etag"], last_modified=entry["built"])
