@@ -19,6 +19,7 @@ from .models import (
     CampaignPartner,
     DiscountCode,
     OrderAttribution,
+    PlanGrant,
     SpendEntry,
     Touch,
     TrackingLink,
@@ -288,3 +289,20 @@ class OrderAttributionAdmin(ReadOnlyAdmin):
     list_filter = ["reason", "is_self_purchase", "is_holdout", "campaign"]
     search_fields = ["order_ref"]
     list_select_related = ["campaign"]
+
+
+@admin.register(PlanGrant)
+class PlanGrantAdmin(admin.ModelAdmin):
+    """Grants partners made from the portal (read-only: the service decides them)."""
+
+    list_display = ["campaign", "partner", "customer", "granted_by", "created_at"]
+    list_select_related = ["campaign", "partner", "customer", "granted_by"]
+    list_filter = ["partner"]
+    search_fields = ["campaign__slug", "customer__external_hash"]
+    readonly_fields = ["campaign", "partner", "customer", "granted_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -102,3 +102,13 @@ class PlanGrantRefused(ApplicationError):
             "We could not match you with a customer of this campaign's partners who agreed to share data "
             "with Zhiqiao, or the membership was already claimed."
         )
+
+
+class PlanGrantCustomerRefused(PlanGrantRefused):
+    """The partner's side of ``plan_grant_refused``: the id names none of its pushed
+    customers with consent."""
+
+    def default_message(self):
+        return _(
+            "None of your pushed customers has this id with their consent (unknown id, or consent withdrawn)."
+        )

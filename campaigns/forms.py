@@ -354,3 +354,19 @@ class TrackingLinkForm(forms.Form):
         label=_("Language"), choices=[("", _("Visitor's language")), *settings.LANGUAGES], required=False
     )
     utm_content = forms.CharField(label=_("utm_content"), max_length=80, required=False)
+
+
+class PlanGrantForm(forms.Form):
+    """The partner's own pseudonymous id of a pushed customer (as pushed, not the hash)."""
+
+    external_id = forms.CharField(
+        label=_("Customer id"),
+        max_length=200,
+        help_text=_("Your own id of the customer, as you pushed it."),
+    )
+
+    def clean_external_id(self) -> str:
+        value = self.cleaned_data["external_id"].strip()
+        if not value.isprintable():
+            raise forms.ValidationError(_("Send the reference as printable text."))
+        return value

@@ -429,3 +429,35 @@ class OrderAttribution(TimeStampedModel):
                 name="attribution_refund_within_amount",
             ),
         ]
+
+
+class PlanGrant(TimeStampedModel):
+    """A partner gave its campaign's plan (``Campaign.granted_plan``) to one of its own
+    pushed customers, from the partner portal. A pushed customer is not an account here:
+    when the customer's learner account is already known (they claimed a grant of this
+    partner before, with their data-sharing consent still active) the entitlement is made
+    at once; otherwise the customer claims it with the reference the partner gave them
+    (``campaigns.services.grants.campaign_plan_grant``). One grant per campaign and customer."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="plan_grants")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("partners.PartnerCustomer", on_delete=models.CASCADE, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("membership grant")
+        verbose_name_plural = _("membership grants")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "customer"], name="plan_grant_once_per_customer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: customer {self.customer_id}"
+
+    @property
+    def entitlement_source(self) -> str:
+        # The source the learner's claim writes too (``campaign_plan_grant``).
+        return f"campaign:{self.campaign_id}:customer:{self.customer_id}"

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from courses.models import Course, Price
 from partners.models import Partner
+from plans.models import Entitlement
 
 from .models import (
     Campaign,
@@ -20,6 +21,7 @@ from .models import (
     CampaignPartner,
     DiscountCode,
     OrderAttribution,
+    PlanGrant,
     TrackingLink,
     Variant,
 )
@@ -132,3 +134,25 @@ def attribution_list(*, campaign: Campaign) -> QuerySet[OrderAttribution]:
         .select_related("code", "variant")
         .order_by("-paid_at")
     )
+
+
+def plan_grant_list(*, campaign: Campaign, partner: Partner) -> list[PlanGrant]:
+    """The partner's grants of the campaign's plan, newest first, each with ``claimed``
+    (the customer's entitlement exists): two queries whatever their number."""
+    grants = list(
+        PlanGrant.objects.filter(campaign=campaign, partner=partner)
+        .select_related("customer", "granted_by")
+        .order_by("-created_at", "-id")
+    )
+    claimed = (
+        set(
+            Entitlement.objects.filter(source__in=[grant.entitlement_source for grant in grants]).values_list(
+                "source", flat=True
+            )
+        )
+        if grants
+        else set()
+    )
+    for grant in grants:
+        grant.claimed = grant.entitlement_source in claimed
+    return grants

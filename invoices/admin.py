@@ -1,6 +1,10 @@
 """The staff queue of invoice requests. Staff open a request, upload the issued PDF
 (``Issue``) and the learner is mailed; every field is read-only here, so an issued invoice
-cannot be edited, and invoices are never deleted (they are tax documents)."""
+cannot be edited, and invoices are never deleted (they are tax documents).
+
+An issued invoice whose order was refunded afterwards shows up under the status filter
+"Needs a red-letter reversal" (红冲): staff issue the red-letter invoice in the tax system,
+then mark it reversed here (action)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -10,12 +14,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.exceptions import ApplicationError
 
 from .forms import InvoiceIssueForm
 from .models import Invoice
-from .services import invoice_issue
+from .services import invoice_issue, invoice_mark_reversed
 
 
 @admin.register(Invoice)
@@ -40,12 +45,17 @@ class InvoiceAdmin(admin.ModelAdmin):
         "issued_at",
         "issued_by",
         "emailed_at",
+        "reversal_flagged_at",
+        "reversed_at",
+        "reversed_by",
+        "cancelled_at",
         "issue_link",
     ]
     readonly_fields = fields
+    actions = ["mark_reversed"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("order", "issued_by")
+        return super().get_queryset(request).select_related("order", "issued_by", "reversed_by")
 
     def get_changelist_instance(self, request):
         # The queue (requests waiting) is what staff open the list for.
@@ -69,6 +79,23 @@ class InvoiceAdmin(admin.ModelAdmin):
             return "—"
         url = reverse("admin:invoices_invoice_issue", args=[invoice.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, _("Issue the invoice (upload its PDF)"))
+
+    @admin.action(description=_("Mark the red-letter reversal as issued"), permissions=["change"])
+    def mark_reversed(self, request, queryset):
+        done = 0
+        for pk in (
+            queryset.filter(status=Invoice.Status.REVERSAL_NEEDED).order_by("pk").values_list("pk", flat=True)
+        ):
+            try:
+                invoice_mark_reversed(invoice_id=pk, staff_user=request.user)
+                done += 1
+            except ApplicationError:
+                continue  # decided meanwhile by someone else
+        self.message_user(
+            request,
+            ngettext("%(count)d invoice marked reversed.", "%(count)d invoices marked reversed.", done)
+            % {"count": done},
+        )
 
     def has_add_permission(self, request):
         return False

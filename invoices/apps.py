@@ -8,5 +8,6 @@ class InvoicesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the outbox handler of the "invoice issued" mail in web processes and workers.
-        from . import services  # noqa: F401
+        # Registers the outbox handlers of the invoice mails in web processes and workers, and
+        # the refund receiver.
+        from . import receivers, services  # noqa: F401

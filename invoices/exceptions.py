@@ -26,6 +26,13 @@ class InvoiceIssued(Conflict):
         return _("This invoice is already issued and can no longer be changed.")
 
 
+class InvoiceNotReversible(Conflict):
+    code = "invoice_not_reversible"
+
+    def default_message(self):
+        return _("Only an invoice waiting for its red-letter reversal can be marked reversed.")
+
+
 class OrderNotInvoiceable(Conflict):
     code = "order_not_paid"
 

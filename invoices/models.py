@@ -36,6 +36,13 @@ class Invoice(TimeStampedModel):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         ISSUED = "issued", _("Issued")
+        # The order was refunded (in full or in part) after the invoice was issued: the
+        # issued amount no longer matches what was paid, so staff must issue a red-letter
+        # invoice (红冲) that cancels it, then mark it reversed.
+        REVERSAL_NEEDED = "reversal_needed", _("Needs a red-letter reversal")
+        REVERSED = "reversed", _("Reversed (red-letter invoice issued)")
+        # A request not issued yet whose order was refunded in full: nothing to invoice.
+        CANCELLED = "cancelled", _("Cancelled")
 
     order = models.OneToOneField(
         "commerce.Order", on_delete=models.PROTECT, related_name="invoice", verbose_name=_("order")
@@ -47,7 +54,7 @@ class Invoice(TimeStampedModel):
     tax_number = models.CharField(_("tax number"), max_length=18, blank=True)
     email = models.EmailField(_("e-mail address"))
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED, db_index=True
+        _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED, db_index=True
     )
     # What the invoice is for: the amount the learner paid net of refunds when they asked.
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
@@ -59,6 +66,14 @@ class Invoice(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # When a refund made the issued invoice wrong, and when the learner was told so.
+    reversal_flagged_at = models.DateTimeField(_("reversal needed since"), null=True, blank=True)
+    reversal_emailed_at = models.DateTimeField(null=True, blank=True)
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     class Meta:
         # The staff queue: oldest request first.
@@ -69,8 +84,10 @@ class Invoice(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(title_kind="company") | ~Q(tax_number=""), name="invoice_company_has_tax_number"
             ),
+            # Every invoice that was issued (and then perhaps reversed) keeps its PDF.
             models.CheckConstraint(
-                condition=Q(status="requested") | (~Q(pdf="") & Q(issued_at__isnull=False)),
+                condition=Q(status__in=["requested", "cancelled"])
+                | (~Q(pdf="") & Q(issued_at__isnull=False)),
                 name="invoice_issued_has_pdf",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="invoice_amount_not_negative"),
@@ -78,3 +95,7 @@ class Invoice(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.title} · {self.get_status_display()}"
+
+    @property
+    def was_issued(self) -> bool:
+        return self.status in (self.Status.ISSUED, self.Status.REVERSAL_NEEDED, self.Status.REVERSED)

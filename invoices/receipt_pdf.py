@@ -39,27 +39,32 @@ def _render(order: Order, language: str) -> bytes:
     def money(amount) -> str:
         return format_money(amount, order.currency, language)
 
+    # Right to left, the page is mirrored, not only the letters: the course column is on
+    # the right, the amounts run leftwards from it, labels stand right of their values,
+    # and every text is aligned to the right edge.
+    rtl = language in RTL_LANGUAGES
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_title(_("Receipt"))
     pdf.set_author("Zhiqiao")
     pdf.set_creator("Zhiqiao")
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_font(_FAMILY, fname=str(certificate_font_path()))
-    fallback = certificate_arabic_font_path(required=language in RTL_LANGUAGES)
+    fallback = certificate_arabic_font_path(required=rtl)
     if fallback is not None:
         pdf.add_font(_FALLBACK, fname=str(fallback))
         pdf.set_fallback_fonts([_FALLBACK])
-    if language in RTL_LANGUAGES:
+    if rtl:
         pdf.set_text_shaping(use_shaping_engine=True, direction="rtl")
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
+    start = "R" if rtl else "L"  # where a line of text begins
 
     pdf.set_font(_FAMILY, size=16)
     pdf.set_text_color(47, 111, 143)
-    pdf.cell(width, 9, _("Zhiqiao"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width, 9, _("Zhiqiao"), align=start, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(30, 30, 30)
     pdf.set_font(_FAMILY, size=22)
-    pdf.cell(width, 12, _("Receipt"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width, 12, _("Receipt"), align=start, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
     pdf.set_font(_FAMILY, size=10)
@@ -74,34 +79,59 @@ def _render(order: Order, language: str) -> bytes:
         ),
         (_("Status"), order.get_status_display()),
     ]
+    label_width = 38
     for label, value in facts:
+        top = pdf.get_y()
         pdf.set_text_color(90, 90, 90)
-        pdf.cell(38, 6, label)
+        pdf.set_x(pdf.l_margin + (width - label_width if rtl else 0))
+        pdf.cell(label_width, 6, label, align=start)
         pdf.set_text_color(30, 30, 30)
-        pdf.multi_cell(width - 38, 6, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_xy(pdf.l_margin + (0 if rtl else label_width), top)
+        pdf.multi_cell(width - label_width, 6, value, align=start, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
-    columns = (width - 96, 32, 32, 32)
+    # (width, heading, alignment) in reading order: the course first, then the amounts.
+    columns = [
+        (width - 96, _("Course"), start),
+        (32, _("Price"), "R"),
+        (32, _("Discount"), "R"),
+        (32, _("Line total"), "R"),
+    ]
+    if rtl:
+        columns = [(column_width, heading, "R") for column_width, heading, _align in reversed(columns)]
     pdf.set_font(_FAMILY, size=10)
     pdf.set_fill_color(238, 242, 245)
-    for index, heading in enumerate((_("Course"), _("Price"), _("Discount"), _("Line total"))):
-        pdf.cell(columns[index], 8, heading, border="B", fill=True, align="L" if index == 0 else "R")
+    for column_width, heading, align in columns:
+        pdf.cell(column_width, 8, heading, border="B", fill=True, align=align)
     pdf.ln(8)
     for line in order.lines.all():
         top = pdf.get_y()
-        pdf.multi_cell(columns[0], 6, line.title, new_x="RIGHT", new_y="TOP")
-        bottom = pdf.get_y() if pdf.get_y() > top else top + 6
-        pdf.set_xy(pdf.l_margin + columns[0], top)
         discount = f"−{money(line.discount)}" if line.discount else "—"
-        for index, value in enumerate((money(line.unit_price), discount, money(line.total)), start=1):
-            pdf.cell(columns[index], 6, value, align="R")
-        pdf.set_y(max(bottom, top + 6) + 1)
+        values = [line.title, money(line.unit_price), discount, money(line.total)]
+        title_index = 0
+        if rtl:
+            values.reverse()
+            title_index = len(values) - 1
+        bottom = top + 6
+        x = pdf.l_margin
+        for index, ((column_width, _heading, align), value) in enumerate(zip(columns, values, strict=True)):
+            pdf.set_xy(x, top)
+            if index == title_index:
+                # The title may wrap: the row is as tall as its lines.
+                pdf.multi_cell(column_width, 6, value, align=align, new_x="LMARGIN", new_y="NEXT")
+                bottom = max(bottom, pdf.get_y())
+            else:
+                pdf.cell(column_width, 6, value, align=align)
+            x += column_width
+        pdf.set_y(bottom + 1)
     pdf.ln(2)
 
     def total_row(label: str, value: str, size: float = 10) -> None:
         pdf.set_font(_FAMILY, size=size)
-        pdf.cell(width - 40, 7, label, align="R")
-        pdf.cell(40, 7, value, align="R", new_x="LMARGIN", new_y="NEXT")
+        cells = [(width - 40, label), (40, value)]
+        for cell_width, text in reversed(cells) if rtl else cells:
+            pdf.cell(cell_width, 7, text, align="R")
+        pdf.ln(7)
 
     total_row(_("Subtotal"), money(order.subtotal))
     if order.discount:
@@ -120,5 +150,6 @@ def _render(order: Order, language: str) -> bytes:
         width,
         4.5,
         _("This receipt confirms your payment. It is not a tax invoice: request one from your order page."),
+        align=start,
     )
     return bytes(pdf.output())

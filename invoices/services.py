@@ -1,4 +1,6 @@
-"""Every write use case of invoices: request, change, issue, and the "issued" mail.
+"""Every write use case of invoices: request, change, issue, the "issued" mail, and what a
+refund does to an invoice (a request is cancelled or its amount follows the refund; an
+issued invoice needs a red-letter reversal, 红冲, and the learner is told through the outbox).
 
 The mail leaves through the outbox: ``invoice_issue`` writes the message in the
 transaction that marks the invoice issued, and a worker sends it after the commit (with
@@ -32,6 +34,7 @@ from .exceptions import (
     InvoiceExists,
     InvoiceIssued,
     InvoiceNotFound,
+    InvoiceNotReversible,
     OrderNotInvoiceable,
     OrderRefunded,
     TaxNumberRequired,
@@ -39,6 +42,7 @@ from .exceptions import (
 from .models import Invoice
 
 ISSUED_MAIL_TOPIC = "invoices.issued_mail"
+REVERSAL_MAIL_TOPIC = "invoices.reversal_mail"
 PDF_MAX_BYTES = 10 * 1024 * 1024
 INVOICEABLE = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED)
 
@@ -106,6 +110,13 @@ def invoice_request(
             raise InvoiceExists() from None
 
 
+def _refuse_unless_requested(invoice: Invoice) -> None:
+    if invoice.status == Invoice.Status.CANCELLED:
+        raise OrderRefunded()
+    if invoice.status != Invoice.Status.REQUESTED:
+        raise InvoiceIssued()
+
+
 def invoice_update(
     *, user, order_number: str | uuid.UUID, title_kind: str, title: str, tax_number: str = "", email: str
 ) -> Invoice:
@@ -116,8 +127,7 @@ def invoice_update(
         invoice = Invoice.objects.select_for_update().filter(order=order).first()
         if invoice is None:
             raise InvoiceNotFound()
-        if invoice.status == Invoice.Status.ISSUED:
-            raise InvoiceIssued()
+        _refuse_unless_requested(invoice)
         invoice.title_kind = title_kind
         invoice.title = title.strip()
         invoice.tax_number = tax_number
@@ -144,8 +154,7 @@ def invoice_issue(*, invoice_id: int, pdf: UploadedFile, invoice_number: str = "
         invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
         if invoice is None:
             raise InvoiceNotFound()
-        if invoice.status == Invoice.Status.ISSUED:
-            raise InvoiceIssued()
+        _refuse_unless_requested(invoice)
         order_status = Order.objects.filter(pk=invoice.order_id).values_list("status", flat=True).get()
         if order_status == Order.Status.REFUNDED:
             raise OrderRefunded()
@@ -162,6 +171,57 @@ def invoice_issue(*, invoice_id: int, pdf: UploadedFile, invoice_number: str = "
             payload={"invoice_id": invoice.pk},
             dedupe_key=f"{ISSUED_MAIL_TOPIC}:{invoice.pk}",
         )
+    return invoice
+
+
+def invoice_after_refund(*, order_id: int) -> Invoice | None:
+    """A refund of the order went through (called inside the refund's transaction).
+
+    - A request not issued yet: cancelled when the order is refunded in full, else its
+      amount becomes what is left paid (the invoice will be issued for that).
+    - An issued invoice no longer matches what was paid, whether the refund was full or
+      partial: it needs a red-letter reversal (红冲). Staff find it in the admin queue
+      (status "Needs a red-letter reversal"); the learner is told by mail through the
+      outbox, once, and sees the state on the order page.
+    Anything else (already flagged, reversed, cancelled) is left alone, so a second
+    refund or a rerun changes nothing twice."""
+    invoice = Invoice.objects.select_for_update().filter(order_id=order_id).first()
+    if invoice is None:
+        return None
+    order = Order.objects.only("status", "total", "amount_refunded").get(pk=order_id)
+    now = timezone.now()
+    if invoice.status == Invoice.Status.REQUESTED:
+        if order.status == Order.Status.REFUNDED:
+            invoice.status = Invoice.Status.CANCELLED
+            invoice.cancelled_at = now
+            invoice.save(update_fields=["status", "cancelled_at", "updated_at"])
+        else:
+            invoice.amount = order.total - order.amount_refunded
+            invoice.save(update_fields=["amount", "updated_at"])
+    elif invoice.status == Invoice.Status.ISSUED:
+        invoice.status = Invoice.Status.REVERSAL_NEEDED
+        invoice.reversal_flagged_at = now
+        invoice.save(update_fields=["status", "reversal_flagged_at", "updated_at"])
+        outbox_put(
+            topic=REVERSAL_MAIL_TOPIC,
+            payload={"invoice_id": invoice.pk},
+            dedupe_key=f"{REVERSAL_MAIL_TOPIC}:{invoice.pk}",
+        )
+    return invoice
+
+
+@transaction.atomic
+def invoice_mark_reversed(*, invoice_id: int, staff_user) -> Invoice:
+    """Staff issued the red-letter invoice that cancels this one."""
+    invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
+    if invoice is None:
+        raise InvoiceNotFound()
+    if invoice.status != Invoice.Status.REVERSAL_NEEDED:
+        raise InvoiceNotReversible()
+    invoice.status = Invoice.Status.REVERSED
+    invoice.reversed_at = timezone.now()
+    invoice.reversed_by = staff_user if getattr(staff_user, "pk", None) else None
+    invoice.save(update_fields=["status", "reversed_at", "reversed_by", "updated_at"])
     return invoice
 
 
@@ -214,3 +274,47 @@ def invoice_send_issued(*, invoice_id: int) -> bool:
 @outbox_handler(ISSUED_MAIL_TOPIC)
 def _deliver_issued_mail(payload: dict) -> None:
     invoice_send_issued(invoice_id=int(payload["invoice_id"]))
+
+
+def invoice_send_reversal_notice(*, invoice_id: int) -> bool:
+    """Tell the learner that their issued invoice will be reversed because of a refund,
+    once (claimed like the "issued" mail)."""
+    with transaction.atomic():
+        claimed = Invoice.objects.filter(
+            pk=invoice_id, reversal_flagged_at__isnull=False, reversal_emailed_at__isnull=True
+        ).update(reversal_emailed_at=timezone.now())
+        if not claimed:
+            return False
+        invoice = Invoice.objects.select_related("order", "user").get(pk=invoice_id)
+        order, user = invoice.order, invoice.user
+        recipients = list(dict.fromkeys(address for address in (invoice.email, user.email) if address))
+        language = order.language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            short = str(order.number)[:8]
+            mail = _Mail(
+                subject=_("Your invoice for order %(number)s will be reversed") % {"number": short},
+                paragraphs=[
+                    _(
+                        "Order %(number)s was refunded after its invoice was issued, so the invoice no "
+                        "longer matches what you paid. We will issue a red-letter invoice that cancels it."
+                    )
+                    % {"number": short},
+                    _("Invoice title: %(title)s") % {"title": invoice.title},
+                    _("Amount: %(amount)s")
+                    % {"amount": format_money(invoice.amount, invoice.currency, language)},
+                ],
+                action=_("See your order"),
+            )
+            link = settings.SITE_URL + reverse("commerce:order_detail", args=[order.number])
+            context = {"user": user, "message": mail, "link": link, "LANGUAGE_CODE": language}
+            text = render_to_string("notifications/email/message.txt", context)
+            html = render_to_string("notifications/email/message.html", context)
+        email = EmailMultiAlternatives(subject=mail.subject, body=text, to=recipients)
+        email.attach_alternative(html, "text/html")
+        email.send()
+    return True
+
+
+@outbox_handler(REVERSAL_MAIL_TOPIC)
+def _deliver_reversal_mail(payload: dict) -> None:
+    invoice_send_reversal_notice(invoice_id=int(payload["invoice_id"]))

@@ -12,7 +12,7 @@ from commerce.exceptions import OrderNotFound
 from commerce.selectors import order_get
 from core.exceptions import ApplicationError
 
-from .exceptions import InvoiceNotFound, ReceiptNotAvailable
+from .exceptions import InvoiceIssued, InvoiceNotFound, OrderRefunded, ReceiptNotAvailable
 from .forms import InvoiceRequestForm
 from .models import Invoice
 from .receipt_pdf import receipt_pdf
@@ -50,7 +50,8 @@ def invoice_page(request: HttpRequest, number: str) -> HttpResponse:
                 )
                 return redirect("invoices:invoice", number=order.number)
     elif request.method == "POST":
-        messages.error(request, str(_("This invoice is already issued and can no longer be changed.")))
+        refused = OrderRefunded() if invoice.status == Invoice.Status.CANCELLED else InvoiceIssued()
+        messages.error(request, str(refused.message))
         return redirect("invoices:invoice", number=order.number)
     elif invoice is not None:
         form = InvoiceRequestForm(

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from analytics.privacy import min_group_size, order_list_visible, partner_row
 from analytics.selectors import campaign_figures
 from campaigns import selectors, services
-from campaigns.forms import CampaignForm, CodesGenerateForm, NamedCodeForm, TrackingLinkForm
+from campaigns.forms import CampaignForm, CodesGenerateForm, NamedCodeForm, PlanGrantForm, TrackingLinkForm
 from campaigns.models import Campaign
 from core.exceptions import ApplicationError
 from partners.privacy import is_small_group
@@ -359,3 +359,47 @@ def campaign_links(request: HttpRequest, pk: int) -> HttpResponse:
         "can_write": is_portal_owner(request) and campaign.partner_id == request.portal_partner.pk,
     }
     return render(request, "portal/campaigns/links.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@portal_member_required
+def campaign_plan_grants(request: HttpRequest, pk: int) -> HttpResponse:
+    """Grant the campaign's membership plan to one of the partner's own pushed customers
+    (``campaign_plan_grant_for_customer``, the rules of the learner's claim), and the
+    grants made so far. Every partner of the campaign grants to its own customers; owners
+    write, analysts read."""
+    campaign = _campaign_or_404(request, pk)
+    partner = request.portal_partner
+    form = PlanGrantForm()
+    status = 200
+    if request.method == "POST":
+        if not is_portal_owner(request):
+            return portal_forbidden(request, _("Only the partner's owner can do this."))
+        form = PlanGrantForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                grant = services.campaign_plan_grant_for_customer(
+                    campaign=campaign,
+                    partner=partner,
+                    external_id=form.cleaned_data["external_id"],
+                    granted_by=request.user,
+                )
+            except ApplicationError as exc:
+                form.add_error("external_id", str(exc.message))
+            else:
+                messages.success(
+                    request,
+                    _("Membership granted to customer %(customer)s.")
+                    % {"customer": grant.customer.external_hash[:12]},
+                )
+                return redirect("portal:campaign_plan_grants", pk=campaign.pk)
+    context = {
+        "campaign": campaign,
+        "plan": campaign.granted_plan,
+        "grants": selectors.plan_grant_list(campaign=campaign, partner=partner),
+        "form": form,
+        "can_write": is_portal_owner(request),
+    }
+    return render(request, "portal/campaigns/plan_grants.html", context, status=status)

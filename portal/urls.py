@@ -44,6 +44,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/codes/", campaigns.campaign_codes, name="campaign_codes"),
     path("campaigns/<int:pk>/codes.csv", campaigns.campaign_codes_csv, name="campaign_codes_csv"),
     path("campaigns/<int:pk>/links/", campaigns.campaign_links, name="campaign_links"),
+    path("campaigns/<int:pk>/plan-grants/", campaigns.campaign_plan_grants, name="campaign_plan_grants"),
     path("campaigns/<int:pk>/metrics/", analytics.campaign_metrics, name="campaign_metrics"),
     path("campaigns/<int:pk>/markets/", markets.campaign_markets, name="campaign_markets"),
     path("campaigns/<int:pk>/metrics.csv", analytics.campaign_analytics_csv, name="campaign_analytics_csv"),

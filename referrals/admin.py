@@ -1,4 +1,4 @@
-"""Staff: commission rates per course, referrers, referrals with their fraud flags (filter
+"""Staff: commission rates per course or membership plan, referrers, referrals with their fraud flags (filter
 "flagged"), commissions, and the withdrawal queue: approve (record the bank transfer; the
 payout statement is closed from the ledger) or reject."""
 
@@ -15,13 +15,28 @@ from .models import Commission, CommissionRate, PayoutStatement, Referral, Refer
 from .services import withdrawal_approve, withdrawal_reject
 
 
+class CommissionRateForm(forms.ModelForm):
+    class Meta:
+        model = CommissionRate
+        fields = ["course", "plan", "direct_rate", "indirect_rate", "is_active"]
+
+    def clean(self):
+        # Said in words, before the check constraint's generic message.
+        cleaned = super().clean()
+        if bool(cleaned.get("course")) == bool(cleaned.get("plan")):
+            raise forms.ValidationError(_("Choose a course or a membership plan, exactly one."))
+        return cleaned
+
+
 @admin.register(CommissionRate)
 class CommissionRateAdmin(admin.ModelAdmin):
-    list_display = ["course", "direct_rate", "indirect_rate", "is_active"]
-    list_select_related = ["course"]
-    list_filter = ["is_active"]
-    raw_id_fields = ["course"]
-    search_fields = ["course__slug", "course__title_en"]
+    # One of course and plan (the database checks it: ``commission_rate_course_or_plan``).
+    list_display = ["course", "plan", "direct_rate", "indirect_rate", "is_active"]
+    list_select_related = ["course", "plan"]
+    list_filter = ["is_active", ("plan", admin.EmptyFieldListFilter)]
+    raw_id_fields = ["course", "plan"]
+    search_fields = ["course__slug", "course__title_en", "plan__slug", "plan__title_en"]
+    form = CommissionRateForm
 
 
 @admin.register(Referrer)

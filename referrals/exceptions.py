@@ -31,6 +31,13 @@ class CourseUnknown(NotFound):
         return _("This course does not exist.")
 
 
+class PlanUnknown(NotFound):
+    code = "plan_not_found"
+
+    def default_message(self):
+        return _("This membership plan does not exist.")
+
+
 class WithdrawalInvalid(ApplicationError):
     code = "withdrawal_invalid"
 

@@ -13,14 +13,22 @@ class WithdrawalForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    """A course's slug, or its page address pasted from the browser."""
+    """A course's slug, or its page address (or a membership plan's) pasted from the
+    browser. ``kind`` is "plan" for a plan's address, else "course"."""
 
     course = forms.CharField(label=_("Course address"), max_length=300)
+    kind = "course"
 
     def clean_course(self) -> str:
         value = self.cleaned_data["course"].strip()
         parts = [part for part in value.split("?")[0].split("/") if part]
-        slug = parts[parts.index("courses") + 1] if "courses" in parts[:-1] else (parts[-1] if parts else "")
+        if "plans" in parts[:-1]:
+            self.kind = "plan"
+            slug = parts[parts.index("plans") + 1]
+        elif "courses" in parts[:-1]:
+            slug = parts[parts.index("courses") + 1]
+        else:
+            slug = parts[-1] if parts else ""
         if not slug or not all(char.isalnum() or char in "-_" for char in slug):
             raise forms.ValidationError(_("Enter a course address or slug."))
         return slug[:120]

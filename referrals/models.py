@@ -53,9 +53,9 @@ class Referrer(TimeStampedModel):
 
 
 class CommissionRate(TimeStampedModel):
-    """The commission of a product. Today a product is a course; plans (bundles,
-    memberships) get their own nullable foreign key beside ``course`` and the check below
-    becomes "exactly one of them"; nothing else changes (rates are read per order line)."""
+    """The commission of a product: a course or a membership plan, exactly one of them
+    (one rate per product; rates are read per order line, so a plan line is paid by its
+    plan's rate like a course line by its course's)."""
 
     course = models.OneToOneField(
         "courses.Course",
@@ -64,6 +64,14 @@ class CommissionRate(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("course"),
+    )
+    plan = models.OneToOneField(
+        "plans.Plan",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("membership plan"),
     )
     direct_rate = models.DecimalField(_("direct commission"), max_digits=5, decimal_places=4)
     indirect_rate = models.DecimalField(_("indirect commission"), max_digits=5, decimal_places=4, default=0)
@@ -74,7 +82,11 @@ class CommissionRate(TimeStampedModel):
         verbose_name = _("commission rate")
         verbose_name_plural = _("commission rates")
         constraints = [
-            models.CheckConstraint(condition=Q(course__isnull=False), name="commission_rate_names_a_product"),
+            models.CheckConstraint(
+                condition=Q(course__isnull=False, plan__isnull=True)
+                | Q(course__isnull=True, plan__isnull=False),
+                name="commission_rate_course_or_plan",
+            ),
             models.CheckConstraint(
                 condition=Q(
                     direct_rate__gte=0, indirect_rate__gte=0, direct_rate__lte=1, indirect_rate__lte=1
@@ -84,7 +96,8 @@ class CommissionRate(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.course_id}: {self.direct_rate} / {self.indirect_rate}"
+        target = f"course {self.course_id}" if self.course_id else f"plan {self.plan_id}"
+        return f"{target}: {self.direct_rate} / {self.indirect_rate}"
 
 
 class Device(TimeStampedModel):
@@ -109,6 +122,7 @@ class Visit(TimeStampedModel):
     course = models.ForeignKey(
         "courses.Course", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    plan = models.ForeignKey("plans.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     visitor_id = models.CharField(max_length=64, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,6 +1,8 @@
 """The share poster: a PNG with the course cover, its title, the referrer's name, the QR
 code of the referral link and the code, written in the course's language (the people it is
-shared with read that language). Pillow draws it with the CJK font the certificate PDFs use
+shared with read that language). A membership plan's poster has the plan's title (in the
+language asked for: a plan is translated, it has no language of its own) and its cover when
+it has one, else a colour. Pillow draws it with the CJK font the certificate PDFs use
 (``courses.learning.certificate_pdf.certificate_font_path``), so Chinese and Japanese titles
 and names never come out as empty boxes."""
 
@@ -47,14 +49,15 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: int
     return lines
 
 
-def _cover(course) -> Image.Image:
-    if course is not None and course.cover:
+def _cover(product) -> Image.Image:
+    cover = getattr(product, "cover", None)
+    if product is not None and cover:
         try:
-            with course.cover.open("rb") as handle, Image.open(handle) as image:
+            with cover.open("rb") as handle, Image.open(handle) as image:
                 return ImageOps.fit(image.convert("RGB"), (WIDTH, COVER_HEIGHT))
         except (OSError, ValueError):
             pass  # a missing file falls back to the course colour like the catalog cards
-    color = ImageColor.getrgb(getattr(course, "cover_color", "") or "#2f6f8f")
+    color = ImageColor.getrgb(getattr(product, "cover_color", "") or "#2f6f8f")
     return Image.new("RGB", (WIDTH, COVER_HEIGHT), color)
 
 
@@ -70,15 +73,17 @@ def _qr(url: str, size: int) -> Image.Image:
     )
 
 
-def poster_png(*, course, name: str, code: str, url: str, language: str) -> bytes:
+def poster_png(*, course=None, plan=None, name: str, code: str, url: str, language: str) -> bytes:
+    product = course if course is not None else plan
     canvas = Image.new("RGB", (WIDTH, HEIGHT), "white")
-    canvas.paste(_cover(course), (0, 0))
+    canvas.paste(_cover(product), (0, 0))
     draw = ImageDraw.Draw(canvas)
     y = COVER_HEIGHT + 36
     with translation.override(language):
-        if course is not None:
+        if product is not None:
             title_font = _font(44)
-            for line in _wrap(draw, str(course.title), title_font, WIDTH - 2 * MARGIN, 3):
+            # Read inside the override: a plan's translated title follows the language.
+            for line in _wrap(draw, str(product.title), title_font, WIDTH - 2 * MARGIN, 3):
                 draw.text((MARGIN, y), line, font=title_font, fill=INK)
                 y += 58
             y += 10
@@ -92,7 +97,12 @@ def poster_png(*, course, name: str, code: str, url: str, language: str) -> byte
         qr_top = max(y + 24, HEIGHT - qr_size - 190)
         canvas.paste(_qr(url, qr_size), ((WIDTH - qr_size) // 2, qr_top))
         small = _font(28)
-        scan = _("Scan the code to open the course") if course is not None else _("Scan the code to visit")
+        if course is not None:
+            scan = _("Scan the code to open the course")
+        elif plan is not None:
+            scan = _("Scan the code to see the membership")
+        else:
+            scan = _("Scan the code to visit")
         draw.text((WIDTH // 2, qr_top + qr_size + 22), scan, font=small, fill=SOFT, anchor="ma")
         draw.text(
             (WIDTH // 2, qr_top + qr_size + 66),

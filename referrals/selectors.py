@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from core.money import round_money
 from courses.models import Course
+from plans.models import Plan
 
 from .models import Commission, PayoutStatement, Referrer, Withdrawal
 
@@ -59,11 +60,11 @@ def earnings_for(*, referrer: Referrer) -> dict[str, dict[str, Decimal]]:
 
 
 def commissions_for(*, referrer: Referrer) -> QuerySet[Commission]:
-    """The referrer's commissions, newest first, with their course and order: one query
-    per page whatever its size."""
+    """The referrer's commissions, newest first, with their course or plan and order: one
+    query per page whatever its size."""
     return (
         Commission.objects.filter(referrer=referrer)
-        .select_related("order_line__course", "referral__order")
+        .select_related("order_line__course", "order_line__plan", "referral__order")
         .order_by("-created_at", "-id")
     )
 
@@ -93,15 +94,24 @@ def shareable_courses(*, user, limit: int = 12):
     )
 
 
-def link_url(*, referrer: Referrer, course=None) -> str:
+def shareable_plans(*, limit: int = 12) -> list[Plan]:
+    """Membership plans on sale, to share like a course: one query."""
+    return list(Plan.objects.filter(is_active=True).order_by("slug")[:limit])
+
+
+def link_url(*, referrer: Referrer, course=None, plan=None) -> str:
     """The shareable link (outside the language prefix: printed on posters)."""
     if course is not None:
         path = reverse("referral_course_link", kwargs={"code": referrer.code, "slug": course.slug})
+    elif plan is not None:
+        path = reverse("referral_plan_link", kwargs={"code": referrer.code, "slug": plan.slug})
     else:
         path = reverse("referral_link", kwargs={"code": referrer.code})
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
-def poster_path(*, course=None) -> str:
+def poster_path(*, course=None, plan=None) -> str:
     path = reverse("api:referral-poster")
-    return f"{path}?course={course.slug}" if course is not None else path
+    if course is not None:
+        return f"{path}?course={course.slug}"
+    return f"{path}?plan={plan.slug}" if plan is not None else path

@@ -17,13 +17,15 @@ from django.db.models import Q, Sum, Value
 from django.utils import timezone
 
 from campaigns.services import attribution_pick, visitor_id_clean
-from commerce.ledger import split_amount
+from commerce.ledger import plan_instructor_pool_share, split_amount
 from commerce.models import LedgerEntry, Order, Payment
 from core.money import round_money
 from courses.models import Course
+from plans.models import Plan
 
 from .exceptions import (
     CourseUnknown,
+    PlanUnknown,
     ReferralCodeOwn,
     ReferralCodeUnknown,
     WithdrawalExceedsBalance,
@@ -171,22 +173,28 @@ def referrer_join(*, user, visitor_id: str | None = None) -> Referrer:
 
 
 def visit_record(
-    *, code: str, course_slug: str | None, visitor_id: str, user, address: str
-) -> tuple[Referrer | None, Course | None]:
-    """A click on a referral link. Unknown codes and courses record nothing (the visitor
-    still lands somewhere useful)."""
+    *, code: str, course_slug: str | None, visitor_id: str, user, address: str, plan_slug: str | None = None
+) -> tuple[Referrer | None, Course | Plan | None]:
+    """A click on a referral link (of a course, of a plan, or of neither). Unknown codes,
+    courses and plans record nothing (the visitor still lands somewhere useful)."""
     referrer = Referrer.objects.filter(code=referral_code_clean(code), is_active=True).first()
     course = Course.objects.filter(slug=course_slug, is_published=True).first() if course_slug else None
+    plan = Plan.objects.filter(slug=plan_slug, is_active=True).first() if plan_slug else None
     if referrer is None:
-        return None, course
+        return None, course or plan
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
     Visit.objects.create(
-        referrer=referrer, course=course, visitor_id=visitor_id, user_id=user_id, address=address[:64]
+        referrer=referrer,
+        course=course,
+        plan=plan,
+        visitor_id=visitor_id,
+        user_id=user_id,
+        address=address[:64],
     )
     if user_id == referrer.user_id:
         # The referrer opening their own link: this browser is theirs.
         device_remember(referrer=referrer, visitor_id=visitor_id)
-    return referrer, course
+    return referrer, course or plan
 
 
 def code_claim(*, user, code: str, address: str = "") -> CodeClaim:
@@ -206,6 +214,16 @@ def course_for_link(*, slug: str | None) -> Course | None:
     if course is None:
         raise CourseUnknown()
     return course
+
+
+def plan_for_link(*, slug: str | None) -> Plan | None:
+    """A plan on sale to share (bundles are sold course by course: share a course)."""
+    if not slug:
+        return None
+    plan = Plan.objects.filter(slug=slug, is_active=True).first()
+    if plan is None:
+        raise PlanUnknown()
+    return plan
 
 
 # --- the sale: referral, commissions, ledger parties --------------------------------------
@@ -266,8 +284,14 @@ def _fraud_flags(*, order: Order, referrer: Referrer, upline: Referrer | None, h
 
 
 def _room(line) -> Decimal:
-    """What is left of the line once the instructor and the partners have their shares."""
-    taken = Decimal(line.course.instructor.revenue_share)
+    """What is left of the line once the instructor and the partners have their shares.
+    A plan period pays its instructors later (ledger rule 4: ``PLAN_INSTRUCTOR_POOL_SHARE``
+    of what the line nets), so their pool is kept free here: a commission never eats into
+    it and the platform's part can always pay it."""
+    if line.course_id is None:
+        taken = plan_instructor_pool_share()
+    else:
+        taken = Decimal(line.course.instructor.revenue_share)
     for item in line.revenue_split or []:
         taken += Decimal(str(item.get("share", "0")))
     return max(ZERO, Decimal("1") - taken)
@@ -276,7 +300,12 @@ def _room(line) -> Decimal:
 def referral_sale_parties(*, order: Order, lines) -> dict[int, list[dict]]:
     """commerce's sale-party source: decide the referral of a paid order, write its
     commissions (pending, or flagged) and return the ledger parties of the paid ones. Runs
-    inside ``order_mark_paid``'s transaction; an order nobody referred costs one query."""
+    inside ``order_mark_paid``'s transaction; an order nobody referred costs one query.
+
+    A renewal of a plan (an order made for a subscription period) is nobody's referral:
+    the referral paid on the purchase (the first period), not on every month after it."""
+    if order.subscription_period_id:
+        return {}
     paid_at = order.paid_at or timezone.now()
     decided = referral_decide(user_id=order.user_id, visitor_id=order.visitor_id, paid_at=paid_at)
     if decided is None:
@@ -299,20 +328,26 @@ def referral_sale_parties(*, order: Order, lines) -> dict[int, list[dict]]:
         flags=sorted(set(flags.values())),
         is_flagged=bool(flags),
     )
+    # Rates by product: ("course", id) or ("plan", id), one query for the whole order.
     rates = {
-        rate.course_id: (rate.direct_rate, rate.indirect_rate)
+        ("course", rate.course_id) if rate.course_id else ("plan", rate.plan_id): (
+            rate.direct_rate,
+            rate.indirect_rate,
+        )
         for rate in CommissionRate.objects.filter(
-            course_id__in=[line.course_id for line in lines], is_active=True
+            Q(course_id__in=[line.course_id for line in lines if line.course_id])
+            | Q(plan_id__in=[line.plan_id for line in lines if line.plan_id]),
+            is_active=True,
         )
     }
     hold_until = paid_at + timedelta(days=hold_days())
     parties: dict[int, list[dict]] = {}
     commissions = []
     for line in lines:
-        # A plan period has no course and no commission rate yet (rates name a course).
-        if line.total <= 0 or line.course_id is None:
+        if line.total <= 0:
             continue
-        direct, indirect = rates.get(line.course_id, default_rates())
+        product = ("course", line.course_id) if line.course_id else ("plan", line.plan_id)
+        direct, indirect = rates.get(product, default_rates())
         room = _room(line)
         direct = min(direct, room)
         # Two levels and never a third: the upline is the referrer's parent, nobody above.

@@ -13,5 +13,6 @@ urlpatterns = [
     path("withdraw/", views.withdraw, name="withdraw"),
     path("share/", views.share_pick, name="share_pick"),
     path("courses/<slug:slug>/", views.share, name="share"),
+    path("plans/<slug:slug>/", views.share_plan, name="share_plan"),
     path("statements/<uuid:number>/", views.statement, name="statement"),
 ]

@@ -26,18 +26,29 @@ PAGE_SIZE = 20
 
 
 @never_cache
-def referral_redirect(request: HttpRequest, code: str, slug: str | None = None) -> HttpResponse:
+def referral_redirect(
+    request: HttpRequest, code: str, slug: str | None = None, kind: str = "course"
+) -> HttpResponse:
     """Record the visit and send the visitor to the course in its own language (the poster
-    was in it), or home in the visitor's."""
+    was in it), to the plan in the visitor's, or home in the visitor's."""
     visitor_id = device_id(request)
     is_new = not visitor_id
     visitor_id = visitor_id or new_visitor_id()
-    _referrer, course = services.visit_record(
-        code=code[:32], course_slug=slug, visitor_id=visitor_id, user=request.user, address=address(request)
+    _referrer, product = services.visit_record(
+        code=code[:32],
+        course_slug=slug if kind == "course" else None,
+        plan_slug=slug if kind == "plan" else None,
+        visitor_id=visitor_id,
+        user=request.user,
+        address=address(request),
     )
-    if course is not None:
-        with translation.override(course.language):
-            target = reverse("courses:detail", kwargs={"slug": course.slug})
+    if product is not None and kind == "plan":
+        # A plan has no language of its own (its title is translated): the visitor's.
+        with translation.override(translation.get_language_from_request(request)):
+            target = reverse("plans:detail", kwargs={"slug": product.slug})
+    elif product is not None:
+        with translation.override(product.language):
+            target = reverse("courses:detail", kwargs={"slug": product.slug})
     else:
         with translation.override(translation.get_language_from_request(request)):
             target = reverse("courses:home")
@@ -71,6 +82,7 @@ def earnings(request: HttpRequest) -> HttpResponse:
             withdrawals=selectors.withdrawals_for(referrer=referrer)[:PAGE_SIZE],
             withdrawal_form=WithdrawalForm(),
             courses=selectors.shareable_courses(user=request.user),
+            plans=selectors.shareable_plans(),
         )
     return render(request, "referrals/earnings.html", context)
 
@@ -143,11 +155,34 @@ def share(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
+def share_plan(request: HttpRequest, slug: str) -> HttpResponse:
+    referrer = selectors.referrer_for_user(user=request.user)
+    if referrer is None:
+        return redirect("referrals:earnings")
+    try:
+        plan = services.plan_for_link(slug=slug)
+    except ApplicationError:
+        raise Http404("unknown plan") from None
+    return render(
+        request,
+        "referrals/share.html",
+        {
+            "referrer": referrer,
+            "plan": plan,
+            "link": selectors.link_url(referrer=referrer, plan=plan),
+            "poster_url": selectors.poster_path(plan=plan),
+        },
+    )
+
+
+@login_required
+@require_GET
 def share_pick(request: HttpRequest) -> HttpResponse:
     form = ShareForm(request.GET)
     if not form.is_valid():
         return redirect("referrals:earnings")
-    return redirect("referrals:share", slug=form.cleaned_data["course"])
+    target = "referrals:share_plan" if form.kind == "plan" else "referrals:share"
+    return redirect(target, slug=form.cleaned_data["course"])
 
 
 @login_required

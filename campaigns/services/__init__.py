@@ -44,7 +44,7 @@ from .codes import (
     discount_codes_generate,
     landing_code_resolve,
 )
-from .grants import campaign_plan_grant
+from .grants import campaign_plan_grant, campaign_plan_grant_for_customer
 from .lifecycle import (
     DEFAULT_LEAD_SHARE,
     EDITABLE_FIELDS,
@@ -116,6 +116,7 @@ __all__ = [
     "campaign_offer",
     "campaign_offers",
     "campaign_plan_grant",
+    "campaign_plan_grant_for_customer",
     "campaign_reject",
     "campaign_reopen",
     "campaign_revenue_split",

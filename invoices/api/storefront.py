@@ -42,6 +42,9 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "currency",
             "invoice_number",
             "issued_at",
+            "reversal_flagged_at",
+            "reversed_at",
+            "cancelled_at",
             "pdf_url",
             "created_at",
         ]

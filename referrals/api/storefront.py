@@ -24,6 +24,28 @@ from ..requests import address, device_id
 COURSE_PARAM = OpenApiParameter(
     "course", str, OpenApiParameter.QUERY, required=False, description=_("Course slug: its link and poster")
 )
+PLAN_PARAM = OpenApiParameter(
+    "plan",
+    str,
+    OpenApiParameter.QUERY,
+    required=False,
+    description=_("Membership plan slug: its link and poster (not together with course)"),
+)
+
+
+def _product_slugs(request) -> tuple[str | None, str | None]:
+    """``(course, plan)`` slugs named by the query, at most one of them: both at once is a
+    400, checked before any lookup."""
+    course_slug, plan_slug = request.query_params.get("course"), request.query_params.get("plan")
+    if course_slug and plan_slug:
+        raise serializers.ValidationError({"plan": [_("Name a course or a plan, not both.")]})
+    return course_slug, plan_slug
+
+
+def _product(slugs: tuple[str | None, str | None]):
+    """The course and plan of the slugs; an unknown one is a 404 (``course_not_found``,
+    ``plan_not_found``)."""
+    return services.course_for_link(slug=slugs[0]), services.plan_for_link(slug=slugs[1])
 
 
 def _referrer(request):
@@ -49,17 +71,19 @@ class ReferralSerializer(serializers.Serializer):
     url = serializers.URLField()
     poster_url = serializers.CharField()
     course = serializers.CharField(allow_null=True)
+    plan = serializers.CharField(allow_null=True)
     invited_by = serializers.CharField(allow_null=True)
     earnings = EarningsSerializer()
 
 
-def _referral_payload(request, referrer, course) -> dict:
+def _referral_payload(request, referrer, course, plan=None) -> dict:
     earnings = selectors.earnings_for(referrer=referrer)
     return {
         "code": referrer.code,
-        "url": selectors.link_url(referrer=referrer, course=course),
-        "poster_url": request.build_absolute_uri(selectors.poster_path(course=course)),
+        "url": selectors.link_url(referrer=referrer, course=course, plan=plan),
+        "poster_url": request.build_absolute_uri(selectors.poster_path(course=course, plan=plan)),
         "course": course.slug if course is not None else None,
+        "plan": plan.slug if plan is not None else None,
         "invited_by": referrer.parent.code if referrer.parent_id else None,
         "earnings": {
             key: {currency: row[key] for currency, row in earnings.items()}
@@ -69,22 +93,30 @@ def _referral_payload(request, referrer, course) -> dict:
 
 
 # The caller has not joined the program (code ``not_a_referrer``), or ``?course=`` names no
-# course on sale.
-NOT_A_REFERRER = OpenApiResponse(ApiErrorSerializer, description="Not a referrer, or no such course.")
+# course on sale (``course_not_found``), or ``?plan=`` no plan on sale (``plan_not_found``).
+NOT_A_REFERRER = OpenApiResponse(
+    ApiErrorSerializer, description="Not a referrer, or no such course or membership plan."
+)
+BOTH_PRODUCTS = OpenApiResponse(ApiErrorSerializer, description="Both `course` and `plan` were given.")
 
 
 class MyReferralView(APIView):
-    """``GET``: the caller's referral code, link and poster (of ``?course=`` when given) and
-    earnings; 404 ``not_a_referrer`` before joining. ``POST``: join (again: the same code)."""
+    """``GET``: the caller's referral code, link and poster (of ``?course=`` or ``?plan=``
+    when given) and earnings; 404 ``not_a_referrer`` before joining. ``POST``: join (again:
+    the same code)."""
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[COURSE_PARAM], responses={200: ReferralSerializer, 404: NOT_A_REFERRER})
+    @extend_schema(
+        parameters=[COURSE_PARAM, PLAN_PARAM],
+        responses={200: ReferralSerializer, 400: BOTH_PRODUCTS, 404: NOT_A_REFERRER},
+    )
     def get(self, request):
+        slugs = _product_slugs(request)
         referrer = _referrer(request)
-        course = services.course_for_link(slug=request.query_params.get("course"))
+        course, plan = _product(slugs)
         services.device_remember(referrer=referrer, visitor_id=device_id(request))
-        return Response(ReferralSerializer(_referral_payload(request, referrer, course)).data)
+        return Response(ReferralSerializer(_referral_payload(request, referrer, course, plan)).data)
 
     @extend_schema(request=None, responses={201: ReferralSerializer, 200: ReferralSerializer})
     def post(self, request):
@@ -98,8 +130,11 @@ class MyReferralView(APIView):
 
 
 class CommissionSerializer(serializers.ModelSerializer):
-    course = serializers.CharField(source="order_line.course.slug")
-    course_title = serializers.CharField(source="order_line.course.title")
+    # A commission is on a course line or on a plan line: the other pair is null.
+    course = serializers.CharField(source="order_line.course.slug", allow_null=True)
+    course_title = serializers.CharField(source="order_line.course.title", allow_null=True)
+    plan = serializers.CharField(source="order_line.plan.slug", allow_null=True)
+    plan_title = serializers.CharField(source="order_line.plan.title", allow_null=True)
     order_paid_at = serializers.DateTimeField(source="referral.order.paid_at")
     net = serializers.DecimalField(max_digits=12, decimal_places=2)
     display = serializers.SerializerMethodField()
@@ -111,6 +146,8 @@ class CommissionSerializer(serializers.ModelSerializer):
             "level",
             "course",
             "course_title",
+            "plan",
+            "plan_title",
             "order_paid_at",
             "currency",
             "rate",
@@ -218,27 +255,31 @@ class MyReferralClaimView(APIView):
 
 
 class MyReferralPosterView(APIView):
-    """The share poster as a PNG, in the course's language (``?course=``; without it, a
-    poster of the general link)."""
+    """The share poster as a PNG, in the course's language (``?course=``), or of a
+    membership plan (``?plan=``) in the caller's language; without either, a poster of the
+    general link."""
 
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        parameters=[COURSE_PARAM],
+        parameters=[COURSE_PARAM, PLAN_PARAM],
         responses={
             (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description=_("PNG poster")),
+            400: BOTH_PRODUCTS,
             404: NOT_A_REFERRER,
         },
     )
     def get(self, request):
+        slugs = _product_slugs(request)
         referrer = _referrer(request)
-        course = services.course_for_link(slug=request.query_params.get("course"))
+        course, plan = _product(slugs)
         user = request.user
         png = poster_png(
             course=course,
+            plan=plan,
             name=user.get_full_name() or user.get_username(),
             code=referrer.code,
-            url=selectors.link_url(referrer=referrer, course=course),
+            url=selectors.link_url(referrer=referrer, course=course, plan=plan),
             language=course.language if course is not None else request.LANGUAGE_CODE,
         )
         response = HttpResponse(png, content_type="image/png")

@@ -40,6 +40,9 @@ def test_request_read_and_second_request(api_client, paid_order, learner):
         "currency": "CNY",
         "invoice_number": "",
         "issued_at": None,
+        "reversal_flagged_at": None,
+        "reversed_at": None,
+        "cancelled_at": None,
         "pdf_url": None,
         "created_at": None,
     }
@@ -119,3 +122,33 @@ def test_the_receipt_web_download_and_unpaid_orders(paid_order, learner):
     api.force_login(learner)
     response = api.get(f"/api/v1/orders/{paid_order.number}/receipt.pdf")
     assert (response.status_code, response.json()["code"]) == (409, "receipt_not_available")
+
+
+def _row_positions(pdf: bytes, title: str, amount: str) -> tuple[float, list[float]]:
+    """The x of the course title and of the amounts on the title's row, as drawn."""
+    pieces: list[tuple[str, float, float]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            pieces.append((text, cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3]))
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    title_x, title_y = next((x, y) for text, x, y in pieces if title in text)
+    amounts = [x for text, x, y in pieces if amount in text and abs(y - title_y) < 1]
+    return title_x, amounts
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_receipt_table_runs_in_the_languages_direction(api_client, paid_order, learner, language):
+    Order.objects.filter(pk=paid_order.pk).update(language=language)
+    response = _api(api_client, learner).get(f"/api/v1/orders/{paid_order.number}/receipt.pdf")
+
+    title_x, amounts = _row_positions(response.content, "Gongfu tea", "199.00")
+
+    # the price and the line total of the row; the course title leads: on the left in
+    # English, on the right in Arabic (the columns are mirrored)
+    assert len(amounts) == 2, amounts
+    if language == "ar":
+        assert title_x > max(amounts) and title_x > 297  # the right half of the A4 page (595 pt)
+    else:
+        assert title_x < min(amounts) and title_x < 297

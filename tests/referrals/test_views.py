@@ -46,8 +46,8 @@ def test_the_earnings_page_costs_a_fixed_number_of_queries(
     client.force_login(alice.user)
     client.get("/en/referrals/")  # warm the session and the cached user
     # session, referrer, commission count and page, earnings (2), withdrawals, the learner's
-    # courses to share, and the header's cart count and partner membership
-    with django_assert_num_queries(10):
+    # courses and the plans on sale to share, and the header's cart count and partner membership
+    with django_assert_num_queries(11):
         page = client.get("/en/referrals/")
     assert page.content.decode().count('data-testid="commission"') == size
 
