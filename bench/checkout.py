@@ -16,7 +16,8 @@ throughput grows with concurrency, p95 < 1 s at 32 with the 300 ms provider, p95
 at 32 with the instant one. About 1 minute with the defaults (6 levels x 6 s, plus setup).
 
 Run: createdb zq_money_bench; DATABASE_URL=postgres://postgres@127.0.0.1:5432/zq_money_bench \
-    .venv/bin/python bench/checkout.py [--seconds 6] [--concurrency 1,8,32] [--delays 0.3,0]
+    .venv/bin/python bench/checkout.py [--seconds 6] [--concurrency 1,8,32] [--delays 0.3,0] \
+    [--stripe-port 8350]  (the fake Stripe's port; default 0 = any free port)
 """
 
 from __future__ import annotations
