@@ -16,7 +16,8 @@ throughput grows with concurrency, p95 < 1 s at 32 with the 300 ms provider, p95
 at 32 with the instant one. About 1 minute with the defaults (6 levels x 6 s, plus setup).
 
 Run: createdb zq_money_bench; DATABASE_URL=postgres://postgres@127.0.0.1:5432/zq_money_bench \
-    .venv/bin/python bench/checkout.py [--seconds 6] [--concurrency 1,8,32] [--delays 0.3,0]
+    .venv/bin/python bench/checkout.py [--seconds 6] [--concurrency 1,8,32] [--delays 0.3,0] \
+    [--stripe-port 8350]  (the fake Stripe's port; default 0 = any free port)
 """
 
 from __future__ import annotations
@@ -139,6 +140,9 @@ def run_level(
         results.put((latencies, errors))
 
     shares = [concurrency // processes + (1 if i < concurrency % processes else 0) for i in range(processes)]
+    # CPU seconds of this process (the fake provider, and the workers when there is one
+    # process) and of the forked workers (counted once they are joined), per checkout.
+    cpu_before, times_before = time.process_time(), os.times()
     began = time.monotonic()
     if processes == 1:
         one_process(concurrency)
@@ -158,6 +162,11 @@ def run_level(
     for child in children:
         child.join()
     wall = time.monotonic() - began
+    times_after = os.times()
+    parent_cpu = time.process_time() - cpu_before
+    children_cpu = (times_after.children_user + times_after.children_system) - (
+        times_before.children_user + times_before.children_system
+    )
     return {
         "done": len(latencies),
         "used": cursor.value - start,
@@ -166,6 +175,9 @@ def run_level(
         "p50": percentile(latencies, 0.5) * 1000,
         "p95": percentile(latencies, 0.95) * 1000,
         "errors": errors,
+        # With forked workers: the workers' CPU, and this process's (the fake provider).
+        "worker_cpu_ms": (children_cpu if children else parent_cpu) / max(1, len(latencies)) * 1000,
+        "fake_cpu_ms": (parent_cpu if children else float("nan")) / max(1, len(latencies)) * 1000,
     }
 
 
@@ -177,6 +189,9 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,8,32")
     parser.add_argument("--delays", default="0.3,0")
     parser.add_argument("--shared-code", action="store_true")
+    # The fake Stripe's port; 0 picks any free one. On a machine shared by several people
+    # give each bench its own range (e.g. --stripe-port 8350).
+    parser.add_argument("--stripe-port", type=int, default=int(os.environ.get("BENCH_STRIPE_PORT", "0")))
     # Production serves checkouts from several gunicorn processes; one process of threads
     # measures the GIL more than the checkout. Default: one process per CPU.
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
@@ -189,7 +204,7 @@ def main() -> None:
     # The Stripe client logs every request at INFO: noise, and time spent on the machine.
     logging.getLogger("stripe").setLevel(logging.WARNING)
 
-    fake = FakeStripe().start()
+    fake = FakeStripe(port=args.stripe_port).start()
     settings.PAYMENT_PROVIDER = "stripe"
     settings.PAYMENT_PROVIDERS_ENABLED = ["stripe"]
     settings.STRIPE_API_KEY = "sk_test_bench"
@@ -226,7 +241,9 @@ def main() -> None:
             print(
                 f"provider {int(delay * 1000)} ms, concurrency {level}: {row['done']} checkouts in "
                 f"{row['seconds']:.1f} s = {row['rate']:.1f}/s, p50 {row['p50']:.0f} ms, "
-                f"p95 {row['p95']:.0f} ms, errors {row['errors'] or 0}, load average {load_average()}",
+                f"p95 {row['p95']:.0f} ms, errors {row['errors'] or 0}, CPU per checkout: workers "
+                f"{row['worker_cpu_ms']:.1f} ms, fake Stripe {row['fake_cpu_ms']:.1f} ms, "
+                f"load average {load_average()}",
                 flush=True,
             )
     fake.stop()

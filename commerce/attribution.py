@@ -30,8 +30,9 @@ from .discounts import order_ref
 logger = logging.getLogger(__name__)
 
 
-def _confirmed_code_id(order) -> int | None:
-    """The code the order was priced with, its reservation turned into a use."""
+def _confirmed_code(order):
+    """The code the order was priced with (its row, read along with the redemption), its
+    reservation turned into a use."""
     if not order.discount_code:
         return None
     ref = order_ref(order)
@@ -55,16 +56,18 @@ def _confirmed_code_id(order) -> int | None:
                 campaign_services.discount_code_confirm(order_ref=ref)
         except ApplicationError as exc:
             logger.warning("late payment of order %s could not take its code back: %s", ref, exc.code)
-    return redemption.code_id
+    return redemption.code
 
 
 def attribution_for_paid_order(*, order) -> dict[int, list[dict]]:
     paid_at = order.paid_at or timezone.now()
+    code = _confirmed_code(order)
     decision = campaign_services.attribution_decide(
         user_id=order.user_id,
         visitor_id=order.visitor_id or None,
-        code_id=_confirmed_code_id(order),
+        code_id=code.pk if code is not None else None,
         paid_at=paid_at,
+        code=code,
     )
     if decision is None:
         return {}

@@ -121,12 +121,14 @@ def _line_discounts(*, lines: list[DiscountLine], discounts: dict, currency: str
     return result
 
 
-def discount_redeem(*, quote: DiscountQuote, user, order) -> None:
+def discount_redeem(*, quote: DiscountQuote, user, order, new_order: bool = False) -> None:
+    """``new_order``: the order was created in the caller's transaction, so no redemption
+    can name it yet (campaigns then skips looking for one)."""
     if not quote.code:
         return
     try:
         campaign_services.discount_code_redeem(
-            quote=quote.data["quote"], user=user, order_ref=order_ref(order)
+            quote=quote.data["quote"], user=user, order_ref=order_ref(order), new_order_ref=new_order
         )
     except CodeInvalid as exc:
         raise DiscountCodeInvalid(exc.message) from exc

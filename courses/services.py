@@ -5,8 +5,9 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.signals import post_save
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -134,24 +135,54 @@ def live_session_release_seat(*, session_id: int, seats: int = 1) -> None:
     )
 
 
-# savepoint=False: a paid order grants inside its own transaction, which any error here
-# ends; get_or_create keeps the savepoint that matters (a concurrent grant inserting first).
+# savepoint=False: a paid order grants inside its own transaction, which any error here ends.
 @transaction.atomic(savepoint=False)
 def enrollment_grant(*, user, course: Course, live_session_id: int | None = None, source: str = "purchase"):
     """Give ``user`` the right to learn ``course`` (idempotent: a second grant reactivates
     or returns the existing enrollment). The course's enrollment counter moves only when
-    an enrollment becomes active."""
-    enrollment, created = Enrollment.objects.select_for_update().get_or_create(
-        user=user,
-        course=course,
-        defaults={"live_session_id": live_session_id, "source": source},
-    )
-    if created or not enrollment.is_active:
-        if not created:
-            enrollment.is_active = True
-            enrollment.live_session_id = live_session_id or enrollment.live_session_id
-            enrollment.source = source
-            enrollment.save(update_fields=["is_active", "live_session", "source", "updated_at"])
+    an enrollment becomes active.
+
+    The common case (a first enrollment) is one ``INSERT ... ON CONFLICT DO NOTHING``:
+    no read first and no savepoint (``get_or_create`` took four round trips). A concurrent
+    grant inserting the same pair makes this one wait for it, then insert nothing and take
+    the locked read below, as ``get_or_create`` did."""
+    now = timezone.now()
+    table = Enrollment._meta.db_table
+    db = router.db_for_write(Enrollment)
+    with connections[db].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (created_at, updated_at, user_id, course_id, live_session_id, source,"
+            " is_active, completed_lessons) VALUES (%s, %s, %s, %s, %s, %s, true, 0)"
+            " ON CONFLICT (user_id, course_id) DO NOTHING RETURNING id",
+            [now, now, user.pk, course.pk, live_session_id, source],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        enrollment = Enrollment(
+            id=row[0],
+            created_at=now,
+            updated_at=now,
+            user=user,
+            course=course,
+            live_session_id=live_session_id,
+            source=source,
+            is_active=True,
+            completed_lessons=0,
+        )
+        enrollment._state.adding = False
+        enrollment._state.db = db
+        Course.objects.filter(pk=course.pk).update(enrollment_count=F("enrollment_count") + 1)
+        # What Model.save() would have announced (learner caches, partner webhooks).
+        post_save.send(
+            sender=Enrollment, instance=enrollment, created=True, update_fields=None, raw=False, using=db
+        )
+        return enrollment
+    enrollment = Enrollment.objects.select_for_update().get(user=user, course=course)
+    if not enrollment.is_active:
+        enrollment.is_active = True
+        enrollment.live_session_id = live_session_id or enrollment.live_session_id
+        enrollment.source = source
+        enrollment.save(update_fields=["is_active", "live_session", "source", "updated_at"])
         Course.objects.filter(pk=course.pk).update(enrollment_count=F("enrollment_count") + 1)
     return enrollment
 

@@ -76,18 +76,26 @@ def _is_self_purchase(user_id: int | None, campaign_id: int) -> bool:
 
 
 def attribution_decide(
-    *, user_id: int | None, visitor_id: str | None, code_id: int | None, paid_at: datetime
+    *,
+    user_id: int | None,
+    visitor_id: str | None,
+    code_id: int | None,
+    paid_at: datetime,
+    code: DiscountCode | None = None,
 ) -> Attribution | None:
     """The code beats the cookie; else the latest touch of the visitor (or the learner)
-    that lies inside its campaign's attribution window before payment."""
+    that lies inside its campaign's attribution window before payment. ``code``: the
+    caller's row of ``code_id`` when it has one (the confirmed redemption brings it), so it
+    is not read again."""
     # A touch recorded a second ago may still be in the Redis buffer.
     touch_buffer.touch_buffer_flush_pending()
     visitor_id = visitor_id_clean(visitor_id)
-    code = (
-        DiscountCode.objects.filter(pk=code_id).only("pk", "campaign_id").first()
-        if code_id is not None
-        else None
-    )
+    if code is None or code.pk != code_id:
+        code = (
+            DiscountCode.objects.filter(pk=code_id).only("pk", "campaign_id").first()
+            if code_id is not None
+            else None
+        )
     if code is None and not visitor_id and not user_id:
         return None
     earliest = paid_at - timedelta(days=MAX_ATTRIBUTION_WINDOW_DAYS)

@@ -340,13 +340,17 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products) -
 # end that transaction, so a savepoint of its own (two more round trips per coded checkout)
 # would protect nothing. Alone, it still runs in a transaction.
 @transaction.atomic(savepoint=False)
-def discount_code_redeem(*, quote: DiscountQuote, user, order_ref: str) -> CodeRedemption:
+def discount_code_redeem(
+    *, quote: DiscountQuote, user, order_ref: str, new_order_ref: bool = False
+) -> CodeRedemption:
     """Reserve one use of the quoted code for ``order_ref``; call inside the checkout's
     transaction. The code row alone is locked (``of=("self",)``: the campaign is read,
     not locked, so checkouts with other codes of the same campaign do not wait), so the
     per-learner count and the conditional increment cannot interleave with another
     checkout. Lock order: code, then redemption (as in release). Repeating it for the
-    same order returns the first reservation."""
+    same order returns the first reservation. ``new_order_ref``: the caller made the order
+    in this transaction (its reference is a fresh UUID), so no redemption names it yet and
+    the look-up for one is skipped."""
     code = (
         DiscountCode.objects.select_for_update(of=("self",))
         .select_related("campaign")
@@ -355,7 +359,7 @@ def discount_code_redeem(*, quote: DiscountQuote, user, order_ref: str) -> CodeR
     )
     if code is None or not code.is_active:
         raise CodeInvalid()
-    existing = CodeRedemption.objects.filter(order_ref=order_ref).first()
+    existing = None if new_order_ref else CodeRedemption.objects.filter(order_ref=order_ref).first()
     if existing is not None and existing.status != CodeRedemption.Status.RELEASED:
         if existing.code_id != code.pk:
             raise CodeInvalid(_("This order already uses another discount code."))

@@ -6,6 +6,8 @@ address; tests point it at a fake HTTP server on 127.0.0.1). ``token`` is a Stri
 PaymentMethod id created by Stripe.js in the browser (``pm_...``)."""
 
 import json
+import os
+import threading
 from decimal import Decimal
 
 import stripe as stripe_sdk
@@ -34,6 +36,34 @@ EVENT_KINDS = {
 PENDING_STATUSES = {"processing", "requires_action", "requires_confirmation", "requires_capture"}
 
 
+_CLIENTS: dict[tuple, stripe_sdk.StripeClient] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def _client(api_key: str, base: str, timeout: float) -> stripe_sdk.StripeClient:
+    """One client per process and configuration, reused by every checkout: its
+    ``RequestsClient`` keeps one HTTP session per thread, so the connection to Stripe (and
+    its TLS handshake) is kept alive instead of opened again for every charge. Keyed by the
+    process id too: a forked worker must not share its parent's sockets."""
+    key = (os.getpid(), api_key, base, timeout)
+    client = _CLIENTS.get(key)
+    if client is None:
+        with _CLIENTS_LOCK:
+            client = _CLIENTS.get(key)
+            if client is None:
+                # Retries are ours to decide (same idempotency key, by the caller or the
+                # reconciler), and a hung provider must not hold a web worker for Stripe's
+                # default 80 s.
+                client = stripe_sdk.StripeClient(
+                    api_key,
+                    base_addresses={"api": base},
+                    max_network_retries=0,
+                    http_client=stripe_sdk.RequestsClient(timeout=timeout),
+                )
+                _CLIENTS[key] = client
+    return client
+
+
 class StripeProvider(Provider):
     name = "stripe"
     supports_redirect = True
@@ -45,14 +75,7 @@ class StripeProvider(Provider):
             raise ImproperlyConfigured("STRIPE_API_KEY is required for the stripe payment provider")
         base = getattr(settings, "STRIPE_API_BASE", "") or stripe_sdk.DEFAULT_API_BASE
         timeout = float(getattr(settings, "PAYMENT_PROVIDER_TIMEOUT_SECONDS", 15.0))
-        # Retries are ours to decide (same idempotency key, by the caller or the reconciler),
-        # and a hung provider must not hold a web worker for Stripe's default 80 s.
-        self.client = stripe_sdk.StripeClient(
-            api_key,
-            base_addresses={"api": base},
-            max_network_retries=0,
-            http_client=stripe_sdk.RequestsClient(timeout=timeout),
-        )
+        self.client = _client(api_key, base, timeout)
 
     @staticmethod
     def _error(exc: Exception) -> PaymentProviderError:

@@ -369,7 +369,7 @@ def _checkout_open(
                 for line, line_discount in zip(priced, line_discounts, strict=True)
             ]
         )
-        discount_redeem(quote=quote, user=user, order=order)
+        discount_redeem(quote=quote, user=user, order=order, new_order=True)
         record.order = order
         if created:
             record.save(force_insert=True)

@@ -26,7 +26,7 @@ PROCESSING_METHODS = {"pm_processing"}
 
 
 class FakeStripe:
-    def __init__(self, *, delay: float = 0.0, hang: float = 3.0) -> None:
+    def __init__(self, *, delay: float = 0.0, hang: float = 3.0, port: int = 0) -> None:
         self.delay = delay  # seconds every answer takes (a slow provider)
         self.hang = hang  # how long a "timeout" fault hangs
         self.requests: list[dict] = []
@@ -59,7 +59,8 @@ class FakeStripe:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # port 0: any free port (the tests); a bench on a shared machine names one of its own.
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -1,0 +1,147 @@
+"""CPU and queries of one coded checkout, in-process and independent of the machine's load.
+
+Makes a course, a running campaign and one code per learner, then runs ``--warmup`` coded
+checkouts (not counted: imports, caches) and ``--count`` measured ones through
+``order_checkout`` with the sandbox provider (no network). Prints the queries of one
+checkout (``--show-queries``), the mean ``time.process_time()`` per checkout (the CPU this
+process spends: Python and the driver, not PostgreSQL's), the queries per checkout and the
+PostgreSQL time per checkout from ``pg_stat_statements`` when it is installed, and with
+``--profile`` the top of a cProfile of the measured checkouts.
+
+Run: createdb zq_checkout_prof; DATABASE_URL=postgres://postgres@127.0.0.1:5432/zq_checkout_prof \
+    .venv/bin/python bench/checkout_profile.py [--count 200] [--profile] [--show-queries]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("DEBUG", "false")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from campaigns.models import DiscountCode  # noqa: E402
+from commerce.services import order_checkout  # noqa: E402
+from tests.campaigns.factories import CampaignFactory  # noqa: E402
+from tests.factories import CourseFactory  # noqa: E402
+
+
+def prepare(buyers: int):
+    run = uuid.uuid4().hex[:6]
+    course = CourseFactory(slug=f"prof-{run}", instructor__slug=f"prof-{run}", category__slug=f"prof-{run}")
+    campaign = CampaignFactory(slug=f"prof-{run}", partner__slug=f"prof-{run}", courses=[course])
+    users = User.objects.bulk_create(
+        [User(username=f"prof-{run}-{i}", email=f"p{i}@{run}.example", password="!") for i in range(buyers)]
+    )
+    codes = [f"P{run}{i:06d}".upper() for i in range(buyers)]
+    DiscountCode.objects.bulk_create(
+        [DiscountCode(campaign=campaign, code=c, max_redemptions=1, per_customer_limit=1) for c in codes]
+    )
+    return course, users, codes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--show-queries", action="store_true")
+    parser.add_argument("--provider", choices=["sandbox", "stripe"], default="sandbox")
+    parser.add_argument("--stripe-port", type=int, default=0, help="the fake Stripe's port (0: any)")
+    parser.add_argument("--filter", default="", help="only profile rows whose file matches this")
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    settings.PAYMENT_PROVIDERS_ENABLED = [args.provider]
+    fake = None
+    if args.provider == "stripe":
+        # The fake Stripe of the tests, answering at once, in a thread of this process: its
+        # CPU is counted in this process's time too (a real Stripe is another machine), so
+        # the stripe figure is an upper bound of the adapter's cost.
+        import logging
+
+        from tests.commerce.fake_stripe import FakeStripe
+
+        logging.getLogger("stripe").setLevel(logging.WARNING)
+        fake = FakeStripe(port=args.stripe_port).start()
+        settings.STRIPE_API_KEY = "sk_test_profile"
+        settings.STRIPE_API_BASE = fake.url
+    from config.celery import app
+
+    app.conf.task_always_eager = not settings.REDIS_URL
+    course, users, codes = prepare(args.warmup + args.count + 1)
+
+    def checkout(i: int):
+        return order_checkout(
+            user=users[i],
+            items=[{"course": course.slug}],
+            currency="USD",
+            discount_code=codes[i],
+            payment=(
+                {"provider": "stripe", "token": "pm_card_visa"}
+                if fake
+                else {"provider": "sandbox", "token": "tok_success"}
+            ),
+            idempotency_key=f"prof-{i}",
+        )
+
+    for i in range(args.warmup):
+        checkout(i)
+    with CaptureQueriesContext(connection) as captured:
+        checkout(args.warmup)
+    queries = [q["sql"] for q in captured.captured_queries]
+    if args.show_queries:
+        for n, sql in enumerate(queries, 1):
+            print(f"{n:3d} {sql[:400]}")
+        print()
+    first = args.warmup + 1
+    # CPU time, not wall: under load the wall clock mostly measures other processes.
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
+    began_cpu, began_wall = time.process_time(), time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for i in range(first, first + args.count):
+        checkout(i)
+    if profiler:
+        profiler.disable()
+    cpu = (time.process_time() - began_cpu) / args.count * 1000
+    wall = (time.perf_counter() - began_wall) / args.count * 1000
+    print(
+        f"statements per coded checkout: {len(queries)}, of which "
+        f"{sum(1 for q in queries if q in ('BEGIN', 'COMMIT'))} BEGIN/COMMIT and "
+        f"{sum(1 for q in queries if q.startswith(('SAVEPOINT', 'RELEASE')))} SAVEPOINT/RELEASE"
+    )
+    print(
+        f"CPU per checkout (this process, {'with cProfile, inflated' if profiler else 'time.process_time'}): "
+        f"{cpu:.2f} ms; wall {wall:.2f} ms; load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}"
+    )
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.filter, 60)
+        print(out.getvalue())
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(40)
+        print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
