@@ -95,6 +95,13 @@ MIDDLEWARE = [
     "core.input_guard.RejectNulCharacterMiddleware",
 ]
 
+# A signed-in learner's cached pages, answered before URL resolution (courses/signed_in_pages.py):
+# after the session, language and time zone are known, before CSRF, auth and the rest.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("core.middleware.UserTimeZoneMiddleware") + 1,
+    "courses.signed_in_pages.SignedInPageMiddleware",
+)
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
