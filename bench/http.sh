@@ -40,7 +40,10 @@ export MEDIA_STORAGE_URL=${MEDIA_STORAGE_URL:-file:///tmp/zhiqiao-bench-media}
 # wrk talks plain HTTP on loopback: no redirect to HTTPS (a proxy terminates TLS in production).
 export SECURE_SSL_REDIRECT=${SECURE_SSL_REDIRECT:-false}
 
-py=.venv/bin/python
+# VENV: the virtualenv to serve from (default .venv; a worktree without its own uses the shared one).
+venv=${VENV:-.venv}
+export GUNICORN=${GUNICORN:-$venv/bin/gunicorn}
+py=$venv/bin/python
 $py manage.py collectstatic --noinput --verbosity 0
 
 # Fixtures: the learner's API token and a signed-in session, a course, a campaign and a link.
@@ -69,11 +72,11 @@ print(f"TOKEN={token.key} SESSION={store.session_key} COURSE={course.slug} CAMPA
 [ -n "${TOKEN:-}" ] || { echo "could not prepare fixtures (is the demo data loaded?)"; exit 1; }
 
 log=$(mktemp)
-setsid .venv/bin/gunicorn config.wsgi -w 4 --threads 4 -b 127.0.0.1:"$port" >"$log" 2>&1 &
+setsid "$venv"/bin/gunicorn config.wsgi -w 4 --threads 4 -b 127.0.0.1:"$port" >"$log" 2>&1 &
 gpid=$!
 # A Celery worker flushes the touch buffer (landing views and clicks) as production would;
 # its CPU is part of the measurement.
-setsid .venv/bin/celery -A config worker --concurrency 1 --loglevel WARNING >>"$log" 2>&1 &
+setsid "$venv"/bin/celery -A config worker --concurrency 1 --loglevel WARNING >>"$log" 2>&1 &
 wpid=$!
 trap 'kill -- -"$gpid" 2>/dev/null; kill -- -"$wpid" 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.5; done

@@ -19,6 +19,8 @@ skipped middleware would add (CSRF cookie, ``X-Frame-Options``, ``Content-Length
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.http import HttpRequest, HttpResponse
@@ -86,6 +88,10 @@ class SignedInPageMiddleware:
         self.csrf = CsrfViewMiddleware(_no_response)
         self.frames = XFrameOptionsMiddleware(_no_response)
         self.enabled = CACHED_BACKEND in settings.AUTHENTICATION_BACKENDS
+        # The pages cached per learner (courses/views/catalog.py): home, catalog, course page.
+        # Anything else would only cost a lookup that always misses.
+        languages = "|".join(re.escape(code) for code, _name in settings.LANGUAGES)
+        self.pages = re.compile(rf"^/(?:{languages})/(?:courses/(?:[^/]+/)?)?$")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.enabled and self.cached_answer(request)
@@ -94,7 +100,10 @@ class SignedInPageMiddleware:
     def cached_answer(self, request: HttpRequest) -> HttpResponse | None:
         if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES:
             return None
-        if "currency" in request.GET or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES or not self.pages.match(request.path_info):
+            return None
+        # A currency switch is stored in the session; a search is never cached.
+        if "currency" in request.GET or request.GET.get("q"):
             return None
         session = getattr(request, "session", None)
         if session is None:
