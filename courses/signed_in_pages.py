@@ -94,8 +94,8 @@ class SignedInPageMiddleware:
         self.pages = re.compile(rf"^/(?:{languages})/(?:courses/(?:[^/]+/)?)?$")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.enabled and self.cached_answer(request)
-        return response or self.get_response(request)
+        response = self.cached_answer(request) if self.enabled else None
+        return response if response is not None else self.get_response(request)
 
     def cached_answer(self, request: HttpRequest) -> HttpResponse | None:
         if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES:
