@@ -190,6 +190,12 @@ def signed_in_page_is_cacheable(request: HttpRequest) -> bool:
     return user is not None and user.is_authenticated
 
 
+def signed_in_page_parts(language: str, currency: str, zone: str, user_id: int) -> tuple:
+    """The key parts of a signed-in visitor's cached page (``cached_page`` adds the host and
+    the full path)."""
+    return ("signed-in", language, currency, zone, "user", user_id)
+
+
 def cached_page(
     request: HttpRequest,
     namespaces: Iterable[str],
@@ -274,9 +280,9 @@ def anonymous_page_cache(
             response = cached_page(
                 request,
                 (*namespaces, *signed_in(user_id), user_namespace(user_id)),
-                *parts,
-                "user",
-                user_id,
+                # Without the view's name (the full path names it): the key is then known
+                # before URL resolution (courses.signed_in_pages serves it from there).
+                *signed_in_page_parts(language, currency, zone, user_id),
                 render=lambda: view(request, *args, **kwargs),
             )
             # The learner's own page: browsers may keep it, shared caches may not.

@@ -98,6 +98,15 @@ MIDDLEWARE = [
     "core.input_guard.RejectNulCharacterMiddleware",
 ]
 
+# A signed-in learner's cached pages and a token's cached recommendations, answered before URL
+# resolution (courses/signed_in_pages.py, recommender/api/fast_path.py): after the session,
+# language and time zone are known, before CSRF, auth and the rest.
+_after_zone = MIDDLEWARE.index("core.middleware.UserTimeZoneMiddleware") + 1
+MIDDLEWARE[_after_zone:_after_zone] = [
+    "courses.signed_in_pages.SignedInPageMiddleware",
+    "recommender.api.fast_path.RecommendationsFastPathMiddleware",
+]
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
