@@ -53,9 +53,6 @@ def version_key(namespace: str) -> str:
     return f"zq:ns:{namespace}"
 
 
-_version_key = version_key
-
-
 def _tokens(found: dict, keys: list[str]) -> str:
     tokens = []
     for key in keys:
@@ -71,13 +68,13 @@ def _tokens(found: dict, keys: list[str]) -> str:
 
 def namespace_version(*namespaces: str) -> str:
     """The current version tokens of ``namespaces``, joined (one cache round trip)."""
-    keys = [_version_key(name) for name in namespaces]
+    keys = [version_key(name) for name in namespaces]
     return _tokens(cache.get_many(keys), keys)
 
 
 def namespace_bump(*namespaces: str) -> None:
     """Invalidate every entry of ``namespaces`` at once (a new token; nothing is deleted)."""
-    cache.set_many({_version_key(name): uuid.uuid4().hex[:12] for name in namespaces}, timeout=None)
+    cache.set_many({version_key(name): uuid.uuid4().hex[:12] for name in namespaces}, timeout=None)
 
 
 def cache_seconds() -> int:
@@ -97,7 +94,7 @@ def lookup(namespaces: Iterable[str], *parts: Any) -> tuple[str, str, Any]:
     it was built under the current ones."""
     namespaces = tuple(namespaces)
     key = entry_key(namespaces, *parts)
-    version_keys = [_version_key(name) for name in namespaces]
+    version_keys = [version_key(name) for name in namespaces]
     found = cache.get_many([key, *version_keys])
     version = _tokens(found, version_keys)
     entry = found.get(key)

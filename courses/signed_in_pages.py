@@ -40,6 +40,7 @@ from core.caching import (
     set_validators,
     signed_in_page_parts,
     user_namespace,
+    version_key,
 )
 from core.csrf_tokens import csrf_token
 from core.money import currency_for_request
@@ -48,11 +49,6 @@ from .catalog_cache import CATALOG, learner_namespace
 
 # Only this backend reads its users from accounts.auth_cache (see accounts/backends.py).
 CACHED_BACKEND = "accounts.backends.AttemptLimitedModelBackend"
-
-
-def _version_key(namespace: str) -> str:
-    # core.caching's layout of a namespace's version token.
-    return f"zq:ns:{namespace}"
 
 
 def _no_response(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
@@ -127,7 +123,7 @@ class SignedInPageMiddleware:
             namespaces, "page", *parts, request.scheme, request.get_host(), request.get_full_path(), zone
         )
         ukey = user_key(user_id)
-        version_keys = [_version_key(name) for name in namespaces]
+        version_keys = [version_key(name) for name in namespaces]
         found = cache.get_many([ukey, key, *version_keys])
         if any(found.get(name) is None for name in version_keys):
             return None

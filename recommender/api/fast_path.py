@@ -22,18 +22,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.auth_cache import token_key
-from core.caching import cache, entry_key, not_modified, set_validators
+from core.caching import cache, entry_key, not_modified, set_validators, version_key
 from core.money import currency_for_request
 
 from .storefront import MyRecommendationsView
 
 # The Accept values for which DRF's negotiation picks JSONRenderer with "application/json".
 JSON_ACCEPT = re.compile(r"^\s*(\*/\*|application/json|application/\*)?\s*$")
-
-
-def _version_key(namespace: str) -> str:
-    # core.caching's layout of a namespace's version token.
-    return f"zq:ns:{namespace}"
 
 
 class RecommendationsFastPathMiddleware:
@@ -75,7 +70,7 @@ class RecommendationsFastPathMiddleware:
             request.get_host(),
             request.get_full_path(),
         )
-        version_keys = [_version_key(name) for name in namespaces]
+        version_keys = [version_key(name) for name in namespaces]
         found = cache.get_many([key, *version_keys])
         if any(found.get(name) is None for name in version_keys):
             return None
