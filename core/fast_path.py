@@ -31,7 +31,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import translation
 
 from core.caching import (
@@ -43,6 +43,7 @@ from core.caching import (
     not_modified,
     version_key,
 )
+from core.csrf_tokens import csrf_token
 from core.timezones import request_zone_name
 
 # The namespaces whose entries may be served here: their versions are read with every entry.
@@ -134,7 +135,7 @@ class AnonymousFastPathMiddleware:
             # As core.caching._from_entry: the visitor's token (a new cookie if they have
             # none), and an ETag that is only current for the CSRF secret it was sent with.
             self.csrf.process_request(request)
-            content = content.replace(_PLACEHOLDER, get_token(request).encode())
+            content = content.replace(_PLACEHOLDER, csrf_token(request).encode())
             etag = etag_for(entry["content"], request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""))
         response = None
         if entry["conditional"]:
