@@ -308,7 +308,10 @@ def explain(term: str) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of the two statements the API runs for a search page."""
     request = APIRequestFactory().get("/api/v1/courses/", {"q": term, "lang": "en"})
     namespace_bump(CATALOG)  # a first hit: the ranked ids are not cached yet
-    with CaptureQueriesContext(connection) as captured:
+    with (
+        patch.object(CourseListView, "cache_bypass_params", ("q",)),
+        CaptureQueriesContext(connection) as captured,
+    ):
         response = CourseListView.as_view()(request)
         response.render()
     for query in captured.captured_queries:
@@ -360,7 +363,8 @@ def time_search(term: str, samples: int, mode: str = "cold") -> tuple[float, flo
             request = request_factory.get("/api/v1/courses/", {"q": term, "lang": "en"})
             started, started_cpu = time.perf_counter(), time.process_time()
             response = view(request)
-            response.render()
+            if hasattr(response, "render"):  # a hit of the shared cache is rendered already
+                response.render()
             timings.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
             count = response.data["count"]

@@ -107,6 +107,8 @@ class _SearchResults(QuerySet):
     matched, no lookup per match)."""
 
     _page_base: QuerySet | None = None
+    # The page's rows without the relevance annotation: a page of ranked ids needs no rank.
+    _rows_base: QuerySet | None = None
     _matches: tuple[str, list] | None = None
     _cache_parts: tuple | None = None
     _ranked: list[int] | None = None
@@ -114,6 +116,7 @@ class _SearchResults(QuerySet):
     def _clone(self):
         clone = super()._clone()
         clone._page_base = self._page_base
+        clone._rows_base = self._rows_base
         # A clone may be filtered further, which neither the match function nor the
         # cache key knows of: it ranks through its own query.
         clone._matches = None
@@ -152,7 +155,7 @@ class _SearchResults(QuerySet):
         if k.step is not None or (k.stop is not None and int(k.stop) > search.COUNT_CAP):
             return self._page_past_the_cap(k)
         page_ids = self.ranked_ids()[start : k.stop]
-        return self._page_base.filter(pk__in=page_ids).order_by(
+        return self._rows_base.filter(pk__in=page_ids).order_by(
             RawSQL(f"array_position(%s::bigint[], {Course._meta.db_table}.id)", [page_ids])
         )
 
@@ -177,12 +180,14 @@ class _SearchResults(QuerySet):
 def _search_results(
     ranked: QuerySet[Course],
     page_base: QuerySet[Course],
+    rows_base: QuerySet[Course],
     matches: tuple[str, list] | None = None,
     cache_parts: tuple | None = None,
 ) -> QuerySet[Course]:
     results = ranked._chain()
     results.__class__ = _SearchResults
     results._page_base = page_base
+    results._rows_base = rows_base
     results._matches = matches
     results._cache_parts = cache_parts
     return results
@@ -319,7 +324,7 @@ def course_list(
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
         .annotate(price_amount=_price_subquery(currency), price_currency=Value(currency))
     )
-    page_base = queryset
+    page_base = rows_base = queryset
     if query:
         queryset = course_search(queryset, query)
     if category:
@@ -369,7 +374,7 @@ def course_list(
         currency if price_min is not None or price_max is not None or "price" in ordering else "",
         translation.get_language() if ordering == "title" else "",
     )
-    return _search_results(queryset.order_by(*order), page_base, matches, cache_parts)
+    return _search_results(queryset.order_by(*order), page_base, rows_base, matches, cache_parts)
 
 
 def course_detail(*, slug: str, currency: str, include_unpublished: bool = False) -> Course:
