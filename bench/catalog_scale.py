@@ -53,8 +53,10 @@ from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIRequestFactory  # noqa: E402
 
+from core.caching import namespace_bump  # noqa: E402
 from courses import search  # noqa: E402
 from courses.api.catalog import CourseListView  # noqa: E402
+from courses.catalog_cache import CATALOG  # noqa: E402
 from courses.models import Course  # noqa: E402
 from courses.services import course_reindex_all  # noqa: E402
 
@@ -305,7 +307,11 @@ def load() -> str:
 def explain(term: str) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of the two statements the API runs for a search page."""
     request = APIRequestFactory().get("/api/v1/courses/", {"q": term, "lang": "en"})
-    with CaptureQueriesContext(connection) as captured:
+    namespace_bump(CATALOG)  # a first hit: the ranked ids are not cached yet
+    with (
+        patch.object(CourseListView, "cache_bypass_params", ("q",)),
+        CaptureQueriesContext(connection) as captured,
+    ):
         response = CourseListView.as_view()(request)
         response.render()
     for query in captured.captured_queries:
@@ -315,7 +321,12 @@ def explain(term: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement)
             plan = "\n".join(row[0] for row in cursor.fetchall())
-        kind = "count" if statement.lstrip().upper().startswith("SELECT COUNT") else "page"
+        if statement.lstrip().upper().startswith("SELECT COUNT"):
+            kind = "count"
+        elif "courses_search_matches" in statement and "array_position" not in statement:
+            kind = "ranked ids (first hit only; count = their number)"
+        else:
+            kind = "page"
         print(f"\n-- {kind} query for {term!r}:\n{statement}\n{plan}")
     # Inside courses_search_matches (a Function Scan above): its first statement, planned
     # with the function's own setting.
@@ -332,24 +343,35 @@ def explain(term: str) -> None:
     print(f"\n-- inside courses_search_matches for {term!r}:\n{statement}\n{plan}")
 
 
-def time_search(term: str, samples: int) -> tuple[float, float, int]:
+def time_search(term: str, samples: int, mode: str = "cold") -> tuple[float, float, int, float]:
+    """p50 and p95 wall ms, the count, and the p50 of CPU ms of this process.
+
+    ``cold``: a first hit, every sample (the catalog namespace is bumped before each, so
+    the ranked ids are not cached: the same cost as a query nobody asked before; the
+    database's buffers are warm). ``ids``: the ranked ids cached (another page, language
+    or currency of a search asked before), the page built. ``page``: the whole answer from
+    the shared cache (the same URL again). The plain list (no term) is always built."""
     view = CourseListView.as_view()
     request_factory = APIRequestFactory()
-    timings = []
+    timings, cpu = [], []
     count = 0
-    # The plain list is measured as built, not as served from the shared cache: the
-    # comparison is what a page costs with and without the search.
-    with patch.object(CourseListView, "cache_bypass_params", ("q", "lang")):
+    bypass = ("q", "lang") if mode != "page" else ()
+    with patch.object(CourseListView, "cache_bypass_params", bypass):
         for _ in range(samples + 3):
+            if mode == "cold":
+                namespace_bump(CATALOG)
             request = request_factory.get("/api/v1/courses/", {"q": term, "lang": "en"})
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = view(request)
-            response.render()
+            if hasattr(response, "render"):  # a hit of the shared cache is rendered already
+                response.render()
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
             count = response.data["count"]
             reset_queries()
     timings = sorted(timings[3:])
-    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], count
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    return statistics.median(timings), p95, count, statistics.median(cpu[3:])
 
 
 def exact_matches(term: str) -> int:
@@ -383,11 +405,11 @@ def start_server(port: int) -> subprocess.Popen:
         "MEDIA_STORAGE_URL": "file:///tmp/zhiqiao-bench-media",
         "SECURE_SSL_REDIRECT": "false",
     }
+    # GUNICORN: the gunicorn executable (default: the module of this interpreter).
+    gunicorn = [os.environ["GUNICORN"]] if os.environ.get("GUNICORN") else [sys.executable, "-m", "gunicorn"]
     server = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "gunicorn",
+            *gunicorn,
             "config.wsgi",
             "-b",
             f"127.0.0.1:{port}",
@@ -412,9 +434,25 @@ def start_server(port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def wrk(url: str, connections: int, duration: int) -> tuple[float, str]:
+# Every request its own URL (an ignored parameter): the shared cache of whole answers
+# misses, the search's ranked ids (keyed by the query) hit.
+DISTINCT_URLS = """
+counter = 0
+request = function()
+    counter = counter + 1
+    return wrk.format(nil, wrk.path .. "&n=" .. counter .. "-" .. math.random(1, 1000000000))
+end
+"""
+
+
+def wrk(url: str, connections: int, duration: int, distinct: bool = False) -> tuple[float, str]:
+    script = []
+    if distinct:
+        path = Path(f"/tmp/zq-catalog-scale-{os.getpid()}.lua")
+        path.write_text(DISTINCT_URLS)
+        script = ["-s", str(path)]
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", *script, url],
         capture_output=True,
         text=True,
         check=True,
@@ -430,13 +468,23 @@ def wrk(url: str, connections: int, duration: int) -> tuple[float, str]:
 
 def print_in_process(results: list, samples: int) -> None:
     plain = results[-1]
-    print(f"\n{'term':<34} {'matches':>8} {'count':>6} {'p50 ms':>7} {'x plain':>7} {'p95 ms':>7}  load")
-    for label, term, matches, count, p50, p95, load_in_process, *_ in results:
+    print(
+        f"\n{'term':<34} {'matches':>8} {'count':>6} {'cold p50':>8} {'p95':>6} {'cpu':>5} "
+        f"{'ids p50':>7} {'cpu':>5} {'page p50':>8}  {'x plain':>7}  load"
+    )
+    for label, term, matches, count, timed, load_in_process, *_ in results:
+        (p50, p95, cpu), (ids_p50, _, ids_cpu), (page_p50, _, _) = timed
         print(
-            f"{label + ' ' + term:<34} {matches:>8} {count:>6} {p50:>7.1f} {p50 / plain[4]:>7.2f} "
-            f"{p95:>7.1f}  {load_in_process}"
+            f"{label + ' ' + term:<34} {matches:>8} {count:>6} {p50:>8.1f} {p95:>6.1f} {cpu:>5.1f} "
+            f"{ids_p50:>7.1f} {ids_cpu:>5.1f} {page_p50:>8.2f}  {p50 / plain[4][0][0]:>7.2f}  "
+            f"{load_in_process}"
         )
-    print(f"(count + first page of 20 through the API view in-process, {samples} serial runs)", flush=True)
+    print(
+        f"(ms, through the API view in-process, {samples} serial runs each; cold: a first hit (ranked ids "
+        "+ page); ids: ranked ids cached, page built; page: the whole answer cached; cpu: CPU ms of this "
+        "process; x plain: cold over the plain list built)",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -466,11 +514,16 @@ def main() -> None:
     results = []
     for label, term in TERMS:
         explain(term)
-        p50, p95, count = time_search(term, args.samples)
-        results.append([label, term, exact_matches(term), count, p50, p95, load()])
+        timed = []
+        for mode in ("cold", "ids", "page"):
+            p50, p95, count, cpu = time_search(term, args.samples, mode)
+            timed.append((p50, p95, cpu))
+        results.append([label, term, exact_matches(term), count, timed, load()])
     # The same endpoint without a search, for comparison: what the page costs without it.
-    p50, p95, count = time_search("", args.samples)
-    results.append(["no search (plain list)", "", count, count, p50, p95, load()])
+    p50, p95, count, cpu = time_search("", args.samples, "ids")
+    page = time_search("", args.samples, "page")
+    timed = [(p50, p95, cpu), (p50, p95, cpu), (*page[:2], 0)]
+    results.append(["no search (plain list)", "", count, count, timed, load()])
 
     print_in_process(results, args.samples)
 
@@ -485,6 +538,10 @@ def main() -> None:
                 wrk(url, args.connections, 2)  # warm every worker's connection and caches
                 rps, latency = wrk(url, args.connections, args.duration)
                 row.extend([rps, latency, load()])
+                # Ranked ids cached, every answer built (a URL of its own per request).
+                distinct = url + ("&" if query else "?") + "x=1"
+                rps, latency = wrk(distinct, args.connections, args.duration, True)
+                row.extend([rps, latency, load()])
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -492,12 +549,16 @@ def main() -> None:
     plain = results[-1]
     if not args.no_http:
         print(f"\n{'term':<34} {'req/s':>7} {'x plain':>7}  {'HTTP latency':<40} load")
-        for label, term, *_, rps, latency, load_http in results:
-            print(f"{label + ' ' + term:<34} {rps:>7.0f} {rps / plain[-3]:>7.2f}  {latency:<40} {load_http}")
+        for label, term, *_, rps, latency, load_http, built_rps, built_latency, built_load in results:
+            print(f"{label + ' ' + term:<34} {rps:>7.0f} {rps / plain[-6]:>7.2f}  {latency:<40} {load_http}")
+            print(
+                f"{'  every answer built':<34} {built_rps:>7.0f} {built_rps / plain[-3]:>7.2f}  "
+                f"{built_latency:<40} {built_load}"
+            )
     print(
-        f"(p50/p95: count + first page of 20 through the API view in-process, {args.samples} serial runs; "
-        f"req/s: wrk -t2 -c{args.connections} -d{args.duration}s on gunicorn -w 4 --threads 4 (the plain "
-        "list there is served from the shared cache, as in production); "
+        f"(req/s: wrk -t2 -c{args.connections} -d{args.duration}s on gunicorn -w 4 --threads 4 (the plain "
+        "list there is served from the shared cache, as in production; 'every answer built': each request "
+        "its own URL, so whole answers are never cached and a search's ranked ids are); "
         "load: /proc/loadavg at the end of each measurement, on a machine shared with other work)"
     )
 

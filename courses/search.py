@@ -308,6 +308,13 @@ def _items(term_tokens: list[Token]) -> tuple[list[Sql], Sql | None]:
     return items, prefix
 
 
+def query_key(query: str) -> str:
+    """What ``build_query`` reads of ``query``: its terms' tokens, normalized. Two queries
+    with the same key match and rank the same courses ("Tea" and "tea  ")."""
+    terms = (" ".join(token.text for token in tokens(text)) for text in query.split()[:MAX_TERMS])
+    return "\x1f".join(term for term in terms if term)
+
+
 def build_query(query: str) -> SearchQuery | None:
     """The tsquery expressions for a visitor's query, or ``None`` when it has no word at
     all (only punctuation): then nothing matches."""

@@ -25,10 +25,13 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Least
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.caching import cached
+
 from . import search
+from .catalog_cache import CATALOG as CATALOG_NAMESPACE
 from .models import Category, Course, Instructor, Lesson, LiveSession, Price, Section, Tag
 
 ORDERINGS = {
@@ -91,40 +94,73 @@ def _tsquery(expression: search.Sql) -> RawSQL:
 class _SearchResults(QuerySet):
     """A PostgreSQL search's courses, for the paginators.
 
-    ``count()`` stops at ``search.COUNT_CAP`` matches (``SELECT count(*) FROM (... LIMIT
-    cap)``): counting every match of a common word would cost more than the page.
-
-    A slice (the page) is a deferred join: the matches are ranked and cut to the page in a
-    narrow query, and only the page's courses are then loaded with their category,
-    instructor and price (``_page_base``), instead of carrying every column of every
-    match through the sort. A search without other filters, ranked by relevance, ranks
-    inside ``courses_search_matches`` (``_matches``: the rank comes from the document row
-    that matched, no lookup per match) and counts from it alone."""
+    The search is ranked once into the list of its first ``search.COUNT_CAP`` course ids
+    (``ranked_ids``), kept in the shared cache under the catalog's namespace version (any
+    catalog edit bumps it, so a cached list never outlives the rows it was ranked from)
+    and keyed by the parsed query and the filters: a repeated search, any of its pages,
+    in any interface language, costs one cache read plus the page's rows by id. ``count()``
+    is the list's length, so it stops at the cap ("1000+"): counting every match of a
+    common word would cost more than the page. A slice (the page) loads only the page's
+    courses with their category, instructor and price (``_page_base``), in the list's
+    order. A search without other filters, ranked by relevance, ranks inside
+    ``courses_search_matches`` (``_matches``: the rank comes from the document row that
+    matched, no lookup per match)."""
 
     _page_base: QuerySet | None = None
+    # The page's rows without the relevance annotation: a page of ranked ids needs no rank.
+    _rows_base: QuerySet | None = None
     _matches: tuple[str, list] | None = None
+    _cache_parts: tuple | None = None
+    _ranked: list[int] | None = None
 
     def _clone(self):
         clone = super()._clone()
         clone._page_base = self._page_base
-        clone._matches = self._matches
+        clone._rows_base = self._rows_base
+        # A clone may be filtered further, which neither the match function nor the
+        # cache key knows of: it ranks through its own query.
+        clone._matches = None
+        clone._cache_parts = None
         return clone
 
-    def count(self) -> int:
-        if self._result_cache is not None:
-            return len(self._result_cache)
+    def _rank(self) -> list[int]:
+        """The first ``COUNT_CAP`` matching ids in rank order: one statement."""
         if self._matches is not None:
             sql, params = self._matches
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT count(*) FROM (SELECT 1 FROM {sql} LIMIT %s) capped", [*params, search.COUNT_CAP]
+                    f"SELECT matched_id FROM {sql} ORDER BY rank DESC, popularity DESC, matched_id LIMIT %s",
+                    [*params, search.COUNT_CAP],
                 )
-                return cursor.fetchone()[0]
-        return QuerySet.count(self.order_by()[: search.COUNT_CAP])
+                return [row[0] for row in cursor.fetchall()]
+        return list(QuerySet.__getitem__(self.values_list("pk", flat=True), slice(0, search.COUNT_CAP)))
+
+    def ranked_ids(self) -> list[int]:
+        if self._ranked is None:
+            if self._cache_parts is None:
+                self._ranked = self._rank()
+            else:
+                self._ranked = cached((CATALOG_NAMESPACE,), ("search-ids", *self._cache_parts), self._rank)
+        return self._ranked
+
+    def count(self) -> int:
+        if self._result_cache is not None:
+            return len(self._result_cache)
+        return len(self.ranked_ids())
 
     def __getitem__(self, k):
         if not isinstance(k, slice) or self._result_cache is not None or self._page_base is None:
             return super().__getitem__(k)
+        start = int(k.start or 0)
+        if k.step is not None or (k.stop is not None and int(k.stop) > search.COUNT_CAP):
+            return self._page_past_the_cap(k)
+        page_ids = self.ranked_ids()[start : k.stop]
+        return self._rows_base.filter(pk__in=page_ids).order_by(
+            RawSQL(f"array_position(%s::bigint[], {Course._meta.db_table}.id)", [page_ids])
+        )
+
+    def _page_past_the_cap(self, k):
+        """A slice beyond the cached list (no paginator asks: the count stops at the cap)."""
         if self._matches is None:
             page_ids = QuerySet.__getitem__(self.values("pk"), k)
             return self._page_base.filter(pk__in=page_ids).order_by(*self.query.order_by)
@@ -142,12 +178,18 @@ class _SearchResults(QuerySet):
 
 
 def _search_results(
-    ranked: QuerySet[Course], page_base: QuerySet[Course], matches: tuple[str, list] | None = None
+    ranked: QuerySet[Course],
+    page_base: QuerySet[Course],
+    rows_base: QuerySet[Course],
+    matches: tuple[str, list] | None = None,
+    cache_parts: tuple | None = None,
 ) -> QuerySet[Course]:
     results = ranked._chain()
     results.__class__ = _SearchResults
     results._page_base = page_base
+    results._rows_base = rows_base
     results._matches = matches
+    results._cache_parts = cache_parts
     return results
 
 
@@ -282,7 +324,7 @@ def course_list(
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
         .annotate(price_amount=_price_subquery(currency), price_currency=Value(currency))
     )
-    page_base = queryset
+    page_base = rows_base = queryset
     if query:
         queryset = course_search(queryset, query)
     if category:
@@ -318,7 +360,21 @@ def course_list(
         )
         if parsed is not None and only_the_query:
             matches = _matches_call(parsed, ranked=True)
-    return _search_results(queryset.order_by(*order), page_base, matches)
+    cache_parts = (
+        search.query_key(query),
+        category,
+        course_format,
+        level,
+        language,
+        tag,
+        str(price_min),
+        str(price_max),
+        ordering if ordering in ORDERINGS else "relevance",
+        # Prices are per currency; titles sort per language (modeltranslation).
+        currency if price_min is not None or price_max is not None or "price" in ordering else "",
+        translation.get_language() if ordering == "title" else "",
+    )
+    return _search_results(queryset.order_by(*order), page_base, rows_base, matches, cache_parts)
 
 
 def course_detail(*, slug: str, currency: str, include_unpublished: bool = False) -> Course:

@@ -44,13 +44,21 @@ def course_build_search_text(*, course: Course) -> str:
     return "\n".join(texts.all()).lower()
 
 
+def _documents_rebuild(course_ids: list[int] | None) -> int:
+    written = search.documents_rebuild(connection, _language_suffixes(), course_ids)
+    # Searches cache their ranked ids under the catalog's version: a document rewritten
+    # after the edit's own signal (tags added, then the course reindexed) must bump it again.
+    catalog_bump()
+    return written
+
+
 def course_index_search_text(*, courses: Iterable[Course]) -> int:
     """Refresh the search column and, on PostgreSQL, the search document of ``courses``
     (on SQLite loaded with their tags, category, category parent and instructor); returns
     how many were written."""
     courses = list(courses)
     if connection.vendor == "postgresql":
-        return search.documents_rebuild(connection, _language_suffixes(), [course.pk for course in courses])
+        return _documents_rebuild([course.pk for course in courses])
     for course in courses:
         course.search_text = course_build_search_text(course=course)
     Course.objects.bulk_update(courses, ["search_text"], batch_size=500)
@@ -66,7 +74,7 @@ def _courses_to_index() -> QuerySet[Course]:
 def course_reindex_all() -> int:
     if connection.vendor == "postgresql":
         # One set-based statement for the whole catalog (minutes at 100k courses).
-        return search.documents_rebuild(connection, _language_suffixes(), None)
+        return _documents_rebuild(None)
     return course_reindex(courses=Course.objects.all())
 
 
@@ -75,7 +83,7 @@ def course_reindex(*, courses: QuerySet[Course]) -> int:
     changes, every course that shows it)."""
     if connection.vendor == "postgresql":
         ids = list(courses.values_list("pk", flat=True))
-        return search.documents_rebuild(connection, _language_suffixes(), ids) if ids else 0
+        return _documents_rebuild(ids) if ids else 0
     queryset = _courses_to_index().filter(pk__in=courses.values("pk")).order_by("pk")
     written = 0
     batch: list[Course] = []
@@ -110,7 +118,11 @@ def course_search_refresh_popularity() -> int:
             "UPDATE courses_coursesearchdocument d SET popularity = c.enrollment_count "
             "FROM courses_course c WHERE c.id = d.course_id AND d.popularity <> c.enrollment_count"
         )
-        return cursor.rowcount
+        changed = cursor.rowcount
+    if changed:
+        # Searches rank ties by popularity: their cached ranked ids are stale now.
+        catalog_bump()
+    return changed
 
 
 # --- Seats and enrollments (called by commerce on payment and refund) ---------------------

@@ -362,9 +362,11 @@ class VisitorBuyingStatesMixin:
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER])
 class CourseListView(VisitorBuyingStatesMixin, SharedCacheMixin, generics.ListAPIView):
     """Published courses, filtered, ordered and paginated; texts in the request's language.
-    Pages are cached per filter, language and currency; a search (``?q=``) is not."""
-
-    cache_bypass_params = ("q",)
+    Pages are cached per filter, language and currency, searches (``?q=``) too: a
+    campaign's spike repeats a few searches, and an entry lives ``CATALOG_CACHE_SECONDS``
+    at most (any catalog edit makes it stale at once). A search's ranked ids are cached
+    apart (``courses.selectors``), so its other pages, languages and currencies skip the
+    ranking."""
 
     permission_classes = [AllowAny]
     content_negotiation_class = QueryFormatIsAFilter

@@ -628,18 +628,27 @@ def test_categories_are_two_levels_with_localized_names_and_published_counts(api
 
 
 @pytest.mark.parametrize(
-    "params", [{}, {"q": "course"}, {"ordering": "price", "category": "", "lang": "ja"}, {"format": "video"}]
+    ("params", "second"),
+    [
+        ({}, 3),
+        # a search's second page size reads the ranked ids the first one cached
+        ({"q": "course"}, 2),
+        ({"ordering": "price", "category": "", "lang": "ja"}, 3),
+        ({"format": "video"}, 3),
+    ],
 )
-def test_course_list_costs_the_same_queries_for_5_and_50_items(api_client, django_assert_num_queries, params):
+def test_course_list_costs_the_same_queries_for_5_and_50_items(
+    api_client, django_assert_num_queries, params, second
+):
     # given 50 courses, each with two tags
     tags = TagFactory.create_batch(2)
     for course in CourseFactory.create_batch(50):
         course.tags.add(*tags)
 
-    # then a page of 5 and a page of 50 cost: count, page, tags
+    # then a page of 5 and a page of 50 cost: count (a search: its ranked ids), page, tags
     with django_assert_num_queries(3):
         small = api_client.get(LIST_URL, {"page_size": 5, **params})
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(second):
         large = api_client.get(LIST_URL, {"page_size": 50, **params})
 
     assert len(small.json()["results"]) == 5
