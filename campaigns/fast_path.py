@@ -98,7 +98,10 @@ class CampaignFastPathMiddleware:
         # A returning visitor's variant is looked up: the stack does that.
         if visitor_id_clean(cookies.get(VISITOR_COOKIE)):
             return None
-        if "currency" in request.GET or (kind == "campaign" and "code" in request.GET):
+        # ``?lang=`` switches the language after LocaleMiddleware (core.middleware).
+        if "currency" in request.GET or "lang" in request.GET:
+            return None
+        if kind == "campaign" and "code" in request.GET:
             return None
         if settings.SECURE_SSL_REDIRECT and not request.is_secure():
             return None
