@@ -253,13 +253,3 @@ def test_ended_campaigns_and_unknown_links_are_answered_as_before(client):
     assert flush_touches() == 0
     assert touch_buffer._redis().llen(touch_buffer.BUFFER_KEY) == 0
 
-
-def test_a_language_switch_in_the_query_is_the_stacks(client, round_trips):
-    campaign = CampaignFactory()
-    _warm(client, _landing(campaign), _landing(campaign) + "?lang=ja")
-    with round_trips:
-        response = client.get(_landing(campaign), {"lang": "ja"})
-    assert round_trips.count > 1
-    assert response["Content-Language"] == "ja"
-    assert flush_touches() == 1
-    assert Touch.objects.get().language == "ja"
