@@ -252,4 +252,3 @@ def test_ended_campaigns_and_unknown_links_are_answered_as_before(client):
     assert client.get("/t/no-such-token").status_code == 404
     assert flush_touches() == 0
     assert touch_buffer._redis().llen(touch_buffer.BUFFER_KEY) == 0
-
