@@ -122,6 +122,65 @@ def touch_buffer_push(*, touch: dict, assignment: dict | None = None) -> int:
     return touch_id
 
 
+# ``touch_buffer_push_if_current``: KEYS = guard, buffer, assignment, kick, reads...;
+# ARGV = the guard's expected raw value, item, assignment, its TTL, the flush batch.
+PUSH_IF_CURRENT = """
+if redis.call('get', KEYS[1]) ~= ARGV[1] then
+  return {0}
+end
+local length = redis.call('rpush', KEYS[2], ARGV[2])
+redis.call('set', KEYS[3], ARGV[3], 'EX', tonumber(ARGV[4]))
+local kick = 0
+if length >= tonumber(ARGV[5]) and redis.call('set', KEYS[4], 1, 'NX', 'EX', 5) then
+  kick = 1
+end
+local reply = {1, kick}
+for i = 5, #KEYS do
+  reply[#reply + 1] = redis.call('get', KEYS[i]) or false
+end
+return reply
+"""
+_push_script = None
+
+
+def touch_buffer_push_if_current(
+    *, touch: dict, assignment: dict, guard_key: str, guard_raw: bytes, read_keys: list[str]
+) -> list | None:
+    """``touch_buffer_push`` for a new visitor in ONE Redis round trip (the anonymous fast
+    path, ``campaigns.fast_path``): the touch and assignment are pushed only if ``guard_key``
+    (a cache namespace version) still holds ``guard_raw``, i.e. the campaign data they were
+    computed from is current, and the raw values of ``read_keys`` are read in the same
+    script. ``None`` when the guard moved (nothing was pushed); else the raw values."""
+    global _push_script
+    touch_id = _next_touch_id()
+    item = {"touch": {**touch, "id": touch_id}, "assignment": assignment}
+    redis = _redis()
+    if _push_script is None:
+        _push_script = redis.register_script(PUSH_IF_CURRENT)
+    reply = _push_script(
+        keys=[
+            guard_key,
+            BUFFER_KEY,
+            _assignment_key(assignment["campaign_id"], assignment["visitor_id"]),
+            KICK_KEY,
+            *read_keys,
+        ],
+        args=[
+            guard_raw,
+            json.dumps(item, default=str),
+            json.dumps({"variant_id": assignment["variant_id"], "is_holdout": assignment["is_holdout"]}),
+            ASSIGNMENT_TTL_SECONDS,
+            settings.TOUCH_FLUSH_BATCH,
+        ],
+        client=redis,
+    )
+    if not reply[0]:
+        return None
+    if reply[1]:
+        outbox_put(topic=FLUSH_TOPIC, payload={})
+    return list(reply[2:]) + [None] * (len(read_keys) - len(reply) + 2)
+
+
 @outbox_handler(FLUSH_TOPIC)
 def _flush_requested(payload: dict) -> None:
     # After the message's transaction: the flush trims Redis as it writes, so its rows

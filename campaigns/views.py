@@ -27,6 +27,9 @@ VISITOR_COOKIE_MAX_AGE = int(timedelta(days=365).total_seconds())
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 # Set by the CDN / load balancer in front of the site; absent in development.
 COUNTRY_HEADERS = ("HTTP_CF_IPCOUNTRY", "HTTP_X_COUNTRY_CODE")
+# Set by campaigns.fast_path on a new visitor's request whose landing view it has pushed to
+# the touch buffer already, (visitor_id, variant, is_holdout): the view records nothing.
+PRERECORDED = "_zq_campaign_touch_recorded"
 
 
 def _client(request: HttpRequest) -> str:
@@ -188,7 +191,11 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
     visitor_id, is_new = _visitor(request)
     variants = list(campaign.variants.all())
     assignment = None
-    if live:
+    prerecorded = getattr(request, PRERECORDED, None) if live else None
+    if prerecorded is not None:
+        visitor_id, variant, is_holdout = prerecorded
+        is_new = True
+    elif live:
         assignment = services.visitor_assign(
             campaign=campaign, visitor_id=visitor_id, variants=variants, known_new=is_new, buffered=True
         )
@@ -207,7 +214,7 @@ def landing(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         code = campaign.landing_public_code
 
-    if live:
+    if live and prerecorded is None:
         services.touch_record(
             campaign=campaign,
             kind=Touch.Kind.LANDING_VIEW,

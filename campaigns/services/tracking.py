@@ -190,8 +190,69 @@ def touch_record(
     """Record a touch. ``buffered`` (web views): appended to the Redis buffer with the
     visitor's new ``assignment`` and written in bulk by ``campaigns.flush_touches``; the
     returned touch is then unsaved but has its primary key."""
+    touch = touch_build(
+        campaign=campaign,
+        kind=kind,
+        visitor_id=visitor_id,
+        user=user,
+        variant=variant,
+        is_holdout=is_holdout,
+        link=link,
+        channel=channel,
+        language=language,
+        country=country,
+        utm=utm,
+        at=at,
+    )
+    pending = assignment is not None and getattr(assignment, "pending_write", False)
+    if buffered and touch_buffer.enabled():
+        touch.pk = touch_buffer.touch_buffer_push(
+            touch=touch_buffer_values(touch),
+            assignment=assignment_buffer_values(assignment) if pending else None,
+        )
+        return touch
+    if pending:
+        # Buffering was asked for the assignment but is off now: write both at once.
+        VisitorAssignment.objects.bulk_create([assignment], ignore_conflicts=True)
+    touch.save(force_insert=True)
+    return touch
+
+
+_TOUCH_FIELDS = [f for f in Touch._meta.concrete_fields if not f.primary_key]
+
+
+def touch_buffer_values(touch: Touch) -> dict:
+    """What the touch buffer stores of an unsaved touch (field values, ids for foreign keys)."""
+    return {f.attname: f.value_from_object(touch) for f in _TOUCH_FIELDS}
+
+
+def assignment_buffer_values(assignment: VisitorAssignment) -> dict:
+    return {
+        "campaign_id": assignment.campaign_id,
+        "visitor_id": assignment.visitor_id,
+        "variant_id": assignment.variant_id,
+        "is_holdout": assignment.is_holdout,
+    }
+
+
+def touch_build(
+    *,
+    campaign: Campaign,
+    kind: str,
+    visitor_id: str,
+    user=None,
+    variant: Variant | None = None,
+    is_holdout: bool = False,
+    link: TrackingLink | None = None,
+    channel: str = "",
+    language: str = "",
+    country: str = "",
+    utm: dict[str, str] | None = None,
+    at: datetime | None = None,
+) -> Touch:
+    """The unsaved touch ``touch_record`` records (request text cleaned)."""
     utm = utm or {}
-    touch = Touch(
+    return Touch(
         campaign=campaign,
         kind=kind,
         visitor_id=visitor_id,
@@ -208,23 +269,3 @@ def touch_record(
         utm_content=_clean_text(utm.get("utm_content") or (link.utm_content if link else ""), 80),
         created_at=at or _now(),
     )
-    pending = assignment is not None and getattr(assignment, "pending_write", False)
-    if buffered and touch_buffer.enabled():
-        fields = [f for f in Touch._meta.concrete_fields if not f.primary_key]
-        touch.pk = touch_buffer.touch_buffer_push(
-            touch={f.attname: f.value_from_object(touch) for f in fields},
-            assignment={
-                "campaign_id": campaign.pk,
-                "visitor_id": assignment.visitor_id,
-                "variant_id": assignment.variant_id,
-                "is_holdout": assignment.is_holdout,
-            }
-            if pending
-            else None,
-        )
-        return touch
-    if pending:
-        # Buffering was asked for the assignment but is off now: write both at once.
-        VisitorAssignment.objects.bulk_create([assignment], ignore_conflicts=True)
-    touch.save(force_insert=True)
-    return touch

@@ -79,6 +79,9 @@ MIDDLEWARE = [
     # First: an anonymous GET whose shared cached answer is current is served from one
     # Redis read before the rest of the stack runs (core/fast_path.py, issue 9).
     "core.fast_path.AnonymousFastPathMiddleware",
+    # A new visitor's landing page and tracking-link click: one Redis round trip
+    # (campaigns/fast_path.py).
+    "campaigns.fast_path.CampaignFastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
