@@ -180,6 +180,17 @@ def test_the_fast_answer_is_the_stacks_answer(client, settings, monkeypatch, rou
 def test_a_returning_visitor_keeps_the_variant_the_fast_path_drew(client, round_trips):
     campaign = CampaignFactory(holdout_share=Decimal("0"))
     variants = [VariantFactory(campaign=campaign, weight=1) for _i in range(4)]
+    # The page is cached per variant and a new visitor's variant is drawn at random: the
+    # stack must have built every variant's page, or the visit under test may draw one that
+    # is not cached yet and go down the stack (this test was flaky before).
+    seen: set[int] = set()
+    for _i in range(400):
+        client.cookies.clear()
+        page = client.get(_landing(campaign)).content
+        seen |= {v.pk for v in variants if f'data-variant="{v.pk}"'.encode() in page}
+        if len(seen) == len(variants):
+            break
+    assert len(seen) == len(variants)
     _warm(client, _landing(campaign))
     with round_trips:
         first = client.get(_landing(campaign))
