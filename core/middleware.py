@@ -36,7 +36,9 @@ class QueryLanguageMiddleware:
                 gettext("lang must be one of: %(codes)s.")
                 % {"codes": ", ".join(code for code, _name in settings.LANGUAGES)},
             )
-        if lang:
+        # A page's language prefix (/ja/...) wins: i18n_patterns resolve the path in the
+        # active language, so /en/...?lang=ja would otherwise be a 404.
+        if lang and not translation.get_language_from_path(request.path_info):
             translation.activate(lang)
             request.LANGUAGE_CODE = lang
         response = self.get_response(request)

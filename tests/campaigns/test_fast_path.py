@@ -263,3 +263,15 @@ def test_ended_campaigns_and_unknown_links_are_answered_as_before(client):
     assert client.get("/t/no-such-token").status_code == 404
     assert flush_touches() == 0
     assert touch_buffer._redis().llen(touch_buffer.BUFFER_KEY) == 0
+
+
+def test_lang_in_the_query_of_a_landing_page_keeps_the_paths_language(client):
+    """``?lang=`` goes down the stack; on a page the language prefix of the path wins (it
+    used to activate the other language and miss the i18n pattern: a 404)."""
+    campaign = CampaignFactory(holdout_share=Decimal("0"))
+    VariantFactory(campaign=campaign, weight=1)
+    _warm(client, _landing(campaign))
+    response = client.get(_landing(campaign) + "?lang=ja")
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "en"
+    assert flush_touches() == 1
