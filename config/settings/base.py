@@ -80,7 +80,8 @@ MIDDLEWARE = [
     # Redis read before the rest of the stack runs (core/fast_path.py, issue 9).
     "core.fast_path.AnonymousFastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's middleware with its policy built once per process (core/csp.py, issue 9).
+    "core.csp.CachedPolicyCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
