@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import http.client as http_client
 
-from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 # What a view's decorators set on the response to change its policy (csp/decorators.py).
 _OVERRIDES = (

@@ -20,7 +20,7 @@ def _both(path="/en/", nonce=False, **attributes):
         response = HttpResponse("x")
         for name, value in attributes.items():
             setattr(response, name, value)
-        instance = middleware(lambda request: response)
+        instance = middleware(lambda request, response=response: response)
         instance.process_request(request)
         if nonce:
             str(request.csp_nonce)
