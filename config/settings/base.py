@@ -83,7 +83,8 @@ MIDDLEWARE = [
     # (campaigns/fast_path.py).
     "campaigns.fast_path.CampaignFastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's middleware with its policy built once per process (core/csp.py, issue 9).
+    "core.csp.CachedPolicyCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
