@@ -14,12 +14,13 @@ Faults x flows:
 - Redis killed x checkout under load (tests/ops/test_redis_outage.py);
 - Redis killed x refund (staff page), webhook, and the nightly jobs (metrics, statements,
   training, reconciler); PostgreSQL restarted (a private cluster on port 9116) x the nightly
-  jobs, each retried (tests/ops/test_nightly_faults.py, Redis on port 9115);
+  jobs, each retried (tests/ops/test_nightly_faults.py, Redis on a free port);
 - broker down x checkout, refund, webhook: the outbox (tests/ops/test_outbox_broker_outage.py);
 - PostgreSQL restarted (pg_ctl restart -m fast, then -m immediate, a private cluster on
   port 8597) x checkout, webhook, refund through gunicorn (tests/ops/test_postgres_restart.py).
 
-Run (PostgreSQL and Redis as for the tests; the ops tests use ports 8590-8599 and 9115-9116;
+Run (PostgreSQL and Redis as for the tests; the ops tests use ports 8590-8599 and 9116, and
+free ports in 20000-29999 for spare Redis servers;
 about 15 minutes on a loaded 2-core machine, ``--quick`` runs only the provider matrix, ~2 min):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/zq_money REDIS_URL=redis://127.0.0.1:6379/3 \\

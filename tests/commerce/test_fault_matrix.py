@@ -8,6 +8,7 @@ its key; the staff refund page, the reconciler finishing the refund; the provide
 webhook for the charge (delivered twice); the reconciler alone (nobody retries). Each case
 records its row of the matrix (``tests.fault_matrix``) from what it counted."""
 
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -54,6 +55,19 @@ def _counts(fake) -> dict:
 def _checkout(client: APIClient, course, key: str):
     body = {"items": [{"course": course.slug}], "currency": "USD", "payment": PAY}
     return client.post("/api/v1/checkout/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+def _charge_for(fake, order_number: str, wait: float = 10.0) -> dict:
+    """The one charge the provider made for an order. The client gives up after 0.4 s; on a
+    loaded machine that can be before the fake has even read the request, and the charge
+    then lands a moment after the checkout answered."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = [c for c in fake.charges if c["metadata"].get("order_number") == order_number]
+        if found or time.monotonic() > deadline:
+            [charge] = found
+            return charge
+        time.sleep(0.05)
 
 
 def _one_sale_each(fake, buyers) -> tuple[int, int]:
@@ -166,11 +180,7 @@ def test_webhook_for_the_charge(fake_stripe, course, fault):
         statuses[_checkout(client, course, f"w-{n}").status_code] += 1
         if fault not in CHARGED:
             statuses[_checkout(client, course, f"w-{n}").status_code] += 1  # the retry charges
-        [intent] = [
-            c
-            for c in fake_stripe.charges
-            if c["metadata"].get("order_number") == str(Order.objects.get(user=user).number)
-        ]
+        intent = _charge_for(fake_stripe, str(Order.objects.get(user=user).number))
         for _delivery in range(2):  # the provider delivers its event, then again
             response = _deliver(f"evt_{fault}_{n}", intent)
             statuses[response.status_code] += 1

@@ -11,8 +11,8 @@ private PostgreSQL cluster restarted under the nightly jobs.
   lost, nothing doubled (metric rows per campaign and day, statements per partner and month,
   one recommender version per night).
 
-Ports: Redis 9115, PostgreSQL 9116 (this test's own; the other operations tests use
-8590-8599)."""
+Ports: PostgreSQL 9116 (this test's own; the other operations tests use 8590-8599); its
+Redis takes a free port (tests/ops/services.py)."""
 
 import json
 import os
@@ -54,7 +54,7 @@ from tests.recommender.factories import planted_catalog, planted_learners
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-REDIS_PORT, POSTGRES_PORT = 9115, 9116
+POSTGRES_PORT = 9116
 REFUNDS, WEBHOOKS = 12, 12
 WEBHOOK_URL = "/api/v1/payments/webhooks/sandbox/"
 # What a database hiccup looks like to a job: the errors its Celery task retries.
@@ -157,7 +157,7 @@ def test_killing_redis_during_refunds_and_webhooks_loses_and_doubles_nothing(tmp
     staff = UserFactory(username="outage-staff", is_staff=True, is_superuser=True)
     before = money_counts()
     seen: dict[str, Counter] = {"refund": Counter(), "webhook": Counter()}
-    redis_server = SpareRedis(tmp_path, port=REDIS_PORT)
+    redis_server = SpareRedis(tmp_path)
     redis_server.start()
     try:
         with celery_broker(redis_server.url):
@@ -230,7 +230,7 @@ def _run_jobs(world: dict, run_key: str) -> dict:
 def test_killing_redis_under_the_nightly_jobs_changes_nothing_they_write(tmp_path, settings):
     world = _nightly_world()
     before = money_counts()
-    redis_server = SpareRedis(tmp_path, port=REDIS_PORT)
+    redis_server = SpareRedis(tmp_path)
     redis_server.start()
     try:
         with celery_broker(redis_server.url):
