@@ -50,10 +50,10 @@ from recommender.algorithms import (
     Popularity,
     RP3beta,
     collaborative_model,
-    iter_top_n,
 )
 from recommender.listing import iter_lists
 from recommender.reranking import RerankConfig
+from recommender.topn import iter_top_n
 
 SERIES = {
     "scaled": {
@@ -237,8 +237,8 @@ def run_nightly(name: str, top_n: int, *, dense_sample: int = 0) -> dict:
 
 
 def _compare_dense(model, sample, domains, available, explanation, config) -> dict:
-    from recommender.algorithms import mask_rows
     from recommender.reranking import explain_anchors, rerank
+    from recommender.topn import mask_rows
 
     n_domains = int(domains.max()) + 1
     item_domain = sp.csr_matrix(

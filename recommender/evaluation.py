@@ -28,12 +28,9 @@ from .algorithms import (
     PureSVD,
     RP3beta,
     SessionEASE,
-    iter_top_n,
-    mask_rows,
-    row_normalize,
     session_rows,
-    top_n_from_scores,
 )
+from .topn import iter_top_n, mask_rows, row_normalize, top_n_from_scores
 
 FORMATS = ("auto", "movielens", "csv")
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .algorithms import Algorithm, Hybrid, Popularity, mask_rows, top_n_from_scores, top_n_sparse
+from .algorithms import Algorithm, Hybrid, Popularity
 from .reranking import RerankConfig, explain_anchors, outside_candidates, rerank_candidates
+from .topn import mask_rows, top_n_from_scores, top_n_sparse
 
 # Largest dense score block (learners x courses) a dense model may make: 64 MB of float32.
 DENSE_BLOCK_CELLS = 1 << 24
@@ -49,7 +50,7 @@ def is_sparse(model: Algorithm) -> bool:
 
 
 def _row_max_normalize(scores: sp.csr_matrix) -> sp.csr_matrix:
-    """``algorithms.row_normalize`` for sparse rows: each row divided by its maximum (the
+    """``topn.row_normalize`` for sparse rows: each row divided by its maximum (the
     other cells are 0, as in the dense row)."""
     scores = sp.csr_matrix(scores, dtype=np.float32)
     counts = np.diff(scores.indptr)

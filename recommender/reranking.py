@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .algorithms import top_n_from_scores
 from .reasons import (  # noqa: F401 - the reason codes are part of this module's interface
     REASON_ALSO_TOOK,
     REASON_BECAUSE_YOU_TOOK,
@@ -24,6 +23,7 @@ from .reasons import (  # noqa: F401 - the reason codes are part of this module'
     REASON_SIMILAR_LEARNERS,
     REASON_SOMETHING_NEW,
 )
+from .topn import top_n_from_scores
 
 
 @dataclass(frozen=True)

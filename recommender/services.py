@@ -33,8 +33,6 @@ from .algorithms import (
     RP3beta,
     SessionEASE,
     session_rows,
-    top_n_from_scores,
-    top_n_sparse,
 )
 from .conf import RecommenderSettings, recommender_settings
 from .content import CatalogInfo, item_features, load_catalog
@@ -51,6 +49,7 @@ from .models import (
     SimilarCourse,
 )
 from .segments import LEVELS, cluster, describe_segment, portraits, segment_profile
+from .topn import top_n_from_scores, top_n_sparse
 
 logger = logging.getLogger(__name__)
 

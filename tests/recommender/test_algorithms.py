@@ -16,11 +16,11 @@ from recommender.algorithms import (
     RP3beta,
     SessionEASE,
     collaborative_model,
-    iter_top_n,
     session_rows,
 )
 from recommender.evaluation import per_user_split, ranking_metrics, tune_hybrid_weights, validation_split
 from recommender.reranking import RerankConfig, explain_anchors, rerank
+from recommender.topn import iter_top_n
 
 N_GROUPS, PER_GROUP = 4, 15
 

@@ -5,17 +5,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from recommender.algorithms import (
-    EASE,
-    ContentSimilarity,
-    Hybrid,
-    ItemKNN,
-    Popularity,
-    RP3beta,
-    mask_rows,
-)
+from recommender.algorithms import EASE, ContentSimilarity, Hybrid, ItemKNN, Popularity, RP3beta
 from recommender.listing import is_sparse, iter_lists
 from recommender.reranking import RerankConfig, explain_anchors, rerank
+from recommender.topn import mask_rows
 
 from .test_algorithms import content_features, planted_matrix
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from recommender.algorithms import (
-    ItemKNN,
+from recommender.algorithms import ItemKNN
+from recommender.topn import (
     iter_top_n,
     popularity_order,
     sparse_top_k_similarity,
