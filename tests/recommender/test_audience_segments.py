@@ -7,7 +7,8 @@ import pytest
 from campaigns.models import Campaign
 from campaigns.services import campaign_audience_set
 from recommender.models import ModelVersion, Segment, SegmentMembership
-from recommender.services import recommender_train, segment_successors
+from recommender.services import recommender_train
+from recommender.writing import segment_successors
 from tests.campaigns.factories import CampaignFactory, PartnerFactory
 from tests.factories import UserFactory
 
