@@ -110,8 +110,13 @@ def link_url(*, referrer: Referrer, course=None, plan=None) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
-def poster_path(*, course=None, plan=None) -> str:
+def poster_path(*, course=None, plan=None, language: str = "") -> str:
+    """The poster's address. A course's poster is in the course's language; a plan has none
+    of its own, so ``language`` (the page's) goes along: the API path has no language
+    prefix, and the browser's Accept-Language may name another one than the page shown."""
     path = reverse("api:referral-poster")
     if course is not None:
         return f"{path}?course={course.slug}"
-    return f"{path}?plan={plan.slug}" if plan is not None else path
+    if plan is None:
+        return path
+    return f"{path}?plan={plan.slug}&lang={language}" if language else f"{path}?plan={plan.slug}"

@@ -170,7 +170,7 @@ def share_plan(request: HttpRequest, slug: str) -> HttpResponse:
             "referrer": referrer,
             "plan": plan,
             "link": selectors.link_url(referrer=referrer, plan=plan),
-            "poster_url": selectors.poster_path(plan=plan),
+            "poster_url": selectors.poster_path(plan=plan, language=translation.get_language()),
         },
     )
 

@@ -135,7 +135,7 @@ def _cn_payment_methods(settings):
     settings.PAYMENT_PROVIDERS_ENABLED = ["sandbox", "wechatpay", "alipay"]
 
 
-def _paid_order():
+def _paid_order(key: str = "layout-order"):
     """The demo learner's enrollments come without orders: buy one more course through the
     real checkout (sandbox) for the order and invoice pages."""
     from django.contrib.auth import get_user_model
@@ -158,8 +158,55 @@ def _paid_order():
         items=[{"course": course.slug}],
         currency="CNY",
         payment={"provider": "sandbox", "token": "tok_success"},
-        idempotency_key="layout-order",
+        idempotency_key=key,
     ).order
+
+
+def _invoice_needing_reversal():
+    """A paid order whose invoice was issued and then partly refunded: the order page shows
+    the invoice waiting for its red-letter reversal (红冲) beside the refund."""
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from commerce.services import order_refund
+    from invoices.services import invoice_issue, invoice_request
+
+    order = _paid_order("layout-reversal-order")
+    staff = get_user_model().objects.filter(is_staff=True).order_by("pk").first()
+    invoice = invoice_request(
+        user=order.user,
+        order_number=order.number,
+        title_kind="company",
+        title="上海知桥教育科技有限公司",
+        tax_number="91110000600037341L",
+        email="learner@example.com",
+    )
+    pdf = SimpleUploadedFile("invoice.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    invoice_issue(invoice_id=invoice.pk, pdf=pdf, invoice_number="24312000000012345678", staff_user=staff)
+    order_refund(order=order, amount=Decimal("1.00"), reason="layout", staff_user=staff)
+    order.refresh_from_db()
+    return order
+
+
+def _plan_grants(campaign) -> None:
+    """The bank's campaign gives a membership to the bank's pushed customers; two are
+    granted (one claimed by a linked learner's account is not needed for the layout), so
+    the grant page shows its form and a table with rows."""
+    import hashlib
+
+    from campaigns.services import campaign_plan_grant_for_customer
+    from plans.models import Plan
+
+    campaign.granted_plan = Plan.objects.get(slug="all-access-monthly")
+    campaign.save(update_fields=["granted_plan"])
+    for number in range(2):
+        campaign_plan_grant_for_customer(
+            campaign=campaign,
+            partner=campaign.partner,
+            external_id=hashlib.sha256(f"bank-crm-{number}".encode()).hexdigest(),
+        )
 
 
 def _paths() -> dict[str, str]:
@@ -181,10 +228,13 @@ def _paths() -> dict[str, str]:
     qr_order = _pending_wechat_order()
     # After the WeChat order, which puts a course in the cart: the paid order takes another.
     order = _paid_order()
+    reversal_order = _invoice_needing_reversal()
+    _plan_grants(campaign)
     return {
         "theme": theme_index().first().slug,
         "qr_order": qr_order,
         "order": order.number,
+        "reversal_order": reversal_order.number,
         "owned": enrollment.course.slug,
         "lesson": lesson.first().pk,
         "live": live.slug,
@@ -323,9 +373,11 @@ LEARNER = {
     "partner-consents": "/{lang}/account/partners/",
     "wishlist": "/{lang}/learn/wishlist/",
     "order": "/{lang}/orders/{order}/",
+    "order-invoice-reversal": "/{lang}/orders/{reversal_order}/",
     "invoice-request": "/{lang}/orders/{order}/invoice/",
     "referrals": "/{lang}/referrals/",
     "referral-share": "/{lang}/referrals/courses/{owned}/",
+    "referral-share-plan": "/{lang}/referrals/plans/all-access-monthly/",
     "membership": "/{lang}/me/membership/",
     "plan-checkout": "/{lang}/checkout/product/?plan=all-access-monthly",
     "bundle-checkout": "/{lang}/checkout/product/?bundle=money-basics-bundle",
@@ -341,6 +393,7 @@ PORTAL = {
     "links": "/{lang}/partner/campaigns/{campaign}/links/",
     "metrics": "/{lang}/partner/campaigns/{campaign}/metrics/",
     "markets": "/{lang}/partner/campaigns/{campaign}/markets/",
+    "plan-grants": "/{lang}/partner/campaigns/{campaign}/plan-grants/",
     "customers": "/{lang}/partner/customers/",
     "linked-learners": "/{lang}/partner/learners/",
     "api-keys": "/{lang}/partner/api-keys/",
