@@ -14,6 +14,7 @@ urlpatterns = [
     path("cart/code/remove/", views.cart_code_remove_view, name="cart_code_remove"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/product/", views.product_checkout, name="product_checkout"),
+    path("checkout/wechat/authorized/", views.wechat_authorized, name="wechat_authorized"),
     path("me/membership/", views.membership, name="membership"),
     path("orders/", views.orders, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),

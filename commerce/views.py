@@ -1,6 +1,8 @@
 """Storefront pages: cart, checkout, the learner's orders."""
 
+import logging
 import re
+import secrets
 
 import qrcode
 import qrcode.image.svg
@@ -12,11 +14,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.social import wechat_openid
 from core.client_address import client_ip
 from core.exceptions import ApplicationError
 from core.input_guard import bad_request
@@ -50,6 +52,16 @@ from .services import (
 )
 from .services.cart import SESSION_KEY
 from .services.subscriptions import subscription_cancel, subscription_resume
+from .wechat_payer import (
+    WeChatAuthorizationFailed,
+    authorization_enabled,
+    authorization_url,
+    openid_for_code,
+    payer_openid,
+    payer_remember,
+)
+
+logger = logging.getLogger(__name__)
 
 ORDERS_PER_PAGE = 20
 STATUS_REFRESH_SECONDS = 5
@@ -187,11 +199,59 @@ def _return_urls(request: HttpRequest):
 
 
 def _wechat_openid(request: HttpRequest, user_agent: str) -> str:
-    """The learner's WeChat openid, looked up only inside WeChat's browser (the only place
-    it pays with): other browsers' pages cost no query for it."""
+    """The learner's openid under the payment app, looked up only inside WeChat's browser
+    (the only place it pays with): other browsers' pages cost no query for it."""
     if not is_wechat_browser(user_agent):
         return ""
-    return wechat_openid(user=request.user, appid=getattr(settings, "WECHATPAY_APPID", ""))
+    return payer_openid(user=request.user)
+
+
+WECHAT_STATE = "commerce:wechat_state"
+
+
+def _wechat_authorization(request: HttpRequest, methods: list[dict], user_agent: str) -> HttpResponse | None:
+    """Inside WeChat, WeChat Pay works only as in-app payment (its H5 page refuses WeChat's
+    own browser), which needs the learner's openid under the payment app. A learner whose
+    openid we lack goes through the app's silent authorization first, once per session:
+    whatever WeChat answers, the checkout is shown after it, so a refusal never loops."""
+    if (
+        not is_wechat_browser(user_agent)
+        or WECHAT_STATE in request.session
+        or not any(m["provider"] == "wechatpay" and m["kind"] != "jsapi" for m in methods)
+        or not authorization_enabled()
+    ):
+        return None
+    state = secrets.token_urlsafe(16)
+    request.session[WECHAT_STATE] = {"state": state, "next": request.get_full_path()}
+    callback = request.build_absolute_uri(reverse("commerce:wechat_authorized"))
+    return redirect(authorization_url(redirect_uri=callback, state=state))
+
+
+@login_required
+def wechat_authorized(request: HttpRequest) -> HttpResponse:
+    """WeChat's answer to the silent authorization: exchange the code for the learner's
+    openid (outside any transaction) and go back to the checkout, now with in-app pay."""
+    pending = request.session.get(WECHAT_STATE) or {}
+    state = str(request.GET.get("state") or "")
+    if not pending.get("state") or not constant_time_compare(state, pending["state"]):
+        return bad_request(
+            request, _("This WeChat authorization was not asked for here. Open the checkout again.")
+        )
+    # Used: the same state cannot be answered twice; the key stays so the session does not
+    # ask WeChat again.
+    request.session[WECHAT_STATE] = {"state": "", "next": ""}
+    next_url = pending.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("commerce:checkout")
+    code = str(request.GET.get("code") or "")[:256]
+    try:
+        if not code:
+            raise WeChatAuthorizationFailed("no code")
+        payer_remember(user=request.user, openid=openid_for_code(code))
+    except WeChatAuthorizationFailed as exc:
+        logger.warning("WeChat authorization for learner %s failed: %s", request.user.pk, exc)
+        messages.warning(request, _("WeChat did not confirm your account, so WeChat Pay cannot open here."))
+    return redirect(next_url)
 
 
 def _start_redirect(
@@ -292,6 +352,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
         methods = methods_for(
             currency=currency, user_agent=user_agent, wechat_openid=_wechat_openid(request, user_agent)
         )
+        authorize = _wechat_authorization(request, methods, user_agent)
+        if authorize is not None:
+            return authorize
         # The order is paid with the code the preview priced, so what the page shows is what
         # is charged; a code that takes nothing off is not sent.
         form = CheckoutForm(

@@ -10,7 +10,6 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.social import wechat_openid
 from core.client_address import client_ip
 
 from ..discounts import cart_code_forget, cart_code_get
@@ -23,6 +22,7 @@ from ..selectors import order_get, order_list, subscription_list
 from ..services import order_checkout, order_checkout_redirect, payment_webhook_process
 from ..services.checkout import MAX_ITEMS
 from ..services.subscriptions import subscription_cancel, subscription_resume
+from ..wechat_payer import payer_openid
 
 VISITOR_COOKIE = "zq_vid"
 
@@ -193,11 +193,7 @@ class CheckoutView(APIView):
                 "mobile" if is_mobile(request.headers.get("User-Agent", "")) else "desktop", ""
             )
             # JSAPI pays as the learner's WeChat openid (from the WeChat sign-in).
-            payer = (
-                wechat_openid(user=request.user, appid=getattr(settings, "WECHATPAY_APPID", ""))
-                if channel == "jsapi"
-                else ""
-            )
+            payer = payer_openid(user=request.user) if channel == "jsapi" else ""
             result = order_checkout_redirect(
                 user=request.user,
                 items=items,
@@ -274,11 +270,7 @@ class PaymentMethodsView(APIView):
             "User-Agent", ""
         )
         # Inside WeChat, a learner signed in with WeChat is offered JSAPI pay.
-        openid = (
-            wechat_openid(user=request.user, appid=getattr(settings, "WECHATPAY_APPID", ""))
-            if is_wechat_browser(agent)
-            else ""
-        )
+        openid = payer_openid(user=request.user) if is_wechat_browser(agent) else ""
         methods = methods_for(currency=currency, user_agent=agent, wechat_openid=openid)
         return Response(
             PaymentMethodSerializer([{**m, "label": str(m["label"])} for m in methods], many=True).data

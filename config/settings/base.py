@@ -647,6 +647,11 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 # /api/v1/payments/webhooks/<provider>/ addresses.
 WECHATPAY_MCHID = env("WECHATPAY_MCHID", default="")
 WECHATPAY_APPID = env("WECHATPAY_APPID", default="")
+# The official account's AppSecret: with it, a learner inside WeChat is identified to the
+# payment app by its silent web authorization (commerce.wechat_payer) and pays in-app.
+WECHATPAY_APP_SECRET = env("WECHATPAY_APP_SECRET", default="")
+WECHAT_OPEN_BASE = env("WECHAT_OPEN_BASE", default="https://open.weixin.qq.com")
+WECHAT_API_BASE = env("WECHAT_API_BASE", default="https://api.weixin.qq.com")
 WECHATPAY_API_V3_KEY = env("WECHATPAY_API_V3_KEY", default="")
 WECHATPAY_PRIVATE_KEY = env("WECHATPAY_PRIVATE_KEY", default="")
 WECHATPAY_CERT_SERIAL_NO = env("WECHATPAY_CERT_SERIAL_NO", default="")

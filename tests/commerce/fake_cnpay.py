@@ -671,3 +671,52 @@ class FakeAlipay(_FakeServer):
 
 def query_of(url: str) -> dict:
     return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+class FakeWeChatOAuth(_FakeServer):
+    """The official account's web authorization: ``/connect/oauth2/authorize`` (inside
+    WeChat it sends the browser back at once with a one-time code; ``authorize()`` is
+    that) and ``/sns/oauth2/access_token`` (the code and the app's secret for the openid,
+    errors as HTTP 200 with ``errcode``, as WeChat answers them)."""
+
+    def __init__(self, *, appid: str, secret: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.appid, self.secret = appid, secret
+        self.codes: dict[str, str] = {}
+
+    def authorize(self, url: str, *, openid: str) -> str:
+        """What WeChat does with the authorization link for a user of the app: a one-time
+        code for ``openid`` and the callback address with it and the state."""
+        assert url.endswith("#wechat_redirect"), url
+        query = query_of(url.split("#", 1)[0])
+        assert (query["appid"], query["scope"], query["response_type"]) == (self.appid, "snsapi_base", "code")
+        code = f"code-{len(self.codes) + 1}"
+        self.codes[code] = openid
+        return f"{query['redirect_uri']}?code={code}&state={query['state']}"
+
+    def _serve(self, handler, method: str, raw: str) -> None:
+        parsed = urlparse(handler.path)
+        query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
+        with self.lock:
+            self.requests.append({"method": method, "path": parsed.path, "query": query})
+        self._with_faults(handler, parsed.path, lambda: self._exchange(parsed.path, query), self._answer)
+
+    def _exchange(self, path: str, query: dict) -> tuple[int, dict]:
+        if path != "/sns/oauth2/access_token":
+            return 404, {"errcode": 404, "errmsg": "not found"}
+        if (query.get("appid"), query.get("secret")) != (self.appid, self.secret):
+            return 200, {"errcode": 40125, "errmsg": "invalid appsecret"}
+        with self.lock:
+            openid = self.codes.pop(query.get("code", ""), None)  # a code is good once
+        if openid is None or query.get("grant_type") != "authorization_code":
+            return 200, {"errcode": 40029, "errmsg": "invalid code"}
+        return 200, {
+            "access_token": "ACCESS_TOKEN",
+            "expires_in": 7200,
+            "refresh_token": "REFRESH_TOKEN",
+            "openid": openid,
+            "scope": "snsapi_base",
+        }
+
+    def _answer(self, handler, status: int, body: dict) -> None:
+        self._send(handler, status, json.dumps(body).encode(), {"Content-Type": "application/json"})
