@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -233,6 +234,34 @@ class _Mail:
     action: str
 
 
+def _invoice_mail(invoice: Invoice, *, subject: str, lead: str) -> EmailMultiAlternatives:
+    """The mail about ``invoice`` in the order's language, to the address on the request
+    and the learner's: ``subject`` and ``lead`` are translated inside the language
+    (``%(number)s`` is the order's short number), then the title and the amount."""
+    order, user = invoice.order, invoice.user
+    recipients = list(dict.fromkeys(address for address in (invoice.email, user.email) if address))
+    language = order.language or settings.LANGUAGE_CODE
+    short = str(order.number)[:8]
+    with translation.override(language):
+        amount = format_money(invoice.amount, invoice.currency, language)
+        mail = _Mail(
+            subject=_(subject) % {"number": short},
+            paragraphs=[
+                _(lead) % {"number": short},
+                _("Invoice title: %(title)s") % {"title": invoice.title},
+                _("Amount: %(amount)s") % {"amount": amount},
+            ],
+            action=_("See your order"),
+        )
+        link = settings.SITE_URL + reverse("commerce:order_detail", args=[order.number])
+        context = {"user": user, "message": mail, "link": link, "LANGUAGE_CODE": language}
+        text = render_to_string("notifications/email/message.txt", context)
+        html = render_to_string("notifications/email/message.html", context)
+    email = EmailMultiAlternatives(subject=mail.subject, body=text, to=recipients)
+    email.attach_alternative(html, "text/html")
+    return email
+
+
 def invoice_send_issued(*, invoice_id: int) -> bool:
     """Mail an issued invoice (PDF attached) to the address on the request and to the
     learner, once: the claim (``emailed_at``) and the sending share a transaction, so a
@@ -244,29 +273,13 @@ def invoice_send_issued(*, invoice_id: int) -> bool:
         if not claimed:
             return False
         invoice = Invoice.objects.select_related("order", "user").get(pk=invoice_id)
-        order, user = invoice.order, invoice.user
-        recipients = list(dict.fromkeys(address for address in (invoice.email, user.email) if address))
-        language = order.language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            short = str(order.number)[:8]
-            mail = _Mail(
-                subject=_("Your invoice for order %(number)s") % {"number": short},
-                paragraphs=[
-                    _("The invoice you asked for is issued and attached to this e-mail."),
-                    _("Invoice title: %(title)s") % {"title": invoice.title},
-                    _("Amount: %(amount)s")
-                    % {"amount": format_money(invoice.amount, invoice.currency, language)},
-                ],
-                action=_("See your order"),
-            )
-            link = settings.SITE_URL + reverse("commerce:order_detail", args=[order.number])
-            context = {"user": user, "message": mail, "link": link, "LANGUAGE_CODE": language}
-            text = render_to_string("notifications/email/message.txt", context)
-            html = render_to_string("notifications/email/message.html", context)
-        email = EmailMultiAlternatives(subject=mail.subject, body=text, to=recipients)
-        email.attach_alternative(html, "text/html")
+        email = _invoice_mail(
+            invoice,
+            subject=gettext_noop("Your invoice for order %(number)s"),
+            lead=gettext_noop("The invoice you asked for is issued and attached to this e-mail."),
+        )
         with invoice.pdf.open("rb") as handle:
-            email.attach(f"invoice-{short}.pdf", handle.read(), "application/pdf")
+            email.attach(f"invoice-{str(invoice.order.number)[:8]}.pdf", handle.read(), "application/pdf")
         email.send()
     return True
 
@@ -286,32 +299,14 @@ def invoice_send_reversal_notice(*, invoice_id: int) -> bool:
         if not claimed:
             return False
         invoice = Invoice.objects.select_related("order", "user").get(pk=invoice_id)
-        order, user = invoice.order, invoice.user
-        recipients = list(dict.fromkeys(address for address in (invoice.email, user.email) if address))
-        language = order.language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            short = str(order.number)[:8]
-            mail = _Mail(
-                subject=_("Your invoice for order %(number)s will be reversed") % {"number": short},
-                paragraphs=[
-                    _(
-                        "Order %(number)s was refunded after its invoice was issued, so the invoice no "
-                        "longer matches what you paid. We will issue a red-letter invoice that cancels it."
-                    )
-                    % {"number": short},
-                    _("Invoice title: %(title)s") % {"title": invoice.title},
-                    _("Amount: %(amount)s")
-                    % {"amount": format_money(invoice.amount, invoice.currency, language)},
-                ],
-                action=_("See your order"),
-            )
-            link = settings.SITE_URL + reverse("commerce:order_detail", args=[order.number])
-            context = {"user": user, "message": mail, "link": link, "LANGUAGE_CODE": language}
-            text = render_to_string("notifications/email/message.txt", context)
-            html = render_to_string("notifications/email/message.html", context)
-        email = EmailMultiAlternatives(subject=mail.subject, body=text, to=recipients)
-        email.attach_alternative(html, "text/html")
-        email.send()
+        _invoice_mail(
+            invoice,
+            subject=gettext_noop("Your invoice for order %(number)s will be reversed"),
+            lead=gettext_noop(
+                "Order %(number)s was refunded after its invoice was issued, so the invoice no "
+                "longer matches what you paid. We will issue a red-letter invoice that cancels it."
+            ),
+        ).send()
     return True
 
 
