@@ -7,10 +7,13 @@ noisy machine).
 
 Runs each URL N times (default 300) through Django's WSGI handler with the production
 settings bench/http.sh uses (DEBUG off, Redis caches and sessions), after a warm-up, and
-prints CPU ms per request (time.process_time), the Redis commands and SQL queries per
-request and the CPU ratio bare/project (a ratio of 50 % means the project's request costs
-twice the bare one). ``--profile NAME`` prints a cProfile top list for the rows whose name
-contains NAME. The database must hold the demo data (seed_demo, train_recommender)."""
+prints CPU ms per request (time.process_time), the SQL queries, Redis commands and Redis
+round trips (one per packed send) per request, and the CPU ratio bare/project (a ratio of
+50 % means the project's request costs twice the bare one). The anonymous rows come first,
+then the demo learner's (a real session cookie, and an API token for the recommendations);
+``--only learner`` keeps those. ``--profile NAME`` prints a cProfile top list for the rows
+whose name contains NAME. The database must hold the demo data (seed_demo,
+train_recommender) and the static files must be collected (bench/http.sh shows how)."""
 
 from __future__ import annotations
 
@@ -71,26 +74,14 @@ def _environ(path: str, headers: dict[str, str]) -> dict:
 
 
 def _run(app, path: str, headers: dict[str, str], n: int, profile: bool = False) -> tuple[float, str, str]:
-    status_seen = []
-
-    def start_response(status, response_headers, exc_info=None):
-        status_seen.append(status)
-
-    def once():
-        body = app(_environ(path, headers), start_response)
-        for _chunk in body:
-            pass
-        if hasattr(body, "close"):
-            body.close()
-
     for _ in range(max(20, n // 10)):
-        once()
+        status, _body = app_once(app, path, headers)
     profiler = cProfile.Profile(time.process_time) if profile else None
     started = time.process_time()
     if profiler:
         profiler.enable()
     for _ in range(n):
-        once()
+        app_once(app, path, headers)
     if profiler:
         profiler.disable()
     cpu_ms = (time.process_time() - started) * 1000 / n
@@ -99,7 +90,17 @@ def _run(app, path: str, headers: dict[str, str], n: int, profile: bool = False)
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
         top = out.getvalue()
-    return cpu_ms, status_seen[-1], top
+    return cpu_ms, status, top
+
+
+def app_once(app, path: str, headers: dict[str, str]) -> tuple[str, bytes]:
+    statuses = []
+    response = app(_environ(path, headers), lambda status, headers, exc_info=None: statuses.append(status))
+    try:
+        return statuses[-1], b"".join(response)
+    finally:
+        if hasattr(response, "close"):
+            response.close()
 
 
 def bare(n: int) -> float:
@@ -108,6 +109,108 @@ def bare(n: int) -> float:
 
     cpu_ms, _status, _top = _run(module.app, "/bare/", {}, n)
     return cpu_ms
+
+
+class Counters:
+    """SQL queries, Redis commands and Redis round trips (every packed send is one round
+    trip, a pipeline of several commands too), counted while ``counting`` is on."""
+
+    def __init__(self) -> None:
+        import redis.connection
+        from redis.client import Pipeline, Redis
+
+        self.sql = self.commands = self.trips = 0
+        self.counting = False
+        counters = self
+        send = redis.connection.AbstractConnection.send_packed_command
+        execute = Redis.execute_command
+        pipeline = Pipeline.execute
+
+        def send_packed_command(conn, command, check_health=True):
+            counters.trips += counters.counting
+            return send(conn, command, check_health)
+
+        def execute_command(client, *args, **options):
+            if not isinstance(client, Pipeline):
+                counters.commands += counters.counting
+            return execute(client, *args, **options)
+
+        def pipeline_execute(pipe, raise_on_error=True):
+            counters.commands += len(pipe.command_stack) * counters.counting
+            return pipeline(pipe, raise_on_error)
+
+        redis.connection.AbstractConnection.send_packed_command = send_packed_command
+        Redis.execute_command = execute_command
+        Pipeline.execute = pipeline_execute
+
+    def record_sql(self, execute, sql, params, many, context):
+        self.sql += self.counting
+        return execute(sql, params, many, context)
+
+    def per_request(self, app, path: str, headers: dict[str, str], n: int = 20) -> dict[str, float]:
+        from django.db import connection
+
+        self.sql = self.commands = self.trips = 0
+        self.counting = True
+        try:
+            with connection.execute_wrapper(self.record_sql):
+                for _ in range(n):
+                    app_once(app, path, headers)
+        finally:
+            self.counting = False
+        return {"sql": self.sql / n, "commands": self.commands / n, "trips": self.trips / n}
+
+
+def anonymous_rows() -> list[tuple[str, str, dict]]:
+    from campaigns.models import Campaign, TrackingLink
+    from courses.models import Course
+
+    course = Course.objects.filter(is_published=True).order_by("pk").first()
+    campaign = Campaign.objects.filter(status="running").order_by("pk").first()
+    link = TrackingLink.objects.filter(campaign=campaign).order_by("pk").first()
+    return [
+        ("api categories", "/api/v1/categories/", {}),
+        ("api course list", "/api/v1/courses/", {}),
+        ("api course detail", f"/api/v1/courses/{course.slug}/", {}),
+        ("api similar courses", f"/api/v1/courses/{course.slug}/similar/", {}),
+        ("html home", "/en/", {}),
+        ("html catalog", "/en/courses/", {}),
+        ("html course page", f"/en/courses/{course.slug}/", {}),
+        ("html landing (new visitor)", f"/en/c/{campaign.slug}/", {}),
+        ("tracking link /t/<token>", f"/t/{link.token}", {}),
+    ]
+
+
+def learner_rows() -> list[tuple[str, str, dict]]:
+    """The demo learner signed in: a session made the way the sign-in makes it, and the
+    learner's API token for the recommendations."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from courses.models import Course
+
+    user = get_user_model().objects.get(username="learner")
+    token, _created = Token.objects.get_or_create(user=user)
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    course = Course.objects.filter(is_published=True).order_by("pk").first()
+    cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}"}
+    return [
+        (
+            "api me/recommendations (learner token)",
+            "/api/v1/me/recommendations/",
+            {"Authorization": f"Token {token.key}"},
+        ),
+        ("html home (learner)", "/en/", cookie),
+        ("html catalog (learner)", "/en/courses/", cookie),
+        ("html course page (learner)", f"/en/courses/{course.slug}/", cookie),
+    ]
 
 
 def main() -> None:
@@ -132,74 +235,39 @@ def main() -> None:
     import django
 
     django.setup()
-    import redis
     from django.core.wsgi import get_wsgi_application
-    from django.db import connection
 
     from campaigns import touch_buffer
-    from campaigns.models import Campaign, TrackingLink
-    from courses.models import Course
 
-    course = Course.objects.filter(is_published=True).order_by("pk").first()
-    campaign = Campaign.objects.filter(status="running").order_by("pk").first()
-    link = TrackingLink.objects.filter(campaign=campaign).order_by("pk").first()
-    rows = [
-        ("api categories", "/api/v1/categories/"),
-        ("api course list", "/api/v1/courses/"),
-        ("api course detail", f"/api/v1/courses/{course.slug}/"),
-        ("api similar courses", f"/api/v1/courses/{course.slug}/similar/"),
-        ("html home", "/en/"),
-        ("html catalog", "/en/courses/"),
-        ("html course page", f"/en/courses/{course.slug}/"),
-        ("html landing (new visitor)", f"/en/c/{campaign.slug}/"),
-        ("tracking link /t/<token>", f"/t/{link.token}"),
-    ]
-    # Redis commands per request: every command and every pipeline goes through these.
-    counts = {"redis": 0, "sql": 0}
-    original_execute = redis.Redis.execute_command
-    original_pipeline = redis.client.Pipeline.execute
-
-    def counting_execute(self, *args, **kwargs):
-        counts["redis"] += 1
-        return original_execute(self, *args, **kwargs)
-
-    def counting_pipeline(self, *args, **kwargs):
-        counts["redis"] += 1
-        return original_pipeline(self, *args, **kwargs)
-
-    def counting_sql(execute, sql, params, many, context):
-        counts["sql"] += 1
-        return execute(sql, params, many, context)
-
+    counters = Counters()
     app = get_wsgi_application()
     load = Path("/proc/loadavg").read_text().split()[:3]
-    print(f"bare endpoint: {bare_ms:.3f} CPU ms/request  (load {load})")
-    print("| endpoint | status | CPU ms/request | CPU ratio bare/project | Redis round trips | SQL queries |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print(f"bare endpoint: {bare_ms:.3f} CPU ms/request  (load {load}; {args.n} requests per row)")
+    print(
+        "| endpoint | status | CPU ms/request | CPU ratio bare/project | SQL | Redis commands "
+        "| Redis round trips |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     tops = []
-    for name, path in rows:
+    for name, path, headers in anonymous_rows() + learner_rows():
         if args.only and not re.search(args.only, name):
             continue
-        profile = bool(args.profile) and args.profile in name
         # What a Celery worker does in production: an over-long buffer would add a flush
         # kick (one more Redis command) to every landing view and click.
         touch_buffer.touch_buffer_flush()
-        cpu_ms, status, top = _run(app, path, {}, args.n, profile=profile)
-        # One more request, counted (the redis client's commands and Django's queries).
-        counts.update(redis=0, sql=0)
-        redis.Redis.execute_command = counting_execute
-        redis.client.Pipeline.execute = counting_pipeline
-        try:
-            with connection.execute_wrapper(counting_sql):
-                _run_once = _run(app, path, {}, 1)
-        finally:
-            redis.Redis.execute_command = original_execute
-            redis.client.Pipeline.execute = original_pipeline
-        # _run warms up 20 times first: the counts cover 21 requests.
-        per = {key: value / 21 for key, value in counts.items()}
+        cpu_ms, status, top = _run(
+            app, path, headers, args.n, profile=bool(args.profile) and args.profile in name
+        )
+        if (
+            "learner" in name
+            and b'data-testid="logout"' not in app_once(app, path, headers)[1]
+            and "/api/" not in path
+        ):
+            name += " NOT SIGNED IN"
+        per = counters.per_request(app, path, headers)
         print(
             f"| {name} | {status.split()[0]} | {cpu_ms:.3f} | {bare_ms / cpu_ms * 100:.1f} % "
-            f"| {per['redis']:.1f} | {per['sql']:.1f} |"
+            f"| {per['sql']:g} | {per['commands']:g} | {per['trips']:g} |"
         )
         if top:
             tops.append((name, top))

@@ -5,7 +5,7 @@ resolution and the rest of the middleware stack.
 ``learner:<id>`` and ``user:<id>``; serving a repeat through the whole stack still cost
 three Redis round trips (session, user, page) plus URL resolution, the CSRF, auth,
 messages, MFA and axes middleware and the view's decorator: about 4 ms of CPU against
-0.7 ms for the bare endpoint (``bench/learner_profile.py``). This middleware answers a
+0.7 ms for the bare endpoint (``bench/cpu_per_request.py --only learner``). This middleware answers a
 repeat from the session the stack has already read and one ``MGET`` of the cached user,
 the page and the three namespace versions, and falls through to the full stack whenever
 anything is not exactly as the full stack would serve it from the cache: no entry (first

@@ -5,7 +5,7 @@ URL resolution and DRF.
 ``catalog`` and ``learner:<id>`` (``core.api.caching.SharedCacheMixin``); a repeat still went
 through the whole middleware stack, URL resolution and DRF (request wrapping, content
 negotiation, authentication, permissions, response finalizing): about 3.4 ms of CPU against
-0.7 ms for the bare endpoint (``bench/learner_profile.py``). This middleware reads the
+0.7 ms for the bare endpoint (``bench/cpu_per_request.py --only learner``). This middleware reads the
 token's cached user (``accounts.auth_cache``) and then the payload with both namespace
 versions in one ``MGET``, and answers the same bytes and headers the view would. Anything
 else falls through to the view: no ``Token`` header, a token that is not cached (first
