@@ -184,3 +184,32 @@ def test_timed_ials_takes_the_sequence_part_when_the_order_decides_on_validation
     assert blend.params["parts"] == ["session_ease", "ials", "puresvd", "sequence"]
     assert blend.weights[-1] > 0 and sum(blend.weights) == pytest.approx(1.0, abs=1e-3)
     assert memo["validation:timed_ials"] > memo["validation:session_ials"]
+
+
+def test_the_nightly_collaborative_part_adds_the_sequence_part_only_when_it_wins_validation():
+    # given: page sequences; the validation course of each learner is one the sequence model
+    # lists in its top 10 and EASE, whatever its lambda, does not
+    from recommender.conf import RecommenderSettings
+    from recommender.services import EASE_GRID, _collaborative_part
+
+    fit, times, _held = _page_sequences(n_users=300, n_items=60, run=4)
+    ease_lists = [next(iter_top_n(EASE(lambda_=lam).fit(fit), fit, n=10))[1] for lam in EASE_GRID]
+    sequence_list = next(iter_top_n(SequenceNeighbors(timestamps=times).fit(fit), fit, n=10))[1]
+    held_rows, held_cols = [], []
+    for user in range(fit.shape[0]):
+        listed_by_ease = set(np.concatenate([items[user] for items in ease_lists]).tolist())
+        only_sequence = [item for item in sequence_list[user].tolist() if item not in listed_by_ease]
+        if only_sequence:
+            held_rows.append(user)
+            held_cols.append(only_sequence[0])
+    assert len(held_rows) > 20
+    held = sp.csr_matrix((np.ones(len(held_rows), dtype=np.float32), (held_rows, held_cols)), shape=fit.shape)
+
+    # when
+    with_times = _collaborative_part(fit, held, RecommenderSettings(), timestamps=times)
+    without = _collaborative_part(fit, held, RecommenderSettings(), timestamps=None)
+
+    # then: the blend is taken when it scores higher; without times EASE stays alone
+    assert isinstance(with_times, Hybrid) and with_times.params["parts"] == ["ease", "sequence"]
+    assert with_times.weights[1] > 0
+    assert type(without) is EASE
