@@ -40,8 +40,12 @@ def cell_times(
 
 class SequenceNeighbors(Algorithm):
     """Item-item weights from consecutive interactions: each learner's timed interactions are
-    ordered by time (equal times by item index, so the result is deterministic), and every
-    pair at most ``window`` positions apart counts once, in both directions. The counts are
+    ordered by time, and every pair at most ``window`` positions apart counts once, in both
+    directions. Equal times (a page submitted at once) are ordered by item index when
+    ``order_ties`` (the catalog's own order: on MovieLens-100k this scored 0.2419 against
+    0.2392 without those pairs on the validation folds, so the site seems to have listed a
+    page in item order); without it a pair with equal times does not count, so interactions
+    recorded in bulk with one time make no sequence. The counts are
     normalized by popularity, ``D^-power C D^-power`` (power 0.5 is cosine-like), so popular
     items do not neighbour everything. Untimed cells take no part in the fit (without times
     the model scores 0 everywhere; a blend then gives it no weight)."""
@@ -49,9 +53,14 @@ class SequenceNeighbors(Algorithm):
     name = "sequence"
 
     def __init__(
-        self, *, timestamps: sp.csr_matrix | None = None, window: int = 1, power: float = 0.5
+        self,
+        *,
+        timestamps: sp.csr_matrix | None = None,
+        window: int = 1,
+        power: float = 0.5,
+        order_ties: bool = True,
     ) -> None:
-        self.params = {"window": window, "power": power}
+        self.params = {"window": window, "power": power, "order_ties": order_ties}
         self.timestamps = timestamps
         self.similarity: sp.csr_matrix | None = None
 
@@ -61,10 +70,12 @@ class SequenceNeighbors(Algorithm):
         timed = stamps > 0
         rows, cols, stamps = rows[timed], cols[timed], stamps[timed]
         order = np.lexsort((cols, stamps, rows))
-        rows, cols = rows[order], cols[order]
+        rows, cols, stamps = rows[order], cols[order], stamps[order]
         pairs_from, pairs_to = [], []
         for offset in range(1, int(self.params["window"]) + 1):
             same = rows[offset:] == rows[:-offset]
+            if not self.params["order_ties"]:
+                same &= stamps[offset:] > stamps[:-offset]
             pairs_from.append(cols[:-offset][same])
             pairs_to.append(cols[offset:][same])
         first, second = np.concatenate(pairs_from), np.concatenate(pairs_to)

@@ -33,6 +33,9 @@ def test_sequence_neighbours_count_consecutive_items_in_time_order_both_ways():
     # popularity scaling: power 0.5 divides by sqrt(pop_i pop_j) (items 0 and 1: 2 each)
     scaled = SequenceNeighbors(timestamps=times, window=1, power=0.5).fit(X).similarity.toarray()
     assert scaled[0, 1] == pytest.approx(2 / np.sqrt(2 * 2)) and scaled[0, 2] == pytest.approx(1 / np.sqrt(2))
+    # without ordering ties, learner 1's two items (same second) make no pair
+    untied = SequenceNeighbors(timestamps=times, window=1, power=0.0, order_ties=False).fit(X).similarity
+    assert untied[0, 1] == untied[1, 0] == 1 and untied[0, 2] == 1
     # without times there is no sequence: every score is 0
     assert SequenceNeighbors(timestamps=None).fit(X).score(X).max() == 0
 
