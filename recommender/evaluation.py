@@ -816,7 +816,8 @@ def build_tuned(
     chosen on a validation split of ``train``. Never fails on catalog size: above
     ``ease_max_items`` EASE's place is taken by RP3beta (the returned model says so in
     its ``name``). ``timestamps``: the time of each cell of ``train`` (only ``session_ials``
-    reads them; without them its sessions model is plain EASE)."""
+    and ``timed_ials`` read them; without them the sessions model is plain EASE, the
+    sequence part scores 0 and the activity window is 1)."""
     if name not in EVALUATED:
         raise ValueError(f"unknown algorithm {name!r}")
     if name == "popularity":
