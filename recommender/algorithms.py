@@ -39,6 +39,12 @@ class Algorithm:
     def score(self, X_rows: sp.csr_matrix) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def score_rows(self, X: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
+        """The scores of the learners ``rows`` of ``X``. Models that only need the history
+        score ``X[rows]``; a model that needs to know who the learner is (their activity
+        window, ``timed.ActivityWindow``) overrides this."""
+        return self.score(X[rows])
+
     def describe(self) -> dict:
         return {"algorithm": self.name, **self.params}
 
@@ -518,6 +524,14 @@ class Hybrid(Algorithm):
             total = scored if total.shape[1] == 0 else total + scored
         if total.shape[1] == 0:
             return self.parts[0].score(X_rows) * 0
+        return total
+
+    def score_rows(self, X: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
+        # The same sum, each part scored through score_rows (a part may need the learners).
+        total = np.zeros((len(rows), X.shape[1]), dtype=np.float32)
+        for part, weight in zip(self.parts, self.weights, strict=True):
+            if weight != 0:
+                total += row_normalize(part.score_rows(X, rows)) * np.float32(weight)
         return total
 
     def describe(self) -> dict:

@@ -37,6 +37,7 @@ from .models import (
     CustomerRecommendation,
     ModelVersion,
 )
+from .timed import SequenceNeighbors
 from .writing import (
     _carry_audiences,
     _delete_rows,
@@ -116,6 +117,8 @@ def _collaborative_part(
             candidate_score = ranking_metrics(candidate.fit(fit), fit, held, k=10)["ndcg@10"]
             if candidate_score > score:
                 best, score = candidate, candidate_score
+        if timestamps is not None:
+            best = _with_sequence(best, score, fit, held, timestamps)
         return best
     k = config.knn_k
     rp3_params, rp3_score = tune(lambda **p: RP3beta(k=k, **p), RP3_GRID, fit, held, k=10)
@@ -123,6 +126,27 @@ def _collaborative_part(
     if rp3_score >= knn_score:
         return RP3beta(k=k, **rp3_params)
     return ItemKNN(**knn_params)
+
+
+def _with_sequence(
+    best: Algorithm, score: float, fit: sp.csr_matrix, held: sp.csr_matrix, timestamps: sp.csr_matrix
+) -> Algorithm:
+    """``best`` blended with ``SequenceNeighbors`` (courses taken one right after the other),
+    the weight chosen on validation; kept only when the blend scores strictly better there
+    than ``best`` alone. On the MovieLens-100k validation folds this part added about +0.003
+    nDCG@10 to the evaluation's best blend; on a platform whose learners enroll in no
+    particular order it gets weight 0 and the night keeps ``best``."""
+    # Equal first-seen times are no order here (enrollments imported in bulk share one):
+    # they make no pair, unlike the MovieLens evaluation, where they are pages.
+    sequence = SequenceNeighbors(timestamps=timestamps, window=1, order_ties=False).fit(fit)
+    if sequence.similarity.nnz == 0:
+        # No two courses taken one after the other: a part scoring 0 everywhere would only
+        # rank by index, which can look better than a model on a small validation split.
+        return best
+    weights, blended, _ = tune_hybrid_weights([best, sequence], fit, held, k=10, step=0.1, fitted=[sequence])
+    if weights[1] > 0 and blended > score:
+        return Hybrid(parts=[best, sequence], weights=weights, name="collaborative_sequence")
+    return best
 
 
 def hybrid_fit(data: InteractionMatrix, catalog: CatalogInfo, config: RecommenderSettings) -> TrainedModel:
@@ -144,9 +168,10 @@ def hybrid_fit(data: InteractionMatrix, catalog: CatalogInfo, config: Recommende
         **validation,
         "validation_parts": {name: round(value, 6) for name, value in part_scores.items()},
     }
-    if isinstance(collaborative, EASE | SessionEASE):
-        # Same scaling as the offline evaluation: lambda grows with the Gram matrix.
-        collaborative.params["lambda"] = round(collaborative.params["lambda"] * X.nnz / max(fit.nnz, 1), 3)
+    for part in collaborative.parts if isinstance(collaborative, Hybrid) else [collaborative]:
+        if isinstance(part, EASE | SessionEASE):
+            # Same scaling as the offline evaluation: lambda grows with the Gram matrix.
+            part.params["lambda"] = round(part.params["lambda"] * X.nnz / max(fit.nnz, 1), 3)
     blend.fit(X)
     knn = parts[0] if isinstance(parts[0], ItemKNN) else ItemKNN(k=config.knn_k, shrink=2.0).fit(X)
     content = parts[1].similarity.T.tocsr()

@@ -299,7 +299,7 @@ def iter_top_n(
             )
             yield batch, items, top_scores
             continue
-        scores = model.score(X[batch])
+        scores = model.score_rows(X, batch)
         mask_rows(scores, exclude[batch])
         items, top_scores = top_n_from_scores(scores, n)
         yield batch, items, top_scores

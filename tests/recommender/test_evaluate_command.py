@@ -51,6 +51,7 @@ def test_prints_one_json_object_with_every_algorithm(ratings_csv):
         "ials",
         "ease_ials",
         "session_ials",
+        "timed_ials",
     }
     blend = body["algorithms"]["ease_svd"]["params"]
     assert [part["algorithm"] for part in blend["parts"]] == ["ease", "puresvd"]
@@ -62,6 +63,13 @@ def test_prints_one_json_object_with_every_algorithm(ratings_csv):
     assert [part["algorithm"] for part in blend["parts"]] == ["session_ease", "ials", "puresvd"]
     assert blend["parts"][0]["gap"] in (600.0, 3600.0) and abs(sum(blend["weights"]) - 1) < 1e-6
     assert body["algorithms"]["session_ials"]["validation_folds"] == 3
+    timed = body["algorithms"]["timed_ials"]["params"]
+    blend = timed.get("base", timed)
+    assert [part["algorithm"] for part in blend["parts"]] == ["session_ease", "ials", "puresvd", "sequence"]
+    assert (
+        body["algorithms"]["timed_ials"]["validation_ndcg@10"]
+        >= body["algorithms"]["session_ials"]["validation_ndcg@10"]
+    )
     for name, metrics in body["algorithms"].items():
         expected = METRICS if name == "popularity" else METRICS | VALIDATION
         assert set(metrics) - {"params", "train_cpu_seconds"} == expected
