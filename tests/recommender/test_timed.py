@@ -19,7 +19,7 @@ def test_sequence_neighbours_count_consecutive_items_in_time_order_both_ways():
     times = sp.csr_matrix(np.array([[20.0, 30.0, 10.0, 0], [50.0, 50.0, 0, 0]]))
 
     # when
-    model = SequenceNeighbors(timestamps=times, window=1, power=0.0).fit(X)
+    model = SequenceNeighbors(timestamps=times, window=1, power=0.0, order_ties=True).fit(X)
 
     # then: pairs (2, 0), (0, 1) and (0, 1) again, symmetric; power 0 leaves counts as they are
     expected = np.zeros((4, 4), dtype=np.float32)
@@ -28,13 +28,18 @@ def test_sequence_neighbours_count_consecutive_items_in_time_order_both_ways():
     assert np.array_equal(model.similarity.toarray(), expected)
     assert np.array_equal(model.score(X[:1]), X[:1].toarray() @ expected)
     # a window of 2 also joins items two positions apart (2 and 1 for learner 0)
-    wide = SequenceNeighbors(timestamps=times, window=2, power=0.0).fit(X).similarity.toarray()
+    wide = (
+        SequenceNeighbors(timestamps=times, window=2, power=0.0, order_ties=True).fit(X).similarity.toarray()
+    )
     assert wide[2, 1] == wide[1, 2] == 1 and wide[0, 1] == 2
     # popularity scaling: power 0.5 divides by sqrt(pop_i pop_j) (items 0 and 1: 2 each)
-    scaled = SequenceNeighbors(timestamps=times, window=1, power=0.5).fit(X).similarity.toarray()
+    scaled = (
+        SequenceNeighbors(timestamps=times, window=1, power=0.5, order_ties=True).fit(X).similarity.toarray()
+    )
     assert scaled[0, 1] == pytest.approx(2 / np.sqrt(2 * 2)) and scaled[0, 2] == pytest.approx(1 / np.sqrt(2))
-    # without ordering ties, learner 1's two items (same second) make no pair
-    untied = SequenceNeighbors(timestamps=times, window=1, power=0.0, order_ties=False).fit(X).similarity
+    # without ordering ties (the default, as in production), learner 1's two items (same
+    # second) make no pair
+    untied = SequenceNeighbors(timestamps=times, window=1, power=0.0).fit(X).similarity
     assert untied[0, 1] == untied[1, 0] == 1 and untied[0, 2] == 1
     # without times there is no sequence: every score is 0
     assert SequenceNeighbors(timestamps=None).fit(X).score(X).max() == 0
