@@ -104,9 +104,7 @@ class FakeStripe:
                     metadata=session["metadata"],
                 )
                 usage = session["setup_future_usage"]
-                intent.update(
-                    customer=session["customer"], payment_method=method, setup_future_usage=usage
-                )
+                intent.update(customer=session["customer"], payment_method=method, setup_future_usage=usage)
                 if usage:
                     self.attached[method] = session["customer"]
                 session.update(status="complete", payment_status="paid", payment_intent=intent["id"])
