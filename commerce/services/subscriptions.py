@@ -324,7 +324,7 @@ def _manual_renewal_step(subscription: Subscription, *, now: datetime) -> str:
         if subscription.grace_until is not None and now >= subscription.grace_until:
             _end(subscription, status=Subscription.Status.EXPIRED, now=now)
             return "expired"
-        return "awaiting_renewal"
+        return "waiting"  # for the learner to renew, or for the grace period to end
     _remind(subscription)  # the reminder's days went by without a run: it goes now
     subscription.status = Subscription.Status.PAST_DUE
     subscription.next_retry_at = None
@@ -458,8 +458,8 @@ def subscription_renew(*, subscription_id: int, now: datetime | None = None) -> 
     Returns the outcome: ``renewed``, ``pending`` (the provider answers later, by webhook
     or to the reconciler), ``failed`` (declined: dunning), ``unknown``, ``cancelled``,
     ``expired``, ``not_due``, ``waiting``, ``in_progress``, ``ended``, and for manual
-    renewal ``reminded`` and ``awaiting_renewal``. Safe to call any number of times
-    concurrently: one period, one charge, one reminder."""
+    renewal ``reminded`` and ``awaiting_renewal`` (the period ended unpaid: grace begins).
+    Safe to call any number of times concurrently: one period, one charge, one reminder."""
     from .checkout import _charge
 
     now = now or timezone.now()
