@@ -395,3 +395,33 @@ def test_renew_now_is_refused_before_the_reminder_and_cancel_resume_still_work(c
     assert 'data-testid="renew-now"' not in client.get(url("commerce:membership")).content.decode()
     subscription_resume(user=wechat_member.user, subscription_id=wechat_member.pk)
     assert advance_subscriptions.delay().get()["reminded"] == 1
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_my_membership_costs_a_fixed_number_of_queries(client, django_assert_num_queries, count, settings):
+    from commerce.services import order_checkout
+
+    settings.SUBSCRIPTION_RENEWAL_REMINDER_DAYS = 40  # every membership is due: "Renew now" on each
+    learner = UserFactory()
+    for n in range(count):
+        plan = make_plan(slug=f"plan-{n}", courses=[CourseFactory()])
+        order_checkout(
+            user=learner,
+            items=[{"plan": plan.slug}],
+            currency="USD",
+            payment={"provider": "sandbox", "token": "tok_success"},
+        )
+    Subscription.objects.update(renewal="manual")
+    client.force_login(learner)
+    page_url = url("commerce:membership")
+    client.get(page_url)  # warm the session and the caches
+
+    with django_assert_num_queries(MEMBERSHIP_PAGE_QUERIES):
+        page = client.get(page_url)
+
+    assert page.content.decode().count('data-testid="renew-now"') == count
+
+
+# The session, the memberships with their plans, and the header's cart and partner link:
+# whatever the number of memberships.
+MEMBERSHIP_PAGE_QUERIES = 4
