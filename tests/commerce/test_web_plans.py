@@ -425,3 +425,27 @@ def test_my_membership_costs_a_fixed_number_of_queries(client, django_assert_num
 # The session, the memberships with their plans, and the header's cart and partner link:
 # whatever the number of memberships.
 MEMBERSHIP_PAGE_QUERIES = 4
+
+
+def test_the_admin_shows_and_filters_the_renewal_mode(client, wechat_member):
+    staff = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    automatic = make_plan(slug="card-plan", courses=[CourseFactory()])
+    from commerce.services import order_checkout
+
+    order_checkout(
+        user=UserFactory(),
+        items=[{"plan": automatic.slug}],
+        currency="USD",
+        payment={"provider": "sandbox", "token": "tok_success"},
+    )
+    changelist = reverse("admin:commerce_subscription_changelist")
+
+    manual_only = client.get(changelist + "?renewal__exact=manual").content.decode()
+    change = client.get(reverse("admin:commerce_subscription_change", args=[wechat_member.pk]))
+
+    assert manual_only.count('class="field-renewal"') == 1  # the WeChat Pay membership alone
+    other = Subscription.objects.get(plan=automatic)
+    assert f'name="_selected_action" value="{wechat_member.pk}"' in manual_only
+    assert f'name="_selected_action" value="{other.pk}"' not in manual_only
+    assert change.status_code == 200 and "field-renewal" in change.content.decode()
