@@ -8,7 +8,7 @@ from plans.signals import plan_membership_asked
 from .models import Subscription
 from .services import cart_merge
 from .services.cart import SESSION_KEY
-from .services.subscriptions import LIVE, subscription_renewable_now
+from .services.renewal_modes import LIVE, subscription_renewable_now
 
 
 @receiver(user_logged_in, dispatch_uid="commerce_merge_cart_on_login")

@@ -49,7 +49,8 @@ from .services import (
     session_cart_remove,
 )
 from .services.cart import SESSION_KEY
-from .services.subscriptions import subscription_cancel, subscription_renewable_now, subscription_resume
+from .services.renewal_modes import subscription_renewable_now
+from .services.subscriptions import subscription_cancel, subscription_resume
 
 ORDERS_PER_PAGE = 20
 STATUS_REFRESH_SECONDS = 5

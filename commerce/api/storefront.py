@@ -22,7 +22,8 @@ from ..payments.registry import PROVIDER_CLASSES
 from ..selectors import order_get, order_list, subscription_list
 from ..services import order_checkout, order_checkout_redirect, payment_webhook_process
 from ..services.checkout import MAX_ITEMS
-from ..services.subscriptions import subscription_cancel, subscription_renewable_now, subscription_resume
+from ..services.renewal_modes import subscription_renewable_now
+from ..services.subscriptions import subscription_cancel, subscription_resume
 
 VISITOR_COOKIE = "zq_vid"
 

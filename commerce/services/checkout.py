@@ -51,7 +51,7 @@ from ..models import CartLine, IdempotencyKey, Order, OrderLine, Payment, Subscr
 from ..payments import ChargeResult, get_provider
 from .customers import order_saves_method, provider_customer_for
 from .payments import order_mark_failed, order_mark_paid, order_settle_charge
-from .subscriptions import LIVE, subscription_renewable_now
+from .renewal_modes import LIVE, subscription_renewable_now
 
 logger = logging.getLogger(__name__)
 
