@@ -19,7 +19,8 @@ one dunning policy for all of them. The others renew manually: WeChat Pay and Al
 charged by us; the learner is reminded SUBSCRIPTION_RENEWAL_REMINDER_DAYS before the end,
 keeps the courses through the grace period after it, and renews by buying the plan again
 (``subscription_line_paid`` adds the next period to the same subscription). Either way
-every period is an order with a receipt, a ledger and refunds.
+every period is an order with a receipt, a ledger and refunds. Which of the two a
+membership is, and reading back a method saved on a hosted page, is ``renewal_modes.py``.
 
 Lock order (extends checkout's LOCK_ORDER): order -> subscription -> period. Phase 1 of
 a renewal locks only the subscription (and inserts its new order)."""
