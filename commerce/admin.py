@@ -324,12 +324,13 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "user",
         "plan",
         "status",
+        "renewal",
         "amount",
         "currency",
         "current_period_end",
         "cancel_at_period_end",
     )
-    list_filter = ("status", "plan", "provider", "cancel_at_period_end")
+    list_filter = ("status", "renewal", "plan", "provider", "cancel_at_period_end")
     search_fields = ("user__username", "user__email", "plan__slug")
     list_select_related = ("user", "plan")
     inlines = [SubscriptionPeriodInline]
@@ -340,7 +341,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "currency",
         "amount",
         "provider",
+        "renewal",
         "payment_method",
+        "provider_customer",
+        "renewal_reminded_for",
         "language",
         "current_period_start",
         "current_period_end",

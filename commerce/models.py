@@ -327,6 +327,10 @@ class Subscription(TimeStampedModel):
         CANCELLED = "cancelled", _("cancelled")
         EXPIRED = "expired", _("ended")
 
+    class Renewal(models.TextChoices):
+        AUTOMATIC = "automatic", _("automatic")
+        MANUAL = "manual", _("manual")
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subscriptions")
     plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="subscriptions")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
@@ -349,6 +353,15 @@ class Subscription(TimeStampedModel):
     retry_count = models.PositiveSmallIntegerField(default=0)
     next_retry_at = models.DateTimeField(null=True, blank=True)
     grace_until = models.DateTimeField(null=True, blank=True)
+    # How the next period is paid: charged off-session to the saved method (automatic), or
+    # by the learner, reminded before the end (manual: WeChat Pay and Alipay have no saved
+    # method, nor do Stripe memberships bought before methods were saved). Decided from the
+    # provider and what the first payment saved, and again at each renewal the learner pays.
+    renewal = models.CharField(
+        max_length=10, choices=Renewal.choices, default=Renewal.AUTOMATIC, verbose_name=_("renewal")
+    )
+    # The period end the renewal reminder was sent for (manual renewal): one per period.
+    renewal_reminded_for = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

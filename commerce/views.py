@@ -51,6 +51,7 @@ from .services import (
     session_cart_remove,
 )
 from .services.cart import SESSION_KEY
+from .services.renewal_modes import subscription_renewable_now
 from .services.subscriptions import subscription_cancel, subscription_resume
 from .wechat_payer import (
     WeChatAuthorizationFailed,
@@ -255,12 +256,20 @@ def wechat_authorized(request: HttpRequest) -> HttpResponse:
 
 
 def _start_redirect(
-    request: HttpRequest, data: dict, *, provider_name: str, channel: str, payer: str = ""
+    request: HttpRequest,
+    data: dict,
+    *,
+    provider_name: str,
+    channel: str,
+    payer: str = "",
+    items: list[dict] | None = None,
 ) -> HttpResponse:
     """A payment made on the provider's side: its page (Stripe Checkout, Alipay, WeChat
     Pay H5) or, for WeChat Pay Native, our page with the code to scan; for WeChat Pay
-    JSAPI, our page that opens WeChat's own payment sheet."""
+    JSAPI, our page that opens WeChat's own payment sheet. ``items``: a bundle or plan
+    bought on its own (the cart otherwise)."""
     started = order_checkout_redirect(
+        items=items,
         user=request.user,
         currency=data["currency"],
         discount_code=data["discount_code"],
@@ -414,33 +423,47 @@ def _product_from(data) -> tuple[str, str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_checkout(request: HttpRequest) -> HttpResponse:
-    """Buy one bundle or membership plan (``?plan=<slug>`` or ``?bundle=<slug>``) with the
-    sandbox's test cards, through the same checkout as the cart. Plans are charged here,
-    not on a hosted page: their renewals need the payment method of this first payment."""
+    """Buy one bundle or membership plan (``?plan=<slug>`` or ``?bundle=<slug>``) through
+    the same checkout as the cart: with the sandbox's test cards here, or on the chosen
+    provider's page (Stripe Checkout saves the card of a renewing plan to the learner's
+    Customer for its renewals; WeChat Pay and Alipay are renewed by the learner). The
+    same page renews a membership the learner renews by paying again."""
     kind, slug = _product_from(request.POST if request.method == "POST" else request.GET)
     product = product_get(kind=kind, slug=slug) if kind else None
     if product is None:
         raise Http404
     provider = get_provider()
+    hosted_page = provider.supports_redirect
+    user_agent = request.headers.get("User-Agent", "")
     status = 200
     currency = currency_for_request(request)
     if request.method == "POST":
         status = 400
-        form = CheckoutForm(request.POST)
-        if provider.supports_redirect:
-            form.add_error(
-                None, _("Memberships and bundles are sold through the app with this payment provider.")
-            )
-        elif form.is_valid():
+        posted = (request.POST.get("currency") or "").upper()
+        currency = posted if posted in settings.CURRENCIES else currency
+        openid = _wechat_openid(request, user_agent)
+        methods = methods_for(currency=currency, user_agent=user_agent, wechat_openid=openid)
+        form = CheckoutForm(request.POST, hosted_page=hosted_page, methods=methods)
+        if form.is_valid():
             data = form.cleaned_data
-            currency = data["currency"]
+            chosen = next((m for m in methods if m["key"] == data.get("method")), None)
+            name = chosen["provider"] if chosen else provider.name
             try:
+                if (get_provider(name) if chosen else provider).supports_redirect:
+                    return _start_redirect(
+                        request,
+                        data,
+                        provider_name=name,
+                        channel=chosen["channel"] if chosen else "",
+                        payer=openid if chosen and chosen["kind"] == "jsapi" else "",
+                        items=[{kind: slug}],
+                    )
                 result = order_checkout(
                     user=request.user,
                     items=[{kind: slug}],
                     currency=data["currency"],
                     discount_code=data["discount_code"],
-                    payment={"provider": provider.name, "token": data["token"]},
+                    payment={"provider": name, "token": data.get("token") or ""},
                     idempotency_key=f"web-{data['idempotency_key']}",
                     visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
                 )
@@ -460,7 +483,10 @@ def product_checkout(request: HttpRequest) -> HttpResponse:
     else:
         if product.price_in(currency) is None and product.prices:
             currency = product.prices[0][0]
-        form = CheckoutForm(initial={"currency": currency})
+        methods = methods_for(
+            currency=currency, user_agent=user_agent, wechat_openid=_wechat_openid(request, user_agent)
+        )
+        form = CheckoutForm(initial={"currency": currency}, hosted_page=hosted_page, methods=methods)
     return render(
         request,
         "commerce/product_checkout.html",
@@ -470,7 +496,8 @@ def product_checkout(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "currency": currency,
             "price": product.price_in(currency),
-            "hosted_page": provider.supports_redirect,
+            "hosted_page": hosted_page and "method" not in form.fields,
+            "sandbox_offered": "token" in form.fields,
         },
         status=status,
     )
@@ -532,9 +559,11 @@ def membership(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
         return redirect("commerce:membership")
-    return render(
-        request, "commerce/membership.html", {"subscriptions": subscription_current(user=request.user)}
-    )
+    subscriptions = subscription_current(user=request.user)
+    for subscription in subscriptions:
+        # "Renew now": a membership the learner renews by paying again, once it is due.
+        subscription.renewable_now = subscription_renewable_now(subscription=subscription)
+    return render(request, "commerce/membership.html", {"subscriptions": subscriptions})
 
 
 @require_http_methods(["GET"])

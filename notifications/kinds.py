@@ -5,11 +5,13 @@ date comes out as they read them. ``None`` means the thing is gone: nothing to s
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
@@ -226,6 +228,25 @@ def membership(notification: Notification) -> Message | None:
         return None
     plan = subscription.plan.title
     link = reverse("commerce:membership")
+    if notification.params.get("event") == "renewal_due":
+        # A membership paid with WeChat Pay or Alipay (nothing to charge without the
+        # learner): the learner renews it by paying, from the link.
+        ends = parse_datetime(notification.params.get("period_end") or "") or subscription.current_period_end
+        grace_end = ends + timedelta(days=int(getattr(settings, "SUBSCRIPTION_GRACE_DAYS", 7)))
+        return Message(
+            subject=_("Renew your membership %(plan)s") % {"plan": plan},
+            paragraphs=[
+                _("Your membership %(plan)s ends on %(when)s and does not renew by itself.")
+                % {"plan": plan, "when": _local(ends)},
+                _("Renew it for %(amount)s to keep your courses; otherwise they stay open until %(grace)s.")
+                % {
+                    "amount": format_money(subscription.amount, subscription.currency),
+                    "grace": _local(grace_end),
+                },
+            ],
+            link=reverse("commerce:product_checkout") + f"?plan={subscription.plan.slug}",
+            action=_("Renew now"),
+        )
     if notification.params.get("event") == "payment_failed":
         paragraphs = [
             _("We could not renew your membership %(plan)s: the payment of %(amount)s was declined.")

@@ -43,12 +43,19 @@ def on_refund(sender, refund, **kwargs) -> None:
 
 @receiver(subscription_notice, dispatch_uid="notifications_membership")
 def on_subscription_notice(sender, subscription, event: str, number: int, **kwargs) -> None:
-    # One message per declined attempt and one when it ends: a rerun inserts nothing.
+    # One message per declined attempt, one renewal reminder per period and one when it
+    # ends: a rerun inserts nothing. The period's end is kept with the message: it is sent
+    # later, when the learner may have renewed already.
     notification_enqueue(
         user_id=subscription.user_id,
         kind=Kind.MEMBERSHIP,
         key=f"membership:{subscription.pk}:{event}:{subscription.current_period_end:%Y%m%d}:{number}",
-        params={"subscription_id": subscription.pk, "event": event, "language": subscription.language},
+        params={
+            "subscription_id": subscription.pk,
+            "event": event,
+            "language": subscription.language,
+            "period_end": subscription.current_period_end.isoformat(),
+        },
     )
 
 

@@ -6,7 +6,9 @@ from django.shortcuts import render
 
 from core.money import currency_for_request
 
+from .models import Plan
 from .selectors import product_get, products_for_sale
+from .signals import plan_membership_asked
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -30,10 +32,14 @@ def _detail(request: HttpRequest, *, kind: str, slug: str) -> HttpResponse:
     price = product.price_in(currency)
     if price is None and product.prices:
         currency, price = product.prices[0]
+    membership: dict = {}
+    if kind == "plan" and request.user.is_authenticated:
+        for _receiver, answer in plan_membership_asked.send(sender=Plan, user=request.user, slug=slug):
+            membership.update(answer or {})
     return render(
         request,
         "plans/detail.html",
-        {"product": product, "kind": kind, "currency": currency, "price": price},
+        {"product": product, "kind": kind, "currency": currency, "price": price, "membership": membership},
     )
 
 

@@ -21,6 +21,7 @@ from ..payments.registry import PROVIDER_CLASSES
 from ..selectors import order_get, order_list, subscription_list
 from ..services import order_checkout, order_checkout_redirect, payment_webhook_process
 from ..services.checkout import MAX_ITEMS
+from ..services.renewal_modes import subscription_renewable_now
 from ..services.subscriptions import subscription_cancel, subscription_resume
 from ..wechat_payer import payer_openid
 
@@ -301,6 +302,8 @@ class SubscriptionSerializer(serializers.ModelSerializer):
     plan = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     plan_title = serializers.CharField(source="plan.title", read_only=True)
     interval = serializers.CharField(source="plan.interval", read_only=True)
+    # The app shows "Renew now" (a checkout of the plan) when this is true.
+    renewable_now = serializers.SerializerMethodField()
 
     class Meta:
         model = Subscription
@@ -310,6 +313,8 @@ class SubscriptionSerializer(serializers.ModelSerializer):
             "plan_title",
             "interval",
             "status",
+            "renewal",
+            "renewable_now",
             "currency",
             "amount",
             "current_period_start",
@@ -320,6 +325,9 @@ class SubscriptionSerializer(serializers.ModelSerializer):
             "ended_at",
         ]
         read_only_fields = fields
+
+    def get_renewable_now(self, subscription: Subscription) -> bool:
+        return subscription_renewable_now(subscription=subscription)
 
 
 class SubscriptionListView(generics.ListAPIView):

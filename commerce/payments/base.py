@@ -10,6 +10,12 @@ A provider must:
   payment method on ``customer`` for later charges without the learner (a membership's
   renewals); ``off_session=True`` is such a later charge, with ``token`` the saved method
   and ``customer`` its owner; ``customer_create`` makes the learner's customer record;
+- ``charges_off_session``: whether a membership's renewals can be charged without the
+  learner (the sandbox's token, a saved Stripe method); the others (WeChat Pay, Alipay:
+  no 委托代扣 contract) renew by the learner paying again, reminded before the end;
+- ``saved_method`` (providers with ``saves_methods`` and a hosted page): the payment
+  method a paid hosted-page payment saved to its customer (``reference`` is the page's,
+  e.g. a Checkout Session), or "" when it saved none;
 - ``lookup_charge``: what the provider knows of an order's charge (by ``reference`` when
   there is one, else by the order number), ``None`` when it has no trace of it; used by
   the reconciler;
@@ -21,7 +27,9 @@ A provider must:
   (WeChat Pay Native), once per ``idempotency_key``; ``channel`` picks one of the
   provider's ``channels`` (by device), ``client_ip`` is the learner's (WeChat H5 wants it),
   ``payer`` the learner's id at the provider when the channel needs one (WeChat Pay JSAPI:
-  the openid from the WeChat sign-in);
+  the openid from the WeChat sign-in); providers with ``saves_methods`` also take
+  ``customer`` and ``save_method=True`` (the first payment of a renewing membership: the
+  method typed on the page is saved to ``customer`` for off-session renewals);
 - ``redirect_only`` providers (WeChat Pay, Alipay) take no token: they are paid only
   through ``create_redirect`` and learn the outcome by notification or ``lookup_charge``;
 - ``verify_webhook``: check the signature of a raw body in constant time, raising
@@ -99,6 +107,8 @@ class Provider:
 
     # Whether ``charge`` can save the payment method to a customer for renewals.
     saves_methods: bool = False
+    # Whether a membership's renewal can be charged without the learner (see above).
+    charges_off_session: bool = False
 
     def charge(
         self,
@@ -121,6 +131,9 @@ class Provider:
     def lookup_charge(
         self, *, order_number: str, reference: str, idempotency_key: str
     ) -> ChargeResult | None:
+        raise NotImplementedError
+
+    def saved_method(self, *, reference: str) -> str:
         raise NotImplementedError
 
     def refund(self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str) -> RefundResult:

@@ -59,6 +59,12 @@ def provider_saves_methods(name: str) -> bool:
     return name in PROVIDER_CLASSES and _provider_class(name).saves_methods
 
 
+def provider_charges_off_session(name: str) -> bool:
+    """Whether a membership paid with ``name`` can renew without the learner (no
+    credentials read)."""
+    return name in PROVIDER_CLASSES and _provider_class(name).charges_off_session
+
+
 def payment_choices(*, currency: str, mobile: bool, wechat_payer: bool = False) -> list[PaymentChoice]:
     """The enabled providers that take ``currency``, each with its channel for the device
     (WeChat Pay Native QR on a desktop, H5 on a phone, JSAPI inside WeChat's browser when

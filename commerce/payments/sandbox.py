@@ -39,6 +39,8 @@ def sign(body: bytes, *, timestamp: int | None = None, secret: str | None = None
 
 class SandboxProvider(Provider):
     name = "sandbox"
+    # A renewal is charged to the test card's token of the first payment.
+    charges_off_session = True
 
     def _record(self, *, key: str, **fields) -> SandboxCharge:
         # Its own autocommitted write (or savepoint): like a remote provider, the charge

@@ -68,6 +68,9 @@ class StripeProvider(Provider):
     name = "stripe"
     supports_redirect = True
     saves_methods = True
+    # Off-session PaymentIntents on the learner's Customer, with the method saved at the
+    # first payment (``setup_future_usage=off_session``).
+    charges_off_session = True
 
     def __init__(self) -> None:
         api_key = getattr(settings, "STRIPE_API_KEY", "")
@@ -179,6 +182,29 @@ class StripeProvider(Provider):
         paid = [intent for intent in intents if intent.status == "succeeded"]
         return self._intent_result(paid[0] if paid else intents[0])
 
+    def saved_method(self, *, reference: str) -> str:
+        """The PaymentMethod a paid Checkout Session (``cs_...``) or PaymentIntent saved
+        to its Customer: the session's intent, expanded in the same request."""
+        try:
+            if reference.startswith("cs_"):
+                session = self.client.v1.checkout.sessions.retrieve(
+                    reference, params={"expand": ["payment_intent"]}
+                )
+                intent = session.to_dict().get("payment_intent")
+            elif reference:
+                intent = self.client.v1.payment_intents.retrieve(reference).to_dict()
+            else:
+                return ""
+        except stripe_sdk.StripeError as exc:
+            raise self._error(exc) from exc
+        # Only a method set up for later use on a Customer can be charged without the learner.
+        if not intent or isinstance(intent, str) or intent.get("status") != "succeeded":
+            return ""
+        if not intent.get("customer") or intent.get("setup_future_usage") != "off_session":
+            return ""
+        method = intent.get("payment_method") or ""
+        return method if isinstance(method, str) else str(method.get("id") or "")
+
     def refund(self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str) -> RefundResult:
         try:
             if reference.startswith("cs_"):
@@ -205,9 +231,14 @@ class StripeProvider(Provider):
         channel: str = "",
         client_ip: str = "",
         payer: str = "",
+        customer: str = "",
+        save_method: bool = False,
     ) -> RedirectResult:
         """A Stripe Checkout session for the whole order: the learner types the card on
-        Stripe's page (no card data touches our servers) and comes back to ``success_url``."""
+        Stripe's page (no card data touches our servers) and comes back to ``success_url``.
+        ``save_method``: the first payment of a renewing membership; the session belongs
+        to the learner's ``customer`` and Stripe attaches the card to it, set up for the
+        off-session renewals (``saved_method`` reads it back once paid)."""
         params = {
             "mode": "payment",
             "line_items": [
@@ -226,6 +257,9 @@ class StripeProvider(Provider):
             "success_url": success_url,
             "cancel_url": cancel_url,
         }
+        if save_method:
+            params["customer"] = customer
+            params["payment_intent_data"]["setup_future_usage"] = "off_session"
         try:
             session = self.client.v1.checkout.sessions.create(
                 params=params, options={"idempotency_key": f"session-{idempotency_key}"}

@@ -51,7 +51,7 @@ from ..models import CartLine, IdempotencyKey, Order, OrderLine, Payment, Subscr
 from ..payments import ChargeResult, get_provider
 from .customers import order_saves_method, provider_customer_for
 from .payments import order_mark_failed, order_mark_paid, order_settle_charge
-from .subscriptions import LIVE
+from .renewal_modes import LIVE, subscription_renewable_now
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,10 @@ def _price_products(*, user, keys: list[str], currency: str) -> list[_PricedLine
             )
             if price is None:
                 raise CurrencyNotAvailable()
-            if Subscription.objects.filter(user=user, plan=plan, status__in=LIVE).exists():
+            live = Subscription.objects.filter(user=user, plan=plan, status__in=LIVE).first()
+            # A membership the learner renews by paying again is bought again to renew it
+            # (its next period is added to it when paid); any other live one is refused.
+            if live is not None and not subscription_renewable_now(subscription=live):
                 raise AlreadySubscribed()
             priced.append(_PricedLine(course=None, live_session=None, unit_price=price, plan=plan))
         else:
@@ -579,6 +582,22 @@ def order_checkout_redirect(
     payment = order.payments.order_by("-id").first()
     success_url, cancel_url = return_urls(str(order.number))
     titles = ", ".join(line.title for line in order.lines.select_related("course", "plan"))
+    saving = {}
+    if order_saves_method(order=order, provider=provider, hosted_page=True):
+        # A renewing membership (Stripe): the page saves the card to the learner's
+        # Customer, made here outside any transaction, for the off-session renewals.
+        try:
+            customer = provider_customer_for(user=user, provider=provider)
+        except PaymentOutcomeUnknown as exc:
+            exc.extra = {**exc.extra, "order": str(order.number)}
+            raise
+        except PaymentProviderError:
+            Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(
+                failure_code=PROVIDER_ERROR
+            )
+            order_mark_failed(order=order)
+            raise
+        saving = {"customer": customer, "save_method": True}
     try:
         page = provider.create_redirect(
             amount=order.total,
@@ -591,6 +610,7 @@ def order_checkout_redirect(
             channel=channel,
             client_ip=client_ip,
             payer=payer,
+            **saving,
         )
     except PaymentOutcomeUnknown as exc:
         exc.extra = {**exc.extra, "order": str(order.number)}

@@ -32,12 +32,13 @@ def provider_customer_for(*, user, provider: Provider) -> str:
     return record.reference
 
 
-def order_saves_method(*, order: Order, provider: Provider) -> bool:
+def order_saves_method(*, order: Order, provider: Provider, hosted_page: bool = False) -> bool:
     """A first payment whose method renewals will use: a renewing plan bought with a
-    token, through a provider that keeps methods on a customer."""
+    token (or on the provider's page, ``hosted_page``, where the method is typed), through
+    a provider that keeps methods on a customer."""
     return bool(
         provider.saves_methods
-        and order.payment_method
+        and (order.payment_method or hosted_page)
         and not order.subscription_period_id
         and order.lines.filter(plan__renews=True).exists()
     )

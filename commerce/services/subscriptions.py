@@ -10,10 +10,17 @@ Paying a renewal order (``subscription_period_paid``) and failing one
 (``subscription_period_failed``) are hooks of ``order_mark_paid``/``order_mark_failed``,
 so whichever path learns the outcome first applies it, once.
 
-Every provider is renewed this way (merchant-initiated charges with the saved payment
-method: the sandbox token, or a Stripe PaymentMethod saved at the first payment to the
-learner's Stripe Customer and charged off-session), so there is one dunning policy for
-all of them and every period is an order with a receipt, a ledger and refunds.
+A subscription whose provider can charge without the learner renews automatically
+(``Subscription.renewal``): merchant-initiated charges with the saved payment method (the
+sandbox token, or a Stripe PaymentMethod saved at the first payment to the learner's
+Stripe Customer, by a token charge or on the Checkout page, and charged off-session), with
+one dunning policy for all of them. The others renew manually: WeChat Pay and Alipay (no
+委托代扣 contract) and Stripe memberships bought before methods were saved are never
+charged by us; the learner is reminded SUBSCRIPTION_RENEWAL_REMINDER_DAYS before the end,
+keeps the courses through the grace period after it, and renews by buying the plan again
+(``subscription_line_paid`` adds the next period to the same subscription). Either way
+every period is an order with a receipt, a ledger and refunds. Which of the two a
+membership is, and reading back a method saved on a hosted page, is ``renewal_modes.py``.
 
 Lock order (extends checkout's LOCK_ORDER): order -> subscription -> period. Phase 1 of
 a renewal locks only the subscription (and inserts its new order)."""
@@ -23,7 +30,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from plans.selectors import plan_lessons_completed
@@ -40,10 +47,16 @@ from ..models import Order, OrderLine, Payment, ProviderCustomer, Subscription, 
 from ..payments import get_provider
 from ..payments.registry import provider_saves_methods
 from ..signals import subscription_notice
+from .renewal_modes import (
+    AUTOMATIC,
+    LIVE,
+    MANUAL,
+    reminder_days,
+    renewal_mode,
+    subscription_method_read_back,
+)
 
 logger = logging.getLogger(__name__)
-
-LIVE = (Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE)
 
 
 def period_end(*, interval: str, start: datetime) -> datetime:
@@ -98,6 +111,12 @@ def subscription_line_paid(*, order: Order, line: OrderLine, now: datetime) -> S
         .filter(user_id=order.user_id, plan=plan, status__in=LIVE)
         .first()
     )
+    provider = order.provider or "sandbox"
+    # The customer the first payment saved the method to (Stripe); renewals are charged
+    # off-session to it.
+    customer = _saved_customer(order)
+    mode = renewal_mode(provider=provider, payment_method=order.payment_method, customer=customer)
+    period = None
     if subscription is None:
         start = now
         subscription = Subscription.objects.create(
@@ -105,11 +124,10 @@ def subscription_line_paid(*, order: Order, line: OrderLine, now: datetime) -> S
             plan=plan,
             currency=order.currency,
             amount=line.unit_price,  # renewals at the price of the plan, without the code
-            provider=order.provider or "sandbox",
+            provider=provider,
             payment_method=order.payment_method,
-            # The customer the first payment saved the method to (Stripe); renewals are
-            # charged off-session to it.
-            provider_customer=_saved_customer(order),
+            provider_customer=customer,
+            renewal=mode,
             language=order.language,
             current_period_start=start,
             current_period_end=period_end(interval=plan.interval, start=start),
@@ -118,16 +136,50 @@ def subscription_line_paid(*, order: Order, line: OrderLine, now: datetime) -> S
         )
         number = 1
     else:
+        # The learner renewed by paying again (manual renewal, or two first payments that
+        # crossed): the next period follows the last paid one, so numbers stay consecutive.
         start = subscription.current_period_end
         number = _paid_number(subscription) + 1
-    period = SubscriptionPeriod.objects.create(
-        subscription=subscription,
-        number=number,
-        starts_at=start,
-        ends_at=period_end(interval=plan.interval, start=start),
-        order=order,
-        status=SubscriptionPeriod.Status.PENDING,
-    )
+        if subscription.renewal == MANUAL:
+            # Renewed with whatever the learner paid with this time: a method that can be
+            # charged without them makes the next renewals automatic.
+            subscription.provider = provider
+            subscription.payment_method = order.payment_method
+            subscription.provider_customer = customer
+            subscription.renewal = mode
+            subscription.currency = order.currency
+            subscription.amount = line.unit_price
+            subscription.save(
+                update_fields=[
+                    "provider",
+                    "payment_method",
+                    "provider_customer",
+                    "renewal",
+                    "currency",
+                    "amount",
+                    "updated_at",
+                ]
+            )
+        # A period an automatic renewal tried and failed (before the learner paid it).
+        period = (
+            SubscriptionPeriod.objects.select_for_update()
+            .filter(subscription=subscription, number=number)
+            .first()
+        )
+    if period is None:
+        period = SubscriptionPeriod.objects.create(
+            subscription=subscription,
+            number=number,
+            starts_at=start,
+            ends_at=period_end(interval=plan.interval, start=start),
+            order=order,
+            status=SubscriptionPeriod.Status.PENDING,
+        )
+    else:
+        period.order = order
+        period.status = SubscriptionPeriod.Status.PENDING
+        period.attempts += 1
+        period.save(update_fields=["order", "status", "attempts", "updated_at"])
     Order.objects.filter(pk=order.pk).update(subscription_period=period)
     order.subscription_period = period
     return subscription_period_paid(order=order, now=now)
@@ -224,6 +276,41 @@ def _end(subscription: Subscription, *, status: str, now: datetime) -> None:
     subscription_notice.send(sender=Subscription, subscription=subscription, event="ended", number=0)
 
 
+def _remind(subscription: Subscription) -> bool:
+    """The renewal reminder of the current period, once (the row is locked)."""
+    if subscription.renewal_reminded_for == subscription.current_period_end:
+        return False
+    subscription.renewal_reminded_for = subscription.current_period_end
+    subscription.save(update_fields=["renewal_reminded_for", "updated_at"])
+    subscription_notice.send(sender=Subscription, subscription=subscription, event="renewal_due", number=0)
+    return True
+
+
+def _manual_renewal_step(subscription: Subscription, *, now: datetime) -> str:
+    """A membership the learner renews (the row is locked): never charged; reminded once
+    before the period ends; after the end, open through the grace period awaiting the
+    learner's payment (``past_due`` without retries), then ended."""
+    end = subscription.current_period_end
+    if subscription.status == Subscription.Status.ACTIVE and now < end:
+        if subscription.cancel_at_period_end or now < end - reminder_days():
+            return "not_due"
+        return "reminded" if _remind(subscription) else "not_due"
+    if subscription.cancel_at_period_end:
+        _end(subscription, status=Subscription.Status.CANCELLED, now=now)
+        return "cancelled"
+    if subscription.status == Subscription.Status.PAST_DUE:
+        if subscription.grace_until is not None and now >= subscription.grace_until:
+            _end(subscription, status=Subscription.Status.EXPIRED, now=now)
+            return "expired"
+        return "waiting"  # for the learner to renew, or for the grace period to end
+    _remind(subscription)  # the reminder's days went by without a run: it goes now
+    subscription.status = Subscription.Status.PAST_DUE
+    subscription.next_retry_at = None
+    subscription.grace_until = end + grace()
+    subscription.save(update_fields=["status", "next_retry_at", "grace_until", "updated_at"])
+    return "awaiting_renewal"
+
+
 def _renewal_open(*, subscription_id: int, now: datetime) -> tuple[str, Order | None]:
     """Phase 1: decide under the subscription's lock; write the pending order when a
     charge is due. Returns the outcome and the order to charge (or None)."""
@@ -235,6 +322,8 @@ def _renewal_open(*, subscription_id: int, now: datetime) -> tuple[str, Order | 
         )
         if subscription.status not in LIVE:
             return "ended", None
+        if subscription.renewal == MANUAL:
+            return _manual_renewal_step(subscription, now=now), None
         if subscription.status == Subscription.Status.ACTIVE and now < subscription.current_period_end:
             return "not_due", None
         if subscription.cancel_at_period_end:
@@ -298,11 +387,28 @@ def subscription_renew(*, subscription_id: int, now: datetime | None = None) -> 
     """Renew, retry, end or leave alone one subscription, as its state and ``now`` say.
     Returns the outcome: ``renewed``, ``pending`` (the provider answers later, by webhook
     or to the reconciler), ``failed`` (declined: dunning), ``unknown``, ``cancelled``,
-    ``expired``, ``not_due``, ``waiting``, ``in_progress`` or ``ended``. Safe to call
-    any number of times concurrently: one period, one charge."""
+    ``expired``, ``not_due``, ``waiting``, ``in_progress``, ``ended``, and for manual
+    renewal ``reminded`` and ``awaiting_renewal`` (the period ended unpaid: grace begins).
+    Safe to call any number of times concurrently: one period, one charge, one reminder."""
     from .checkout import _charge
 
     now = now or timezone.now()
+    due = (
+        Subscription.objects.filter(
+            pk=subscription_id,
+            renewal=AUTOMATIC,
+            status__in=LIVE,
+            current_period_end__lte=now + reminder_days(),
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if due is not None:
+        # Before the reminder's days, so a membership that turns manual is reminded in time.
+        try:
+            subscription_method_read_back(subscription_id=subscription_id)
+        except PaymentOutcomeUnknown:
+            return "unknown"  # asked again at the next run
     outcome, order = _renewal_open(subscription_id=subscription_id, now=now)
     if order is None:
         return outcome
@@ -330,11 +436,29 @@ def subscription_renew(*, subscription_id: int, now: datetime | None = None) -> 
 
 
 def subscriptions_due(*, now: datetime) -> list[int]:
+    soon = now + reminder_days()
     return list(
         Subscription.objects.filter(
             Q(status=Subscription.Status.ACTIVE, current_period_end__lte=now)
             | Q(status=Subscription.Status.PAST_DUE, next_retry_at__lte=now)
             | Q(status=Subscription.Status.PAST_DUE, grace_until__lte=now)
+            # Manual renewal: the reminder is due and not sent for this period.
+            | (
+                Q(
+                    renewal=MANUAL,
+                    status=Subscription.Status.ACTIVE,
+                    cancel_at_period_end=False,
+                    current_period_end__lte=soon,
+                )
+                & ~Q(renewal_reminded_for=F("current_period_end"))
+            )
+            # Automatic renewal without its method yet: read back before the reminder's days.
+            | Q(
+                renewal=AUTOMATIC,
+                status=Subscription.Status.ACTIVE,
+                payment_method="",
+                current_period_end__lte=soon,
+            )
         )
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -680,6 +680,9 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 # period's revenue goes to the instructors by lessons completed (commerce/ledger.py rule 4).
 SUBSCRIPTION_RETRY_HOURS = [int(h) for h in env.list("SUBSCRIPTION_RETRY_HOURS", default=["24", "72", "120"])]
 SUBSCRIPTION_GRACE_DAYS = env.int("SUBSCRIPTION_GRACE_DAYS", default=7)
+# A membership the learner renews by paying again (WeChat Pay, Alipay: nothing to charge
+# without them) is reminded this many days before its period ends, once per period.
+SUBSCRIPTION_RENEWAL_REMINDER_DAYS = env.int("SUBSCRIPTION_RENEWAL_REMINDER_DAYS", default=3)
 PLAN_INSTRUCTOR_POOL_SHARE = env("PLAN_INSTRUCTOR_POOL_SHARE", default="0.5")
 
 # --- Campaign analytics ------------------------------------------------------------------

@@ -89,17 +89,24 @@ class FakeStripe:
     def charged_refunds(self) -> list[dict]:
         return list(self.refunds.values())
 
-    def complete_session(self, session_id: str, *, paid: bool = True) -> dict:
-        """What the learner does on Stripe's page: pay (or let the session expire)."""
+    def complete_session(self, session_id: str, *, paid: bool = True, card: str = "") -> dict:
+        """What the learner does on Stripe's page: pay with a card (a new PaymentMethod,
+        or ``card``), or let the session expire. A session set up for future use attaches
+        the card to its Customer, as Stripe does once the payment is confirmed."""
         with self.lock:
             session = self.sessions[session_id]
             if paid:
+                method = card or f"pm_{uuid.uuid4().hex[:16]}"
                 intent = self._new_intent(
                     amount=session["amount_total"],
                     currency=session["currency"],
                     status="succeeded",
                     metadata=session["metadata"],
                 )
+                usage = session["setup_future_usage"]
+                intent.update(customer=session["customer"], payment_method=method, setup_future_usage=usage)
+                if usage:
+                    self.attached[method] = session["customer"]
                 session.update(status="complete", payment_status="paid", payment_intent=intent["id"])
             else:
                 session.update(status="expired")
@@ -286,6 +293,19 @@ class FakeStripe:
                 self.refunds[refund["id"]] = refund
                 return 200, refund
             if method == "POST" and path == "/v1/checkout/sessions":
+                customer = form.get("customer", "")
+                usage = form.get("payment_intent_data[setup_future_usage]", "")
+                refused = ""
+                if customer and customer not in self.customers:
+                    refused = f"No such customer: '{customer}'"
+                elif usage and not customer:
+                    # Stripe would make a guest Customer we never learn of: we refuse, so
+                    # the renewals always charge the learner's own Customer.
+                    refused = "setup_future_usage requires a customer to attach the PaymentMethod to"
+                elif usage and usage not in ("off_session", "on_session"):
+                    refused = f"Invalid payment_intent_data[setup_future_usage]: {usage}"
+                if refused:
+                    return 400, {"error": {"type": "invalid_request_error", "message": refused}}
                 session_id = f"cs_test_{uuid.uuid4().hex[:16]}"
                 session = {
                     "id": session_id,
@@ -300,12 +320,21 @@ class FakeStripe:
                     "success_url": form.get("success_url", ""),
                     "cancel_url": form.get("cancel_url", ""),
                     "metadata": metadata,
+                    "customer": customer or None,
+                    "setup_future_usage": usage or None,
                 }
                 self.sessions[session_id] = session
                 return 200, session
             if method == "GET" and path.startswith("/v1/checkout/sessions/"):
                 session = self.sessions.get(path.rsplit("/", 1)[-1])
-                return (200, session) if session else (404, _missing())
+                if session is None:
+                    return 404, _missing()
+                expand = {v for k, v in query.items() if k.startswith("expand")}
+                if expand - {"payment_intent"}:
+                    return 400, {"error": {"type": "invalid_request_error", "message": "cannot expand"}}
+                if "payment_intent" in expand and session["payment_intent"]:
+                    return 200, {**session, "payment_intent": self.intents[session["payment_intent"]]}
+                return 200, session
         return 404, _missing()
 
 

@@ -4,13 +4,17 @@ renewal is an off-session PaymentIntent on that Customer. The fake Stripe API on
 refuses what Stripe refuses (an off-session charge without a Customer or with a method
 never attached to it), so these tests fail without the saving."""
 
+import importlib
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 
 from commerce.models import Order, Payment, ProviderCustomer, Subscription, SubscriptionPeriod
 from commerce.services import order_checkout
 from commerce.services.subscriptions import subscription_renew
+from notifications.models import Notification
 from tests.factories import CourseFactory, UserFactory
 from tests.plans.factories import make_plan
 
@@ -105,18 +109,50 @@ def test_the_renewal_is_an_off_session_charge_of_the_saved_method(fake_stripe, m
     assert renewal.total == Decimal("10.00")
 
 
-def test_a_subscription_without_a_saved_customer_is_refused_by_stripe_and_goes_to_dunning(
-    fake_stripe, member
-):
-    # As every Stripe membership was before methods were saved: a bare PaymentMethod.
+def test_a_legacy_membership_without_a_saved_customer_renews_manually_without_a_charge(fake_stripe, member):
+    # As every Stripe membership was before methods were saved: a bare PaymentMethod, which
+    # Stripe refuses to charge again (see the fake's _refuse_saved_method_use).
     Subscription.objects.filter(pk=member.pk).update(provider_customer="")
     _period_over(member)
+    intents_before = len(_posts(fake_stripe, "/v1/payment_intents"))
 
-    assert subscription_renew(subscription_id=member.pk) == "failed"
+    assert subscription_renew(subscription_id=member.pk) == "awaiting_renewal"
+    assert subscription_renew(subscription_id=member.pk) == "waiting"  # for the learner, till the grace end
 
-    assert len(fake_stripe.charges) == 1  # nothing taken for the renewal
+    assert len(_posts(fake_stripe, "/v1/payment_intents")) == intents_before  # never tried
     member.refresh_from_db()
-    assert (member.status, member.retry_count) == ("past_due", 1)
+    assert (member.renewal, member.status, member.retry_count, member.next_retry_at) == (
+        "manual",
+        "past_due",
+        0,
+        None,
+    )
+    assert member.grace_until == member.current_period_end + timedelta(days=7)
+    assert list(
+        Notification.objects.filter(user=member.user, kind="membership").values_list(
+            "params__event", flat=True
+        )
+    ) == ["renewal_due"]
+
+
+def test_the_migration_turns_legacy_stripe_and_cnpay_memberships_manual(fake_stripe, member):
+    migration = importlib.import_module("commerce.migrations.0007_subscription_renewal_mode")
+    legacy = Subscription.objects.filter(pk=member.pk)
+    legacy.update(provider_customer="")
+    saved = make_plan(slug="saved", courses=[CourseFactory()])
+    assert _join(UserFactory(), saved).status == "paid"
+    wechat = Subscription.objects.get(plan=saved)
+    Subscription.objects.filter(pk=wechat.pk).update(provider="wechatpay", provider_customer="")
+    third = make_plan(slug="third", courses=[CourseFactory()])
+    assert _join(UserFactory(), third).status == "paid"
+
+    migration.live_memberships_without_a_chargeable_method_renew_manually(django_apps, None)
+
+    assert dict(Subscription.objects.values_list("plan__slug", "renewal")) == {
+        "all-access": "manual",
+        "saved": "manual",
+        "third": "automatic",
+    }
 
 
 @pytest.mark.parametrize("bank_says", ["authentication_required", "card_declined"])

@@ -167,3 +167,57 @@ def test_twenty_webhook_deliveries_at_once_grant_one_period(fake_stripe, subscri
     ]
     assert Order.objects.filter(user=subscribed.user, status="paid").count() == 2
     assert len(fake_stripe.charges) == 1  # the renewal's intent is still "processing" at Stripe
+
+
+def test_twenty_advance_runs_at_once_send_a_manual_membership_one_reminder(fake_wechatpay, settings):
+    """A WeChat Pay membership renews manually: however many beat runs overlap, one
+    reminder for the period, one move to "awaiting renewal" at its end, no charge."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commerce.payments.wechatpay_adapter import out_trade_no
+    from commerce.services import order_checkout_redirect, order_payment_refresh
+    from commerce.services.subscriptions import subscriptions_advance
+    from core.models import OutboxMessage
+    from notifications.services import DELIVER_TOPIC
+
+    settings.SUBSCRIPTION_RENEWAL_REMINDER_DAYS = 3
+    plan = make_plan(courses=[CourseFactory()])
+    learner = UserFactory(email="mei@example.com")
+    started = order_checkout_redirect(
+        user=learner,
+        currency="CNY",
+        items=[{"plan": plan.slug}],
+        provider_name="wechatpay",
+        return_urls=lambda number: ("https://x/ok", "https://x/no"),
+    )
+    fake_wechatpay.pay(out_trade_no(str(started.order.number)), notify=False)
+    assert order_payment_refresh(order=started.order).status == "paid"
+    subscription = Subscription.objects.get(user=learner)
+    assert subscription.renewal == "manual"
+    end = timezone.now() + timedelta(days=2)  # inside the reminder's three days
+    Subscription.objects.filter(pk=subscription.pk).update(current_period_end=end)
+    SubscriptionPeriod.objects.filter(subscription=subscription).update(ends_at=end)
+    charges = len(fake_wechatpay.charges)
+
+    results = run_together(20, lambda i: subscriptions_advance())
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(r.get("reminded", 0) for r in results) == 1
+    reminders = Notification.objects.filter(user=learner, params__event="renewal_due")
+    assert reminders.count() == 1
+    assert OutboxMessage.objects.filter(dedupe_key=f"{DELIVER_TOPIC}:{reminders.get().pk}").count() == 1
+
+    # The period ends: 20 overlapping runs move it to awaiting renewal once, charge nothing.
+    results = run_together(20, lambda i: subscriptions_advance(now=end + timedelta(minutes=1)))
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(r.get("awaiting_renewal", 0) for r in results) == 1
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.grace_until) == ("past_due", end + timedelta(days=7))
+    assert reminders.count() == 1
+    assert Notification.objects.filter(user=learner, kind="membership").count() == 1
+    assert list(subscription.periods.values_list("number", flat=True)) == [1]
+    assert len(fake_wechatpay.charges) == charges
+    assert Order.objects.filter(user=learner).count() == 1

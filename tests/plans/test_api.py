@@ -92,6 +92,11 @@ def test_checkout_a_plan_through_the_api_then_cancel_it_at_period_end():
         "10.00",
     )
     assert listed.json()["results"][0]["status"] == "active"
+    # Paid with the sandbox's card: renewed automatically, nothing for the learner to do.
+    assert (listed.json()["results"][0]["renewal"], listed.json()["results"][0]["renewable_now"]) == (
+        "automatic",
+        False,
+    )
     assert (cancelled.status_code, cancelled.json()["cancel_at_period_end"]) == (200, True)
     assert (again.status_code, again.json()["code"]) == (409, "already_subscribed")
     assert Subscription.objects.get(plan=plan).status == "active"
