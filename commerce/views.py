@@ -486,6 +486,9 @@ def product_checkout(request: HttpRequest) -> HttpResponse:
         methods = methods_for(
             currency=currency, user_agent=user_agent, wechat_openid=_wechat_openid(request, user_agent)
         )
+        authorize = _wechat_authorization(request, methods, user_agent)
+        if authorize is not None:
+            return authorize
         form = CheckoutForm(initial={"currency": currency}, hosted_page=hosted_page, methods=methods)
     return render(
         request,

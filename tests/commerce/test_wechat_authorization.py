@@ -133,3 +133,21 @@ def test_the_api_offers_in_app_pay_with_the_openid_the_authorization_kept(wechat
     payer_remember(user=learner, openid="o-another")  # one payer per learner: the first stays
     assert payer_openid(user=learner) == OPENID
     assert offered() == ["jsapi"]
+
+
+def test_a_plan_bought_inside_wechat_asks_for_the_openid_first(wechat, learner, client):
+    from decimal import Decimal
+
+    from plans.models import Plan, PlanPrice
+
+    plan = Plan.objects.create(slug="wx-plan", title_en="Plan", interval="month")
+    PlanPrice.objects.create(plan=plan, currency="CNY", amount=Decimal("30.00"))
+    client.force_login(learner)
+    page = url("commerce:product_checkout") + "?plan=wx-plan&currency=CNY"
+
+    asked = client.get(page, headers={"User-Agent": WECHAT})
+    back = client.get(wechat.authorize(asked["Location"], openid=OPENID), headers={"User-Agent": WECHAT})
+    shown = client.get(back["Location"], headers={"User-Agent": WECHAT})
+
+    assert back["Location"] == page
+    assert "wechatpay:jsapi" in _methods(shown.content.decode())
