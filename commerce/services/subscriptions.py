@@ -203,7 +203,10 @@ def subscription_period_paid(*, order: Order, now: datetime) -> SubscriptionPeri
     period.order = order
     period.save(update_fields=["status", "order", "updated_at"])
     if subscription.status in LIVE and period.ends_at > subscription.current_period_start:
-        subscription.current_period_start = period.starts_at
+        # A period paid before it starts (renewed early) extends the paid time; the one
+        # running now stays the current one the learner sees.
+        if period.starts_at <= now:
+            subscription.current_period_start = period.starts_at
         subscription.current_period_end = period.ends_at
         subscription.status = Subscription.Status.ACTIVE
         subscription.retry_count = 0

@@ -81,6 +81,35 @@ def test_buying_a_plan_starts_a_subscription_and_grants_its_courses(plan, catalo
     ]
 
 
+def test_renewing_by_hand_before_the_end_adds_the_next_period_and_keeps_the_current_one(plan, catalog):
+    learner = UserFactory()
+    _buy(learner, plan)
+    # A membership renewed by hand (paid with WeChat Pay, say), one day before its end:
+    # inside the reminder window, where "Renew now" is offered.
+    first = Subscription.objects.get(user=learner)
+    start, end = timezone.now() - timedelta(days=29), timezone.now() + timedelta(days=1)
+    Subscription.objects.filter(pk=first.pk).update(
+        renewal="manual", current_period_start=start, current_period_end=end
+    )
+    SubscriptionPeriod.objects.filter(subscription=first).update(starts_at=start, ends_at=end)
+
+    order_checkout(
+        user=learner,
+        items=[{"plan": plan.slug}],
+        currency="USD",
+        payment={"provider": "sandbox", "token": "tok_success"},
+        idempotency_key="renew-by-hand",
+    )
+
+    renewed = Subscription.objects.get(user=learner)
+    second = SubscriptionPeriod.objects.get(subscription=renewed, number=2)
+    assert second.starts_at == end and second.status == "paid"
+    # The learner still sees the running period's start, and the paid time reaches the end
+    # of the period bought ahead.
+    assert renewed.current_period_start == start
+    assert renewed.current_period_end == second.ends_at
+
+
 def test_renewal_task_charges_the_next_period_once_and_sends_a_receipt(plan, catalog):
     learner = UserFactory(email="l@example.com")
     _buy(learner, plan)
