@@ -117,10 +117,12 @@ def attribution_decide(
     if reason == OrderAttribution.Reason.CODE:
         touch = None
         if visitor_id or user_id:
+            # Only the two columns recorded (a touch row has 16).
             touch = (
                 _touches_for(user_id, visitor_id)
                 .filter(campaign_id=code.campaign_id, created_at__lte=paid_at)
                 .order_by("-created_at", "-id")
+                .only("pk", "variant_id")
                 .first()
             )
         assignment = (
