@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from core import ratelimit
@@ -313,13 +313,16 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products) -
     row = (
         DiscountCode.objects.select_related("campaign")
         .only(*_CODE_FIELDS, *_CAMPAIGN_FIELDS)
-        .prefetch_related("campaign__fixed_discounts")
         .filter(code=normalized, is_active=True)
         .first()
     )
     if row is None:
         raise CodeInvalid()
     campaign = row.campaign
+    if campaign.discount_type == Campaign.DiscountType.FIXED:
+        # Only a fixed-amount offer reads its amounts (``campaign_offer``): a percent
+        # campaign's checkout skips the query.
+        prefetch_related_objects([campaign], "fixed_discounts")
     now = _now()
     if row.expires_at is not None and row.expires_at <= now:
         raise CodeExpired()

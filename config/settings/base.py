@@ -30,10 +30,11 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 # Prepared statements (psycopg's server-side binding): each connection has PostgreSQL parse
 # and plan a statement once, after it ran DATABASE_PREPARE_THRESHOLD times, instead of on
-# every run. A coded checkout (44 statements) then costs PostgreSQL 8.8 instead of 16.9 ms of
-# CPU and this process 52 instead of 60 (bench/checkout_profile.py). Opt-in: behind
-# pgbouncer it needs pgbouncer >= 1.21 with max_prepared_statements (docker-compose.yml sets
-# both), and server-side binding types some parameters differently from client-side quoting.
+# every run. A coded checkout (~43 statements) then costs PostgreSQL ~7.5-9 instead of ~12-17
+# ms of CPU (bench/checkout_profile.py prints it). Opt-in (0 = off, the default): behind
+# pgbouncer in transaction pooling it needs pgbouncer >= 1.21 with max_prepared_statements
+# set (docker-compose.yml does not set it yet), and server-side binding types some
+# parameters differently from client-side quoting (only the checkout's tests were run so).
 _prepare_threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=0)
 if _prepare_threshold > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
