@@ -2,7 +2,9 @@
 
 LOCK_ORDER, the one order in which every money path takes row locks (a path may skip
 steps, never go back up): learner (``accounts_user``) -> idempotency record -> order ->
-live sessions (by primary key) -> discount code -> code redemption -> refund. The campaign
+live sessions (by primary key) -> discount code -> code redemption -> refund -> the
+courses' enrollment counters (by primary key, last: every sale of a course writes its
+row, so paying takes it just before the commit, see ``course_enrollment_counts_add``). The campaign
 row is never locked by a sale (``select_for_update(of=("self",))`` on the code), so coded
 checkouts of one campaign do not queue behind each other; and no lock is ever held while a
 payment provider is called."""
