@@ -41,6 +41,8 @@ the self-purchase check, the referral look-up) are plain statements, and the wid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import Campaign, CampaignFixedDiscount, DiscountCode
 from commerce.models import LedgerEntry, Order
@@ -121,3 +123,22 @@ def test_a_live_seat_checkout_costs_30_queries(django_assert_num_queries, django
             payment=PAY,
         ).order
     assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
+
+
+def test_the_course_counter_is_the_last_write_before_the_paying_commit(django_capture_on_commit_callbacks):
+    # given a learner buying a course (every sale of the course writes its counter row)
+    course = CourseFactory(slug="q-counter")
+    user = UserFactory(username="q-counter-learner")
+    # when the checkout runs
+    with django_capture_on_commit_callbacks(execute=False), CaptureQueriesContext(connection) as captured:
+        order_checkout(user=user, items=[{"course": course.slug}], currency="USD", payment=PAY)
+    # then the counter's UPDATE is the last statement of the paying transaction (its end is
+    # a RELEASE SAVEPOINT inside the test's transaction), so the row is locked only until then
+    sql = [query["sql"] for query in captured.captured_queries]
+    counter = [
+        i for i, text in enumerate(sql) if text.startswith('UPDATE "courses_course" SET "enrollment_count"')
+    ]
+    assert len(counter) == 1
+    assert sql[counter[0] + 1].startswith("RELEASE SAVEPOINT")
+    course.refresh_from_db()
+    assert course.enrollment_count == 1
