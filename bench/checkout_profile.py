@@ -58,6 +58,38 @@ def prepare(buyers: int):
     return course, users, codes
 
 
+def _backend_cpu() -> float | None:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend so far, read from
+    /proc when the server runs on this machine; None otherwise."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # Fields 14 and 15 of stat (utime, stime), counted after the ")" of the command name.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tottime_by_area(stats: pstats.Stats) -> dict[str, float]:
+    """Own (not cumulative) time per library or project app: where the CPU goes, summed."""
+    root = str(Path(__file__).resolve().parent.parent) + os.sep
+    areas: dict[str, float] = {}
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
+        if "site-packages" in filename:
+            rest = filename.split("site-packages" + os.sep, 1)[1].split(os.sep)
+            area = "/".join(rest[:3]) if rest[0] == "django" else rest[0]
+        elif filename.startswith(root):
+            area = "project: " + filename[len(root) :].split(os.sep)[0]
+        elif filename.startswith("~") or filename.startswith("<"):
+            area = "builtins"
+        else:
+            area = "stdlib"
+        areas[area] = areas.get(area, 0.0) + tottime
+    return areas
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -69,7 +101,22 @@ def main() -> None:
     parser.add_argument("--provider", choices=["sandbox", "stripe"], default="sandbox")
     parser.add_argument("--stripe-port", type=int, default=0, help="the fake Stripe's port (0: any)")
     parser.add_argument("--filter", default="", help="only profile rows whose file matches this")
+    parser.add_argument(
+        "--clock", choices=["cpu", "wall"], default="cpu", help="cProfile's clock (wall: where the waits are)"
+    )
+    parser.add_argument("--dump", default="", help="write the raw cProfile stats to this file")
+    parser.add_argument(
+        "--server-binding",
+        type=int,
+        default=None,
+        metavar="THRESHOLD",
+        help="experiment: psycopg server-side binding with prepared statements after THRESHOLD runs",
+    )
     args = parser.parse_args()
+    if args.server_binding is not None:
+        settings.DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=args.server_binding
+        )
     call_command("migrate", verbosity=0)
     settings.PAYMENT_PROVIDERS_ENABLED = [args.provider]
     fake = None
@@ -110,12 +157,14 @@ def main() -> None:
         checkout(args.warmup)
     queries = [q["sql"] for q in captured.captured_queries]
     if args.show_queries:
-        for n, sql in enumerate(queries, 1):
-            print(f"{n:3d} {sql[:400]}")
+        for n, query in enumerate(captured.captured_queries, 1):
+            print(f"{n:3d} {float(query['time']) * 1000:6.2f} ms  {query['sql'][:400]}")
         print()
     first = args.warmup + 1
     # CPU time, not wall: under load the wall clock mostly measures other processes.
-    profiler = cProfile.Profile(time.process_time) if args.profile else None
+    backend_before = _backend_cpu()
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    profiler = cProfile.Profile(clock) if args.profile else None
     began_cpu, began_wall = time.process_time(), time.perf_counter()
     if profiler:
         profiler.enable()
@@ -124,6 +173,7 @@ def main() -> None:
     if profiler:
         profiler.disable()
     cpu = (time.process_time() - began_cpu) / args.count * 1000
+    backend_after = _backend_cpu()
     wall = (time.perf_counter() - began_wall) / args.count * 1000
     print(
         f"statements per coded checkout: {len(queries)}, of which "
@@ -134,7 +184,19 @@ def main() -> None:
         f"CPU per checkout (this process, {'with cProfile, inflated' if profiler else 'time.process_time'}): "
         f"{cpu:.2f} ms; wall {wall:.2f} ms; load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}"
     )
+    if backend_before is not None and backend_after is not None:
+        print(
+            f"PostgreSQL backend CPU per checkout (its /proc stat, this connection): "
+            f"{(backend_after - backend_before) / args.count * 1000:.2f} ms"
+        )
     if profiler:
+        if args.dump:
+            profiler.dump_stats(args.dump)
+        by_area = _tottime_by_area(pstats.Stats(profiler))
+        total = sum(by_area.values()) or 1.0
+        print("own time by area (share of the profiled CPU):")
+        for area, seconds in sorted(by_area.items(), key=lambda kv: -kv[1]):
+            print(f"  {area:<28} {seconds / args.count * 1000:7.2f} ms  {seconds / total:6.1%}")
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.filter, 60)
         print(out.getvalue())

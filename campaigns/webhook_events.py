@@ -4,28 +4,48 @@ redeemed, an attributed order refunded, a campaign's status changed, an attribut
 completed. Every partner of the campaign (the lead and alliance partners) gets the event.
 Payloads name campaigns, codes, orders and amounts, never a learner."""
 
-from django.db.models import Q
+import json
+
+from django.db import connections, router
 from django.db.models.signals import post_save
 
 from courses.models import Enrollment
 from partners.models import WebhookEndpoint
 from partners.webhooks import webhook_emit
 
-from .models import Campaign, CodeRedemption, DiscountCode, OrderAttribution
+from .models import Campaign, CampaignPartner, CodeRedemption, DiscountCode, OrderAttribution
 
 
 def _subscribers(campaign_id: int, event: str) -> list[int]:
     """The campaign's partners (lead and alliance) with an active endpoint for ``event``, in
-    one query: a checkout of a campaign whose partners take no webhooks writes nothing."""
-    rows = (
-        WebhookEndpoint.objects.filter(is_active=True)
-        .filter(
-            Q(partner__led_campaigns__pk=campaign_id) | Q(partner__campaign_parts__campaign_id=campaign_id)
-        )
-        .values_list("partner_id", "events")
-        .distinct()
+    one query: a checkout of a campaign whose partners take no webhooks writes nothing.
+
+    Hand-written SQL: a coded checkout asks this twice (code redeemed, order attributed),
+    and the ORM form (a DISTINCT over two reverse joins) cost ~1.2 ms of Python per call to
+    build, several times the statement itself. Plain SQL that SQLite runs too."""
+    endpoint, campaign, part = (
+        WebhookEndpoint._meta.db_table,
+        Campaign._meta.db_table,
+        CampaignPartner._meta.db_table,
     )
-    return sorted({partner_id for partner_id, events in rows if event in events})
+    with connections[router.db_for_write(WebhookEndpoint)].cursor() as cursor:
+        cursor.execute(
+            f"""SELECT e.partner_id, e.events FROM {endpoint} e
+            WHERE e.is_active AND e.partner_id IN (
+                SELECT partner_id FROM {campaign} WHERE id = %s
+                UNION ALL SELECT partner_id FROM {part} WHERE campaign_id = %s
+            )""",
+            [campaign_id, campaign_id],
+        )
+        rows = cursor.fetchall()
+    # A raw cursor hands JSON over as text (Django parses it in the field, not the driver).
+    return sorted(
+        {
+            partner_id
+            for partner_id, events in rows
+            if event in (json.loads(events) if isinstance(events, str) else events)
+        }
+    )
 
 
 def campaign_event_emit(campaign_id: int, event: str, data: dict, dedupe_key: str | None = None) -> None:

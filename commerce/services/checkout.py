@@ -2,7 +2,9 @@
 
 LOCK_ORDER, the one order in which every money path takes row locks (a path may skip
 steps, never go back up): learner (``accounts_user``) -> idempotency record -> order ->
-live sessions (by primary key) -> discount code -> code redemption -> refund. The campaign
+live sessions (by primary key) -> discount code -> code redemption -> refund -> the
+courses' enrollment counters (by primary key, last: every sale of a course writes its
+row, so paying takes it just before the commit, see ``course_enrollment_counts_add``). The campaign
 row is never locked by a sale (``select_for_update(of=("self",))`` on the code), so coded
 checkouts of one campaign do not queue behind each other; and no lock is ever held while a
 payment provider is called."""
@@ -188,9 +190,11 @@ def _price_items(*, user, items: list[tuple[str, int | None]], currency: str) ->
     if len({course.slug for course in bundled} | set(slugs)) != len(bundled) + len(slugs):
         raise DuplicateItem()  # a course alone and in a bundle, or in two bundles
 
+    # Only what pricing reads: a course row is ~40 columns (every language of its texts),
+    # and building them all cost more CPU than the rest of the statement.
     courses = {
         course.slug: course
-        for course in Course.objects.filter(slug__in=slugs, is_published=True).select_related("instructor")
+        for course in Course.objects.filter(slug__in=slugs, is_published=True).only("slug", "format")
     }
     prices = dict(
         Price.objects.filter(course__in=courses.values(), currency=currency).values_list(
