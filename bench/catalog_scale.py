@@ -54,7 +54,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIRequestFactory  # noqa: E402
 
 from core.caching import namespace_bump  # noqa: E402
-from courses import search  # noqa: E402
+from courses import search, search_postings  # noqa: E402
 from courses.api.catalog import CourseListView  # noqa: E402
 from courses.catalog_cache import CATALOG  # noqa: E402
 from courses.models import Course  # noqa: E402
@@ -172,6 +172,7 @@ FILLERS = {
     ],
 }
 CATALOG_TABLES = [
+    "courses_coursesearchposting",
     "courses_coursesearchdocument",
     "courses_course_tags",
     "courses_price",
@@ -284,7 +285,7 @@ def build(courses: int) -> None:
     built = time.perf_counter() - started
     print(f"built {courses:,} published courses, tags and prices in {built:.1f} s", flush=True)
     # A bulk load: the GIN indexes are built once at the end rather than row by row.
-    for index in GIN_INDEXES:
+    for index in [*GIN_INDEXES, search_postings.RANK_INDEX]:
         sql(f"DROP INDEX IF EXISTS {index}")
     started = time.perf_counter()
     course_reindex_all()
@@ -296,6 +297,8 @@ def build(courses: int) -> None:
     started = time.perf_counter()
     for index, definition in GIN_INDEXES.items():
         sql(f"CREATE INDEX {index} ON courses_coursesearchdocument USING gin ({definition})")
+    sql("SET maintenance_work_mem = '256MB'")
+    sql(search_postings.CREATE_RANK_INDEX)
     sql("VACUUM ANALYZE")
     print(f"GIN indexes and VACUUM ANALYZE in {time.perf_counter() - started:.1f} s", flush=True)
 
@@ -323,8 +326,9 @@ def explain(term: str) -> None:
             plan = "\n".join(row[0] for row in cursor.fetchall())
         if statement.lstrip().upper().startswith("SELECT COUNT"):
             kind = "count"
-        elif "courses_search_matches" in statement and "array_position" not in statement:
+        elif "courses_search_" in statement and "array_position" not in statement:
             kind = "ranked ids (first hit only; count = their number)"
+            plan += "\n" + nested_plans(statement)
         else:
             kind = "page"
         print(f"\n-- {kind} query for {term!r}:\n{statement}\n{plan}")
@@ -341,6 +345,32 @@ def explain(term: str) -> None:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, [*parsed.words.params, *prefixes.params])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     print(f"\n-- inside courses_search_matches for {term!r}:\n{statement}\n{plan}")
+
+
+def nested_plans(statement: str) -> str:
+    """The plans of the statements a search function runs inside (auto_explain with
+    ANALYZE and BUFFERS, its LOG messages sent to this client)."""
+    notices: list[str] = []
+    raw = connection.connection
+
+    def keep(diagnostic) -> None:
+        notices.append(diagnostic.message_primary or "")
+
+    raw.add_notice_handler(keep)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOAD 'auto_explain'")
+        for setting in (
+            "auto_explain.log_min_duration = 0",
+            "auto_explain.log_analyze = on",
+            "auto_explain.log_buffers = on",
+            "auto_explain.log_nested_statements = on",
+            "client_min_messages = log",
+        ):
+            cursor.execute(f"SET LOCAL {setting}")
+        cursor.execute(statement)
+        cursor.fetchall()
+    raw.remove_notice_handler(keep)
+    return "\n".join(f"-- (auto_explain) {notice}" for notice in notices)
 
 
 def time_search(term: str, samples: int, mode: str = "cold") -> tuple[float, float, int, float]:
