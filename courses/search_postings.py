@@ -65,6 +65,7 @@ DECLARE
     p text;
     p_next text;
     n integer;
+    item_in_range boolean;
     ids bigint[] := '{}';
     ranks real[] := '{}';
     pops integer[] := '{}';
@@ -93,6 +94,7 @@ BEGIN
         END IF;
     END IF;
     n := coalesce(cardinality(items), 0);
+    item_in_range := coalesce(items[1] >= p AND items[1] < p_next, false);
     IF n = 0 THEN
         RETURN QUERY SELECT m.matched_id, m.rank, m.popularity
             FROM courses_search_matches(words, prefixes, fuzzy, fuzzy_below, rank_words, rank_prefixes) m
@@ -100,19 +102,38 @@ BEGIN
         RETURN;
     END IF;
 
-    -- Courses whose head has the word (or a word it begins): rank > 0. With one lexeme
-    -- and no other head word under the prefix, the rank grows with the lexeme's score,
-    -- so its rows are read in index order; the courses with other prefix words, and
-    -- every course when the word has several stems, are ranked by summing their rows.
+    -- Courses whose head has the word (or a word it begins): rank > 0. The head rows of
+    -- the words under the prefix other than the items (``prefix_rows``) are found through
+    -- their distinct words (one index descent each: the body-only rows of a word such as
+    -- "teacher" are never read). With one item, a course without such rows ranks by the
+    -- item's score, so the item's rows are read in index order; the courses with them,
+    -- and every course when the word has several stems, are ranked by summing rows.
     IF n = 1 THEN
-        WITH others AS MATERIALIZED (
-            SELECT DISTINCT s.course_id FROM courses_coursesearchposting s
-            WHERE s.term >= p AND s.term < p_next AND s.score > 0 AND s.term <> items[1]
+        WITH RECURSIVE range_words(term) AS (
+            SELECT min(s.term) FROM courses_coursesearchposting s WHERE s.term >= p AND s.term < p_next
+            UNION ALL
+            SELECT (
+                SELECT min(s.term) FROM courses_coursesearchposting s
+                WHERE s.term > w.term AND s.term < p_next
+            )
+            FROM range_words w WHERE w.term IS NOT NULL
+        ),
+        prefix_rows AS MATERIALIZED (
+            SELECT s.course_id, s.score, s.popularity
+            FROM range_words w
+            CROSS JOIN LATERAL (
+                SELECT t.course_id, t.score, t.popularity FROM courses_coursesearchposting t
+                WHERE t.term = w.term AND t.score > 0
+            ) s
+            WHERE w.term IS NOT NULL AND w.term <> items[1]
+        ),
+        others AS (
+            SELECT r.course_id, sum(r.score) AS prefix_score, max(r.popularity) AS popularity
+            FROM prefix_rows r GROUP BY r.course_id
         ),
         ranked AS (
             (SELECT s.course_id,
-                (s.score
-                 + CASE WHEN s.term >= p AND s.term < p_next THEN 0.1 * least(s.score, 1) ELSE 0 END)::real
+                (s.score + CASE WHEN item_in_range THEN 0.1 * least(s.score, 1) ELSE 0 END)::real
                     AS rank,
                 s.popularity
             FROM courses_coursesearchposting s
@@ -121,33 +142,51 @@ BEGIN
             ORDER BY s.score DESC, s.popularity DESC, s.course_id
             LIMIT wanted)
             UNION ALL
-            SELECT r.course_id,
-                (coalesce(sum(r.score) FILTER (WHERE r.term = items[1]), 0)
-                 + 0.1 * least(
-                     coalesce(sum(r.score) FILTER (WHERE r.term >= p AND r.term < p_next), 0), 1))::real,
-                max(r.popularity)
+            SELECT o.course_id,
+                (coalesce(i.score, 0) + 0.1 * least(o.prefix_score
+                    + CASE WHEN item_in_range THEN coalesce(i.score, 0) ELSE 0 END, 1))::real,
+                o.popularity
             FROM others o
-            JOIN courses_coursesearchposting r ON r.course_id = o.course_id AND r.score > 0
-                AND ((r.term >= p AND r.term < p_next) OR r.term = items[1])
-            GROUP BY r.course_id
+            LEFT JOIN courses_coursesearchposting i
+                ON i.course_id = o.course_id AND i.term = items[1] AND i.score > 0
         )
         SELECT coalesce(array_agg(x.course_id), '{}'), coalesce(array_agg(x.rank), '{}'),
             coalesce(array_agg(x.popularity), '{}')
         INTO ids, ranks, pops FROM ranked x;
     ELSE
+        WITH RECURSIVE range_words(term) AS (
+            SELECT min(s.term) FROM courses_coursesearchposting s WHERE s.term >= p AND s.term < p_next
+            UNION ALL
+            SELECT (
+                SELECT min(s.term) FROM courses_coursesearchposting s
+                WHERE s.term > w.term AND s.term < p_next
+            )
+            FROM range_words w WHERE w.term IS NOT NULL
+        ),
+        head_rows AS (
+            SELECT s.course_id, s.term, s.score, s.popularity
+            FROM courses_coursesearchposting s WHERE s.term = ANY(items) AND s.score > 0
+            UNION ALL
+            SELECT s.course_id, w.term, s.score, s.popularity
+            FROM range_words w
+            CROSS JOIN LATERAL (
+                SELECT t.course_id, t.score, t.popularity FROM courses_coursesearchposting t
+                WHERE t.term = w.term AND t.score > 0
+            ) s
+            WHERE w.term IS NOT NULL AND w.term <> ALL(items)
+        )
         SELECT coalesce(array_agg(x.course_id), '{}'), coalesce(array_agg(x.rank), '{}'),
             coalesce(array_agg(x.popularity), '{}')
         INTO ids, ranks, pops
         FROM (
-            SELECT s.course_id,
-                (coalesce(sum(s.score) FILTER (WHERE s.term = ANY(items)), 0) / n
+            SELECT h.course_id,
+                (coalesce(sum(h.score) FILTER (WHERE h.term = ANY(items)), 0) / n
                  + 0.1 * least(
-                     coalesce(sum(s.score) FILTER (WHERE s.term >= p AND s.term < p_next), 0), 1))::real
+                     coalesce(sum(h.score) FILTER (WHERE h.term >= p AND h.term < p_next), 0), 1))::real
                     AS rank,
-                max(s.popularity) AS popularity
-            FROM courses_coursesearchposting s
-            WHERE s.score > 0 AND (s.term = ANY(items) OR (s.term >= p AND s.term < p_next))
-            GROUP BY s.course_id
+                max(h.popularity) AS popularity
+            FROM head_rows h
+            GROUP BY h.course_id
         ) x;
     END IF;
 
