@@ -64,16 +64,18 @@ def demo_catalog():
 
 
 ONE_WORD = ["tea", "Teas", "茶", "理财", "licai", "calli", "yoga", "investing", "té", "te", "japanese", "中"]
-OTHERS = ["chinese tea", "中国书法", "e-book", "calligrphy", "zzzzqqq"]
+TYPOS = ["calligrphy", "zzzzqqq"]  # one word: the postings, then typo tolerance
+OTHERS = ["chinese tea", "中国书法", "e-book"]
 
 
 def test_a_one_word_search_ranks_as_ranking_every_match_does(demo_catalog):
-    # one-word queries go to the postings, the others (several terms, a phrase of pairs,
-    # a typo) to courses_search_matches; each ranks as ranking every match does
-    assert all(search_postings.single_word(query) for query in ONE_WORD)
+    # one-word queries go to the postings, the others (several terms, a phrase of pairs)
+    # to courses_search_matches; each ranks as ranking every match does
+    assert all(search_postings.single_word(query) for query in ONE_WORD + TYPOS)
     assert not any(search_postings.single_word(query) for query in OTHERS)
-    expected = {query: ranked_by_every_match(query) for query in ONE_WORD + OTHERS}
+    expected = {query: ranked_by_every_match(query) for query in ONE_WORD + TYPOS + OTHERS}
     assert all(expected[query] for query in ONE_WORD)  # the demo catalog has matches for each
+    assert expected["calligrphy"] and not expected["zzzzqqq"]
 
     assert {query: ranked_by_the_search(query) for query in expected} == expected
 
