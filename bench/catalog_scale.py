@@ -538,7 +538,16 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn + wrk part")
+    parser.add_argument(
+        "--without-postings",
+        action="store_true",
+        help="rank every match as before the posting table (in-process part only: compare at the same load)",
+    )
     args = parser.parse_args()
+    if args.without_postings:
+        # No query is a single word for the postings: courses_search_top hands every one
+        # to courses_search_matches.
+        patch.object(search_postings, "single_word", lambda query: None).start()
     if connection.vendor != "postgresql":
         raise SystemExit("PostgreSQL only: set DATABASE_URL to a dedicated database")
     if not (args.reset or args.keep):
