@@ -66,6 +66,9 @@ DECLARE
     p_next text;
     n integer;
     item_in_range boolean;
+    other_ids bigint[];
+    other_scores real[];
+    other_pops integer[];
     ids bigint[] := '{}';
     ranks real[] := '{}';
     pops integer[] := '{}';
@@ -103,11 +106,11 @@ BEGIN
     END IF;
 
     -- Courses whose head has the word (or a word it begins): rank > 0. The head rows of
-    -- the words under the prefix other than the items (``prefix_rows``) are found through
-    -- their distinct words (one index descent each: the body-only rows of a word such as
-    -- "teacher" are never read). With one item, a course without such rows ranks by the
-    -- item's score, so the item's rows are read in index order; the courses with them,
-    -- and every course when the word has several stems, are ranked by summing rows.
+    -- the words under the prefix other than the items are found through their distinct
+    -- words (one index descent each: the body-only rows of a word such as "teacher" are
+    -- never read). With one item, a course without such rows ranks by the item's score,
+    -- so the item's rows are read in index order; the courses with them ("others"), and
+    -- every course when the word has several stems, are ranked by summing rows.
     IF n = 1 THEN
         WITH RECURSIVE range_words(term) AS (
             SELECT min(s.term) FROM courses_coursesearchposting s WHERE s.term >= p AND s.term < p_next
@@ -117,42 +120,59 @@ BEGIN
                 WHERE s.term > w.term AND s.term < p_next
             )
             FROM range_words w WHERE w.term IS NOT NULL
-        ),
-        prefix_rows AS MATERIALIZED (
-            SELECT s.course_id, s.score, s.popularity
+        )
+        SELECT coalesce(array_agg(o.course_id), '{}'), coalesce(array_agg(o.prefix_score), '{}'),
+            coalesce(array_agg(o.popularity), '{}')
+        INTO other_ids, other_scores, other_pops
+        FROM (
+            SELECT s.course_id, sum(s.score)::real AS prefix_score, max(s.popularity) AS popularity
             FROM range_words w
             CROSS JOIN LATERAL (
                 SELECT t.course_id, t.score, t.popularity FROM courses_coursesearchposting t
                 WHERE t.term = w.term AND t.score > 0
             ) s
             WHERE w.term IS NOT NULL AND w.term <> items[1]
-        ),
-        others AS (
-            SELECT r.course_id, sum(r.score) AS prefix_score, max(r.popularity) AS popularity
-            FROM prefix_rows r GROUP BY r.course_id
-        ),
-        ranked AS (
-            (SELECT s.course_id,
-                (s.score + CASE WHEN item_in_range THEN 0.1 * least(s.score, 1) ELSE 0 END)::real
-                    AS rank,
-                s.popularity
-            FROM courses_coursesearchposting s
-            WHERE s.term = items[1] AND s.score > 0
-                AND NOT EXISTS (SELECT 1 FROM others o WHERE o.course_id = s.course_id)
-            ORDER BY s.score DESC, s.popularity DESC, s.course_id
-            LIMIT wanted)
-            UNION ALL
-            SELECT o.course_id,
-                (coalesce(i.score, 0) + 0.1 * least(o.prefix_score
-                    + CASE WHEN item_in_range THEN coalesce(i.score, 0) ELSE 0 END, 1))::real,
-                o.popularity
-            FROM others o
-            LEFT JOIN courses_coursesearchposting i
-                ON i.course_id = o.course_id AND i.term = items[1] AND i.score > 0
-        )
-        SELECT coalesce(array_agg(x.course_id), '{}'), coalesce(array_agg(x.rank), '{}'),
-            coalesce(array_agg(x.popularity), '{}')
-        INTO ids, ranks, pops FROM ranked x;
+            GROUP BY s.course_id
+        ) o;
+        -- The item's rows in index order, stopping at ``wanted`` (the courses with other
+        -- prefix words left out: a filter while few, a hash anti-join and a sort past that).
+        IF cardinality(other_ids) <= 64 THEN
+            SELECT coalesce(array_agg(x.course_id), '{}'), coalesce(array_agg(x.rank), '{}'),
+                coalesce(array_agg(x.popularity), '{}')
+            INTO ids, ranks, pops
+            FROM (
+                SELECT s.course_id,
+                    (s.score + CASE WHEN item_in_range THEN 0.1 * least(s.score, 1) ELSE 0 END)::real AS rank,
+                    s.popularity
+                FROM courses_coursesearchposting s
+                WHERE s.term = items[1] AND s.score > 0 AND NOT (s.course_id = ANY(other_ids))
+                ORDER BY s.score DESC, s.popularity DESC, s.course_id
+                LIMIT wanted
+            ) x;
+        ELSE
+            SELECT coalesce(array_agg(x.course_id), '{}'), coalesce(array_agg(x.rank), '{}'),
+                coalesce(array_agg(x.popularity), '{}')
+            INTO ids, ranks, pops
+            FROM (
+                SELECT s.course_id,
+                    (s.score + CASE WHEN item_in_range THEN 0.1 * least(s.score, 1) ELSE 0 END)::real AS rank,
+                    s.popularity
+                FROM courses_coursesearchposting s
+                WHERE s.term = items[1] AND s.score > 0
+                    AND NOT EXISTS (SELECT 1 FROM unnest(other_ids) o(id) WHERE o.id = s.course_id)
+                ORDER BY s.score DESC, s.popularity DESC, s.course_id
+                LIMIT wanted
+            ) x;
+        END IF;
+        -- The courses with other prefix words: their item score (primary key lookups)
+        -- plus a tenth of every prefix word's.
+        SELECT ids || coalesce(array_agg(o.id), '{}'),
+            ranks || coalesce(array_agg((coalesce(i.score, 0) + 0.1 * least(o.prefix_score
+                + CASE WHEN item_in_range THEN coalesce(i.score, 0) ELSE 0 END, 1))::real), '{}'),
+            pops || coalesce(array_agg(o.popularity), '{}')
+        INTO ids, ranks, pops
+        FROM unnest(other_ids, other_scores, other_pops) o(id, prefix_score, popularity)
+        LEFT JOIN courses_coursesearchposting i ON i.course_id = o.id AND i.term = items[1] AND i.score > 0;
     ELSE
         WITH RECURSIVE range_words(term) AS (
             SELECT min(s.term) FROM courses_coursesearchposting s WHERE s.term >= p AND s.term < p_next
