@@ -10,12 +10,15 @@ document with the project's own code (``course_reindex_all``), analyzes, and for
 term:
 
 - the number of matches, and ``EXPLAIN (ANALYZE, BUFFERS)`` of the page query and of the
-  capped count query the API runs;
+  ranking statement the API runs, with the plans of the statements run inside the search
+  function (auto_explain);
 - p50 / p95 of the search itself (count + first page of 20 through the selector and the
   API's paginator, no HTTP), ``--samples`` serial runs;
 - requests/s and latency percentiles of ``GET /api/v1/courses/?q=<term>`` at
   ``--connections`` connections with wrk, against gunicorn (``-w 4 --threads 4``,
-  production settings, ``CONN_MAX_AGE=60``) started on ``--port``.
+  production settings, ``CONN_MAX_AGE=60``) started on ``--port``: the same URL (the
+  whole answer cached), a URL per request (ranked ids cached) and a URL per request while
+  the catalog's cache namespace is bumped every 2 ms (nothing cached: first hits).
 
 Run:
   createdb -h 127.0.0.1 -U postgres zq_search_bench
@@ -34,6 +37,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -54,10 +58,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIRequestFactory  # noqa: E402
 
 from core.caching import namespace_bump  # noqa: E402
-from courses import search  # noqa: E402
+from courses import search, search_postings  # noqa: E402
 from courses.api.catalog import CourseListView  # noqa: E402
 from courses.catalog_cache import CATALOG  # noqa: E402
 from courses.models import Course  # noqa: E402
+from courses.selectors import course_list  # noqa: E402
 from courses.services import course_reindex_all  # noqa: E402
 
 TERMS = [
@@ -172,6 +177,7 @@ FILLERS = {
     ],
 }
 CATALOG_TABLES = [
+    "courses_coursesearchposting",
     "courses_coursesearchdocument",
     "courses_course_tags",
     "courses_price",
@@ -284,7 +290,7 @@ def build(courses: int) -> None:
     built = time.perf_counter() - started
     print(f"built {courses:,} published courses, tags and prices in {built:.1f} s", flush=True)
     # A bulk load: the GIN indexes are built once at the end rather than row by row.
-    for index in GIN_INDEXES:
+    for index in [*GIN_INDEXES, search_postings.RANK_INDEX]:
         sql(f"DROP INDEX IF EXISTS {index}")
     started = time.perf_counter()
     course_reindex_all()
@@ -296,6 +302,8 @@ def build(courses: int) -> None:
     started = time.perf_counter()
     for index, definition in GIN_INDEXES.items():
         sql(f"CREATE INDEX {index} ON courses_coursesearchdocument USING gin ({definition})")
+    sql("SET maintenance_work_mem = '256MB'")
+    sql(search_postings.CREATE_RANK_INDEX)
     sql("VACUUM ANALYZE")
     print(f"GIN indexes and VACUUM ANALYZE in {time.perf_counter() - started:.1f} s", flush=True)
 
@@ -323,8 +331,9 @@ def explain(term: str) -> None:
             plan = "\n".join(row[0] for row in cursor.fetchall())
         if statement.lstrip().upper().startswith("SELECT COUNT"):
             kind = "count"
-        elif "courses_search_matches" in statement and "array_position" not in statement:
+        elif "courses_search_" in statement and "array_position" not in statement:
             kind = "ranked ids (first hit only; count = their number)"
+            plan += "\n" + nested_plans(statement)
         else:
             kind = "page"
         print(f"\n-- {kind} query for {term!r}:\n{statement}\n{plan}")
@@ -341,6 +350,32 @@ def explain(term: str) -> None:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, [*parsed.words.params, *prefixes.params])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     print(f"\n-- inside courses_search_matches for {term!r}:\n{statement}\n{plan}")
+
+
+def nested_plans(statement: str) -> str:
+    """The plans of the statements a search function runs inside (auto_explain with
+    ANALYZE and BUFFERS, its LOG messages sent to this client)."""
+    notices: list[str] = []
+    raw = connection.connection
+
+    def keep(diagnostic) -> None:
+        notices.append(diagnostic.message_primary or "")
+
+    raw.add_notice_handler(keep)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOAD 'auto_explain'")
+        for setting in (
+            "auto_explain.log_min_duration = 0",
+            "auto_explain.log_analyze = on",
+            "auto_explain.log_buffers = on",
+            "auto_explain.log_nested_statements = on",
+            "client_min_messages = log",
+        ):
+            cursor.execute(f"SET LOCAL {setting}")
+        cursor.execute(statement)
+        cursor.fetchall()
+    raw.remove_notice_handler(keep)
+    return "\n".join(f"-- (auto_explain) {notice}" for notice in notices)
 
 
 def time_search(term: str, samples: int, mode: str = "cold") -> tuple[float, float, int, float]:
@@ -372,6 +407,27 @@ def time_search(term: str, samples: int, mode: str = "cold") -> tuple[float, flo
     timings = sorted(timings[3:])
     p95 = timings[int(len(timings) * 0.95) - 1]
     return statistics.median(timings), p95, count, statistics.median(cpu[3:])
+
+
+def time_ranking(term: str, samples: int) -> tuple[float, float, float, float]:
+    """p50 and p95 ms of the ranking statement alone (the first ``COUNT_CAP`` ids), from
+    the postings and with every match ranked (``courses_search_top`` without the word, as
+    before the postings), the two alternated so that both see the same load."""
+    matches = course_list(currency="USD", query=term)._matches
+    sql, params = matches
+    statement = f"SELECT matched_id FROM {sql}, %s) ORDER BY rank DESC, popularity DESC, matched_id LIMIT %s"
+    timings: dict[bool, list[float]] = {True: [], False: []}
+    with connection.cursor() as cursor:
+        for _ in range(samples + 2):
+            for postings in (True, False):
+                arguments = list(params) if postings else [None, False, False, *params[3:]]
+                started = time.perf_counter()
+                cursor.execute(statement, [*arguments, search.COUNT_CAP, search.COUNT_CAP])
+                cursor.fetchall()
+                timings[postings].append((time.perf_counter() - started) * 1000)
+    new, old = sorted(timings[True][2:]), sorted(timings[False][2:])
+    p95 = int(samples * 0.95) - 1
+    return statistics.median(new), new[p95], statistics.median(old), old[p95]
 
 
 def exact_matches(term: str) -> int:
@@ -445,6 +501,11 @@ end
 """
 
 
+def bump_until(stop: threading.Event) -> None:
+    while not stop.wait(0.002):
+        namespace_bump(CATALOG)
+
+
 def wrk(url: str, connections: int, duration: int, distinct: bool = False) -> tuple[float, str]:
     script = []
     if distinct:
@@ -499,7 +560,16 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn + wrk part")
+    parser.add_argument(
+        "--without-postings",
+        action="store_true",
+        help="rank every match as before the posting table (in-process part only: compare at the same load)",
+    )
     args = parser.parse_args()
+    if args.without_postings:
+        # No query is a single word for the postings: courses_search_top hands every one
+        # to courses_search_matches.
+        patch.object(search_postings, "single_word", lambda query: None).start()
     if connection.vendor != "postgresql":
         raise SystemExit("PostgreSQL only: set DATABASE_URL to a dedicated database")
     if not (args.reset or args.keep):
@@ -527,6 +597,14 @@ def main() -> None:
 
     print_in_process(results, args.samples)
 
+    header = f"{'postings p50':>12} {'p95':>6} {'every match p50':>15} {'p95':>6}"
+    print(f"\n{'ranking statement alone':<34} {header}  load")
+    for label, term in TERMS:
+        new_p50, new_p95, old_p50, old_p95 = time_ranking(term, args.samples)
+        numbers = f"{new_p50:>12.1f} {new_p95:>6.1f} {old_p50:>15.1f} {old_p95:>6.1f}"
+        print(f"{label + ' ' + term:<34} {numbers}  {load()}")
+    print("(ms, the statement that ranks a first hit's 1000 ids, the two ways alternated)", flush=True)
+
     if not args.no_http:
         if shutil.which("wrk") is None:
             raise SystemExit("wrk is missing")
@@ -542,6 +620,17 @@ def main() -> None:
                 distinct = url + ("&" if query else "?") + "x=1"
                 rps, latency = wrk(distinct, args.connections, args.duration, True)
                 row.extend([rps, latency, load()])
+                # Nothing cached: the catalog's namespace is bumped every 2 ms meanwhile, so
+                # (nearly) every request ranks its search from scratch, a first hit.
+                stop = threading.Event()
+                bumper = threading.Thread(target=bump_until, args=(stop,))
+                bumper.start()
+                try:
+                    rps, latency = wrk(distinct, args.connections, args.duration, True)
+                finally:
+                    stop.set()
+                    bumper.join()
+                row.extend([rps, latency, load()])
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -549,16 +638,24 @@ def main() -> None:
     plain = results[-1]
     if not args.no_http:
         print(f"\n{'term':<34} {'req/s':>7} {'x plain':>7}  {'HTTP latency':<40} load")
-        for label, term, *_, rps, latency, load_http, built_rps, built_latency, built_load in results:
-            print(f"{label + ' ' + term:<34} {rps:>7.0f} {rps / plain[-6]:>7.2f}  {latency:<40} {load_http}")
+        for row in results:
+            label, term = row[:2]
+            rps, latency, load_http, built_rps, built_latency, built_load = row[-9:-3]
+            cold = row[-3:]
+            print(f"{label + ' ' + term:<34} {rps:>7.0f} {rps / plain[-9]:>7.2f}  {latency:<40} {load_http}")
             print(
-                f"{'  every answer built':<34} {built_rps:>7.0f} {built_rps / plain[-3]:>7.2f}  "
+                f"{'  every answer built':<34} {built_rps:>7.0f} {built_rps / plain[-6]:>7.2f}  "
                 f"{built_latency:<40} {built_load}"
+            )
+            print(
+                f"{'  nothing cached (first hits)':<34} {cold[0]:>7.0f} {cold[0] / plain[-3]:>7.2f}  "
+                f"{cold[1]:<40} {cold[2]}"
             )
     print(
         f"(req/s: wrk -t2 -c{args.connections} -d{args.duration}s on gunicorn -w 4 --threads 4 (the plain "
         "list there is served from the shared cache, as in production; 'every answer built': each request "
-        "its own URL, so whole answers are never cached and a search's ranked ids are); "
+        "its own URL, so whole answers are never cached and a search's ranked ids are; 'nothing cached': "
+        "the same while the catalog's cache namespace is bumped every 2 ms, so searches rank from scratch); "
         "load: /proc/loadavg at the end of each measurement, on a machine shared with other work)"
     )
 

@@ -386,6 +386,37 @@ class CourseSearchDocument(models.Model):
         return str(self.course_id)
 
 
+class CourseSearchPosting(models.Model):
+    """One word of a published course's search document (PostgreSQL; SQLite leaves it
+    empty), written by ``courses.search_postings.postings_sync`` from the document. Its
+    index ``(term, score DESC, popularity DESC, course_id)`` (migration 0011, with the
+    column in the "C" collation so a word prefix is a range) lists a word's courses in
+    rank order, so a first search of a common word reads its top rows instead of ranking
+    every match."""
+
+    pk = models.CompositePrimaryKey("course", "term")
+    # The primary key (course, term) is the index of a course's rows. No database
+    # constraint: a bulk fill writes 21 million rows at 100k courses, each of which it
+    # would check; the rows come from documents of existing courses, and deleting a
+    # course deletes them (the ORM's cascade, one statement).
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    term = models.TextField()
+    # ts_rank of the document's head for this one word (0: the word is only in the body),
+    # so that ORDER BY score is the ranking of a one-word query.
+    score = models.FloatField()
+    # The document's popularity, the tiebreak inside one score (refreshed with it).
+    popularity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        # Not shown anywhere (no admin page), so no translated verbose names.
+        ordering = ["course_id", "term"]
+
+    def __str__(self) -> str:
+        return f"{self.course_id} {self.term}"
+
+
 # --- Quizzes -----------------------------------------------------------------------------
 
 

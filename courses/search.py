@@ -25,7 +25,10 @@ than ``FUZZY_BELOW`` courses match, courses whose names are close to every Latin
 (``strict_word_similarity``, pg_trgm) are added: "calligrphy" finds "Calligraphy".
 
 Results are ranked inside PostgreSQL by ``ts_rank`` of the head (a title above a tag, a
-whole word far above a prefix), then popularity; counting stops at ``COUNT_CAP``.
+whole word far above a prefix), then popularity; counting stops at ``COUNT_CAP``. A query
+of one word (most searches) is ranked from the posting rows of ``courses.search_postings``
+(the word's courses in rank order in a btree index: the first thousand rows, not every
+match), with the same order.
 
 SQLite (the first-run default) has no documents: it filters ``Course.search_text``
 (whole words and word starts for Latin terms, substrings for CJK) and ranks title hits

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from core.caching import cached
 
-from . import search
+from . import search, search_postings
 from .catalog_cache import CATALOG as CATALOG_NAMESPACE
 from .models import Category, Course, Instructor, Lesson, LiveSession, Price, Section, Tag
 
@@ -103,8 +103,10 @@ class _SearchResults(QuerySet):
     common word would cost more than the page. A slice (the page) loads only the page's
     courses with their category, instructor and price (``_page_base``), in the list's
     order. A search without other filters, ranked by relevance, ranks inside
-    ``courses_search_matches`` (``_matches``: the rank comes from the document row that
-    matched, no lookup per match)."""
+    ``courses_search_top`` (``_matches``: the call without its last argument, how many
+    ids): a one-word query reads the first rows of its word's postings in rank order
+    (``courses.search_postings``), others rank every match of ``courses_search_matches``
+    from the document row that matched."""
 
     _page_base: QuerySet | None = None
     # The page's rows without the relevance annotation: a page of ranked ids needs no rank.
@@ -129,8 +131,9 @@ class _SearchResults(QuerySet):
             sql, params = self._matches
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT matched_id FROM {sql} ORDER BY rank DESC, popularity DESC, matched_id LIMIT %s",
-                    [*params, search.COUNT_CAP],
+                    f"SELECT matched_id FROM {sql}, %s) "
+                    "ORDER BY rank DESC, popularity DESC, matched_id LIMIT %s",
+                    [*params, search.COUNT_CAP, search.COUNT_CAP],
                 )
                 return [row[0] for row in cursor.fetchall()]
         return list(QuerySet.__getitem__(self.values_list("pk", flat=True), slice(0, search.COUNT_CAP)))
@@ -168,7 +171,7 @@ class _SearchResults(QuerySet):
         start = int(k.start or 0)
         limit = "ALL" if k.stop is None else str(max(int(k.stop) - start, 0))
         page_ids = RawSQL(
-            f"SELECT matched_id FROM {sql} ORDER BY rank DESC, popularity DESC, matched_id "
+            f"SELECT matched_id FROM {sql}, NULL) ORDER BY rank DESC, popularity DESC, matched_id "
             f"LIMIT {limit} OFFSET {start}",
             params,
         )
@@ -193,17 +196,14 @@ def _search_results(
     return results
 
 
-def _matches_call(parsed: search.SearchQuery, ranked: bool) -> tuple[str, list]:
-    """``courses_search_matches(...)`` with its parameters; ``ranked``: with the rank
-    queries (else NULL, and the rank column is NULL)."""
+def _matches_arguments(parsed: search.SearchQuery, ranked: bool) -> tuple[str, list]:
+    """The arguments of ``courses_search_matches`` with their parameters; ``ranked``:
+    with the rank queries (else NULL, and the rank column is NULL)."""
     null = search.Sql("NULL::tsquery")
     prefixes = parsed.prefixes or null
     rank = parsed.rank if ranked else null
     rank_prefix = (parsed.rank_prefix or null) if ranked else null
-    sql = (
-        f"courses_search_matches({parsed.words.sql}, {prefixes.sql}, %s::text[], %s, "
-        f"{rank.sql}, {rank_prefix.sql})"
-    )
+    sql = f"{parsed.words.sql}, {prefixes.sql}, %s::text[], %s, {rank.sql}, {rank_prefix.sql}"
     params = [
         *parsed.words.params,
         *prefixes.params,
@@ -213,6 +213,23 @@ def _matches_call(parsed: search.SearchQuery, ranked: bool) -> tuple[str, list]:
         *rank_prefix.params,
     ]
     return sql, params
+
+
+def _top_call(parsed: search.SearchQuery, query: str) -> tuple[str, list]:
+    """``courses_search_top(...`` without its last argument (how many ids, at most) and
+    closing parenthesis: the ranked matches of ``query``, from the posting rows of its
+    word when it is one (``courses.search_postings``), else from
+    ``courses_search_matches``."""
+    arguments, params = _matches_arguments(parsed, ranked=True)
+    word = search_postings.single_word(query) or (None, False, False)
+    return f"courses_search_top(%s, %s, %s, {arguments}", [*word, *params]
+
+
+def _matches_call(parsed: search.SearchQuery, ranked: bool) -> tuple[str, list]:
+    """``courses_search_matches(...)`` with its parameters (every match, unranked when
+    ``ranked`` is false)."""
+    arguments, params = _matches_arguments(parsed, ranked)
+    return f"courses_search_matches({arguments})", params
 
 
 def course_search(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
@@ -359,7 +376,7 @@ def course_list(
             [category, course_format, level, language, tag, price_min is not None, price_max is not None]
         )
         if parsed is not None and only_the_query:
-            matches = _matches_call(parsed, ranked=True)
+            matches = _top_call(parsed, query)
     cache_parts = (
         search.query_key(query),
         category,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
 
-from . import search
+from . import search, search_postings
 from .catalog_cache import catalog_bump
 from .exceptions import CourseNotFound, CourseNotFree, LessonLocked, LiveSessionNotFound, NotEnrolled, SoldOut
 from .models import (
@@ -46,6 +46,9 @@ def course_build_search_text(*, course: Course) -> str:
 
 def _documents_rebuild(course_ids: list[int] | None) -> int:
     written = search.documents_rebuild(connection, _language_suffixes(), course_ids)
+    # The posting rows follow the documents in the same transaction: an edit shows in the
+    # next search at once.
+    search_postings.postings_sync(connection, course_ids)
     # Searches cache their ranked ids under the catalog's version: a document rewritten
     # after the edit's own signal (tags added, then the course reindexed) must bump it again.
     catalog_bump()
@@ -102,6 +105,9 @@ def course_set_published(*, courses: QuerySet[Course], published: bool) -> int:
         courses.filter(published_at__isnull=True).update(published_at=timezone.now())
     # The search reads the flag from the course's search document (see courses.search).
     CourseSearchDocument.objects.filter(course__in=courses.values("pk")).update(is_published=published)
+    if connection.vendor == "postgresql":
+        # Only published courses have posting rows: add or drop theirs.
+        search_postings.postings_sync(connection, list(courses.values_list("pk", flat=True)))
     changed = courses.update(is_published=published)
     # A queryset update sends no post_save: invalidate the cached catalog here.
     catalog_bump()
@@ -114,11 +120,18 @@ def course_search_refresh_popularity() -> int:
     if connection.vendor != "postgresql":
         return 0  # SQLite searches Course.search_text and keeps no documents
     with connection.cursor() as cursor:
+        # The posting rows carry the popularity too (their index order): the changed
+        # documents' rows are updated in the same statement, through the primary key.
         cursor.execute(
+            "WITH changed AS ("
             "UPDATE courses_coursesearchdocument d SET popularity = c.enrollment_count "
-            "FROM courses_course c WHERE c.id = d.course_id AND d.popularity <> c.enrollment_count"
+            "FROM courses_course c WHERE c.id = d.course_id AND d.popularity <> c.enrollment_count "
+            "RETURNING d.course_id, d.popularity), "
+            "postings AS (UPDATE courses_coursesearchposting p SET popularity = changed.popularity "
+            "FROM changed WHERE p.course_id = changed.course_id RETURNING 1) "
+            "SELECT count(*) FROM changed"
         )
-        changed = cursor.rowcount
+        changed = cursor.fetchone()[0]
     if changed:
         # Searches rank ties by popularity: their cached ranked ids are stale now.
         catalog_bump()
