@@ -460,6 +460,22 @@ def order_checkout(
     return _finish(CheckoutResult(order=order, created=opened.created), declined=declined)
 
 
+def _order_customer(*, order: Order, provider) -> str:
+    """The learner's customer at ``provider`` for a first payment that saves its method,
+    made outside any transaction. Unknown outcome: the order stays pending and the same
+    request asks again with the same learner key (one customer). Refused: asked before any
+    charge, so nothing was taken and the order fails."""
+    try:
+        return provider_customer_for(user=order.user, provider=provider)
+    except PaymentOutcomeUnknown as exc:
+        exc.extra = {**exc.extra, "order": str(order.number)}
+        raise
+    except PaymentProviderError:
+        Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(failure_code=PROVIDER_ERROR)
+        order_mark_failed(order=order)
+        raise
+
+
 def _charge(
     *,
     order: Order,
@@ -475,19 +491,7 @@ def _charge(
     key = payment.idempotency_key if payment and payment.idempotency_key else payment_idempotency_key(order)
     save_method = not off_session and order_saves_method(order=order, provider=provider)
     if save_method:
-        try:
-            customer = provider_customer_for(user=order.user, provider=provider)
-        except PaymentOutcomeUnknown as exc:
-            # The same request again asks with the same learner key: one customer.
-            exc.extra = {**exc.extra, "order": str(order.number)}
-            raise
-        except PaymentProviderError:
-            # Asked before any charge: nothing was taken.
-            Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(
-                failure_code=PROVIDER_ERROR
-            )
-            order_mark_failed(order=order)
-            raise
+        customer = _order_customer(order=order, provider=provider)
     try:
         charge = provider.charge(
             amount=order.total,
@@ -590,18 +594,7 @@ def order_checkout_redirect(
     if order_saves_method(order=order, provider=provider, hosted_page=True):
         # A renewing membership (Stripe): the page saves the card to the learner's
         # Customer, made here outside any transaction, for the off-session renewals.
-        try:
-            customer = provider_customer_for(user=user, provider=provider)
-        except PaymentOutcomeUnknown as exc:
-            exc.extra = {**exc.extra, "order": str(order.number)}
-            raise
-        except PaymentProviderError:
-            Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(
-                failure_code=PROVIDER_ERROR
-            )
-            order_mark_failed(order=order)
-            raise
-        saving = {"customer": customer, "save_method": True}
+        saving = {"customer": _order_customer(order=order, provider=provider), "save_method": True}
     try:
         page = provider.create_redirect(
             amount=order.total,
