@@ -4,14 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommender.evaluation import (
-    EVALUATED,
-    EVALUATION_EASE_MAX,
-    FORMATS,
-    RatingsFileError,
-    evaluate,
-    load_ratings,
-)
+from recommender.evaluation import EVALUATED, EVALUATION_EASE_MAX, evaluate
+from recommender.ratings import FORMATS, RatingsFileError, load_ratings
 
 
 class Command(BaseCommand):
