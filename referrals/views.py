@@ -131,48 +131,40 @@ def withdraw(request: HttpRequest) -> HttpResponse:
     return redirect("referrals:earnings")
 
 
-@login_required
-@require_GET
-def share(request: HttpRequest, slug: str) -> HttpResponse:
+def _share_page(request: HttpRequest, *, kind: str, slug: str) -> HttpResponse:
+    """The share page of a course or a plan (``kind``): the learner's link, code and poster.
+    A course's poster is in the course's language; a plan's in the page's."""
     referrer = selectors.referrer_for_user(user=request.user)
     if referrer is None:
         return redirect("referrals:earnings")
+    find = services.plan_for_link if kind == "plan" else services.course_for_link
     try:
-        course = services.course_for_link(slug=slug)
+        product = find(slug=slug)
     except ApplicationError:
-        raise Http404("unknown course") from None
+        raise Http404(f"unknown {kind}") from None
+    language = translation.get_language() if kind == "plan" else ""
     return render(
         request,
         "referrals/share.html",
         {
             "referrer": referrer,
-            "course": course,
-            "link": selectors.link_url(referrer=referrer, course=course),
-            "poster_url": selectors.poster_path(course=course),
+            kind: product,
+            "link": selectors.link_url(referrer=referrer, **{kind: product}),
+            "poster_url": selectors.poster_path(**{kind: product}, language=language),
         },
     )
+
+
+@login_required
+@require_GET
+def share(request: HttpRequest, slug: str) -> HttpResponse:
+    return _share_page(request, kind="course", slug=slug)
 
 
 @login_required
 @require_GET
 def share_plan(request: HttpRequest, slug: str) -> HttpResponse:
-    referrer = selectors.referrer_for_user(user=request.user)
-    if referrer is None:
-        return redirect("referrals:earnings")
-    try:
-        plan = services.plan_for_link(slug=slug)
-    except ApplicationError:
-        raise Http404("unknown plan") from None
-    return render(
-        request,
-        "referrals/share.html",
-        {
-            "referrer": referrer,
-            "plan": plan,
-            "link": selectors.link_url(referrer=referrer, plan=plan),
-            "poster_url": selectors.poster_path(plan=plan, language=translation.get_language()),
-        },
-    )
+    return _share_page(request, kind="plan", slug=slug)
 
 
 @login_required
