@@ -5,16 +5,20 @@ checkouts (not counted: imports, caches) and ``--count`` measured ones through
 ``order_checkout`` with the sandbox provider (no network). Prints the queries of one
 checkout (``--show-queries``), the mean ``time.process_time()`` per checkout (the CPU this
 process spends: Python and the driver, not PostgreSQL's), the queries per checkout and the
-PostgreSQL time per checkout from ``pg_stat_statements`` when it is installed, and with
-``--profile`` the top of a cProfile of the measured checkouts.
+PostgreSQL time per checkout from ``pg_stat_statements`` when it is installed, with
+``--profile`` the top of a cProfile of the measured checkouts, and with ``--per-statement``
+the Python CPU spent before each statement (building it, and the code since the one
+before): where hand-writing a statement would pay.
 
 Run: createdb zq_checkout_prof; DATABASE_URL=postgres://postgres@127.0.0.1:5432/zq_checkout_prof \
-    .venv/bin/python bench/checkout_profile.py [--count 200] [--profile] [--show-queries]
+    .venv/bin/python bench/checkout_profile.py [--count 200] [--profile] [--show-queries] \
+    [--per-statement] [--provider stripe]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import os
@@ -22,6 +26,7 @@ import pstats
 import sys
 import time
 import uuid
+from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,6 +47,26 @@ from campaigns.models import DiscountCode  # noqa: E402
 from commerce.services import order_checkout  # noqa: E402
 from tests.campaigns.factories import CampaignFactory  # noqa: E402
 from tests.factories import CourseFactory  # noqa: E402
+
+
+class _StatementGaps:
+    """An execute wrapper: the process CPU between the end of one statement and the start of
+    the next is put on the next one's account (its first words name it). What the ORM spends
+    building a statement shows up there, beside what the code did since the last one."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[str, float] = defaultdict(float)
+        self.count: dict[str, int] = defaultdict(int)
+        self.last = time.process_time()
+
+    def __call__(self, execute, sql, params, many, context):
+        name = " ".join(sql.split())[:90]
+        self.cpu[name] += time.process_time() - self.last
+        self.count[name] += 1
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.last = time.process_time()
 
 
 def prepare(buyers: int):
@@ -106,6 +131,11 @@ def main() -> None:
     )
     parser.add_argument("--dump", default="", help="write the raw cProfile stats to this file")
     parser.add_argument(
+        "--per-statement",
+        action="store_true",
+        help="the Python CPU spent before each statement (building it, and the code since the last one)",
+    )
+    parser.add_argument(
         "--server-binding",
         type=int,
         default=None,
@@ -168,8 +198,10 @@ def main() -> None:
     began_cpu, began_wall = time.process_time(), time.perf_counter()
     if profiler:
         profiler.enable()
-    for i in range(first, first + args.count):
-        checkout(i)
+    gaps = _StatementGaps() if args.per_statement else None
+    with connection.execute_wrapper(gaps) if gaps else contextlib.nullcontext():
+        for i in range(first, first + args.count):
+            checkout(i)
     if profiler:
         profiler.disable()
     cpu = (time.process_time() - began_cpu) / args.count * 1000
@@ -189,6 +221,12 @@ def main() -> None:
             f"PostgreSQL backend CPU per checkout (its /proc stat, this connection): "
             f"{(backend_after - backend_before) / args.count * 1000:.2f} ms"
         )
+    if gaps:
+        print("Python CPU before each statement, per checkout (building it and the code since the last):")
+        for statement, seconds in sorted(gaps.cpu.items(), key=lambda kv: -kv[1])[:30]:
+            times = gaps.count[statement] / args.count
+            print(f"  {seconds / args.count * 1000:6.2f} ms  {times:4.1f}x  {statement}")
+        print(f"  {sum(gaps.cpu.values()) / args.count * 1000:6.2f} ms in all")
     if profiler:
         if args.dump:
             profiler.dump_stats(args.dump)

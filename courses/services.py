@@ -181,8 +181,16 @@ def course_enrollment_counts_add(*, course_ids: list[int]) -> None:
     transaction (at 32 concurrent checkouts of one course, 24 of 32 connections were
     waiting on this row when it came mid-transaction). By primary key, so two orders of
     the same courses cannot deadlock."""
-    for course_id in sorted(course_ids):
-        Course.objects.filter(pk=course_id).update(enrollment_count=F("enrollment_count") + 1)
+    if not course_ids:
+        return
+    # A plain statement: every sale runs it, and the ORM's update cost several times the
+    # statement in Python.
+    with connections[router.db_for_write(Course)].cursor() as cursor:
+        for course_id in sorted(course_ids):
+            cursor.execute(
+                f"UPDATE {Course._meta.db_table} SET enrollment_count = enrollment_count + 1 WHERE id = %s",
+                [course_id],
+            )
 
 
 @transaction.atomic(savepoint=False)

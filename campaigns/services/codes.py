@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import ratelimit
 from core.client_address import current_client_ip, rate_ident
+from core.rawsql import RowShape
 
 from ..exceptions import (
     CampaignInvalid,
@@ -35,7 +36,7 @@ from ..models import (
     CodeRedemption,
     DiscountCode,
 )
-from ..selectors import campaign_public_code
+from ..selectors import campaign_course_ids, campaign_public_code
 from .lifecycle import _now, campaign_is_live
 from .pricing import campaign_offer, campaign_product_keys, visitor_variant
 from .tracking import visitor_is_holdout
@@ -233,16 +234,35 @@ class DiscountQuote:
 
 
 # A checkout reads the code with its campaign twice (quote, then under the code's lock):
-# only the columns the rules below read. The campaign row has ~50 columns (texts in every
-# language, budgets, targeting), and building them cost more CPU than the statement.
-_CODE_FIELDS = tuple(field.name for field in DiscountCode._meta.concrete_fields)
-_CAMPAIGN_FIELDS = (
-    "campaign__status",
-    "campaign__starts_at",
-    "campaign__ends_at",
-    "campaign__discount_type",
-    "campaign__discount_percent",
+# only the columns the rules below read, by a hand-written statement. The campaign row has
+# ~50 columns (texts in every language, budgets, targeting), and building them, or the
+# join through the ORM, cost more CPU than the statement (see ``core.rawsql``).
+_CODE = RowShape(DiscountCode, "d")
+_REDEMPTION = RowShape(CodeRedemption, "r")
+_CODE_CAMPAIGN = RowShape(
+    Campaign, "c", ("id", "status", "starts_at", "ends_at", "discount_type", "discount_percent")
 )
+
+
+def _code_with_campaign(*, column: str, value, lock: bool = False) -> DiscountCode | None:
+    """The active code whose ``column`` (``code`` or ``id``, both unique) is ``value``, its
+    campaign attached; ``lock`` locks the code row alone (``FOR UPDATE OF``: the campaign
+    is read, not locked)."""
+    connection = connections[_CODE.db]
+    suffix = " FOR UPDATE OF d" if lock and connection.features.has_select_for_update_of else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_CODE.columns}, {_CODE_CAMPAIGN.columns} FROM {DiscountCode._meta.db_table} d"
+            f" JOIN {Campaign._meta.db_table} c ON c.id = d.campaign_id"
+            f" WHERE d.{connection.ops.quote_name(column)} = %s AND d.is_active{suffix}",
+            [value],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    code = _CODE.build(row)
+    DiscountCode._meta.get_field("campaign").set_cached_value(code, _CODE_CAMPAIGN.build(row, len(_CODE)))
+    return code
 
 
 def _active_redemptions(code_id: int, user) -> int:
@@ -310,12 +330,7 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products) -
     normalized = _normalize_code(code)
     if not normalized:
         raise CodeInvalid()
-    row = (
-        DiscountCode.objects.select_related("campaign")
-        .only(*_CODE_FIELDS, *_CAMPAIGN_FIELDS)
-        .filter(code=normalized, is_active=True)
-        .first()
-    )
+    row = _code_with_campaign(column="code", value=normalized)
     if row is None:
         raise CodeInvalid()
     campaign = row.campaign
@@ -334,8 +349,8 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products) -
         raise CodeLimitReached()
     if visitor_is_holdout(campaign_id=campaign.pk, visitor_id=visitor_id, user=user):
         raise CodeNotApplicable()
-    campaign_course_ids = set(campaign.campaign_courses.values_list("course_id", flat=True))
-    applicable = [int(pk) for pk in course_ids if int(pk) in campaign_course_ids and pk in amounts]
+    joint = campaign_course_ids(campaign_id=campaign.pk)
+    applicable = [int(pk) for pk in course_ids if int(pk) in joint and pk in amounts]
     # Bundles and plans ("bundle:<id>", "plan:<id>") are discounted as a whole when the
     # campaign names them, by the same offer as its courses.
     campaign_products = campaign_product_keys(campaign=campaign) if products else set()
@@ -373,14 +388,8 @@ def discount_code_redeem(
     same order returns the first reservation. ``new_order_ref``: the caller made the order
     in this transaction (its reference is a fresh UUID), so no redemption names it yet and
     the look-up for one is skipped."""
-    code = (
-        DiscountCode.objects.select_for_update(of=("self",))
-        .select_related("campaign")
-        .only(*_CODE_FIELDS, *_CAMPAIGN_FIELDS)
-        .filter(pk=quote.code_id)
-        .first()
-    )
-    if code is None or not code.is_active:
+    code = _code_with_campaign(column="id", value=quote.code_id, lock=True)
+    if code is None:
         raise CodeInvalid()
     existing = None if new_order_ref else CodeRedemption.objects.filter(order_ref=order_ref).first()
     if existing is not None and existing.status != CodeRedemption.Status.RELEASED:
@@ -394,9 +403,14 @@ def discount_code_redeem(
         raise CampaignNotRunning()
     if _active_redemptions(code.pk, user) >= code.per_customer_limit:
         raise CodeLimitReached()
-    taken = DiscountCode.objects.filter(pk=code.pk, redemptions_count__lt=F("max_redemptions")).update(
-        redemptions_count=F("redemptions_count") + 1
-    )
+    with connections[_CODE.db].cursor() as cursor:
+        # The conditional increment, as a plain statement (see ``_code_with_campaign``).
+        cursor.execute(
+            f"UPDATE {DiscountCode._meta.db_table} SET redemptions_count = redemptions_count + 1"
+            " WHERE id = %s AND redemptions_count < max_redemptions",
+            [code.pk],
+        )
+        taken = cursor.rowcount
     if taken != 1:
         raise CodeExhausted()
     user_obj = user if user is not None and getattr(user, "is_authenticated", False) else None
@@ -438,13 +452,22 @@ def discount_code_confirm(*, order_ref: str) -> CodeRedemption | None:
     """The order was paid: the reservation becomes a use. Idempotent. Only the
     redemption row is locked (the last step of the lock order); its code comes along
     unlocked for the ``code.redeemed`` event."""
-    redemption = (
-        CodeRedemption.objects.select_for_update(of=("self",))
-        .select_related("code")
-        .filter(order_ref=order_ref)
-        .first()
-    )
-    if redemption is None or redemption.status != CodeRedemption.Status.RESERVED:
+    connection = connections[_REDEMPTION.db]
+    lock = " FOR UPDATE OF r" if connection.features.has_select_for_update_of else ""
+    with connection.cursor() as cursor:
+        # Hand-written: every paid coded order confirms, and the ORM's join cost several
+        # times the statement in Python (see ``core.rawsql``).
+        cursor.execute(
+            f"SELECT {_REDEMPTION.columns}, {_CODE.columns} FROM {CodeRedemption._meta.db_table} r"
+            f" JOIN {DiscountCode._meta.db_table} d ON d.id = r.code_id WHERE r.order_ref = %s{lock}",
+            [order_ref],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    redemption = _REDEMPTION.build(row)
+    CodeRedemption._meta.get_field("code").set_cached_value(redemption, _CODE.build(row, len(_REDEMPTION)))
+    if redemption.status != CodeRedemption.Status.RESERVED:
         return redemption
     redemption.status = CodeRedemption.Status.CONFIRMED
     redemption.save(update_fields=["status", "updated_at"])

@@ -18,13 +18,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db import connections, router, transaction
 from django.utils import timezone, translation
 
 from accounts.models import LearnerProfile
 from core.caching import user_namespace_bump
 from core.money import round_money
+from core.rawsql import RowShape
 from courses.models import Course, Enrollment, LiveSession, Price
 from courses.services import live_session_reserve_seat
 from plans.models import Bundle, Plan, PlanPrice
@@ -190,24 +190,18 @@ def _price_items(*, user, items: list[tuple[str, int | None]], currency: str) ->
     if len({course.slug for course in bundled} | set(slugs)) != len(bundled) + len(slugs):
         raise DuplicateItem()  # a course alone and in a bundle, or in two bundles
 
-    # Only what pricing reads: a course row is ~40 columns (every language of its texts),
-    # and building them all cost more CPU than the rest of the statement.
-    courses = {
-        course.slug: course
-        for course in Course.objects.filter(slug__in=slugs, is_published=True).only("slug", "format")
-    }
-    prices = dict(
-        Price.objects.filter(course__in=courses.values(), currency=currency).values_list(
-            "course_id", "amount"
-        )
-    )
+    for_sale = _courses_for_sale(user=user, slugs=slugs, currency=currency)
+    courses = {course.slug: course for course, _price, _owned in for_sale}
+    prices = {course.pk: price for course, price, _owned in for_sale if price is not None}
+    owned = {course.pk for course, _price, is_owned in for_sale if is_owned}
     session_ids = [session for _slug, session in items if session is not None]
-    sessions = LiveSession.objects.in_bulk(session_ids)
-    owned = set(
-        Enrollment.objects.filter(
-            user=user, course__in=[*courses.values(), *bundled], is_active=True
-        ).values_list("course_id", flat=True)
-    )
+    sessions = LiveSession.objects.in_bulk(session_ids) if session_ids else {}
+    if bundled:
+        owned |= set(
+            Enrollment.objects.filter(user=user, course__in=bundled, is_active=True).values_list(
+                "course_id", flat=True
+            )
+        )
     if any(course.pk in owned for course in bundled):
         raise AlreadyEnrolled()
     now = timezone.now()
@@ -243,6 +237,59 @@ def _reserve_seats(*, lines: list[_PricedLine]) -> None:
         live_session_reserve_seat(session_id=session_id)
 
 
+# Phase 1's reads of every checkout are hand-written statements: through the ORM they cost
+# several times the statements in Python (see ``core.rawsql``).
+_IDEMPOTENCY = RowShape(IdempotencyKey, "k")
+_PRICED_COURSE = RowShape(Course, "c", ("id", "slug", "format"))
+_PRICE = RowShape(Price, "p", ("amount",))
+
+
+def _lock_learner(*, user_id: int) -> str | None:
+    """Lock the learner's row (see LOCK_ORDER) and read the language orders are written in."""
+    connection = connections[router.db_for_write(LearnerProfile)]
+    lock = " FOR UPDATE OF u" if connection.features.has_select_for_update_of else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT p.preferred_language FROM {LearnerProfile._meta.db_table} p"
+            f" WHERE p.user_id = u.id ORDER BY p.id LIMIT 1) FROM {get_user_model()._meta.db_table} u"
+            f" WHERE u.id = %s{lock}",
+            [user_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _idempotency_record(*, user_id: int, key: str) -> IdempotencyKey | None:
+    with connections[_IDEMPOTENCY.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_IDEMPOTENCY.columns} FROM {IdempotencyKey._meta.db_table} k"
+            " WHERE k.user_id = %s AND k.key = %s",
+            [user_id, key],
+        )
+        row = cursor.fetchone()
+    return _IDEMPOTENCY.build(row) if row else None
+
+
+def _courses_for_sale(*, user, slugs: list[str], currency: str) -> list[tuple[Course, Decimal | None, bool]]:
+    """The published courses of ``slugs``, each with its price in ``currency`` (None when
+    it has none) and whether the learner owns it already: one statement."""
+    if not slugs:
+        return []
+    marks = ", ".join(["%s"] * len(slugs))
+    with connections[_PRICED_COURSE.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_PRICED_COURSE.columns},"
+            f" (SELECT p.amount FROM {Price._meta.db_table} p WHERE p.course_id = c.id AND p.currency = %s),"
+            f" EXISTS (SELECT 1 FROM {Enrollment._meta.db_table} e"
+            "  WHERE e.course_id = c.id AND e.user_id = %s AND e.is_active)"
+            f" FROM {Course._meta.db_table} c WHERE c.is_published AND c.slug IN ({marks})",
+            [currency, user.pk, *slugs],
+        )
+        rows = cursor.fetchall()
+    width = len(_PRICED_COURSE)
+    return [(_PRICED_COURSE.build(row), _PRICE.values(row, width)[0], bool(row[width + 1])) for row in rows]
+
+
 @dataclass(frozen=True)
 class _Opened:
     order: Order
@@ -270,14 +317,7 @@ def _checkout_open(
         # One checkout per learner at a time: "already enrolled" and the idempotency
         # record are then decided on committed data. Other learners are not affected.
         # The learner's language comes with the lock (the order is written in it).
-        profile = LearnerProfile.objects.filter(user=OuterRef("pk")).values("preferred_language")[:1]
-        language = (
-            get_user_model()
-            .objects.select_for_update()
-            .filter(pk=user.pk)
-            .values_list(Subquery(profile), flat=True)
-            .first()
-        )
+        language = _lock_learner(user_id=user.pk)
         items_from_cart = items is None
         raw_items = _items_from_cart(user=user) if items_from_cart else items
         normalized = _normalize_items(raw_items)
@@ -300,7 +340,7 @@ def _checkout_open(
             key = f"auto:{request_hash}"
         # The learner's row is locked: nobody else can write this learner's record now, so
         # a plain read then insert (no get_or_create savepoint) is safe.
-        record = IdempotencyKey.objects.filter(user=user, key=key).first()
+        record = _idempotency_record(user_id=user.pk, key=key)
         created = record is None
         if created:
             record = IdempotencyKey(user=user, key=key, request_hash=request_hash)

@@ -1,0 +1,60 @@
+"""``core.rawsql.RowShape`` builds from a hand-written row the instance the ORM builds."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from commerce.models import Order, OrderLine
+from core.rawsql import RowShape
+from courses.models import Course
+from tests.factories import CourseFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(shape: RowShape, pk: int):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {shape.columns} FROM {shape.model._meta.db_table} {shape.alias}"
+            f" WHERE {shape.alias}.id = %s",
+            [pk],
+        )
+        return cursor.fetchone()
+
+
+def test_every_field_matches_the_orm_json_and_decimals_included():
+    # given an order line with a revenue split (JSON) and money (decimals)
+    course = CourseFactory(slug="raw-course")
+    order = Order.objects.create(
+        user=UserFactory(username="raw-learner"), currency="USD", subtotal=Decimal("10"), total=Decimal("10")
+    )
+    line = OrderLine.objects.create(
+        order=order,
+        course=course,
+        currency="USD",
+        unit_price=Decimal("10.00"),
+        total=Decimal("10.00"),
+        revenue_split=[{"party": "partner:1", "share": "0.1000"}],
+    )
+    shape = RowShape(OrderLine, "l")
+    # when it is built from a hand-written SELECT
+    built = shape.build(_row(shape, line.pk))
+    # then every field holds what the ORM reads, typed as the ORM types it
+    expected = OrderLine.objects.get(pk=line.pk)
+    for field in OrderLine._meta.concrete_fields:
+        assert getattr(built, field.attname) == getattr(expected, field.attname), field.name
+    assert built.revenue_split == [{"party": "partner:1", "share": "0.1000"}]
+    assert isinstance(built.unit_price, Decimal)
+    assert built._state.adding is False and built._state.db == "default"
+
+
+def test_a_subset_of_fields_defers_the_others():
+    # given a course read with two columns
+    course = CourseFactory(slug="raw-subset")
+    shape = RowShape(Course, "c", ("id", "slug"))
+    built = shape.build(_row(shape, course.pk))
+    # then those are loaded and the rest deferred, as ``only()`` does
+    assert built.slug == "raw-subset"
+    assert "format" in built.get_deferred_fields()
+    assert len(shape) == 2
