@@ -59,8 +59,14 @@ class FakeStripe:
             def log_message(self, *args):
                 pass
 
+        class Server(ThreadingHTTPServer):
+            # socketserver's listen backlog is 5: at 32 concurrent checkouts the connections
+            # opened at once overflowed it, and each dropped SYN cost its checkout a 1 s
+            # retransmit (the p95 of bench/checkout.py). A real provider's backlog is large.
+            request_queue_size = 128
+
         # port 0: any free port (the tests); a bench on a shared machine names one of its own.
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server = Server(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
