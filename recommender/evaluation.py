@@ -20,6 +20,7 @@ from .algorithms import (
     IALS,
     Algorithm,
     Hybrid,
+    IdealLowPass,
     ItemKNN,
     Popularity,
     PureSVD,
@@ -27,6 +28,7 @@ from .algorithms import (
     SessionEASE,
     session_rows,
 )
+from .rated import RatedHistory, rating_weights
 from .ratings import Interactions
 from .timed import ActivityWindow, SequenceNeighbors
 from .topn import iter_top_n, mask_rows, row_normalize, top_n_from_scores
@@ -193,11 +195,13 @@ def tune_blend_folds(
     k: int,
     step: float = 0.1,
     fitted: dict[int, Sequence[Algorithm]] | None = None,
+    keep: dict[int, list[Algorithm]] | None = None,
 ) -> tuple[tuple[float, ...], float]:
     """The blend weights with the best validation nDCG@k averaged over ``folds``; each fold
     fits fresh parts from ``build_parts()`` and scores its validation users once, except
     part ``i`` when ``fitted[i]`` holds it already fitted on each fold (from ``tune_folds``
-    with the same parameters)."""
+    with the same parameters). ``keep`` (a dict) receives every part fitted on each fold,
+    by index, for a later search on the same folds."""
     fitted = fitted or {}
     cached: list[tuple[list[np.ndarray], sp.csr_matrix]] = []
     n_parts = 0
@@ -206,6 +210,9 @@ def tune_blend_folds(
             fitted[index][fold] if index in fitted and len(fitted[index]) == len(folds) else part.fit(fit)
             for index, part in enumerate(build_parts())
         ]
+        if keep is not None:
+            for index, part in enumerate(parts):
+                keep.setdefault(index, []).append(part)
         n_parts = len(parts)
         held = sample_held_users(
             held, max_users=max(HYBRID_CACHE_LIMIT // max(fit.shape[1] * n_parts * len(folds), 1), 1), seed=0
@@ -339,7 +346,16 @@ TIMED_WINDOWS = (1, 2)
 TIMED_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4)
 TIMED_SIGMAS = (3.0, 7.0)
 TIMED_BETAS = (0.0, 0.05, 0.1)
-FOLDED = ("ials", "ease_ials", "session_ials", "timed_ials")
+# lowpass_ials: timed_ials with GF-CF's ideal low-pass filter in PureSVD's place and the
+# training ratings as weights. Fixed from the MovieLens-100k validation folds (no test
+# numbers): rank 24 / 32 / 48 scored within 0.001 of each other in the blend (16: -0.003);
+# liked cells (4-5 stars) weigh 1.25 in iALS's confidence against 0.25 for the others
+# (tried: stars / 3 and 0.5 / 1.5, 0.0004 to 0.0008 lower), and 1.5 against 1 in
+# the sessions model's scored history (tried: 1 + (stars - 3) / 4, close; 2 against 1 lower).
+LOWPASS_RANK = 32
+LOWPASS_IALS_CONFIDENCE = {"liked": 1.25, "other": 0.25}
+LOWPASS_HISTORY_WEIGHTS = {"liked": 1.5, "other": 1.0}
+FOLDED = ("ials", "ease_ials", "session_ials", "timed_ials", "lowpass_ials")
 EVALUATED = (
     "popularity",
     "itemknn",
@@ -351,6 +367,7 @@ EVALUATED = (
     "ease_ials",
     "session_ials",
     "timed_ials",
+    "lowpass_ials",
 )
 # RP3beta joins the blend only in EASE's place: on MovieLens-100k a four-part blend won on
 # validation (0.3 EASE / 0.5 RP3beta / 0.2 item-kNN) but lost 0.006 nDCG@10 on the test split.
@@ -441,22 +458,19 @@ def _rescale(model: Algorithm, fit: sp.csr_matrix, full: sp.csr_matrix) -> Algor
     return model
 
 
-def _session_ials(
+def _session_part(
     train: sp.csr_matrix,
     folds: Sequence[Fold],
-    ials_params: dict,
     *,
     k: int,
     timestamps: sp.csr_matrix | None,
     ease_max_items: int,
     memo: dict,
-) -> Algorithm:
-    """EASE on sessions (``SessionEASE``) + iALS + PureSVD: the sessions model's gap and
-    lambda, then the blend weights, chosen on ``folds``; lambda scaled like EASE's (the
-    sessions' Gram matrix grows with the interactions too)."""
-    fold_nnz = float(np.mean([fit.nnz for fit, _ in folds]))
-    # The iALS and sessions models tuning fitted on each fold, reused by the blend search.
-    fitted: dict[int, Sequence[Algorithm]] = {1: memo.get("ials_fitted", [])}
+) -> tuple[Callable[[], Algorithm], Sequence[Algorithm]]:
+    """The first part of ``session_ials`` and the entries built on it: EASE on sessions
+    (``SessionEASE``) with its gap and lambda chosen on ``folds``, or RP3beta when the
+    sessions are too many for a dense solve. Returns a builder of the unfitted part and the
+    part fitted on each fold (empty when the blend search must fit it)."""
     most_sessions = session_rows(train, timestamps, gap=min(SESSION_GRID["gap"]))
     if EASE.dense_size(most_sessions) <= ease_max_items:
         if "session_ease_folds" not in memo:
@@ -468,17 +482,50 @@ def _session_ials(
                 k=k,
                 keep=memo["session_ease_fitted"],
             )
-        fitted[0] = memo["session_ease_fitted"]
         session_params = memo["session_ease_folds"]
 
         def first() -> Algorithm:
             return SessionEASE(timestamps=timestamps, max_items=ease_max_items, **session_params)
-    else:
-        # Too big for a dense solve: the graph model takes its place (tuned on one fold).
-        graph = _tuned_on("rp3beta", *folds[0], k=k, ease_max_items=ease_max_items, memo=memo)
 
-        def first() -> Algorithm:
-            return RP3beta(**graph.params)
+        return first, memo["session_ease_fitted"]
+    # Too big for a dense solve: the graph model takes its place (tuned on one fold).
+    graph = _tuned_on("rp3beta", *folds[0], k=k, ease_max_items=ease_max_items, memo=memo)
+
+    def graph_part() -> Algorithm:
+        return RP3beta(**graph.params)
+
+    return graph_part, []
+
+
+def _scale_session_lambda(parts: Sequence[Algorithm], train: sp.csr_matrix, folds: Sequence[Fold]) -> None:
+    """The sessions model's lambda, found on the folds, scaled like EASE's (the sessions'
+    Gram matrix grows with the interactions too)."""
+    fold_nnz = float(np.mean([fit.nnz for fit, _ in folds]))
+    for part in parts:
+        model = part.base if isinstance(part, RatedHistory) else part
+        if isinstance(model, SessionEASE):
+            model.params["lambda"] = round(model.params["lambda"] * train.nnz / max(fold_nnz, 1.0), 3)
+            if model is not part:
+                part.params["lambda"] = model.params["lambda"]
+
+
+def _session_ials(
+    train: sp.csr_matrix,
+    folds: Sequence[Fold],
+    ials_params: dict,
+    *,
+    k: int,
+    timestamps: sp.csr_matrix | None,
+    ease_max_items: int,
+    memo: dict,
+) -> Algorithm:
+    """EASE on sessions (``SessionEASE``) + iALS + PureSVD: the sessions model's gap and
+    lambda, then the blend weights, chosen on ``folds``."""
+    first, first_fitted = _session_part(
+        train, folds, k=k, timestamps=timestamps, ease_max_items=ease_max_items, memo=memo
+    )
+    # The iALS and sessions models tuning fitted on each fold, reused by the blend search.
+    fitted: dict[int, Sequence[Algorithm]] = {0: first_fitted, 1: memo.get("ials_fitted", [])}
 
     def parts() -> list[Algorithm]:
         return [first(), IALS(factors=IALS_FACTORS, **ials_params), PureSVD(rank=SESSION_IALS_SVD_RANK)]
@@ -490,34 +537,25 @@ def _session_ials(
     # What timed_ials builds on: the unfitted parts and the models fitted on each fold.
     memo["session_ials_parts"], memo["session_ials_fitted"] = parts, fitted
     chosen = parts()
-    for part in chosen:
-        if isinstance(part, SessionEASE):
-            part.params["lambda"] = round(part.params["lambda"] * train.nnz / max(fold_nnz, 1.0), 3)
+    _scale_session_lambda(chosen, train, folds)
     return Hybrid(parts=chosen, weights=memo["session_ials_weights"], name="session_ials")
 
 
-def _timed_ials(
-    train: sp.csr_matrix,
+def _timed_choice(
+    build_parts: Callable[[], Sequence[Algorithm]],
+    fitted: dict[int, Sequence[Algorithm]],
+    base_weights: Sequence[float],
     folds: Sequence[Fold],
-    ials_params: dict,
     *,
     k: int,
     timestamps: sp.csr_matrix | None,
-    ease_max_items: int,
-    memo: dict,
-) -> Algorithm:
-    """``session_ials`` (its parts and weights as chosen on ``folds``) + ``SequenceNeighbors``,
-    the whole re-weighted by the learner's activity window (``ActivityWindow``). On the same
-    folds: the sequence window, its weight (the other parts keep their ratios) and the
-    window's ``sigma_days`` and ``beta``; beta 0 (no re-weighting) and weight 0 (no
-    sequence part) are points of the grid, so validation may choose ``session_ials`` itself.
-    Each fold's validation users are scored once per part; every grid point is then sums and
-    one power, no refit."""
-    base = _session_ials(
-        train, folds, ials_params, k=k, timestamps=timestamps, ease_max_items=ease_max_items, memo=memo
-    )
-    build_parts, fitted = memo["session_ials_parts"], memo["session_ials_fitted"]
-    base_weights = [np.float32(w) for w in memo["session_ials_weights"]]
+) -> tuple[tuple[int, float, float, float], float]:
+    """The sequence window, the sequence part's weight (the other parts keep their ratios),
+    and the activity window's ``sigma_days`` and ``beta`` with the best validation nDCG@k
+    averaged over ``folds``, for the blend ``base_weights`` of ``build_parts()``. Weight 0
+    and beta 0 are grid points, so the blend itself may win. Each fold's validation users
+    are scored once per part; every grid point is then sums and one power, no refit."""
+    weights32 = [np.float32(w) for w in base_weights]
     grid = [
         (window, weight, sigma, beta)
         for window in TIMED_WINDOWS
@@ -540,7 +578,8 @@ def _timed_ials(
         blended = sum(
             (
                 w * row_normalize(part.score_rows(fit, users))
-                for w, part in zip(base_weights, parts, strict=True)
+                for w, part in zip(weights32, parts, strict=True)
+                if w != 0
             ),
             start=np.zeros((users.size, fit.shape[1]), dtype=np.float32),
         )
@@ -566,17 +605,107 @@ def _timed_ials(
             metric = _MetricTotals(k, fit.shape[1])
             metric.add(items, top, relevant)
             totals[(window, weight, sigma, beta)] += metric.result()[f"ndcg@{k}"] / len(folds)
-    window, weight, sigma, beta = max(grid, key=lambda point: (totals[point], -grid.index(point)))
-    memo["validation:timed_ials"] = totals[(window, weight, sigma, beta)]
-    parts = [*base.parts, SequenceNeighbors(timestamps=timestamps, window=window)]
+    best = max(grid, key=lambda point: (totals[point], -grid.index(point)))
+    return best, totals[best]
+
+
+def _with_time(
+    parts: Sequence[Algorithm],
+    base_weights: Sequence[float],
+    choice: tuple[int, float, float, float],
+    *,
+    timestamps: sp.csr_matrix | None,
+    name: str,
+) -> Algorithm:
+    """The blend of ``parts`` + ``SequenceNeighbors`` re-weighted by ``ActivityWindow``, as
+    ``_timed_choice`` chose them (no wrapper when beta is 0)."""
+    window, weight, sigma, beta = choice
     weights = [round(float(w) * (1 - weight), 4) for w in base_weights] + [weight]
-    blend = Hybrid(parts=parts, weights=weights, name="session_sequence")
+    blend = Hybrid(
+        parts=[*parts, SequenceNeighbors(timestamps=timestamps, window=window)],
+        weights=weights,
+        name="session_sequence",
+    )
     if beta == 0:
-        blend.name = "timed_ials"
+        blend.name = name
         return blend
     model = ActivityWindow(base=blend, timestamps=timestamps, sigma_days=sigma, beta=beta)
-    model.name = "timed_ials"
+    model.name = name
     return model
+
+
+def _timed_ials(
+    train: sp.csr_matrix,
+    folds: Sequence[Fold],
+    ials_params: dict,
+    *,
+    k: int,
+    timestamps: sp.csr_matrix | None,
+    ease_max_items: int,
+    memo: dict,
+) -> Algorithm:
+    """``session_ials`` (its parts and weights as chosen on ``folds``) + ``SequenceNeighbors``,
+    the whole re-weighted by the learner's activity window (``ActivityWindow``); the time
+    settings chosen on the same folds (``_timed_choice``)."""
+    base = _session_ials(
+        train, folds, ials_params, k=k, timestamps=timestamps, ease_max_items=ease_max_items, memo=memo
+    )
+    choice, memo["validation:timed_ials"] = _timed_choice(
+        memo["session_ials_parts"],
+        memo["session_ials_fitted"],
+        memo["session_ials_weights"],
+        folds,
+        k=k,
+        timestamps=timestamps,
+    )
+    return _with_time(
+        base.parts, memo["session_ials_weights"], choice, timestamps=timestamps, name="timed_ials"
+    )
+
+
+def _lowpass_ials(
+    train: sp.csr_matrix,
+    folds: Sequence[Fold],
+    ials_params: dict,
+    *,
+    k: int,
+    timestamps: sp.csr_matrix | None,
+    ratings: sp.csr_matrix | None,
+    ease_max_items: int,
+    memo: dict,
+) -> Algorithm:
+    """``timed_ials`` with two changes, each chosen on the validation folds: GF-CF's ideal
+    low-pass filter (``IdealLowPass``) in PureSVD's place, and the training cells' ratings
+    as weights (liked items, 4 stars and up, weigh more: in iALS's confidence and in the
+    sessions model's scored history). The sessions model and iALS's regularization are the
+    ones ``session_ials`` chose; the blend weights, then the time settings, are chosen on
+    the folds. Without ratings every cell weighs the same (plain iALS and history)."""
+    first, first_fitted = _session_part(
+        train, folds, k=k, timestamps=timestamps, ease_max_items=ease_max_items, memo=memo
+    )
+    history = rating_weights(ratings, **LOWPASS_HISTORY_WEIGHTS)
+    confidence = rating_weights(ratings, **LOWPASS_IALS_CONFIDENCE)
+    # The sessions model fitted on each fold by its tuning; only its scoring changes here.
+    fitted: dict[int, Sequence[Algorithm]] = {
+        0: [RatedHistory(base=model, weights=history) for model in first_fitted]
+    }
+
+    def parts() -> list[Algorithm]:
+        return [
+            RatedHistory(base=first(), weights=history),
+            IALS(factors=IALS_FACTORS, confidence=confidence, **ials_params),
+            IdealLowPass(rank=LOWPASS_RANK),
+        ]
+
+    # The parts fitted on each fold by the blend search are reused by the time search.
+    fitted_parts: dict[int, list[Algorithm]] = {}
+    weights, _ = tune_blend_folds(parts, folds, k=k, fitted=fitted, keep=fitted_parts)
+    choice, memo["validation:lowpass_ials"] = _timed_choice(
+        parts, fitted_parts, weights, folds, k=k, timestamps=timestamps
+    )
+    chosen = parts()
+    _scale_session_lambda(chosen, train, folds)
+    return _with_time(chosen, weights, choice, timestamps=timestamps, name="lowpass_ials")
 
 
 def _tuned_on_folds(
@@ -588,8 +717,9 @@ def _tuned_on_folds(
     ease_max_items: int,
     memo: dict | None,
     timestamps: sp.csr_matrix | None = None,
+    ratings: sp.csr_matrix | None = None,
 ) -> Algorithm:
-    """``ials``, ``ease_ials`` and ``session_ials``, with every choice made on
+    """The entries of ``FOLDED``, with every choice made on
     ``VALIDATION_FOLDS`` validation splits of ``train``. EASE's lambda is scaled from the
     folds' size to ``train``'s; iALS's regularization is already scaled by frequency."""
     memo = {} if memo is None else memo
@@ -607,6 +737,17 @@ def _tuned_on_folds(
     if name == "timed_ials":
         return _timed_ials(
             train, folds, ials_params, k=k, timestamps=timestamps, ease_max_items=ease_max_items, memo=memo
+        )
+    if name == "lowpass_ials":
+        return _lowpass_ials(
+            train,
+            folds,
+            ials_params,
+            k=k,
+            timestamps=timestamps,
+            ratings=ratings,
+            ease_max_items=ease_max_items,
+            memo=memo,
         )
     if name == "session_ials":
         return _session_ials(
@@ -659,20 +800,30 @@ def build_tuned(
     ease_max_items: int = EVALUATION_EASE_MAX,
     memo: dict | None = None,
     timestamps: sp.csr_matrix | None = None,
+    ratings: sp.csr_matrix | None = None,
 ) -> Algorithm:
     """An unfitted algorithm whose hyperparameters (and, for the hybrid, blend weights) were
     chosen on a validation split of ``train``. Never fails on catalog size: above
     ``ease_max_items`` EASE's place is taken by RP3beta (the returned model says so in
     its ``name``). ``timestamps``: the time of each cell of ``train`` (only ``session_ials``
     and ``timed_ials`` read them; without them the sessions model is plain EASE, the
-    sequence part scores 0 and the activity window is 1)."""
+    sequence part scores 0 and the activity window is 1). ``ratings``: the rating of each
+    cell of ``train`` (only ``lowpass_ials`` reads them, as weights; without them every
+    cell weighs the same)."""
     if name not in EVALUATED:
         raise ValueError(f"unknown algorithm {name!r}")
     if name == "popularity":
         return Popularity()
     if name in FOLDED:
         return _tuned_on_folds(
-            name, train, k=k, seed=seed, ease_max_items=ease_max_items, memo=memo, timestamps=timestamps
+            name,
+            train,
+            k=k,
+            seed=seed,
+            ease_max_items=ease_max_items,
+            memo=memo,
+            timestamps=timestamps,
+            ratings=ratings,
         )
     fit, held = validation_split(train, seed=seed)
     return _rescale(_tuned_on(name, fit, held, k=k, ease_max_items=ease_max_items, memo=memo), fit, train)
@@ -690,11 +841,14 @@ def evaluate(
     """The JSON object printed by ``evaluate_recommender``."""
     train_mask = per_user_split(data.users, train_fraction=train_fraction, seed=seed, n_users=data.n_users)
     train, test = data.matrix(train_mask), data.matrix(~train_mask)
-    # Binary relevance and binary input: the protocol ignores rating values.
+    # Binary relevance and binary input: every held-out item is relevant whatever its rating;
+    # only lowpass_ials reads the training cells' ratings, as weights (below).
     train.data[:] = 1.0
     test.data[:] = 1.0
     # The times of the training cells only (the sessions model's input); None without times.
     timestamps = data.timestamp_matrix(train_mask)
+    # The ratings of the training cells only (lowpass_ials' weights); None without ratings.
+    ratings = data.rating_matrix(train_mask)
     result: dict = {
         "dataset": {"users": data.n_users, "items": data.n_items, "interactions": int(data.users.size)},
         "algorithms": {},
@@ -704,7 +858,14 @@ def evaluate(
     for name in names:
         started, cpu_started = time.perf_counter(), time.process_time()
         model = build_tuned(
-            name, train, k=k, seed=seed, ease_max_items=ease_max_items, memo=memo, timestamps=timestamps
+            name,
+            train,
+            k=k,
+            seed=seed,
+            ease_max_items=ease_max_items,
+            memo=memo,
+            timestamps=timestamps,
+            ratings=ratings,
         ).fit(train)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         metrics = ranking_metrics(model, train, test, k=k)

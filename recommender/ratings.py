@@ -21,8 +21,8 @@ class RatingsFileError(ValueError):
 @dataclass
 class Interactions:
     """Interactions as parallel arrays of dense indices; ``user_ids``/``item_ids`` map an
-    index back to the original identifier; ``timestamps`` (seconds, 0 when unknown) when the
-    file has them."""
+    index back to the original identifier; ``timestamps`` (seconds, 0 when unknown) and
+    ``ratings`` (the stars, 0 when unknown) when the file has them."""
 
     users: np.ndarray
     items: np.ndarray
@@ -30,6 +30,7 @@ class Interactions:
     user_ids: np.ndarray
     item_ids: np.ndarray
     timestamps: np.ndarray | None = None
+    ratings: np.ndarray | None = None
 
     @property
     def n_users(self) -> int:
@@ -59,12 +60,24 @@ class Interactions:
             users, items, stamps = users[mask], items[mask], stamps[mask]
         return sp.csr_matrix((stamps.astype(np.float64), (users, items)), shape=(self.n_users, self.n_items))
 
+    def rating_matrix(self, mask: np.ndarray | None = None) -> sp.csr_matrix | None:
+        """Each cell's rating (users x items, float32), for the cells of ``mask``; ``None``
+        when the file has no ratings. Training-side only, like ``timestamp_matrix``: what a
+        held-out cell was rated never reaches a model (relevance there stays binary)."""
+        if self.ratings is None:
+            return None
+        users, items, ratings = self.users, self.items, self.ratings
+        if mask is not None:
+            users, items, ratings = users[mask], items[mask], ratings[mask]
+        return sp.csr_matrix((ratings.astype(np.float32), (users, items)), shape=(self.n_users, self.n_items))
+
 
 def interactions_from_arrays(
     users: np.ndarray,
     items: np.ndarray,
     weights: np.ndarray | None = None,
     timestamps: np.ndarray | None = None,
+    ratings: np.ndarray | None = None,
 ) -> Interactions:
     user_ids, user_index = np.unique(users, return_inverse=True)
     item_ids, item_index = np.unique(items, return_inverse=True)
@@ -81,6 +94,7 @@ def interactions_from_arrays(
         user_ids=user_ids,
         item_ids=item_ids,
         timestamps=None if timestamps is None else np.asarray(timestamps, dtype=np.float64)[first],
+        ratings=None if ratings is None else np.asarray(ratings, dtype=np.float32)[first],
     )
 
 
@@ -91,6 +105,15 @@ def _parse_time(value: str | None) -> float:
     except ValueError:
         return 0.0
     return stamp if np.isfinite(stamp) and stamp > 0 else 0.0
+
+
+def _parse_rating(value: str | None) -> float:
+    """A rating, or 0 (unknown) when the field is missing or not a positive number."""
+    try:
+        rating = float(value) if value else 0.0
+    except ValueError:
+        return 0.0
+    return rating if np.isfinite(rating) and rating > 0 else 0.0
 
 
 def _sniff_format(first_line: str) -> str:
@@ -129,12 +152,16 @@ def load_ratings(path: str | Path, *, file_format: str = "auto") -> Interactions
     # ``timestamp`` column; CSV: an optional ``timestamp`` column). Only models fitted on
     # the training part use them; relevance on the test part stays binary.
     stamps: list[float] = []
+    # Ratings likewise (MovieLens: the third field; RecBole: ``rating``; CSV: ``rating``):
+    # models may read the training cells' stars as a confidence, never the test cells'.
+    stars: list[float] = []
     with path.open(encoding="utf-8", newline="") as handle:
         if kind in ("movielens", "recbole"):
-            time_column = 3
+            time_column, rating_column = 3, 2
             if kind == "recbole":
                 header = [name.split(":")[0].strip().lower() for name in handle.readline().split("\t")]
                 time_column = header.index("timestamp") if "timestamp" in header else -1
+                rating_column = header.index("rating") if "rating" in header else -1
             separator = "::" if "::" in first_line else "\t"
             for line in handle:
                 parts = line.rstrip("\r\n").split(separator)
@@ -142,6 +169,9 @@ def load_ratings(path: str | Path, *, file_format: str = "auto") -> Interactions
                     users.append(parts[0])
                     items.append(parts[1])
                     stamps.append(_parse_time(parts[time_column]) if 0 <= time_column < len(parts) else 0.0)
+                    stars.append(
+                        _parse_rating(parts[rating_column]) if 0 <= rating_column < len(parts) else 0.0
+                    )
         else:
             reader = csv.DictReader(handle)
             columns = {name.strip().lower(): name for name in reader.fieldnames or []}
@@ -154,9 +184,14 @@ def load_ratings(path: str | Path, *, file_format: str = "auto") -> Interactions
                     items.append(item.strip())
                     stamp = row.get(columns["timestamp"]) if "timestamp" in columns else None
                     stamps.append(_parse_time(stamp))
+                    stars.append(_parse_rating(row.get(columns["rating"]) if "rating" in columns else None))
     if not users:
         raise RatingsFileError(f"{path} holds no interactions")
     times = np.asarray(stamps, dtype=np.float64)
+    rated = np.asarray(stars, dtype=np.float32)
     return interactions_from_arrays(
-        np.asarray(users), np.asarray(items), timestamps=times if (times > 0).any() else None
+        np.asarray(users),
+        np.asarray(items),
+        timestamps=times if (times > 0).any() else None,
+        ratings=rated if (rated > 0).any() else None,
     )

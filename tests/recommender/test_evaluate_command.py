@@ -53,6 +53,7 @@ def test_prints_one_json_object_with_every_algorithm(ratings_csv):
         "ease_ials",
         "session_ials",
         "timed_ials",
+        "lowpass_ials",
     }
     blend = body["algorithms"]["ease_svd"]["params"]
     assert [part["algorithm"] for part in blend["parts"]] == ["ease", "puresvd"]
@@ -71,6 +72,12 @@ def test_prints_one_json_object_with_every_algorithm(ratings_csv):
         body["algorithms"]["timed_ials"]["validation_ndcg@10"]
         >= body["algorithms"]["session_ials"]["validation_ndcg@10"]
     )
+    lowpass = body["algorithms"]["lowpass_ials"]["params"]
+    blend = lowpass.get("base", lowpass)
+    assert [part["algorithm"] for part in blend["parts"]] == ["session_ease", "ials", "lowpass", "sequence"]
+    # the file has ratings, so they weigh the sessions model's history and iALS's cells
+    assert blend["parts"][0]["history"] == "rating-weighted" and blend["parts"][1]["confidence"] == "per cell"
+    assert body["algorithms"]["lowpass_ials"]["validation_folds"] == 3
     for name, metrics in body["algorithms"].items():
         expected = METRICS if name == "popularity" else METRICS | VALIDATION
         assert set(metrics) - {"params", "train_cpu_seconds"} == expected
