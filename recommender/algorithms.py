@@ -607,7 +607,7 @@ class ContentSimilarity(Algorithm):
 @dataclass
 class Hybrid(Algorithm):
     """A weighted sum of its parts' row-normalized scores. The weights come from
-    ``evaluation.tune_hybrid_weights`` on a validation split."""
+    ``validation.tune_hybrid_weights`` on a validation split."""
 
     parts: Sequence[Algorithm]
     weights: Sequence[float]

@@ -31,13 +31,13 @@ from .algorithms import (
 )
 from .conf import RecommenderSettings, recommender_settings
 from .content import CatalogInfo, item_features, load_catalog
-from .evaluation import ranking_metrics, sample_held_users, tune, tune_hybrid_weights, validation_split
 from .matrix import InteractionMatrix, Source, build_interaction_matrix
 from .models import (
     CustomerRecommendation,
     ModelVersion,
 )
 from .timed import SequenceNeighbors
+from .validation import ranking_metrics, sample_held_users, tune, tune_hybrid_weights, validation_split
 from .writing import (
     _carry_audiences,
     _delete_rows,

@@ -18,9 +18,9 @@ from recommender.algorithms import (
     collaborative_model,
     session_rows,
 )
-from recommender.evaluation import per_user_split, ranking_metrics, tune_hybrid_weights, validation_split
 from recommender.reranking import RerankConfig, explain_anchors, rerank
 from recommender.topn import iter_top_n
+from recommender.validation import per_user_split, ranking_metrics, tune_hybrid_weights, validation_split
 
 N_GROUPS, PER_GROUP = 4, 15
 
@@ -311,25 +311,25 @@ def test_rerank_moves_a_later_new_field_course_up_to_the_pick_position():
 
 def test_validation_is_scored_on_a_seeded_sample_of_learners_when_there_are_many(monkeypatch):
     # given
-    from recommender import evaluation
+    from recommender import validation
 
     matrix, item_groups = planted_matrix()
     fit, held = validation_split(matrix, seed=1)
     n_held = int((np.diff(held.indptr) > 0).sum())
 
     # when
-    sampled = evaluation.sample_held_users(held, max_users=50, seed=3)
-    again = evaluation.sample_held_users(held, max_users=50, seed=3)
+    sampled = validation.sample_held_users(held, max_users=50, seed=3)
+    again = validation.sample_held_users(held, max_users=50, seed=3)
 
     # then: 50 learners keep all their held-out items, the others none; the sample is seeded
     kept = np.flatnonzero(np.diff(sampled.indptr) > 0)
     assert n_held > 50 and kept.size == 50
     assert (sampled[kept] != held[kept]).nnz == 0
     assert (again != sampled).nnz == 0
-    assert evaluation.sample_held_users(held, max_users=10_000, seed=3).nnz == held.nnz
+    assert validation.sample_held_users(held, max_users=10_000, seed=3).nnz == held.nnz
 
     # and the blend search stays within its cache by sampling, still returning a valid blend
-    monkeypatch.setattr(evaluation, "HYBRID_CACHE_LIMIT", 60 * 3 * 40)
+    monkeypatch.setattr(validation, "HYBRID_CACHE_LIMIT", 60 * 3 * 40)
     parts = [EASE(lambda_=20.0), ContentSimilarity(item_features=content_features(item_groups)), Popularity()]
     weights, score, part_scores = tune_hybrid_weights(parts, fit, held, k=10)
     assert sum(weights) == pytest.approx(1.0)

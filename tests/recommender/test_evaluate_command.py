@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from recommender.evaluation import per_user_split
 from recommender.ratings import load_ratings
+from recommender.validation import per_user_split
 
 METRICS = {"ndcg@10", "precision@10", "recall@10", "map@10", "coverage", "train_seconds"}
 # The score that chose each tuned model (popularity has nothing to tune).

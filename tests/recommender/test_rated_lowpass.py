@@ -6,10 +6,11 @@ import pytest
 import scipy.sparse as sp
 
 from recommender.algorithms import EASE, IALS, IdealLowPass, cell_weights
-from recommender.evaluation import _lowpass_ials, validation_folds
+from recommender.evaluation import _lowpass_ials
 from recommender.rated import RatedHistory, rating_weights
 from recommender.ratings import load_ratings
 from recommender.timed import ActivityWindow
+from recommender.validation import validation_folds
 
 from .test_algorithms import planted_matrix
 

@@ -7,9 +7,10 @@ import scipy.sparse as sp
 from scipy.ndimage import gaussian_filter1d
 
 from recommender.algorithms import EASE, Hybrid, Popularity
-from recommender.evaluation import _timed_ials, ranking_metrics, validation_folds
+from recommender.evaluation import _timed_ials
 from recommender.timed import DAY, ActivityWindow, SequenceNeighbors
 from recommender.topn import iter_top_n
+from recommender.validation import ranking_metrics, validation_folds
 
 
 def test_sequence_neighbours_count_consecutive_items_in_time_order_both_ways():
