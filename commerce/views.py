@@ -293,6 +293,61 @@ def _start_redirect(
     return redirect("commerce:order_detail", number=started.order.number)
 
 
+def _pay(
+    request: HttpRequest,
+    form: CheckoutForm,
+    *,
+    methods: list[dict],
+    openid: str,
+    provider,
+    items: list[dict] | None = None,
+    done: str = "",
+) -> HttpResponse | None:
+    """Pay what the valid ``form`` asks for: the cart, or ``items`` (a bundle or plan bought
+    on its own). Returns where the browser goes next, or None when the checkout was refused
+    (its error is then on the form). ``done``: the page after a payment received here (the
+    order's page by default)."""
+    data = form.cleaned_data
+    chosen = next((m for m in methods if m["key"] == data.get("method")), None)
+    name = chosen["provider"] if chosen else provider.name
+    try:
+        # Stripe (a card typed on its hosted page), WeChat Pay and Alipay are paid on the
+        # provider's side; the sandbox here, with its test cards.
+        if (get_provider(name) if chosen else provider).supports_redirect:
+            return _start_redirect(
+                request,
+                data,
+                provider_name=name,
+                channel=chosen["channel"] if chosen else "",
+                payer=openid if chosen and chosen["kind"] == "jsapi" else "",
+                items=items,
+            )
+        result = order_checkout(
+            user=request.user,
+            items=items,
+            currency=data["currency"],
+            discount_code=data["discount_code"],
+            payment={"provider": name, "token": data.get("token") or ""},
+            idempotency_key=f"web-{data['idempotency_key']}",
+            visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
+        )
+    except PaymentDeclined as exc:
+        messages.error(request, str(exc.message))
+        return redirect("commerce:order_detail", number=exc.extra["order"])
+    except ApplicationError as exc:
+        form.add_error(None, str(exc.message))
+        return None
+    if items is None:
+        cart_code_forget(session=request.session)  # campaigns integration: the code is used
+    if result.order.status == Order.Status.PAID:
+        messages.success(request, _("Thank you! Your payment was received."))
+    else:
+        messages.info(request, _("Your order is waiting for the payment to be confirmed."))
+    if done:
+        return redirect(done)
+    return redirect("commerce:order_detail", number=result.order.number)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
@@ -317,41 +372,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
         )
         form = CheckoutForm(request.POST, hosted_page=hosted_page, methods=methods)
         if form.is_valid():
-            data = form.cleaned_data
-            chosen = next((m for m in methods if m["key"] == data.get("method")), None)
-            name = chosen["provider"] if chosen else provider.name
-            try:
-                # Stripe (a card typed on its hosted page), WeChat Pay and Alipay are paid on
-                # the provider's side; the sandbox here, with its test cards.
-                if (get_provider(name) if chosen else provider).supports_redirect:
-                    return _start_redirect(
-                        request,
-                        data,
-                        provider_name=name,
-                        channel=chosen["channel"] if chosen else "",
-                        payer=openid if chosen and chosen["kind"] == "jsapi" else "",
-                    )
-                result = order_checkout(
-                    user=request.user,
-                    items=None,
-                    currency=data["currency"],
-                    discount_code=data["discount_code"],
-                    payment={"provider": name, "token": data.get("token") or ""},
-                    idempotency_key=f"web-{data['idempotency_key']}",
-                    visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
-                )
-            except PaymentDeclined as exc:
-                messages.error(request, str(exc.message))
-                return redirect("commerce:order_detail", number=exc.extra["order"])
-            except ApplicationError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                cart_code_forget(session=request.session)  # campaigns integration: the code is used
-                if result.order.status == Order.Status.PAID:
-                    messages.success(request, _("Thank you! Your payment was received."))
-                else:
-                    messages.info(request, _("Your order is waiting for the payment to be confirmed."))
-                return redirect("commerce:order_detail", number=result.order.number)
+            paid = _pay(request, form, methods=methods, openid=openid, provider=provider)
+            if paid is not None:
+                return paid
         currency = posted if posted in settings.CURRENCIES else currency
         view = cart_view(user=request.user, currency=currency)
         preview = _preview(request, view)
@@ -445,41 +468,17 @@ def product_checkout(request: HttpRequest) -> HttpResponse:
         methods = methods_for(currency=currency, user_agent=user_agent, wechat_openid=openid)
         form = CheckoutForm(request.POST, hosted_page=hosted_page, methods=methods)
         if form.is_valid():
-            data = form.cleaned_data
-            chosen = next((m for m in methods if m["key"] == data.get("method")), None)
-            name = chosen["provider"] if chosen else provider.name
-            try:
-                if (get_provider(name) if chosen else provider).supports_redirect:
-                    return _start_redirect(
-                        request,
-                        data,
-                        provider_name=name,
-                        channel=chosen["channel"] if chosen else "",
-                        payer=openid if chosen and chosen["kind"] == "jsapi" else "",
-                        items=[{kind: slug}],
-                    )
-                result = order_checkout(
-                    user=request.user,
-                    items=[{kind: slug}],
-                    currency=data["currency"],
-                    discount_code=data["discount_code"],
-                    payment={"provider": name, "token": data.get("token") or ""},
-                    idempotency_key=f"web-{data['idempotency_key']}",
-                    visitor_id=request.COOKIES.get(VISITOR_COOKIE, ""),
-                )
-            except PaymentDeclined as exc:
-                messages.error(request, str(exc.message))
-                return redirect("commerce:order_detail", number=exc.extra["order"])
-            except ApplicationError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                if result.order.status == Order.Status.PAID:
-                    messages.success(request, _("Thank you! Your payment was received."))
-                else:
-                    messages.info(request, _("Your order is waiting for the payment to be confirmed."))
-                if kind == "plan":
-                    return redirect("commerce:membership")
-                return redirect("commerce:order_detail", number=result.order.number)
+            paid = _pay(
+                request,
+                form,
+                methods=methods,
+                openid=openid,
+                provider=provider,
+                items=[{kind: slug}],
+                done="commerce:membership" if kind == "plan" else "",
+            )
+            if paid is not None:
+                return paid
     else:
         if product.price_in(currency) is None and product.prices:
             currency = product.prices[0][0]
