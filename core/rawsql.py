@@ -57,5 +57,47 @@ class RowShape:
         """The instance of ``row[start:start + len(fields)]``."""
         return self.model.from_db(self.db, self.attnames, self.values(row, start))
 
+    def fetch_one(
+        self, where: str, params: list, *, joined: tuple[str, "RowShape"] | None = None, lock=False
+    ):
+        """The row of this shape's table matching ``where`` (written with the shapes'
+        aliases) as an instance, or None. ``joined = (foreign key, shape)``: the row it
+        points to comes in the same statement and is attached as ``select_related`` would.
+        ``lock``: this table's row alone is locked (``FOR UPDATE OF``), not the joined one."""
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        columns, tables = self.columns, f"{quote(self.model._meta.db_table)} {quote(self.alias)}"
+        if joined is not None:
+            name, other = joined
+            column = self.model._meta.get_field(name).column
+            columns += f", {other.columns}"
+            parent_key = f"{quote(other.alias)}.{quote(other.model._meta.pk.column)}"
+            tables += (
+                f" JOIN {quote(other.model._meta.db_table)} {quote(other.alias)}"
+                f" ON {parent_key} = {quote(self.alias)}.{quote(column)}"
+            )
+        suffix = (
+            f" FOR UPDATE OF {quote(self.alias)}"
+            if lock and connection.features.has_select_for_update_of
+            else ""
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM {tables} WHERE {where}{suffix}", params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        instance = self.build(row)
+        if joined is not None:
+            self.model._meta.get_field(name).set_cached_value(instance, other.build(row, len(self)))
+        return instance
+
     def __len__(self) -> int:
         return len(self.fields)
+
+
+def any_equal(columns: dict[str, object]) -> tuple[str, list]:
+    """``(a = %s OR b = %s)`` for the columns whose value is set, and its parameters: the
+    rows of a buyer known by a browser (visitor id), an account, or both. The caller makes
+    sure one is set."""
+    named = [(column, value) for column, value in columns.items() if value]
+    return "(" + " OR ".join(f"{column} = %s" for column, _value in named) + ")", [v for _c, v in named]

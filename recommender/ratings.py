@@ -98,22 +98,14 @@ def interactions_from_arrays(
     )
 
 
-def _parse_time(value: str | None) -> float:
-    """A Unix time in seconds, or 0 (unknown) when the field is missing or not a number."""
+def _positive(value: str | None) -> float:
+    """A Unix time in seconds or a rating; 0 (unknown) when the field is missing or not a
+    positive number."""
     try:
-        stamp = float(value) if value else 0.0
+        number = float(value) if value else 0.0
     except ValueError:
         return 0.0
-    return stamp if np.isfinite(stamp) and stamp > 0 else 0.0
-
-
-def _parse_rating(value: str | None) -> float:
-    """A rating, or 0 (unknown) when the field is missing or not a positive number."""
-    try:
-        rating = float(value) if value else 0.0
-    except ValueError:
-        return 0.0
-    return rating if np.isfinite(rating) and rating > 0 else 0.0
+    return number if np.isfinite(number) and number > 0 else 0.0
 
 
 def _sniff_format(first_line: str) -> str:
@@ -168,10 +160,8 @@ def load_ratings(path: str | Path, *, file_format: str = "auto") -> Interactions
                 if len(parts) >= 2 and parts[0]:
                     users.append(parts[0])
                     items.append(parts[1])
-                    stamps.append(_parse_time(parts[time_column]) if 0 <= time_column < len(parts) else 0.0)
-                    stars.append(
-                        _parse_rating(parts[rating_column]) if 0 <= rating_column < len(parts) else 0.0
-                    )
+                    stamps.append(_positive(parts[time_column]) if 0 <= time_column < len(parts) else 0.0)
+                    stars.append(_positive(parts[rating_column]) if 0 <= rating_column < len(parts) else 0.0)
         else:
             reader = csv.DictReader(handle)
             columns = {name.strip().lower(): name for name in reader.fieldnames or []}
@@ -183,8 +173,8 @@ def load_ratings(path: str | Path, *, file_format: str = "auto") -> Interactions
                     users.append(user.strip())
                     items.append(item.strip())
                     stamp = row.get(columns["timestamp"]) if "timestamp" in columns else None
-                    stamps.append(_parse_time(stamp))
-                    stars.append(_parse_rating(row.get(columns["rating"]) if "rating" in columns else None))
+                    stamps.append(_positive(stamp))
+                    stars.append(_positive(row.get(columns["rating"]) if "rating" in columns else None))
     if not users:
         raise RatingsFileError(f"{path} holds no interactions")
     times = np.asarray(stamps, dtype=np.float64)

@@ -21,6 +21,7 @@ from campaigns.services import attribution_pick, visitor_id_clean
 from commerce.ledger import plan_instructor_pool_share, split_amount
 from commerce.models import LedgerEntry, Order, Payment
 from core.money import round_money
+from core.rawsql import any_equal
 from courses.models import Course
 from plans.models import Plan
 
@@ -102,16 +103,10 @@ def _hits(*, user_id: int | None, visitor_id: str | None, paid_at: datetime) -> 
     )
     columns = "id, created_at, referrer_id, address"
     latest_first = "ORDER BY created_at DESC, id DESC LIMIT 1"
-    who, params = [], []
-    if visitor_id:
-        who.append("visitor_id = %s")
-        params.append(visitor_id)
-    if user_id:
-        who.append("user_id = %s")
-        params.append(user_id)
+    who, params = any_equal({"visitor_id": visitor_id, "user_id": user_id})
     sql = (
         f"SELECT * FROM (SELECT 'visit' AS kind, {columns} FROM {Visit._meta.db_table}"
-        f" WHERE ({' OR '.join(who)}) AND created_at >= %s AND created_at <= %s {latest_first}) AS visit"
+        f" WHERE {who} AND created_at >= %s AND created_at <= %s {latest_first}) AS visit"
     )
     params += [earliest, latest]
     if user_id:

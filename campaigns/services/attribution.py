@@ -10,7 +10,7 @@ from typing import TypeVar
 from django.db import connections, router, transaction
 from django.db.models import Q
 
-from core.rawsql import RowShape
+from core.rawsql import RowShape, any_equal
 from partners.models import PartnerMember
 
 from .. import touch_buffer
@@ -155,16 +155,10 @@ def _latest_touch(user_id: int | None, visitor_id: str | None, *, campaign_id: i
     """Of the buyer's latest touch of the campaign, only the two columns recorded (a touch
     row has 16). Hand-written: every paid coded order asks, and the ORM's OR of two
     conditions cost several times the statement in Python."""
-    who, params = [], []
-    if visitor_id:
-        who.append("visitor_id = %s")
-        params.append(visitor_id)
-    if user_id:
-        who.append("user_id = %s")
-        params.append(user_id)
+    who, params = any_equal({"visitor_id": visitor_id, "user_id": user_id})
     with connections[router.db_for_read(Touch)].cursor() as cursor:
         cursor.execute(
-            f"SELECT id, variant_id FROM {Touch._meta.db_table} WHERE ({' OR '.join(who)})"
+            f"SELECT id, variant_id FROM {Touch._meta.db_table} WHERE {who}"
             " AND campaign_id = %s AND created_at <= %s ORDER BY created_at DESC, id DESC LIMIT 1",
             [*params, campaign_id, paid_at],
         )

@@ -248,21 +248,10 @@ def _code_with_campaign(*, column: str, value, lock: bool = False) -> DiscountCo
     """The active code whose ``column`` (``code`` or ``id``, both unique) is ``value``, its
     campaign attached; ``lock`` locks the code row alone (``FOR UPDATE OF``: the campaign
     is read, not locked)."""
-    connection = connections[_CODE.db]
-    suffix = " FOR UPDATE OF d" if lock and connection.features.has_select_for_update_of else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {_CODE.columns}, {_CODE_CAMPAIGN.columns} FROM {DiscountCode._meta.db_table} d"
-            f" JOIN {Campaign._meta.db_table} c ON c.id = d.campaign_id"
-            f" WHERE d.{connection.ops.quote_name(column)} = %s AND d.is_active{suffix}",
-            [value],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    code = _CODE.build(row)
-    DiscountCode._meta.get_field("campaign").set_cached_value(code, _CODE_CAMPAIGN.build(row, len(_CODE)))
-    return code
+    column = {"code": "code", "id": "id"}[column]  # never a caller's text in the statement
+    return _CODE.fetch_one(
+        f"d.{column} = %s AND d.is_active", [value], joined=("campaign", _CODE_CAMPAIGN), lock=lock
+    )
 
 
 def _active_redemptions(code_id: int, user) -> int:
@@ -452,21 +441,11 @@ def discount_code_confirm(*, order_ref: str) -> CodeRedemption | None:
     """The order was paid: the reservation becomes a use. Idempotent. Only the
     redemption row is locked (the last step of the lock order); its code comes along
     unlocked for the ``code.redeemed`` event."""
-    connection = connections[_REDEMPTION.db]
-    lock = " FOR UPDATE OF r" if connection.features.has_select_for_update_of else ""
-    with connection.cursor() as cursor:
-        # Hand-written: every paid coded order confirms, and the ORM's join cost several
-        # times the statement in Python (see ``core.rawsql``).
-        cursor.execute(
-            f"SELECT {_REDEMPTION.columns}, {_CODE.columns} FROM {CodeRedemption._meta.db_table} r"
-            f" JOIN {DiscountCode._meta.db_table} d ON d.id = r.code_id WHERE r.order_ref = %s{lock}",
-            [order_ref],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    # Hand-written: every paid coded order confirms, and the ORM's join cost several times
+    # the statement in Python (see ``core.rawsql``).
+    redemption = _REDEMPTION.fetch_one("r.order_ref = %s", [order_ref], joined=("code", _CODE), lock=True)
+    if redemption is None:
         return None
-    redemption = _REDEMPTION.build(row)
-    CodeRedemption._meta.get_field("code").set_cached_value(redemption, _CODE.build(row, len(_REDEMPTION)))
     if redemption.status != CodeRedemption.Status.RESERVED:
         return redemption
     redemption.status = CodeRedemption.Status.CONFIRMED

@@ -82,19 +82,9 @@ def _lines(order: Order) -> list[OrderLine]:
 
 def _lock_order(order: Order) -> Order:
     # The learner comes along (enrollments need it) without locking the learner's row.
-    connection = connections[_ORDER.db]
-    lock = " FOR UPDATE OF o" if connection.features.has_select_for_update_of else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {_ORDER.columns}, {_LEARNER.columns} FROM {Order._meta.db_table} o"
-            f" JOIN {_LEARNER.model._meta.db_table} u ON u.id = o.user_id WHERE o.id = %s{lock}",
-            [order.pk],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    locked = _ORDER.fetch_one("o.id = %s", [order.pk], joined=("user", _LEARNER), lock=True)
+    if locked is None:
         raise Order.DoesNotExist(f"order {order.pk} does not exist")
-    locked = _ORDER.build(row)
-    Order._meta.get_field("user").set_cached_value(locked, _LEARNER.build(row, len(_ORDER)))
     return locked
 
 

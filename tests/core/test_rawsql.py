@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from commerce.models import Order, OrderLine
-from core.rawsql import RowShape
+from core.rawsql import RowShape, any_equal
 from courses.models import Course
 from tests.factories import CourseFactory, UserFactory
 
@@ -58,3 +59,33 @@ def test_a_subset_of_fields_defers_the_others():
     assert built.slug == "raw-subset"
     assert "format" in built.get_deferred_fields()
     assert len(shape) == 2
+
+
+def test_fetch_one_attaches_the_joined_row_and_locks_only_its_own(django_assert_num_queries):
+    # given an order line of a learner's order
+    course = CourseFactory(slug="raw-joined")
+    order = Order.objects.create(
+        user=UserFactory(username="raw-joined-learner"),
+        currency="USD",
+        subtotal=Decimal("5"),
+        total=Decimal("5"),
+    )
+    line = OrderLine.objects.create(
+        order=order, course=course, currency="USD", unit_price=Decimal("5"), total=Decimal("5")
+    )
+    shape = RowShape(OrderLine, "l")
+    # when the line is read with its order, locked
+    with CaptureQueriesContext(connection) as captured:
+        built = shape.fetch_one("l.id = %s", [line.pk], joined=("order", RowShape(Order, "o")), lock=True)
+    # then one statement brought both, the order attached as select_related would
+    assert len(captured.captured_queries) == 1
+    with django_assert_num_queries(0):
+        assert built.order.number == order.number
+    # and only the line's row is locked
+    assert captured.captured_queries[0]["sql"].endswith('FOR UPDATE OF "l"')
+    assert shape.fetch_one("l.id = %s", [0]) is None
+
+
+def test_any_equal_names_only_the_columns_that_are_set():
+    assert any_equal({"visitor_id": "v1", "user_id": None}) == ("(visitor_id = %s)", ["v1"])
+    assert any_equal({"visitor_id": "v1", "user_id": 7}) == ("(visitor_id = %s OR user_id = %s)", ["v1", 7])
