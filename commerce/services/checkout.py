@@ -260,14 +260,7 @@ def _lock_learner(*, user_id: int) -> str | None:
 
 
 def _idempotency_record(*, user_id: int, key: str) -> IdempotencyKey | None:
-    with connections[_IDEMPOTENCY.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT {_IDEMPOTENCY.columns} FROM {IdempotencyKey._meta.db_table} k"
-            " WHERE k.user_id = %s AND k.key = %s",
-            [user_id, key],
-        )
-        row = cursor.fetchone()
-    return _IDEMPOTENCY.build(row) if row else None
+    return _IDEMPOTENCY.fetch_one("k.user_id = %s AND k.key = %s", [user_id, key])
 
 
 def _courses_for_sale(*, user, slugs: list[str], currency: str) -> list[tuple[Course, Decimal | None, bool]]:
