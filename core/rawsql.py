@@ -38,7 +38,9 @@ class RowShape:
         found = []
         for index, field in enumerate(self.fields):
             column = field.get_col(self.alias)
-            converters = column.get_db_converters(connection)
+            # The backend's first (SQLite's datetimes, decimals, booleans), then the field's
+            # (JSON), in the order the ORM's compiler applies them.
+            converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
             if converters:
                 found.append((index, column, converters))
         return found

@@ -156,11 +156,12 @@ def _latest_touch(user_id: int | None, visitor_id: str | None, *, campaign_id: i
     row has 16). Hand-written: every paid coded order asks, and the ORM's OR of two
     conditions cost several times the statement in Python."""
     who, params = any_equal({"visitor_id": visitor_id, "user_id": user_id})
-    with connections[router.db_for_read(Touch)].cursor() as cursor:
+    connection = connections[router.db_for_read(Touch)]
+    with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, variant_id FROM {Touch._meta.db_table} WHERE {who}"
             " AND campaign_id = %s AND created_at <= %s ORDER BY created_at DESC, id DESC LIMIT 1",
-            [*params, campaign_id, paid_at],
+            [*params, campaign_id, connection.ops.adapt_datetimefield_value(paid_at)],
         )
         row = cursor.fetchone()
     return Touch.from_db(router.db_for_read(Touch), ["id", "variant_id"], row) if row else None

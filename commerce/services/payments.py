@@ -119,7 +119,9 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "", pay
     if payer:
         paid["payer"] = payer[:128]
     # A plain statement, as the other writes every sale makes (see ``_line_paid_save``).
-    with connections[router.db_for_write(Payment)].cursor() as cursor:
+    connection = connections[router.db_for_write(Payment)]
+    paid["updated_at"] = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Payment._meta.db_table} SET {', '.join(f'{column} = %s' for column in paid)}"
             " WHERE order_id = %s AND status = %s",
@@ -176,9 +178,9 @@ def _line_paid_save(*, line: OrderLine, now) -> None:
             " updated_at = %s WHERE id = %s",
             [
                 line.seat,
-                line.seat_hold_expires_at,
+                connection.ops.adapt_datetimefield_value(line.seat_hold_expires_at),
                 split.get_db_prep_save(line.revenue_split, connection),
-                now,
+                connection.ops.adapt_datetimefield_value(now),
                 line.pk,
             ],
         )

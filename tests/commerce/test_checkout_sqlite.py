@@ -1,0 +1,73 @@
+"""A coded checkout on SQLite (``make run``'s first-run default), in a subprocess with its
+own database: the hand-written statements of the paying path (``core.rawsql``) must read
+SQLite's datetimes, decimals and JSON as the ORM does."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+SCRIPT = """
+import json
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from accounts.models import User
+from campaigns.models import DiscountCode, OrderAttribution
+from commerce.models import LedgerEntry, Order, OrderLine
+from commerce.services import order_checkout
+from tests.campaigns.factories import CampaignFactory
+from tests.factories import CourseFactory
+course = CourseFactory(slug="sq-course")
+campaign = CampaignFactory(slug="sq-campaign", courses=[course])
+DiscountCode.objects.create(campaign=campaign, code="SQCODE", max_redemptions=5, per_customer_limit=1)
+user = User.objects.create_user(username="sq-learner", email="sq@example.com", password="!")
+asked = dict(user=user, items=[{"course": course.slug}], currency="USD", discount_code="SQCODE",
+             payment={"provider": "sandbox", "token": "tok_success"}, idempotency_key="sq-1")
+first = order_checkout(**asked)
+again = order_checkout(**asked)
+order = Order.objects.get(pk=first.order.pk)
+line = OrderLine.objects.get(order=order)
+course.refresh_from_db()
+print(json.dumps({
+    "status": order.status, "total": str(order.total), "discount": str(order.discount),
+    "campaign": order.campaign_id == campaign.pk,
+    "ledger": sorted([party.split(":")[0], str(amount)] for party, amount in
+                     LedgerEntry.objects.filter(order=order).values_list("party", "amount")),
+    "attribution": OrderAttribution.objects.get(order_id=order.pk).reason,
+    "split": line.revenue_split, "seat": line.seat,
+    "replayed": [again.created, again.order.pk == order.pk],
+    "enrolled": course.enrollment_count,
+    "code_uses": DiscountCode.objects.get(code="SQCODE").redemptions_count,
+}))
+"""
+
+
+def test_a_coded_checkout_on_sqlite_pays_enrolls_and_attributes(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in {"REQUIRE_SERVICES", "REDIS_URL"}}
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'checkout.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        PYTHONPATH=str(ROOT),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); exec(" + repr(SCRIPT) + ")"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    # then the order is paid at the code's price, once, and everything a sale writes is there
+    assert found["status"] == "paid"
+    assert found["campaign"] is True and found["attribution"] == "code"
+    assert found["replayed"] == [False, True]
+    assert found["enrolled"] == 1 and found["code_uses"] == 1 and found["seat"] == "none"
+    assert found["split"] and found["split"][0]["party"].startswith("partner:")
+    assert [party for party, _amount in found["ledger"]] == ["instructor", "partner", "platform"]
+    total = sum(float(amount) for _party, amount in found["ledger"])
+    assert abs(total - float(found["total"])) < 1e-9
