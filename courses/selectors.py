@@ -14,6 +14,7 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    JSONField,
     OuterRef,
     Prefetch,
     Q,
@@ -27,6 +28,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname, resolution_order
 
 from core.caching import cached
 
@@ -151,13 +153,21 @@ class _SearchResults(QuerySet):
             return len(self._result_cache)
         return len(self.ranked_ids())
 
+    def page_ids(self, k: slice) -> list[int] | None:
+        """The ids of the slice ``k`` of the ranked list (no query once the list is ranked
+        or cached); ``None`` for a slice this list does not answer (past the cap)."""
+        if self._result_cache is not None or self._page_base is None:
+            return None
+        if k.step is not None or (k.stop is not None and int(k.stop) > search.COUNT_CAP):
+            return None
+        return self.ranked_ids()[int(k.start or 0) : k.stop]
+
     def __getitem__(self, k):
         if not isinstance(k, slice) or self._result_cache is not None or self._page_base is None:
             return super().__getitem__(k)
-        start = int(k.start or 0)
-        if k.step is not None or (k.stop is not None and int(k.stop) > search.COUNT_CAP):
+        page_ids = self.page_ids(k)
+        if page_ids is None:
             return self._page_past_the_cap(k)
-        page_ids = self.ranked_ids()[start : k.stop]
         return self._rows_base.filter(pk__in=page_ids).order_by(
             RawSQL(f"array_position(%s::bigint[], {Course._meta.db_table}.id)", [page_ids])
         )
@@ -392,6 +402,84 @@ def course_list(
         translation.get_language() if ordering == "title" else "",
     )
     return _search_results(queryset.order_by(*order), page_base, rows_base, matches, cache_parts)
+
+
+def localized_columns(model, field: str) -> list[str]:
+    """The columns modeltranslation reads for ``model.field`` in the current language: the
+    language's own, then its fallbacks, in that order."""
+    descriptor = model.__dict__[field]
+    languages = resolution_order(translation.get_language(), descriptor.fallback_languages)
+    return [build_localized_fieldname(field, language) for language in languages]
+
+
+def _tags_json(columns: list[str]) -> RawSQL:
+    """The course's tags as a JSON array of ``[slug, *columns]`` by slug (the order of the
+    ``tags`` prefetch), ``NULL`` or ``[]`` without tags: a subquery of the page's query
+    instead of a query of its own."""
+    tag_table, link_table = Tag._meta.db_table, Course.tags.through._meta.db_table
+    course = f"{Course._meta.db_table}.id"
+    names = ", ".join(f"t.{column}" for column in ["slug", *columns])
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT json_agg(json_build_array({names}) ORDER BY t.slug)::text FROM {link_table} ct "
+            f"JOIN {tag_table} t ON t.id = ct.tag_id WHERE ct.course_id = {course}"
+        )
+    else:
+        sql = (
+            f"SELECT json_group_array(json_array({names.replace('t.', 'o.')})) FROM (SELECT {names} "
+            f"FROM {link_table} ct JOIN {tag_table} t ON t.id = ct.tag_id WHERE ct.course_id = {course} "
+            "ORDER BY t.slug) o"
+        )
+    return RawSQL(f"({sql})", [], output_field=JSONField())
+
+
+def course_card_rows(queryset: QuerySet[Course]) -> list[dict]:
+    """The rows of the course cards of ``queryset`` (a page of ``course_list``, or any
+    queryset of courses annotated with ``price_amount``), in its order, in one query: the
+    card's columns of the course, its category and instructor (texts in the current
+    language's columns and its fallbacks' only) and under ``tags`` its tags' rows
+    (``slug`` and the name's columns, prefixed ``tag__``), by slug."""
+    course_texts = [*localized_columns(Course, "title"), *localized_columns(Course, "subtitle")]
+    category_names = [f"category__{column}" for column in localized_columns(Category, "name")]
+    instructor_names = [f"instructor__{column}" for column in localized_columns(Instructor, "name")]
+    tag_names = localized_columns(Tag, "name")
+    rows = list(
+        queryset.prefetch_related(None).values(
+            "id",
+            "slug",
+            *course_texts,
+            "format",
+            "level",
+            "language",
+            "duration_minutes",
+            "category__slug",
+            *category_names,
+            "instructor__slug",
+            *instructor_names,
+            "price_amount",
+            "rating_average",
+            "rating_count",
+            "enrollment_count",
+            "cover",
+            "cover_color",
+            tag_rows=_tags_json(tag_names),
+        )
+    )
+    keys = ["tag__slug", *(f"tag__{column}" for column in tag_names)]
+    for row in rows:
+        row["tags"] = [dict(zip(keys, tag, strict=True)) for tag in row.pop("tag_rows") or ()]
+    return rows
+
+
+def course_card_rows_by_id(ids: list[int], *, currency: str) -> list[dict]:
+    """``course_card_rows`` of the published courses among ``ids``, in the order of ``ids``."""
+    queryset = (
+        Course.objects.filter(is_published=True, pk__in=ids)
+        .annotate(price_amount=_price_subquery(currency))
+        .order_by()
+    )
+    position = {course_id: index for index, course_id in enumerate(ids)}
+    return sorted(course_card_rows(queryset), key=lambda row: position[row["id"]])
 
 
 def course_detail(*, slug: str, currency: str, include_unpublished: bool = False) -> Course:
