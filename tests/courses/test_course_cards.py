@@ -55,7 +55,9 @@ def mixed_catalog(settings, tmp_path):
             enrollment_count=40,
             format=Course.Format.AUDIO,
         ),
-        CourseFactory(slug="live-tea", title_en="Live tea class", format=Course.Format.LIVE, enrollment_count=30),
+        CourseFactory(
+            slug="live-tea", title_en="Live tea class", format=Course.Format.LIVE, enrollment_count=30
+        ),
         CourseFactory(slug="steeped", title_en="Steeped", title_es="Infusión", enrollment_count=20),
         CourseFactory(slug="no-yen", title_en="Teapots", level=Course.Level.ADVANCED, enrollment_count=10),
     ]
@@ -96,7 +98,9 @@ def test_the_cards_are_what_the_serializer_writes(api_client, mixed_catalog, lan
     assert [list(card.items()) for card in cached.json()["results"]] == expected
 
 
-def test_a_search_page_of_cards_seen_before_costs_no_query(api_client, mixed_catalog, django_assert_num_queries):
+def test_a_search_page_of_cards_seen_before_costs_no_query(
+    api_client, mixed_catalog, django_assert_num_queries
+):
     # the first page: ranked ids (one statement), the cards' courses with their tags
     with django_assert_num_queries(2):
         first = api_client.get(LIST_URL, {"q": "tea", "page_size": 3})
