@@ -11,7 +11,8 @@ as modeltranslation's descriptors read them (the same fallbacks).
 Each card is cached under the catalog namespace (``core.caching``) per course, language,
 currency, scheme and host: every catalog edit bumps the namespace, so no card outlives an
 edit, and the cache timeout bounds counters changed without one (enrollments), as for the
-whole answers. A card is the same on every page, in every search and every filter but
+whole answers (an answer built from a card near the end of the card's life may show its
+counters up to twice the timeout after they were read). A card is the same on every page, in every search and every filter but
 for ``highlight`` (what the query matched), laid over it per request: a page of a search
 nobody asked before costs the cards' cache read and only builds the courses no answer
 showed since the last edit. ``tests/courses/test_course_cards.py`` holds the cards equal

@@ -356,7 +356,8 @@ class CourseListView(VisitorBuyingStatesMixin, SharedCacheMixin, generics.ListAP
     campaign's spike repeats a few searches, and an entry lives ``CATALOG_CACHE_SECONDS``
     at most (any catalog edit makes it stale at once). A search's ranked ids are cached
     apart (``courses.selectors``), so its other pages, languages and currencies skip the
-    ranking."""
+    ranking, and so are the course cards (``courses.api.cards``), so a page under a new
+    URL builds only the cards of courses no answer showed since the last edit."""
 
     permission_classes = [AllowAny]
     content_negotiation_class = QueryFormatIsAFilter
