@@ -12,11 +12,11 @@ Each card is cached under the catalog namespace (``core.caching``) per course, l
 currency, scheme and host: every catalog edit bumps the namespace, so no card outlives an
 edit, and the cache timeout bounds counters changed without one (enrollments), as for the
 whole answers (an answer built from a card near the end of the card's life may show its
-counters up to twice the timeout after they were read). A card is the same on every page, in every search and every filter but
-for ``highlight`` (what the query matched), laid over it per request: a page of a search
-nobody asked before costs the cards' cache read and only builds the courses no answer
-showed since the last edit. ``tests/courses/test_course_cards.py`` holds the cards equal
-to the serializer's output."""
+counters up to twice the timeout after they were read). A card is the same on every page,
+in every search and every filter but for ``highlight`` (what the query matched), laid over
+it per request: a page of a search nobody asked before costs the cards' cache read and
+only builds the courses no answer showed since the last edit.
+``tests/courses/test_course_cards.py`` holds the cards equal to the serializer's output."""
 
 from __future__ import annotations
 
@@ -90,6 +90,7 @@ class CardBuilder:
         self.currency = currency
         self.language = translation.get_language()
         self._templates: dict[str, str] = {}
+        self._where: tuple[str, str] | None = None
         self._format_labels = dict(Course._meta.get_field("format").flatchoices)
         self._level_labels = dict(Course._meta.get_field("level").flatchoices)
         self._cover_storage = Course._meta.get_field("cover").storage
@@ -149,9 +150,11 @@ class CardBuilder:
         }
 
     def _entry_parts(self, course_id: int) -> tuple:
-        request = self.request
-        where = (request.scheme, request.get_host()) if request is not None else ("", "")
-        return ("course-card", course_id, self.language, self.currency, *where)
+        if self._where is None:
+            # Once per request: get_host() checks ALLOWED_HOSTS on every call.
+            request = self.request
+            self._where = (request.scheme, request.get_host()) if request is not None else ("", "")
+        return ("course-card", course_id, self.language, self.currency, *self._where)
 
     def cards_by_id(self, ids: list[int]) -> list[dict]:
         """The cards of the published courses among ``ids``, in that order: from the
