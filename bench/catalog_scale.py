@@ -17,8 +17,9 @@ term:
 - requests/s and latency percentiles of ``GET /api/v1/courses/?q=<term>`` at
   ``--connections`` connections with wrk, against gunicorn (``-w 4 --threads 4``,
   production settings, ``CONN_MAX_AGE=60``) started on ``--port``: the same URL (the
-  whole answer cached), a URL per request (ranked ids cached) and a URL per request while
-  the catalog's cache namespace is bumped every 2 ms (nothing cached: first hits).
+  whole answer cached), a URL per request (ranked ids and course cards cached) and a URL
+  per request while the catalog's cache namespace is bumped every 2 ms (nothing cached:
+  first hits).
 
 Run:
   createdb -h 127.0.0.1 -U postgres zq_search_bench
@@ -313,7 +314,8 @@ def load() -> str:
 
 
 def explain(term: str) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) of the two statements the API runs for a search page."""
+    """EXPLAIN (ANALYZE, BUFFERS) of the two statements the API runs for a search page
+    nobody asked before: the ranking and the page's cards (courses with their tags)."""
     request = APIRequestFactory().get("/api/v1/courses/", {"q": term, "lang": "en"})
     namespace_bump(CATALOG)  # a first hit: the ranked ids are not cached yet
     with (
@@ -324,8 +326,6 @@ def explain(term: str) -> None:
         response.render()
     for query in captured.captured_queries:
         statement = query["sql"]
-        if "courses_course_tags" in statement:
-            continue  # the tags of the 20 courses on the page: a primary-key lookup
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement)
             plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -382,10 +382,11 @@ def time_search(term: str, samples: int, mode: str = "cold") -> tuple[float, flo
     """p50 and p95 wall ms, the count, and the p50 of CPU ms of this process.
 
     ``cold``: a first hit, every sample (the catalog namespace is bumped before each, so
-    the ranked ids are not cached: the same cost as a query nobody asked before; the
-    database's buffers are warm). ``ids``: the ranked ids cached (another page, language
-    or currency of a search asked before), the page built. ``page``: the whole answer from
-    the shared cache (the same URL again). The plain list (no term) is always built."""
+    the ranked ids and the course cards are not cached: the same cost as a query nobody
+    asked before; the database's buffers are warm). ``ids``: the ranked ids and the cards
+    cached (another URL of a search asked before), the page assembled. ``page``: the whole
+    answer from the shared cache (the same URL again). The plain list (no term) reads its
+    page's rows every time."""
     view = CourseListView.as_view()
     request_factory = APIRequestFactory()
     timings, cpu = [], []
@@ -491,7 +492,7 @@ def start_server(port: int) -> subprocess.Popen:
 
 
 # Every request its own URL (an ignored parameter): the shared cache of whole answers
-# misses, the search's ranked ids (keyed by the query) hit.
+# misses, the search's ranked ids (keyed by the query) and the course cards hit.
 DISTINCT_URLS = """
 counter = 0
 request = function()
@@ -542,7 +543,8 @@ def print_in_process(results: list, samples: int) -> None:
         )
     print(
         f"(ms, through the API view in-process, {samples} serial runs each; cold: a first hit (ranked ids "
-        "+ page); ids: ranked ids cached, page built; page: the whole answer cached; cpu: CPU ms of this "
+        "+ cards); ids: ranked ids and cards cached, page assembled; page: the whole answer cached; cpu: "
+        "CPU ms of this "
         "process; x plain: cold over the plain list built)",
         flush=True,
     )
@@ -616,7 +618,7 @@ def main() -> None:
                 wrk(url, args.connections, 2)  # warm every worker's connection and caches
                 rps, latency = wrk(url, args.connections, args.duration)
                 row.extend([rps, latency, load()])
-                # Ranked ids cached, every answer built (a URL of its own per request).
+                # Ranked ids and cards cached, every answer built (a URL of its own per request).
                 distinct = url + ("&" if query else "?") + "x=1"
                 rps, latency = wrk(distinct, args.connections, args.duration, True)
                 row.extend([rps, latency, load()])
@@ -654,8 +656,9 @@ def main() -> None:
     print(
         f"(req/s: wrk -t2 -c{args.connections} -d{args.duration}s on gunicorn -w 4 --threads 4 (the plain "
         "list there is served from the shared cache, as in production; 'every answer built': each request "
-        "its own URL, so whole answers are never cached and a search's ranked ids are; 'nothing cached': "
-        "the same while the catalog's cache namespace is bumped every 2 ms, so searches rank from scratch); "
+        "its own URL, so whole answers are never cached and a search's ranked ids and course cards are; "
+        "'nothing cached': the same while the catalog's cache namespace is bumped every 2 ms, so searches "
+        "rank and build their cards from scratch); "
         "load: /proc/loadavg at the end of each measurement, on a machine shared with other work)"
     )
 

@@ -106,6 +106,27 @@ def store(key: str, version: str, value: Any) -> None:
     cache.set(key, (version, value), timeout=cache_seconds())
 
 
+def lookup_many(namespaces: Iterable[str], entries: list[tuple]) -> tuple[str, list[str], list[Any]]:
+    """``lookup`` of several entries (each given by its parts) in one round trip:
+    ``(version, keys, values)``, a value ``None`` unless built under the current versions."""
+    namespaces = tuple(namespaces)
+    keys = [entry_key(namespaces, *parts) for parts in entries]
+    version_keys = [version_key(name) for name in namespaces]
+    found = cache.get_many([*keys, *version_keys])
+    version = _tokens(found, version_keys)
+    values = []
+    for key in keys:
+        entry = found.get(key)
+        values.append(entry[1] if isinstance(entry, tuple) and entry[0] == version else None)
+    return version, keys, values
+
+
+def store_many(version: str, values: dict[str, Any]) -> None:
+    """``store`` of several entries (key -> value) in one round trip."""
+    if values:
+        cache.set_many({key: (version, value) for key, value in values.items()}, timeout=cache_seconds())
+
+
 def cached(namespaces: Iterable[str], parts: Iterable[Any], build: Callable[[], Any]) -> Any:
     """``build()`` once per version of ``namespaces`` and ``parts``; ``None`` is not cached."""
     key, version, value = lookup(namespaces, *parts)

@@ -51,6 +51,17 @@ class CourseFilter(django_filters.FilterSet):
         model = Course
         fields: list[str] = []
 
+    def get_form_class(self):
+        # django-filter makes the form class, and every filter's form field, again for each
+        # request (0.6 ms of a catalog list's CPU); they are the same every time, so the
+        # class is made once per process (each form still gets its own copies of the
+        # fields, as Django's forms do).
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
     def filter_queryset(self, queryset: QuerySet[Course]) -> QuerySet[Course]:
         # The selector builds the whole query (published courses, price annotation,
         # prefetching); the view's base queryset only tells django-filter the model.

@@ -36,6 +36,7 @@ first (``courses.selectors``)."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -356,41 +357,49 @@ def build_query(query: str) -> SearchQuery | None:
 # --- Highlighting -------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _folded_char(char: str) -> str:
+    folded = fold_accents(unicodedata.normalize("NFKC", char).lower())
+    return folded if len(folded) == 1 else char.lower() if len(char.lower()) == 1 else char
+
+
 def _folded_chars(text: str) -> str:
     """``text`` lower-cased and without accents, character for character (same length),
     so that positions found in it mark the original text."""
-    out = []
-    for char in text:
-        folded = fold_accents(unicodedata.normalize("NFKC", char).lower())
-        out.append(folded if len(folded) == 1 else char.lower() if len(char.lower()) == 1 else char)
-    return "".join(out)
+    return "".join(map(_folded_char, text))
+
+
+class Highlighter:
+    """``highlight`` for one query over many texts (a page of cards): the query's pattern
+    is built once."""
+
+    def __init__(self, query: str) -> None:
+        patterns = []
+        for token in tokens(query)[: MAX_TERMS * 4] if query else []:
+            needle = re.escape(_folded_chars(token.text))
+            patterns.append(needle if token.is_cjk else rf"(?<![^\W_]){needle}")
+        self.pattern = re.compile("|".join(sorted(patterns, key=len, reverse=True))) if patterns else None
+
+    def __call__(self, text: str | None) -> str:
+        text = text or ""
+        if self.pattern is None or not text:
+            return html.escape(text)
+        pieces, position = [], 0
+        for match in self.pattern.finditer(_folded_chars(text)):
+            start, end = match.start(), match.end()
+            if end > start:
+                pieces.append(html.escape(text[position:start]))
+                pieces.append(f"<mark>{html.escape(text[start:end])}</mark>")
+                position = end
+        pieces.append(html.escape(text[position:]))
+        return "".join(pieces)
 
 
 def highlight(text: str, query: str) -> str:
     """``text`` HTML-escaped, with what ``query`` matched wrapped in ``<mark>``: CJK runs
     as substrings, Latin words at the start of a word (the word's start up to the typed
     length). Safe to mark safe: every piece of ``text`` goes through ``html.escape``."""
-    text = text or ""
-    if not query or not text:
-        return html.escape(text)
-    patterns = []
-    for token in tokens(query)[: MAX_TERMS * 4]:
-        needle = re.escape(_folded_chars(token.text))
-        patterns.append(needle if token.is_cjk else rf"(?<![^\W_]){needle}")
-    if not patterns:
-        return html.escape(text)
-    folded = _folded_chars(text)
-    spans: list[tuple[int, int]] = []
-    for match in re.finditer("|".join(sorted(patterns, key=len, reverse=True)), folded):
-        if match.end() > match.start():
-            spans.append((match.start(), match.end()))
-    pieces, position = [], 0
-    for start, end in spans:
-        pieces.append(html.escape(text[position:start]))
-        pieces.append(f"<mark>{html.escape(text[start:end])}</mark>")
-        position = end
-    pieces.append(html.escape(text[position:]))
-    return "".join(pieces)
+    return Highlighter(query)(text)
 
 
 # --- Texts (SQLite's search column and the admin's search) -----------------------------------

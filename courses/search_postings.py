@@ -48,6 +48,23 @@ SELECT CASE
     )
 END
 $f$""",
+    # The distinct words of the posting rows in [p, p_next) (the words a prefix begins),
+    # one index descent each (a loose index scan: the rows of a common word are skipped,
+    # not read); none when p is NULL.
+    """
+CREATE OR REPLACE FUNCTION courses_search_range_words(p text, p_next text) RETURNS SETOF text
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 10 AS $f$
+WITH RECURSIVE range_words(term) AS (
+    SELECT min(s.term) FROM courses_coursesearchposting s WHERE s.term >= p AND s.term < p_next
+    UNION ALL
+    SELECT (
+        SELECT min(s.term) FROM courses_coursesearchposting s
+        WHERE s.term > w.term AND s.term < p_next
+    )
+    FROM range_words w WHERE w.term IS NOT NULL
+)
+SELECT term FROM range_words WHERE term IS NOT NULL
+$f$""",
     # The first ``wanted`` matches of a query in rank order (rank DESC, popularity DESC,
     # id), as courses_search_matches would rank them. ``word``: the query's only term
     # when it is one token (else NULL: the other arguments go to courses_search_matches).
@@ -112,26 +129,17 @@ BEGIN
     -- so the item's rows are read in index order; the courses with them ("others"), and
     -- every course when the word has several stems, are ranked by summing rows.
     IF n = 1 THEN
-        WITH RECURSIVE range_words(term) AS (
-            SELECT min(s.term) FROM courses_coursesearchposting s WHERE s.term >= p AND s.term < p_next
-            UNION ALL
-            SELECT (
-                SELECT min(s.term) FROM courses_coursesearchposting s
-                WHERE s.term > w.term AND s.term < p_next
-            )
-            FROM range_words w WHERE w.term IS NOT NULL
-        )
         SELECT coalesce(array_agg(o.course_id), '{}'), coalesce(array_agg(o.prefix_score), '{}'),
             coalesce(array_agg(o.popularity), '{}')
         INTO other_ids, other_scores, other_pops
         FROM (
             SELECT s.course_id, sum(s.score)::real AS prefix_score, max(s.popularity) AS popularity
-            FROM range_words w
+            FROM courses_search_range_words(p, p_next) w(term)
             CROSS JOIN LATERAL (
                 SELECT t.course_id, t.score, t.popularity FROM courses_coursesearchposting t
                 WHERE t.term = w.term AND t.score > 0
             ) s
-            WHERE w.term IS NOT NULL AND w.term <> items[1]
+            WHERE w.term <> items[1]
             GROUP BY s.course_id
         ) o;
         -- The item's rows in index order, stopping at ``wanted`` (the courses with other
@@ -174,26 +182,17 @@ BEGIN
         FROM unnest(other_ids, other_scores, other_pops) o(id, prefix_score, popularity)
         LEFT JOIN courses_coursesearchposting i ON i.course_id = o.id AND i.term = items[1] AND i.score > 0;
     ELSE
-        WITH RECURSIVE range_words(term) AS (
-            SELECT min(s.term) FROM courses_coursesearchposting s WHERE s.term >= p AND s.term < p_next
-            UNION ALL
-            SELECT (
-                SELECT min(s.term) FROM courses_coursesearchposting s
-                WHERE s.term > w.term AND s.term < p_next
-            )
-            FROM range_words w WHERE w.term IS NOT NULL
-        ),
-        head_rows AS (
+        WITH head_rows AS (
             SELECT s.course_id, s.term, s.score, s.popularity
             FROM courses_coursesearchposting s WHERE s.term = ANY(items) AND s.score > 0
             UNION ALL
             SELECT s.course_id, w.term, s.score, s.popularity
-            FROM range_words w
+            FROM courses_search_range_words(p, p_next) w(term)
             CROSS JOIN LATERAL (
                 SELECT t.course_id, t.score, t.popularity FROM courses_coursesearchposting t
                 WHERE t.term = w.term AND t.score > 0
             ) s
-            WHERE w.term IS NOT NULL AND w.term <> ALL(items)
+            WHERE w.term <> ALL(items)
         )
         SELECT coalesce(array_agg(x.course_id), '{}'), coalesce(array_agg(x.rank), '{}'),
             coalesce(array_agg(x.popularity), '{}')
@@ -254,6 +253,7 @@ REVERSE = [
     "DROP FUNCTION IF EXISTS courses_search_top(text, boolean, boolean, tsquery, tsquery, text[], integer, "
     "tsquery, tsquery, integer)",
     "DROP FUNCTION IF EXISTS courses_search_head_rank(text[])",
+    "DROP FUNCTION IF EXISTS courses_search_range_words(text, text)",
 ]
 
 # The table as the search reads it: the term in the "C" collation (a word prefix is then a

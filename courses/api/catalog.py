@@ -6,7 +6,6 @@ currency (``?currency=``, else the language's currency)."""
 
 import copy
 from collections import defaultdict
-from decimal import Decimal
 
 from django.conf import settings
 from django.urls import reverse
@@ -22,7 +21,7 @@ from core.api.caching import SharedCacheMixin
 from core.api.negotiation import QueryFormatIsAFilter
 from core.api.pagination import PageNumberPagination
 from core.api.schema import CURRENCY_PARAMETER, LANG_PARAMETER
-from core.money import currency_for_request, round_money
+from core.money import currency_for_request
 
 from .. import buying
 from ..exceptions import CourseNotFound, InstructorNotFound
@@ -36,16 +35,7 @@ from ..selectors import (
     instructor_detail,
     instructor_rating,
 )
-
-# Matches the slug converter and never occurs in a real URL.
-SLUG_MARKER = "zq-slug-marker"
-
-
-def money(amount: Decimal | None, currency: str) -> dict | None:
-    """Amounts travel as strings with the currency's minor unit ("199.00", "4200")."""
-    if amount is None:
-        return None
-    return {"amount": str(round_money(amount, currency)), "currency": currency}
+from .cards import SLUG_MARKER, CardBuilder, CardPages, highlighter, money
 
 
 class MoneySerializer(serializers.Serializer):
@@ -366,7 +356,8 @@ class CourseListView(VisitorBuyingStatesMixin, SharedCacheMixin, generics.ListAP
     campaign's spike repeats a few searches, and an entry lives ``CATALOG_CACHE_SECONDS``
     at most (any catalog edit makes it stale at once). A search's ranked ids are cached
     apart (``courses.selectors``), so its other pages, languages and currencies skip the
-    ranking."""
+    ranking, and so are the course cards (``courses.api.cards``), so a page under a new
+    URL builds only the cards of courses no answer showed since the last edit."""
 
     permission_classes = [AllowAny]
     content_negotiation_class = QueryFormatIsAFilter
@@ -377,6 +368,17 @@ class CourseListView(VisitorBuyingStatesMixin, SharedCacheMixin, generics.ListAP
     # Only names the model for django-filter; CourseFilter builds the real query with
     # courses.selectors.course_list.
     queryset = Course.objects.none()
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        # The cards as CourseListSerializer writes them, from plain rows and the per-course
+        # cache (courses.api.cards). The currency as CourseFilter chose it (a bad one was
+        # a 400 there).
+        queryset = self.filter_queryset(self.get_queryset())
+        currency = request.query_params.get("currency") or currency_for_request(request)
+        pages = CardPages(
+            queryset, CardBuilder(request, currency), highlighter(request.query_params.get("q", ""))
+        )
+        return self.get_paginated_response(self.paginate_queryset(pages))
 
 
 @extend_schema(tags=["catalog"], parameters=[LANG_PARAMETER, CURRENCY_PARAMETER])
