@@ -57,15 +57,18 @@ class _StatementGaps:
     def __init__(self) -> None:
         self.cpu: dict[str, float] = defaultdict(float)
         self.count: dict[str, int] = defaultdict(int)
+        self.wall: dict[str, float] = defaultdict(float)  # waiting for the statement's answer
         self.last = time.process_time()
 
     def __call__(self, execute, sql, params, many, context):
         name = " ".join(sql.split())[:90]
         self.cpu[name] += time.process_time() - self.last
         self.count[name] += 1
+        began = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
+            self.wall[name] += time.perf_counter() - began
             self.last = time.process_time()
 
 
@@ -222,10 +225,15 @@ def main() -> None:
             f"{(backend_after - backend_before) / args.count * 1000:.2f} ms"
         )
     if gaps:
-        print("Python CPU before each statement, per checkout (building it and the code since the last):")
+        print(
+            "Python CPU before each statement, per checkout (building it and the code since the last),"
+            " and the wall time waiting for its answer:"
+        )
         for statement, seconds in sorted(gaps.cpu.items(), key=lambda kv: -kv[1])[:30]:
             times = gaps.count[statement] / args.count
-            print(f"  {seconds / args.count * 1000:6.2f} ms  {times:4.1f}x  {statement}")
+            waited = gaps.wall[statement] / args.count * 1000
+            cpu = seconds / args.count * 1000
+            print(f"  {cpu:6.2f} ms  {times:4.1f}x  answer {waited:6.2f} ms  {statement}")
         print(f"  {sum(gaps.cpu.values()) / args.count * 1000:6.2f} ms in all")
     if profiler:
         if args.dump:
