@@ -2,13 +2,7 @@
 own database: the hand-written statements of the paying path (``core.rawsql``) must read
 SQLite's datetimes, decimals and JSON as the ORM does."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.sqlite_run import run_on_sqlite
 
 SCRIPT = """
 import json
@@ -46,22 +40,7 @@ print(json.dumps({
 
 
 def test_a_coded_checkout_on_sqlite_pays_enrolls_and_attributes(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in {"REQUIRE_SERVICES", "REDIS_URL"}}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'checkout.sqlite3'}",
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        PYTHONPATH=str(ROOT),
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); exec(" + repr(SCRIPT) + ")"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found = run_on_sqlite(SCRIPT, tmp_path / "checkout.sqlite3")
     # then the order is paid at the code's price, once, and everything a sale writes is there
     assert found["status"] == "paid"
     assert found["campaign"] is True and found["attribution"] == "code"

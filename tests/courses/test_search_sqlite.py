@@ -1,13 +1,7 @@
 """The catalog search on SQLite (``make run``'s first-run default, no search documents),
 in a subprocess with its own database: whole words, title prefixes, titles first."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.sqlite_run import run_on_sqlite
 
 SCRIPT = """
 import json
@@ -31,22 +25,7 @@ print(json.dumps(result))
 
 
 def test_search_on_sqlite_finds_whole_words_and_ranks_titles_first(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in {"REQUIRE_SERVICES"}}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'search.sqlite3'}",
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        PYTHONPATH=str(ROOT),
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); exec(" + repr(SCRIPT) + ")"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found = run_on_sqlite(SCRIPT, tmp_path / "search.sqlite3")
 
     # "tea": the title first, then the tag; "teacher" and "instead" inside a description
     # are not "tea"
