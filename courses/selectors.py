@@ -138,7 +138,9 @@ class _SearchResults(QuerySet):
                     "ORDER BY rank DESC, popularity DESC, matched_id LIMIT %s",
                     [*params, search.COUNT_CAP, search.COUNT_CAP],
                 )
-                return [row[0] for row in cursor.fetchall()]
+                # A course the typo tolerance adds beside the words that found it already
+                # comes twice: once in the list (its better rank), once in the count.
+                return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
         return list(QuerySet.__getitem__(self.values_list("pk", flat=True), slice(0, search.COUNT_CAP)))
 
     def ranked_ids(self) -> list[int]:
