@@ -5,6 +5,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignPartner, DiscountCode, TrackingLink
@@ -280,9 +282,7 @@ def test_portal_list_query_count_is_fixed(client, partner, analyst, django_asser
 
 
 @pytest.mark.parametrize(("days", "visitors", "variants"), [(2, 3, 1), (12, 15, 3)])
-def test_metrics_page_query_count_does_not_grow_with_rows(
-    client, partner, analyst, django_assert_num_queries, days, visitors, variants
-):
+def test_metrics_page_query_count_does_not_grow_with_rows(client, partner, analyst, days, visitors, variants):
     # given a campaign with stored nightly rows for a few or many days, visitors, languages,
     # countries and variants
     from analytics.metrics import campaign_metrics_compute
@@ -310,8 +310,13 @@ def test_metrics_page_query_count_does_not_grow_with_rows(
 
     # when the metrics page is opened, then it costs the same whatever the rows and variants
     # (today's live figures are one statement of them)
-    with django_assert_num_queries(15):
+    with CaptureQueriesContext(connection) as queries:
         response = client.get(f"{P}{campaign.pk}/metrics/")
+    if timezone.localdate() != today:
+        # Past midnight the nightly rows above end the day before yesterday, and the page
+        # reads the missing day live: one statement more (failed once in CI at 00:00 UTC).
+        pytest.skip("the day changed while the test ran")
+    assert len(queries) == 15, [query["sql"] for query in queries.captured_queries]
     assert response.status_code == 200
     assert len(response.context["variants"]) == variants
     shown = response.context["totals"]["unique_visitors"]
