@@ -493,6 +493,13 @@ def order_checkout(
     return _finish(CheckoutResult(order=order, created=opened.created), declined=declined)
 
 
+def _provider_refused(order: Order) -> None:
+    """The provider refused the request itself (4xx): nothing was charged, so the order
+    fails, marked as refused rather than declined (a retry with its key asks again)."""
+    Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(failure_code=PROVIDER_ERROR)
+    order_mark_failed(order=order)
+
+
 def _order_customer(*, order: Order, provider) -> str:
     """The learner's customer at ``provider`` for a first payment that saves its method,
     made outside any transaction. Unknown outcome: the order stays pending and the same
@@ -504,8 +511,7 @@ def _order_customer(*, order: Order, provider) -> str:
         exc.extra = {**exc.extra, "order": str(order.number)}
         raise
     except PaymentProviderError:
-        Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(failure_code=PROVIDER_ERROR)
-        order_mark_failed(order=order)
+        _provider_refused(order)
         raise
 
 
@@ -542,8 +548,7 @@ def _charge(
         raise
     except PaymentProviderError:
         # The provider refused the request itself: nothing was charged.
-        Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(failure_code=PROVIDER_ERROR)
-        order_mark_failed(order=order)
+        _provider_refused(order)
         raise
     return order_settle_charge(order=order, result=charge)
 
@@ -646,8 +651,7 @@ def order_checkout_redirect(
         exc.extra = {**exc.extra, "order": str(order.number)}
         raise
     except PaymentProviderError:
-        Payment.objects.filter(order=order, status=Payment.Status.PENDING).update(failure_code=PROVIDER_ERROR)
-        order_mark_failed(order=order)
+        _provider_refused(order)
         raise
     order = order_settle_charge(order=order, result=ChargeResult(status="pending", reference=page.reference))
     return RedirectCheckout(
