@@ -5,6 +5,8 @@ completed. Every partner of the campaign (the lead and alliance partners) gets t
 Payloads name campaigns, codes, orders and amounts, never a learner."""
 
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connections, router
 from django.db.models.signals import post_save
@@ -15,6 +17,22 @@ from partners.webhooks import webhook_emit
 
 from .models import Campaign, CampaignPartner, CodeRedemption, DiscountCode, OrderAttribution
 
+# Campaign id -> its endpoints' (partner id, events) rows, inside ``campaign_endpoints_read_once``.
+_ENDPOINTS: ContextVar[dict[int, list] | None] = ContextVar("campaign_endpoints", default=None)
+
+
+@contextmanager
+def campaign_endpoints_read_once():
+    """Inside, each campaign's webhook endpoints are read once: a paid coded order emits two
+    events of its campaign (code redeemed, order attributed) in one transaction, and the
+    second read would cost a statement on every such sale. Open it around one transaction's
+    work only, so an endpoint added meanwhile counts from the next one."""
+    token = _ENDPOINTS.set({})
+    try:
+        yield
+    finally:
+        _ENDPOINTS.reset(token)
+
 
 def _subscribers(campaign_id: int, event: str) -> list[int]:
     """The campaign's partners (lead and alliance) with an active endpoint for ``event``, in
@@ -23,6 +41,23 @@ def _subscribers(campaign_id: int, event: str) -> list[int]:
     Hand-written SQL: a coded checkout asks this twice (code redeemed, order attributed),
     and the ORM form (a DISTINCT over two reverse joins) cost ~1.2 ms of Python per call to
     build, several times the statement itself. Plain SQL that SQLite runs too."""
+    known = _ENDPOINTS.get()
+    rows = known.get(campaign_id) if known is not None else None
+    if rows is None:
+        rows = _endpoint_rows(campaign_id)
+        if known is not None:
+            known[campaign_id] = rows
+    # A raw cursor hands JSON over as text (Django parses it in the field, not the driver).
+    return sorted(
+        {
+            partner_id
+            for partner_id, events in rows
+            if event in (json.loads(events) if isinstance(events, str) else events)
+        }
+    )
+
+
+def _endpoint_rows(campaign_id: int) -> list:
     endpoint, campaign, part = (
         WebhookEndpoint._meta.db_table,
         Campaign._meta.db_table,
@@ -37,15 +72,7 @@ def _subscribers(campaign_id: int, event: str) -> list[int]:
             )""",
             [campaign_id, campaign_id],
         )
-        rows = cursor.fetchall()
-    # A raw cursor hands JSON over as text (Django parses it in the field, not the driver).
-    return sorted(
-        {
-            partner_id
-            for partner_id, events in rows
-            if event in (json.loads(events) if isinstance(events, str) else events)
-        }
-    )
+        return cursor.fetchall()
 
 
 def campaign_event_emit(campaign_id: int, event: str, data: dict, dedupe_key: str | None = None) -> None:

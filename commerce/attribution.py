@@ -60,6 +60,12 @@ def _confirmed_code(order):
 
 
 def attribution_for_paid_order(*, order) -> dict[int, list[dict]]:
+    # The code's and the attribution's webhook events read the campaign's endpoints once.
+    with campaign_services.campaign_endpoints_read_once():
+        return _attribute(order=order)
+
+
+def _attribute(*, order) -> dict[int, list[dict]]:
     paid_at = order.paid_at or timezone.now()
     code = _confirmed_code(order)
     decision = campaign_services.attribution_decide(

@@ -69,7 +69,11 @@ def discount_quote(
     visitor_id: str = "",
     client: str | None = None,
     count_failure: bool = True,
+    lock: bool = False,
 ) -> DiscountQuote:
+    """``lock``: the checkout's quote, made in its transaction after the seats are held:
+    the code row is locked by it (LOCK_ORDER), and ``discount_redeem`` then does not read
+    it again."""
     code = (code or "").strip()
     if not code:
         return DiscountQuote(code="", currency=currency, line_discounts=[Decimal("0")] * len(lines))
@@ -89,6 +93,7 @@ def discount_quote(
             visitor_id=campaign_services.visitor_id_clean(visitor_id),
             client=client or rate_limit_client(user),
             count_failure=count_failure,
+            lock=lock,
         )
     except CodeInvalid as exc:
         # Commerce callers know the unknown-code error by commerce's own class (same code).

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 
 from core.money import allocate_largest_remainder, round_money
+from core.rawsql import insert
 from courses.models import Instructor
 from partners.models import Partner
 
@@ -94,7 +95,8 @@ def ledger_record_sale(*, line: OrderLine) -> list[LedgerEntry]:
     if line.total <= 0:
         return []
     shares = split_amount(amount=line.total, currency=line.currency, parties=line_parties(line=line))
-    return LedgerEntry.objects.bulk_create(
+    # Every sale writes these: without the ORM's compiler (see ``core.rawsql``).
+    return insert(
         [
             LedgerEntry(
                 order_id=line.order_id,

@@ -9,7 +9,8 @@ it, so the instances behave like any other (``save(update_fields=...)`` included
 
 from functools import cached_property
 
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
+from django.db.models import signals
 
 
 class RowShape:
@@ -103,3 +104,92 @@ def any_equal(columns: dict[str, object]) -> tuple[str, list]:
     sure one is set."""
     named = [(column, value) for column, value in columns.items() if value]
     return "(" + " OR ".join(f"{column} = %s" for column, _value in named) + ")", [v for _c, v in named]
+
+
+class _InsertPlan:
+    """The columns of ``model`` an INSERT writes (every concrete field but an automatic
+    primary key) and the start of its statement, computed once per model and database."""
+
+    def __init__(self, model, connection) -> None:
+        opts = model._meta
+        self.fields = [
+            field for field in opts.concrete_fields if not (field.primary_key and field.auto_created)
+        ]
+        self.auto_pk = opts.pk if opts.pk.auto_created else None
+        quote = connection.ops.quote_name
+        self.head = (
+            f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in self.fields)}) VALUES "
+        )
+        self.row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        self.returning = f" RETURNING {quote(opts.pk.column)}" if self.auto_pk is not None else ""
+
+
+_INSERT_PLANS: dict[tuple, _InsertPlan] = {}
+
+
+def insert(objs: list, *, using: str | None = None) -> list:
+    """Write ``objs`` (new instances of one model) in one INSERT and set their primary
+    keys: what ``save(force_insert=True)`` or ``bulk_create`` do, without building the
+    statement through the compiler (0.2-0.5 ms of Python a statement, the same again per
+    row). ``pre_save`` and ``post_save`` (created) are sent as ``save()`` sends them when
+    the model has receivers (the partner webhooks listen to some), so a caller need not
+    know which do. Values go through each field's ``pre_save`` (``auto_now``) and
+    ``get_db_prep_save``, as the ORM does."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    db = using or router.db_for_write(model, instance=objs[0])
+    connection = connections[db]
+    if not connection.features.can_return_rows_from_bulk_insert:
+        for obj in objs:  # an old SQLite: no RETURNING, the ORM's way
+            obj.save(force_insert=True, using=db)
+        return objs
+    key = (model, db)
+    plan = _INSERT_PLANS.get(key)
+    if plan is None:
+        plan = _INSERT_PLANS[key] = _InsertPlan(model, connection)
+    if signals.pre_save.has_listeners(model):
+        for obj in objs:
+            signals.pre_save.send(model, instance=obj, raw=False, using=db, update_fields=None)
+    params = []
+    for obj in objs:
+        params.extend(field.get_db_prep_save(field.pre_save(obj, True), connection) for field in plan.fields)
+    with connection.cursor() as cursor:
+        cursor.execute(plan.head + ", ".join([plan.row] * len(objs)) + plan.returning, params)
+        keys = cursor.fetchall() if plan.returning else []
+    for index, obj in enumerate(objs):
+        if plan.auto_pk is not None:
+            setattr(obj, plan.auto_pk.attname, keys[index][0])
+        obj._state.adding = False
+        obj._state.db = db
+    if signals.post_save.has_listeners(model):
+        for obj in objs:
+            signals.post_save.send(model, instance=obj, created=True, raw=False, using=db, update_fields=None)
+    return objs
+
+
+def update(obj, fields: list[str]) -> None:
+    """``obj.save(update_fields=fields)`` as one plain UPDATE by primary key, without the
+    compiler: only ``fields`` are written (list ``updated_at`` to have it set, as with
+    ``save``), ``pre_save``/``post_save`` are sent when the model has receivers, and a row
+    that is gone raises ``DatabaseError``, as ``save`` does."""
+    model = type(obj)
+    db = obj._state.db or router.db_for_write(model, instance=obj)
+    connection = connections[db]
+    opts = model._meta
+    chosen = {opts.get_field(name) for name in fields}
+    ordered = [field for field in opts.concrete_fields if field in chosen]
+    names = frozenset(field.name for field in ordered)
+    if signals.pre_save.has_listeners(model):
+        signals.pre_save.send(model, instance=obj, raw=False, using=db, update_fields=names)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(opts.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in ordered)}"
+            f" WHERE {quote(opts.pk.column)} = %s",
+            [*(f.get_db_prep_save(f.pre_save(obj, False), connection) for f in ordered), obj.pk],
+        )
+        if cursor.rowcount != 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    if signals.post_save.has_listeners(model):
+        signals.post_save.send(model, instance=obj, created=False, raw=False, using=db, update_fields=names)

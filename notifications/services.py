@@ -349,7 +349,9 @@ def live_reminders_send(*, now=None) -> int:
                     Value(f":{window}"),
                     output_field=CharField(),
                 ),
-                params=JSONObject(session_id=F("live_session_id"), window=Value(window)),
+                # Typed: with server-side binding PostgreSQL cannot guess a bare parameter's
+                # type inside JSONB_BUILD_OBJECT.
+                params=JSONObject(session_id=F("live_session_id"), window=Cast(Value(window), CharField())),
             )
         )
     return queued

@@ -9,6 +9,7 @@
 Split by theme: lifecycle, codes, pricing (the one rule of what an offer takes off), tracking,
 attribution. Callers import from here."""
 
+from ..webhook_events import campaign_endpoints_read_once
 from .attribution import (
     MAX_ATTRIBUTION_WINDOW_DAYS,
     TOUCH_CANDIDATES,
@@ -112,6 +113,7 @@ __all__ = [
     "campaign_audience_set",
     "campaign_create",
     "campaign_end",
+    "campaign_endpoints_read_once",
     "campaign_is_live",
     "campaign_offer",
     "campaign_offers",

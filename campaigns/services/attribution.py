@@ -10,7 +10,7 @@ from typing import TypeVar
 from django.db import connections, router, transaction
 from django.db.models import Q
 
-from core.rawsql import RowShape, any_equal
+from core.rawsql import RowShape, any_equal, insert
 from partners.models import PartnerMember
 
 from .. import touch_buffer
@@ -197,22 +197,27 @@ def attribution_record(
         found = cursor.fetchone()
     if found is not None:
         return OrderAttribution.objects.get(pk=found[0])
-    return OrderAttribution.objects.create(
-        order_ref=order_ref,
-        order_id=order_id,
-        campaign_id=attribution.campaign_id,
-        variant_id=attribution.variant_id,
-        reason=attribution.reason,
-        touch_id=attribution.touch_id,
-        code_id=attribution.code_id,
-        user_id=attribution.user_id,
-        is_self_purchase=attribution.is_self_purchase,
-        is_holdout=attribution.is_holdout,
-        paid_at=paid_at,
-        amount=Decimal(amount),
-        currency=currency,
-        discount_amount=Decimal(discount_amount),
+    (row,) = insert(
+        [
+            OrderAttribution(
+                order_ref=order_ref,
+                order_id=order_id,
+                campaign_id=attribution.campaign_id,
+                variant_id=attribution.variant_id,
+                reason=attribution.reason,
+                touch_id=attribution.touch_id,
+                code_id=attribution.code_id,
+                user_id=attribution.user_id,
+                is_self_purchase=attribution.is_self_purchase,
+                is_holdout=attribution.is_holdout,
+                paid_at=paid_at,
+                amount=Decimal(amount),
+                currency=currency,
+                discount_amount=Decimal(discount_amount),
+            )
+        ]
     )
+    return row
 
 
 @transaction.atomic

@@ -14,11 +14,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, prefetch_related_objects
+from django.db.transaction import TransactionManagementError
 from django.utils.translation import gettext_lazy as _
 
 from core import ratelimit
 from core.client_address import current_client_ip, rate_ident
-from core.rawsql import RowShape
+from core.rawsql import RowShape, insert, update
 
 from ..exceptions import (
     CampaignInvalid,
@@ -227,6 +228,9 @@ class DiscountQuote:
     currency: str
     # Course id -> amount off that course, in ``currency``.
     discounts: dict[int, Decimal] = field(default_factory=dict)
+    # The code as read under its lock by a checkout's quote (``lock=True``): redeeming in
+    # the same transaction uses it instead of reading and checking the code again.
+    locked_code: DiscountCode | None = field(default=None, compare=False, repr=False)
 
     @property
     def total(self) -> Decimal:
@@ -280,6 +284,7 @@ def discount_code_quote(
     client: str | None = None,
     count_failure: bool = True,
     products: dict[str, Decimal] | None = None,
+    lock: bool = False,
 ) -> DiscountQuote:
     """What ``code`` takes off each course (``amounts``: course id -> price in
     ``currency``). Reads only; the redemption happens in ``discount_code_redeem``.
@@ -287,7 +292,9 @@ def discount_code_quote(
     A failed look-up counts against the client (``client``, else the learner); after
     ``CODE_FAILURE_LIMIT`` failures in the window every attempt is refused with 429, so
     codes cannot be enumerated. ``count_failure=False`` is for showing again a code that
-    was already counted once (a price preview re-rendered): the limit is still enforced."""
+    was already counted once (a price preview re-rendered): the limit is still enforced.
+    ``lock``: the checkout's quote, in its transaction, just before it redeems: the code row
+    is locked now (a step of LOCK_ORDER), so the redemption need not read it again."""
     client_key = _client_key(user, client)
     if not count_failure:
         discount_code_attempts_check(client=client_key)
@@ -303,6 +310,7 @@ def discount_code_quote(
             amounts=amounts,
             visitor_id=visitor_id,
             products=products or {},
+            lock=lock,
         )
     except Exception as exc:
         # A wrong code keeps its charge; anything else (a database error) says nothing
@@ -315,11 +323,14 @@ def discount_code_quote(
     return quote
 
 
-def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products) -> DiscountQuote:
+def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products, lock) -> DiscountQuote:
     normalized = _normalize_code(code)
     if not normalized:
         raise CodeInvalid()
-    row = _code_with_campaign(column="code", value=normalized)
+    if lock and not transaction.get_connection(_CODE.db).in_atomic_block:
+        # Outside a transaction the lock would end with the statement.
+        raise TransactionManagementError("a locked quote is made in the checkout's transaction")
+    row = _code_with_campaign(column="code", value=normalized, lock=lock)
     if row is None:
         raise CodeInvalid()
     campaign = row.campaign
@@ -359,6 +370,7 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products) -
         variant_id=variant.pk if variant else None,
         currency=currency,
         discounts=discounts,
+        locked_code=row if lock else None,
     )
 
 
@@ -376,22 +388,26 @@ def discount_code_redeem(
     checkout. Lock order: code, then redemption (as in release). Repeating it for the
     same order returns the first reservation. ``new_order_ref``: the caller made the order
     in this transaction (its reference is a fresh UUID), so no redemption names it yet and
-    the look-up for one is skipped."""
-    code = _code_with_campaign(column="id", value=quote.code_id, lock=True)
+    the look-up for one is skipped. A quote made with ``lock=True`` in this transaction
+    holds the code's lock and checked it under that lock: the code is not read again."""
+    code = quote.locked_code
     if code is None:
-        raise CodeInvalid()
+        code = _code_with_campaign(column="id", value=quote.code_id, lock=True)
+        if code is None:
+            raise CodeInvalid()
     existing = None if new_order_ref else CodeRedemption.objects.filter(order_ref=order_ref).first()
     if existing is not None and existing.status != CodeRedemption.Status.RELEASED:
         if existing.code_id != code.pk:
             raise CodeInvalid(_("This order already uses another discount code."))
         return existing
-    now = _now()
-    if code.expires_at is not None and code.expires_at <= now:
-        raise CodeExpired()
-    if not campaign_is_live(code.campaign, now=now):
-        raise CampaignNotRunning()
-    if _active_redemptions(code.pk, user) >= code.per_customer_limit:
-        raise CodeLimitReached()
+    if quote.locked_code is None:
+        now = _now()
+        if code.expires_at is not None and code.expires_at <= now:
+            raise CodeExpired()
+        if not campaign_is_live(code.campaign, now=now):
+            raise CampaignNotRunning()
+        if _active_redemptions(code.pk, user) >= code.per_customer_limit:
+            raise CodeLimitReached()
     with connections[_CODE.db].cursor() as cursor:
         # The conditional increment, as a plain statement (see ``_code_with_campaign``).
         cursor.execute(
@@ -409,9 +425,10 @@ def discount_code_redeem(
         existing.status = CodeRedemption.Status.RESERVED
         existing.save(update_fields=["code", "user", "status", "updated_at"])
         return existing
-    return CodeRedemption.objects.create(
-        code=code, user=user_obj, order_ref=order_ref, status=CodeRedemption.Status.RESERVED
+    (redemption,) = insert(
+        [CodeRedemption(code=code, user=user_obj, order_ref=order_ref, status=CodeRedemption.Status.RESERVED)]
     )
+    return redemption
 
 
 @transaction.atomic
@@ -449,5 +466,5 @@ def discount_code_confirm(*, order_ref: str) -> CodeRedemption | None:
     if redemption.status != CodeRedemption.Status.RESERVED:
         return redemption
     redemption.status = CodeRedemption.Status.CONFIRMED
-    redemption.save(update_fields=["status", "updated_at"])
+    update(redemption, ["status", "updated_at"])
     return redemption

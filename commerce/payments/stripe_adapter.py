@@ -10,6 +10,7 @@ import os
 import threading
 from decimal import Decimal
 
+import requests
 import stripe as stripe_sdk
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -36,6 +37,27 @@ EVENT_KINDS = {
 PENDING_STATUSES = {"processing", "requires_action", "requires_confirmation", "requires_capture"}
 
 
+class _RequestsClient(stripe_sdk.RequestsClient):
+    """Stripe's ``RequestsClient`` with one session per thread that reads the environment
+    (proxies, ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``) once, when it is made, for the one
+    address it talks to. A session that trusts the environment reads it again on every
+    request: ~1 ms of CPU per charge (``bench/checkout_profile.py --profile``), a tenth of
+    a checkout's Python."""
+
+    def __init__(self, *, base: str, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self._base = base
+
+    def request(self, *args, **kwargs):
+        if getattr(self._thread_local, "session", None) is None:
+            session = requests.Session()
+            session.proxies.update(requests.utils.get_environ_proxies(self._base))
+            session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+            session.trust_env = False
+            self._thread_local.session = session
+        return super().request(*args, **kwargs)
+
+
 _CLIENTS: dict[tuple, stripe_sdk.StripeClient] = {}
 _CLIENTS_LOCK = threading.Lock()
 
@@ -58,7 +80,7 @@ def _client(api_key: str, base: str, timeout: float) -> stripe_sdk.StripeClient:
                     api_key,
                     base_addresses={"api": base},
                     max_network_retries=0,
-                    http_client=stripe_sdk.RequestsClient(timeout=timeout),
+                    http_client=_RequestsClient(base=base, timeout=timeout),
                 )
                 _CLIENTS[key] = client
     return client

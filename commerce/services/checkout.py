@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from accounts.models import LearnerProfile
 from core.caching import user_namespace_bump
 from core.money import round_money
-from core.rawsql import RowShape
+from core.rawsql import RowShape, insert, update
 from courses.models import Course, Enrollment, LiveSession, Price
 from courses.services import live_session_reserve_seat
 from plans.models import Bundle, Plan, PlanPrice
@@ -354,6 +354,9 @@ def _checkout_open(
                 return _Opened(order=previous, created=False, items_from_cart=items_from_cart, course_ids=[])
 
         priced = _price_items(user=user, items=normalized, currency=currency)
+        # Seats first, then the code: the quote locks the code row (LOCK_ORDER), and the
+        # redemption below uses that row instead of reading the code again.
+        _reserve_seats(lines=priced)
         quote = discount_quote(
             code=discount_code,
             user=user,
@@ -367,8 +370,8 @@ def _checkout_open(
             ],
             currency=currency,
             visitor_id=visitor_id,  # campaigns integration: the control group gets no discount
+            lock=True,
         )
-        _reserve_seats(lines=priced)
 
         now = timezone.now()
         hold_until = now + timedelta(minutes=seat_hold_minutes())
@@ -378,20 +381,27 @@ def _checkout_open(
         ]
         subtotal = sum((line.unit_price for line in priced), ZERO)
         discount = sum(line_discounts, ZERO)
-        order = Order.objects.create(
-            user=user,
-            currency=currency,
-            subtotal=subtotal,
-            discount=discount,
-            total=subtotal - discount,
-            language=language or translation.get_language() or settings.LANGUAGE_CODE,
-            discount_code=discount_code,
-            visitor_id=(visitor_id or "")[:64],
-            provider=provider_name,
-            # Renewals of a plan are charged with the method of its first payment.
-            payment_method=str(payment.get("token") or "")[:128] if any(line.plan for line in priced) else "",
+        # The writes every checkout makes skip the ORM's compiler (see ``core.rawsql``).
+        (order,) = insert(
+            [
+                Order(
+                    user=user,
+                    currency=currency,
+                    subtotal=subtotal,
+                    discount=discount,
+                    total=subtotal - discount,
+                    language=language or translation.get_language() or settings.LANGUAGE_CODE,
+                    discount_code=discount_code,
+                    visitor_id=(visitor_id or "")[:64],
+                    provider=provider_name,
+                    # Renewals of a plan are charged with the method of its first payment.
+                    payment_method=str(payment.get("token") or "")[:128]
+                    if any(line.plan for line in priced)
+                    else "",
+                )
+            ]
         )
-        OrderLine.objects.bulk_create(
+        insert(
             [
                 OrderLine(
                     order=order,
@@ -412,19 +422,23 @@ def _checkout_open(
         discount_redeem(quote=quote, user=user, order=order, new_order=True)
         record.order = order
         if created:
-            record.save(force_insert=True)
+            insert([record])
         else:
-            record.save(update_fields=["order", "updated_at"])
+            update(record, ["order", "updated_at"])
         payment = None
         if order.total == 0:
             order = order_mark_paid(order=order)
         else:
-            payment = Payment.objects.create(
-                order=order,
-                provider=provider_name,
-                amount=order.total,
-                currency=currency,
-                idempotency_key=payment_idempotency_key(order),
+            (payment,) = insert(
+                [
+                    Payment(
+                        order=order,
+                        provider=provider_name,
+                        amount=order.total,
+                        currency=currency,
+                        idempotency_key=payment_idempotency_key(order),
+                    )
+                ]
             )
     return _Opened(
         order=order,

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from core.outbox import outbox_handler, outbox_put
-from core.rawsql import RowShape
+from core.rawsql import RowShape, update
 from courses.exceptions import SoldOut
 from courses.models import Course, Instructor
 from courses.services import (
@@ -112,7 +112,7 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "", pay
     if reference and not order.payment_reference:
         order.payment_reference = reference
         fields.append("payment_reference")
-    order.save(update_fields=fields)
+    update(order, fields)
     paid = {"status": Payment.Status.SUCCEEDED.value, "updated_at": now}
     if reference:
         paid.update(reference=reference, failure_code=failure_code)

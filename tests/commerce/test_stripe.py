@@ -172,3 +172,31 @@ def test_signed_stripe_webhook_pays_a_processing_order(fake_stripe, learner, cou
     assert good.json() == {"received": True, "duplicate": False, "outcome": "paid"}
     order.refresh_from_db()
     assert order.status == "paid"
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy"])
+def test_proxy_settings_are_honored_and_read_once_per_session(fake_stripe, course, monkeypatch, variable):
+    """requests would read the environment on every charge (~1 ms of CPU each): the
+    adapter's per-thread sessions read it once, when they are made, and still honor it."""
+    from commerce.payments import stripe_adapter
+
+    for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    nothing_listens = "http://127.0.0.1:9"
+
+    # A session made while a proxy is set goes through it (here: nothing, so no charge).
+    monkeypatch.setattr(stripe_adapter, "_CLIENTS", {})
+    monkeypatch.setenv(variable, nothing_listens)
+    with pytest.raises(PaymentProviderError) as exc:
+        _checkout(UserFactory(), course)
+    assert exc.value.code == "payment_outcome_unknown"
+    assert fake_stripe.requests == []
+
+    # A session made without one keeps going straight, whatever is set later.
+    monkeypatch.setattr(stripe_adapter, "_CLIENTS", {})
+    monkeypatch.delenv(variable)
+    fake_stripe.responses.extend([(200, _intent("pi_a", "succeeded")), (200, _intent("pi_b", "succeeded"))])
+    assert _checkout(UserFactory(), course).status == "paid"
+    monkeypatch.setenv(variable, nothing_listens)
+    assert _checkout(UserFactory(), course).status == "paid"
+    assert len(fake_stripe.requests) == 2

@@ -3,11 +3,12 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
 from commerce.models import Order, OrderLine
-from core.rawsql import RowShape, any_equal
+from core.rawsql import RowShape, any_equal, insert, update
 from courses.models import Course
 from tests.factories import CourseFactory, UserFactory
 
@@ -90,3 +91,66 @@ def test_fetch_one_attaches_the_joined_row_and_locks_only_its_own(django_assert_
 def test_any_equal_names_only_the_columns_that_are_set():
     assert any_equal({"visitor_id": "v1", "user_id": None}) == ("(visitor_id = %s)", ["v1"])
     assert any_equal({"visitor_id": "v1", "user_id": 7}) == ("(visitor_id = %s OR user_id = %s)", ["v1", 7])
+
+
+def test_insert_writes_what_the_orm_writes_and_sets_the_keys(django_assert_num_queries):
+    # given two new lines of one order, one with a revenue split (JSON)
+    course = CourseFactory(slug="raw-insert")
+    order = Order(
+        user=UserFactory(username="raw-inserter"), currency="USD", subtotal=Decimal("9"), total=Decimal("9")
+    )
+    with django_assert_num_queries(1):
+        insert([order])
+    lines = [
+        OrderLine(
+            order=order, course=course, currency="USD", unit_price=Decimal("4.50"), total=Decimal("4.50")
+        ),
+        OrderLine(
+            order=order,
+            course=course,
+            currency="USD",
+            unit_price=Decimal("4.50"),
+            total=Decimal("4.50"),
+            revenue_split=[{"party": "partner:1", "share": "0.1000"}],
+        ),
+    ]
+    # when they are written by one statement
+    with django_assert_num_queries(1):
+        insert(lines)
+    # then each has its key, its auto_now stamps, and reads back as written
+    assert order.pk and all(line.pk for line in lines) and lines[0].pk != lines[1].pk
+    assert not order._state.adding
+    stored = OrderLine.objects.get(pk=lines[1].pk)
+    assert stored.revenue_split == [{"party": "partner:1", "share": "0.1000"}]
+    assert (stored.unit_price, stored.created_at) == (Decimal("4.50"), lines[1].created_at)
+    assert Order.objects.get(pk=order.pk).number == order.number
+
+
+def test_insert_and_update_send_the_signals_save_sends():
+    seen = []
+
+    def receiver(sender, instance, created, update_fields, **kwargs):
+        seen.append((instance.pk, created, update_fields))
+
+    post_save.connect(receiver, sender=Order, dispatch_uid="test-rawsql")
+    try:
+        order = Order(user=UserFactory(username="raw-signals"), currency="USD")
+        insert([order])
+        order.status = Order.Status.PAID
+        update(order, ["status", "updated_at"])
+    finally:
+        post_save.disconnect(receiver, sender=Order, dispatch_uid="test-rawsql")
+    assert seen == [(order.pk, True, None), (order.pk, False, frozenset({"status", "updated_at"}))]
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
+
+
+def test_update_writes_only_the_fields_named_and_fails_on_a_row_that_is_gone():
+    order = Order.objects.create(user=UserFactory(username="raw-update"), currency="USD", discount_code="A")
+    order.discount_code = "B"
+    order.language = "ja"
+    update(order, ["language"])
+    stored = Order.objects.get(pk=order.pk)
+    assert (stored.language, stored.discount_code) == ("ja", "A")
+    Order.objects.filter(pk=order.pk).delete()
+    with pytest.raises(DatabaseError):
+        update(order, ["language"])
