@@ -6,8 +6,8 @@
   given the discount; wrong codes count against ``client`` (default: the learner) and are
   refused with 429 after too many, so codes cannot be enumerated.
 - ``discount_redeem`` is called inside the checkout transaction, after the order exists;
-  campaigns locks the code row (``select_for_update``) so a code cannot be used past its
-  limit by concurrent checkouts.
+  the code row is locked (by the checkout's quote, ``lock=True``, or else by the
+  redemption) so a code cannot be used past its limit by concurrent checkouts.
 - ``discount_release`` gives a redemption back when the order fails, is cancelled or its
   seat hold expires.
 

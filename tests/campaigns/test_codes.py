@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import close_old_connections, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from campaigns import services
@@ -258,3 +259,15 @@ def test_per_customer_limit_of_one_holds_under_concurrent_checkouts_of_one_learn
     code.refresh_from_db()
     assert code.redemptions_count == 1
     assert DiscountCode.objects.get(pk=code.pk).redemptions.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_quote_is_made_only_inside_a_transaction():
+    # Outside one its lock would end with its own statement, while the redemption that
+    # follows trusts the quote's checks as made under that lock.
+    campaign, course = _setup()
+    code = DiscountCodeFactory(campaign=campaign, code="LOCKME")
+    with pytest.raises(TransactionManagementError):
+        _quote("LOCKME", UserFactory(), course, lock=True)
+    with transaction.atomic():
+        assert _quote("LOCKME", UserFactory(), course, lock=True).locked_code == code
