@@ -14,7 +14,10 @@ Each thread's first checkout opens its database connection and its HTTP session 
 provider (a server's long-lived threads hold both): it is not timed, and the clock of a
 level starts once every thread has made it. Prints one line per (delay, concurrency):
 checkouts, seconds, checkouts/s, p50 and p95 in ms, the untimed first checkouts' p50 and
-max, errors and the load average of the machine; then the same as a table, and the goals:
+max, errors, the CPU per checkout of the workers and of the fake provider, the whole
+machine's busy CPU per timed checkout (PostgreSQL and the kernel included: two cores
+divided by it is the ceiling of checkouts/s) with its busy and kernel shares, and the load
+average; then the same as a table, and the goals:
 throughput grows with concurrency, p95 < 1 s at 32 with the 300 ms provider, p95 < 300 ms
 at 32 with the instant one. About 1 minute with the defaults (6 levels x 6 s, plus setup).
 
@@ -58,6 +61,16 @@ from tests.factories import CourseFactory  # noqa: E402
 
 def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def machine_cpu() -> tuple[float, float]:
+    """Busy and all CPU seconds of the whole machine so far (every core, every process:
+    the workers, PostgreSQL, the kernel's share), from ``/proc/stat``."""
+    with open("/proc/stat") as stat:
+        user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in stat.readline().split()[1:9])
+    tick = os.sysconf("SC_CLK_TCK")
+    busy = user + nice + system + irq + softirq + steal
+    return busy / tick, (busy + idle + iowait) / tick, system / tick
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -178,6 +191,15 @@ def run_level(
         children = [context.Process(target=one_process, args=(share,)) for share in shares]
         for child in children:
             child.start()
+    # The whole machine's CPU over the timed window (workers started, all warm): how much
+    # every timed checkout costs in all, PostgreSQL and the kernel included.
+    machine = None
+    if children:
+        while not started.value and any(child.is_alive() for child in children):
+            time.sleep(0.002)
+        window_before = machine_cpu()
+        time.sleep(max(0.0, started.value + seconds - time.monotonic()))
+        machine = [after - before for after, before in zip(machine_cpu(), window_before, strict=True)]
     latencies: list[float] = []
     cold: list[float] = []
     errors: dict[str, int] = {}
@@ -209,6 +231,10 @@ def run_level(
         # With forked workers: the workers' CPU, and this process's (the fake provider).
         "worker_cpu_ms": (children_cpu if children else parent_cpu) / made * 1000,
         "fake_cpu_ms": (parent_cpu if children else float("nan")) / made * 1000,
+        # Of the timed window: the machine's busy CPU per timed checkout, and its split.
+        "machine_cpu_ms": machine[0] / max(1, len(latencies)) * 1000 if machine else float("nan"),
+        "busy_share": machine[0] / machine[1] if machine and machine[1] else float("nan"),
+        "system_share": machine[2] / machine[1] if machine and machine[1] else float("nan"),
     }
 
 
@@ -281,7 +307,8 @@ def main() -> None:
                 f"{row['cold_p50']:.0f} ms, max {row['cold_max']:.0f} ms), errors {row['errors'] or 0}, "
                 "CPU per checkout: workers "
                 f"{row['worker_cpu_ms']:.1f} ms, fake Stripe {row['fake_cpu_ms']:.1f} ms, "
-                f"load average {load_average()}",
+                f"whole machine {row['machine_cpu_ms']:.1f} ms (busy {row['busy_share']:.0%}, kernel "
+                f"{row['system_share']:.0%}), load average {load_average()}",
                 flush=True,
             )
     fake.stop()

@@ -66,7 +66,8 @@ class RowShape:
         """The row of this shape's table matching ``where`` (written with the shapes'
         aliases) as an instance, or None. ``joined = (foreign key, shape)``: the row it
         points to comes in the same statement and is attached as ``select_related`` would.
-        ``lock``: this table's row alone is locked (``FOR UPDATE OF``), not the joined one."""
+        ``lock``: this table's row alone is locked, not the joined one, ``FOR NO KEY UPDATE``
+        (see ``row_lock``)."""
         connection = connections[self.db]
         quote = connection.ops.quote_name
         columns, tables = self.columns, f"{quote(self.model._meta.db_table)} {quote(self.alias)}"
@@ -79,11 +80,7 @@ class RowShape:
                 f" JOIN {quote(other.model._meta.db_table)} {quote(other.alias)}"
                 f" ON {parent_key} = {quote(self.alias)}.{quote(column)}"
             )
-        suffix = (
-            f" FOR UPDATE OF {quote(self.alias)}"
-            if lock and connection.features.has_select_for_update_of
-            else ""
-        )
+        suffix = row_lock(connection, self.alias) if lock else ""
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {columns} FROM {tables} WHERE {where}{suffix}", params)
             row = cursor.fetchone()
@@ -96,6 +93,20 @@ class RowShape:
 
     def __len__(self) -> int:
         return len(self.fields)
+
+
+def row_lock(connection, alias: str) -> str:
+    """The clause that locks the rows of ``alias`` alone: ``FOR NO KEY UPDATE OF``, which
+    serializes the writers of the row as ``FOR UPDATE`` does, but not other transactions'
+    foreign-key checks on it (``FOR KEY SHARE``, at their commit: Django's constraints are
+    deferred). With ``FOR UPDATE`` a learner's paying commit (an enrollment names the
+    learner, an attribution the code) and the same learner's next checkout (learner's row,
+    then the code's, locked) could each wait for the other: a deadlock. Empty where the
+    backend has no row locks (SQLite: one writer at a time)."""
+    if not connection.features.has_select_for_update_of:
+        return ""
+    strength = "NO KEY UPDATE" if connection.features.has_select_for_no_key_update else "UPDATE"
+    return f" FOR {strength} OF {connection.ops.quote_name(alias)}"
 
 
 def any_equal(columns: dict[str, object]) -> tuple[str, list]:

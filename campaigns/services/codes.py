@@ -441,7 +441,8 @@ def discount_code_release(*, order_ref: str) -> CodeRedemption | None:
     found = CodeRedemption.objects.filter(order_ref=order_ref).values_list("code_id", flat=True).first()
     if found is None:
         return None
-    DiscountCode.objects.select_for_update(of=("self",)).filter(pk=found).values("pk").first()
+    # No-key, as every lock of the code (see ``core.rawsql.row_lock``).
+    DiscountCode.objects.select_for_update(of=("self",), no_key=True).filter(pk=found).values("pk").first()
     redemption = CodeRedemption.objects.select_for_update(of=("self",)).filter(order_ref=order_ref).first()
     if redemption is None or redemption.status == CodeRedemption.Status.RELEASED:
         return redemption

@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from accounts.models import LearnerProfile
 from core.caching import user_namespace_bump
 from core.money import round_money
-from core.rawsql import RowShape, insert, update
+from core.rawsql import RowShape, insert, row_lock, update
 from courses.models import Course, Enrollment, LiveSession, Price
 from courses.services import live_session_reserve_seat
 from plans.models import Bundle, Plan, PlanPrice
@@ -247,7 +247,7 @@ _PRICE = RowShape(Price, "p", ("amount",))
 def _lock_learner(*, user_id: int) -> str | None:
     """Lock the learner's row (see LOCK_ORDER) and read the language orders are written in."""
     connection = connections[router.db_for_write(LearnerProfile)]
-    lock = " FOR UPDATE OF u" if connection.features.has_select_for_update_of else ""
+    lock = row_lock(connection, "u")
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT p.preferred_language FROM {LearnerProfile._meta.db_table} p"

@@ -1,9 +1,10 @@
 """``core.rawsql.RowShape`` builds from a hand-written row the instance the ORM builds."""
 
+import threading
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
@@ -84,7 +85,7 @@ def test_fetch_one_attaches_the_joined_row_and_locks_only_its_own(django_assert_
         assert built.order.number == order.number
     # and only the line's row is locked (where the database locks rows at all)
     if connection.features.has_select_for_update_of:
-        assert captured.captured_queries[0]["sql"].endswith('FOR UPDATE OF "l"')
+        assert captured.captured_queries[0]["sql"].endswith('FOR NO KEY UPDATE OF "l"')
     assert shape.fetch_one("l.id = %s", [0]) is None
 
 
@@ -154,3 +155,36 @@ def test_update_writes_only_the_fields_named_and_fails_on_a_row_that_is_gone():
     Order.objects.filter(pk=order.pk).delete()
     with pytest.raises(DatabaseError):
         update(order, ["language"])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+def test_a_locked_row_does_not_hold_up_another_transactions_foreign_key_check():
+    """A paying commit checks its rows' foreign keys (``FOR KEY SHARE`` on the learner and
+    the code) while the same learner's next checkout holds those rows' locks: with ``FOR
+    UPDATE`` each waited for the other (a deadlock, seen in tests/integration/
+    test_code_races.py). The lock taken here lets the check through."""
+    from courses.models import Price
+
+    course = CourseFactory(slug="raw-locked")
+    Price.objects.filter(course=course).delete()
+    outcome = []
+
+    def insert_a_row_naming_it():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '2s'")
+                Price.objects.create(course_id=course.pk, currency="EUR", amount=Decimal("3"))
+            outcome.append("committed")
+        except DatabaseError as exc:
+            outcome.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        assert RowShape(Course, "c", ("id",)).fetch_one("c.id = %s", [course.pk], lock=True) is not None
+        other = threading.Thread(target=insert_a_row_naming_it)
+        other.start()
+        other.join(10)
+    assert outcome == ["committed"]
