@@ -5,9 +5,10 @@ steps, never go back up): learner (``accounts_user``) -> idempotency record -> o
 live sessions (by primary key) -> discount code -> code redemption -> refund -> the
 courses' enrollment counters (by primary key, last: every sale of a course writes its
 row, so paying takes it just before the commit, see ``course_enrollment_counts_add``). The campaign
-row is never locked by a sale (``select_for_update(of=("self",))`` on the code), so coded
-checkouts of one campaign do not queue behind each other; and no lock is ever held while a
-payment provider is called."""
+row is never locked by a sale (the code's row alone is, ``FOR NO KEY UPDATE OF``), so coded
+checkouts of one campaign do not queue behind each other; no lock is ever held while a
+payment provider is called; and the row locks are ``FOR NO KEY UPDATE``, which leave other
+transactions' deferred foreign-key checks alone (``core.rawsql.row_lock``)."""
 
 import hashlib
 import json
