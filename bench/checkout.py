@@ -336,6 +336,17 @@ def main() -> None:
             f"p95 at {top['concurrency']} = {top['p95']:.0f} ms, goal < {limit} ms: "
             f"{'met' if top['p95'] < limit else 'NOT met'}"
         )
+        if delay == 0 and top["machine_cpu_ms"] == top["machine_cpu_ms"]:  # not NaN
+            # With no provider wait, every in-flight checkout is CPU: the rate is capped at
+            # CPUs / CPU per checkout, and p50 is about the connections over that rate.
+            cpus = os.cpu_count() or 1
+            needed = top["concurrency"] / (limit / 1000)
+            print(
+                f"  capacity: {top['machine_cpu_ms']:.1f} ms of the machine's CPU per checkout caps "
+                f"{cpus} CPUs at {cpus / top['machine_cpu_ms'] * 1000:.0f} checkouts/s; "
+                f"{top['concurrency']} in flight under {limit} ms needs more than {needed:.0f}/s, "
+                f"at most {cpus / needed * 1000:.1f} ms per checkout"
+            )
 
 
 if __name__ == "__main__":
