@@ -100,9 +100,13 @@ def _close_month(start: date) -> int:
     for row in sums:
         key = (int(row["party"].removeprefix(PARTNER_PREFIX)), row["currency"])
         line = lines[key].setdefault(row["campaign"], {"earned": ZERO, "reversed": ZERO})
-        line["earned" if row["kind"] == LedgerEntry.Kind.SALE else "reversed"] += row["total"]
+        # Ledger amounts are whole cents, but SQLite sums decimals as floats (8507.62999999997):
+        # rounded to the currency, the statement adds up (its CHECK constraint) there too.
+        line["earned" if row["kind"] == LedgerEntry.Kind.SALE else "reversed"] += round_money(
+            row["total"], row["currency"]
+        )
     paid = {
-        (row["partner_id"], row["currency"]): row["total"]
+        (row["partner_id"], row["currency"]): round_money(row["total"], row["currency"])
         for row in PartnerPayout.objects.filter(paid_on__gte=start, paid_on__lte=month_end(start))
         .values("partner_id", "currency")
         .annotate(total=Sum("amount"))
@@ -164,7 +168,8 @@ def partner_balance(*, partner_id: int, currency: str) -> Decimal:
     paid = PartnerPayout.objects.filter(partner_id=partner_id, currency=currency).aggregate(
         total=Sum("amount")
     )["total"]
-    return (owed or ZERO) - (paid or ZERO)
+    # Rounded: SQLite sums decimals as floats (a full payout would exceed 8507.62999999997).
+    return round_money(owed or ZERO, currency) - round_money(paid or ZERO, currency)
 
 
 def payout_refusal(
