@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -292,8 +293,11 @@ class PayoutStatement(ClosedRecord):
         verbose_name_plural = _("payout statements")
         constraints = [
             models.CheckConstraint(
+                # Rounded to the cent, as payouts' statements: SQLite adds decimals as floats.
                 condition=Q(
-                    closing_balance=F("opening_balance") + F("earned") + F("reversed") - F("paid_out")
+                    closing_balance=Round(
+                        F("opening_balance") + F("earned") + F("reversed") - F("paid_out"), 2
+                    )
                 ),
                 name="referral_statement_balances_add_up",
             ),

@@ -457,9 +457,11 @@ def withdrawal_request(*, referrer: Referrer, amount, currency: str) -> Withdraw
 
 
 def _ledger_sum(*, party: str, currency: str, kind: str, start: datetime, end: datetime) -> Decimal:
-    return LedgerEntry.objects.filter(
+    total = LedgerEntry.objects.filter(
         party=party, currency=currency, kind=kind, created_at__gte=start, created_at__lt=end
     ).aggregate(total=Sum("amount", default=ZERO))["total"]
+    # Whole cents, but SQLite sums decimals as floats (see payouts' statements).
+    return round_money(total, currency)
 
 
 @transaction.atomic
