@@ -38,9 +38,10 @@ def _subscribers(campaign_id: int, event: str) -> list[int]:
     """The campaign's partners (lead and alliance) with an active endpoint for ``event``, in
     one query: a checkout of a campaign whose partners take no webhooks writes nothing.
 
-    Hand-written SQL: a coded checkout asks this twice (code redeemed, order attributed),
-    and the ORM form (a DISTINCT over two reverse joins) cost ~1.2 ms of Python per call to
-    build, several times the statement itself. Plain SQL that SQLite runs too."""
+    Hand-written SQL: a coded checkout asks this for two events (code redeemed, order
+    attributed; one read inside ``campaign_endpoints_read_once``), and the ORM form (a
+    DISTINCT over two reverse joins) cost ~1.2 ms of Python per call to build, several
+    times the statement itself. Plain SQL that SQLite runs too."""
     known = _ENDPOINTS.get()
     rows = known.get(campaign_id) if known is not None else None
     if rows is None:
