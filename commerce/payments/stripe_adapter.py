@@ -49,6 +49,8 @@ class _RequestsClient(stripe_sdk.RequestsClient):
         self._base = base
 
     def request(self, *args, **kwargs):
+        # ``_thread_local.session`` is where the parent keeps each thread's session (stripe is
+        # pinned in requirements.txt; tests/commerce/test_stripe.py notices if that moves).
         if getattr(self._thread_local, "session", None) is None:
             session = requests.Session()
             session.proxies.update(requests.utils.get_environ_proxies(self._base))
