@@ -214,18 +214,26 @@ def tune_blend_folds(
     for weights in weight_grid(n_parts, step):
         total = 0.0
         for scores, relevant in cached:
-            blended = sum(
-                (np.float32(w) * part for w, part in zip(weights, scores, strict=True) if w > 0),
-                start=np.zeros_like(scores[0]),
-            )
-            blended[~np.isfinite(scores[0])] = -np.inf
-            items, top = top_n_from_scores(blended, k)
-            totals = MetricTotals(k, blended.shape[1])
-            totals.add(items, top, relevant)
-            total += totals.result()[f"ndcg@{k}"]
+            total += _blend_ndcg(weights, scores, relevant, k=k)
         if total / len(cached) > best_score:
             best_weights, best_score = weights, total / len(cached)
     return best_weights, best_score
+
+
+def _blend_ndcg(
+    weights: tuple[float, ...], scores: list[np.ndarray], relevant: sp.csr_matrix, *, k: int
+) -> float:
+    """nDCG@k of the blend ``weights`` of the parts' cached ``scores`` (users x items, the
+    learners' own items at -inf in each) against ``relevant``."""
+    blended = sum(
+        (np.float32(w) * part for w, part in zip(weights, scores, strict=True) if w > 0),
+        start=np.zeros_like(scores[0]),
+    )
+    blended[~np.isfinite(scores[0])] = -np.inf
+    items, top = top_n_from_scores(blended, k)
+    totals = MetricTotals(k, blended.shape[1])
+    totals.add(items, top, relevant)
+    return totals.result()[f"ndcg@{k}"]
 
 
 # Cached validation scores of the blend search (users x items x parts floats: 240 MB). When
@@ -279,15 +287,7 @@ def tune_hybrid_weights(
     best_score = -1.0
     part_scores: dict[str, float] = {}
     for weights in weight_grid(len(parts), step):
-        blended = sum(
-            (np.float32(w) * scores for w, scores in zip(weights, cached, strict=True) if w > 0),
-            start=np.zeros_like(cached[0]),
-        )
-        blended[~np.isfinite(cached[0])] = -np.inf
-        items, top = top_n_from_scores(blended, k)
-        totals = MetricTotals(k, fit.shape[1])
-        totals.add(items, top, held[users])
-        score = totals.result()[f"ndcg@{k}"]
+        score = _blend_ndcg(weights, cached, held[users], k=k)
         if max(weights) == 1.0:
             part_scores[parts[weights.index(1.0)].name] = score
         if score > best_score:
