@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Round
 
 
 class TimeStampedModel(models.Model):
@@ -23,6 +24,24 @@ class ClosedRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError(f"{type(self).__name__} rows are closed and cannot be deleted")
+
+
+def balances_add_up(name: str) -> models.CheckConstraint:
+    """A statement's closing balance is its opening balance + earned + reversed (negative) -
+    paid out, to the cent. Rounded: exact on PostgreSQL anyway, but SQLite (the first-run
+    default) adds decimals as floats, and 0 + 8507.63 - 322.07 is not 8185.56 there."""
+    return models.CheckConstraint(
+        condition=models.Q(
+            closing_balance=Round(
+                models.F("opening_balance")
+                + models.F("earned")
+                + models.F("reversed")
+                - models.F("paid_out"),
+                2,
+            )
+        ),
+        name=name,
+    )
 
 
 class OutboxMessage(TimeStampedModel):

@@ -9,12 +9,11 @@ correction lands in the month it is made, as in a bank statement."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Round
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 # ClosedRecord lives in core: referral payout statements are closed the same way.
-from core.models import ClosedRecord, TimeStampedModel
+from core.models import ClosedRecord, TimeStampedModel, balances_add_up
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
@@ -66,16 +65,7 @@ class PartnerStatement(ClosedRecord):
             models.UniqueConstraint(
                 fields=["partner", "currency", "period_start"], name="statement_one_per_partner_month"
             ),
-            # Rounded to the cent: exact on PostgreSQL anyway, but SQLite (the first-run
-            # default) adds decimals as floats, and 0 + 8507.63 - 322.07 is not 8185.56 there.
-            models.CheckConstraint(
-                condition=Q(
-                    closing_balance=Round(
-                        F("opening_balance") + F("earned") + F("reversed") - F("paid_out"), 2
-                    )
-                ),
-                name="statement_balances_add_up",
-            ),
+            balances_add_up("statement_balances_add_up"),
             models.CheckConstraint(
                 condition=Q(earned__gte=0, reversed__lte=0, paid_out__gte=0), name="statement_signs"
             ),

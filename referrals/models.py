@@ -11,11 +11,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.models import ClosedRecord, TimeStampedModel
+from core.models import ClosedRecord, TimeStampedModel, balances_add_up
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -292,15 +291,7 @@ class PayoutStatement(ClosedRecord):
         verbose_name = _("payout statement")
         verbose_name_plural = _("payout statements")
         constraints = [
-            models.CheckConstraint(
-                # Rounded to the cent, as payouts' statements: SQLite adds decimals as floats.
-                condition=Q(
-                    closing_balance=Round(
-                        F("opening_balance") + F("earned") + F("reversed") - F("paid_out"), 2
-                    )
-                ),
-                name="referral_statement_balances_add_up",
-            ),
+            balances_add_up("referral_statement_balances_add_up"),
             models.CheckConstraint(
                 condition=Q(earned__gte=0, reversed__lte=0, paid_out__gt=0), name="referral_statement_signs"
             ),
