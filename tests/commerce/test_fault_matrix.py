@@ -58,7 +58,7 @@ def _checkout(client: APIClient, course, key: str):
 
 
 def _charge_for(fake, order_number: str, wait: float = 10.0) -> dict:
-    """The one charge the provider made for an order. The client gives up after 0.4 s; on a
+    """The one charge the provider made for an order. The client gives up after 0.7 s; on a
     loaded machine that can be before the fake has even read the request, and the charge
     then lands a moment after the checkout answered."""
     deadline = time.monotonic() + wait
