@@ -23,7 +23,8 @@ at 32 with the instant one. About 1 minute with the defaults (6 levels x 6 s, pl
 
 Run: createdb zq_money_bench; DATABASE_URL=postgres://postgres@127.0.0.1:5432/zq_money_bench \
     .venv/bin/python bench/checkout.py [--seconds 6] [--concurrency 1,8,32] [--delays 0.3,0] \
-    [--stripe-port 8350]  (the fake Stripe's port; default 0 = any free port)
+    [--stripe-port 8350]  (the fake Stripe's port; default 0 = any free port) \
+    [--transport inproc]  (the fake answers inside each worker, no socket: an instant provider)
 """
 
 from __future__ import annotations
@@ -255,6 +256,12 @@ def main() -> None:
     # Experiment: how soon a thread whose statement returned gets the GIL back from the busy
     # ones (Python's default 5 ms); a row lock is held across that wait.
     parser.add_argument("--switch-interval", type=float, default=None, metavar="SECONDS")
+    # http: the fake Stripe is a server in this process, reached over sockets (its CPU and
+    # the kernel's share of the round trip are on this machine's two cores); inproc: the
+    # same fake answers inside each worker through a requests transport, with no socket, as
+    # an instant provider on another machine would (the adapter and the stripe package do
+    # all their own work either way).
+    parser.add_argument("--transport", choices=["http", "inproc"], default="http")
     args = parser.parse_args()
     if args.switch_interval is not None:
         sys.setswitchinterval(args.switch_interval)
@@ -267,6 +274,16 @@ def main() -> None:
     logging.getLogger("stripe").setLevel(logging.WARNING)
 
     fake = FakeStripe(port=args.stripe_port).start()
+    if args.transport == "inproc":
+        import requests
+
+        class InProcessSession(requests.Session):
+            def __init__(self) -> None:
+                super().__init__()
+                self.mount(fake.url, fake.in_process_adapter())
+
+        # The Stripe adapter opens one session per thread with requests.Session().
+        requests.Session = InProcessSession
     settings.PAYMENT_PROVIDER = "stripe"
     settings.PAYMENT_PROVIDERS_ENABLED = ["stripe"]
     settings.STRIPE_API_KEY = "sk_test_bench"
@@ -315,7 +332,10 @@ def main() -> None:
     if settings.REDIS_URL:
         app.control.purge()
     print()
-    print(f"load average at the end: {load_average()} on {os.cpu_count()} CPUs, {args.processes} process(es)")
+    print(
+        f"load average at the end: {load_average()} on {os.cpu_count()} CPUs, {args.processes} process(es), "
+        f"provider transport {args.transport}"
+    )
     print("| provider | concurrency | checkouts/s | p50 ms | p95 ms | errors |")
     print("| --- | --- | --- | --- | --- | --- |")
     for row in rows:

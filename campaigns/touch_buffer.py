@@ -22,6 +22,7 @@ import contextlib
 import json
 import logging
 import threading
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -54,6 +55,9 @@ if redis.call('lindex', KEYS[1], 0) == ARGV[1] then
 end
 return 0
 """
+
+# True inside ``touch_buffer_flushed_once``: the buffer was checked at its start.
+_FLUSHED: ContextVar[bool] = ContextVar("touch_buffer_flushed", default=False)
 
 _ids: list[int] = []
 _ids_lock = threading.Lock()
@@ -263,6 +267,21 @@ def touch_buffer_flush(*, wait_seconds: float = 10.0) -> int:
 
 def touch_buffer_flush_pending() -> None:
     """Before reading touches or assignments that must be complete: write the buffer if
-    it holds anything (one Redis call when it is empty)."""
-    if enabled() and _redis().llen(BUFFER_KEY):
+    it holds anything (one Redis call when it is empty; none inside
+    ``touch_buffer_flushed_once``)."""
+    if enabled() and not _FLUSHED.get() and _redis().llen(BUFFER_KEY):
         touch_buffer_flush()
+
+
+@contextlib.contextmanager
+def touch_buffer_flushed_once():
+    """Check the buffer once, now, for everything inside: a coded checkout reads the
+    visitor's variant, their control-group membership and the touch that attributes the
+    sale, and each read checking Redis again cost a round trip for touches recorded while
+    the learner was already paying. Open it around one request's work only."""
+    touch_buffer_flush_pending()
+    token = _FLUSHED.set(True)
+    try:
+        yield
+    finally:
+        _FLUSHED.reset(token)

@@ -9,6 +9,7 @@
 Split by theme: lifecycle, codes, pricing (the one rule of what an offer takes off), tracking,
 attribution. Callers import from here."""
 
+from ..touch_buffer import touch_buffer_flushed_once
 from ..webhook_events import campaign_endpoints_read_once
 from .attribution import (
     MAX_ATTRIBUTION_WINDOW_DAYS,
@@ -137,6 +138,7 @@ __all__ = [
     "landing_code_resolve",
     "new_visitor_id",
     "spend_entry_add",
+    "touch_buffer_flushed_once",
     "touch_record",
     "tracking_link_create",
     "visitor_assign",

@@ -23,6 +23,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone, translation
 
 from accounts.models import LearnerProfile
+from campaigns import services as campaign_services
 from core.caching import user_namespace_bump
 from core.money import round_money
 from core.rawsql import RowShape, insert, row_lock, update
@@ -484,21 +485,24 @@ def order_checkout(
     currency = (currency or "").upper()
     discount_code = (discount_code or "").strip()
     provider = get_provider(payment.get("provider"))
-    opened = _checkout_open(
-        user=user,
-        items=items,
-        currency=currency,
-        discount_code=discount_code,
-        payment=payment,
-        provider_name=provider.name,
-        idempotency_key=idempotency_key,
-        visitor_id=visitor_id,
-    )
-    order = opened.order
-    if order.status == Order.Status.PENDING and order.total > 0:
-        order = _charge(
-            order=order, provider=provider, token=str(payment.get("token") or ""), payment=opened.payment
+    # The campaign reads (variant, control group, attribution) see the touches buffered
+    # until now: one Redis check for the whole checkout.
+    with campaign_services.touch_buffer_flushed_once():
+        opened = _checkout_open(
+            user=user,
+            items=items,
+            currency=currency,
+            discount_code=discount_code,
+            payment=payment,
+            provider_name=provider.name,
+            idempotency_key=idempotency_key,
+            visitor_id=visitor_id,
         )
+        order = opened.order
+        if order.status == Order.Status.PENDING and order.total > 0:
+            order = _charge(
+                order=order, provider=provider, token=str(payment.get("token") or ""), payment=opened.payment
+            )
     if order.status == Order.Status.CANCELLED:
         raise CheckoutExpired(extra={"order": str(order.number)})
     declined = order.status == Order.Status.FAILED

@@ -13,7 +13,8 @@ from campaigns.models import OrderAttribution, Touch, VisitorAssignment
 from campaigns.services import attribution_decide
 from campaigns.tasks import flush_touches
 from campaigns.views import VISITOR_COOKIE
-from tests.factories import CourseFactory
+from commerce.services import order_checkout
+from tests.factories import CourseFactory, UserFactory
 
 from .factories import CampaignFactory, TrackingLinkFactory, VariantFactory
 
@@ -110,6 +111,43 @@ def test_attribution_sees_a_touch_recorded_a_second_ago(client):
     assert decided is not None
     assert (decided.campaign_id, decided.reason) == (campaign.pk, OrderAttribution.Reason.LAST_TOUCH)
     assert Touch.objects.get(pk=decided.touch_id).link_id == link.pk
+
+
+def test_a_checkout_checks_the_buffer_once_and_is_attributed_to_a_click_just_before(client, monkeypatch):
+    course = CourseFactory()
+    campaign = CampaignFactory(courses=[course])
+    link = TrackingLinkFactory(campaign=campaign)
+    visitor = client.get(f"/t/{link.token}").cookies[VISITOR_COOKIE].value
+    assert _buffered() == 1
+    lengths = []
+    redis = touch_buffer._redis()
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(redis, name)
+
+        def llen(self, key):
+            lengths.append(key)
+            return redis.llen(key)
+
+    monkeypatch.setattr(touch_buffer, "_redis", Counting)
+
+    order = order_checkout(
+        user=UserFactory(),
+        items=[{"course": course.slug}],
+        currency="USD",
+        payment={"provider": "sandbox", "token": "tok_success"},
+        visitor_id=visitor,
+    ).order
+
+    # the variant, the control-group check and the attribution each read the buffer's
+    # touches, which the one check at the start wrote
+    assert lengths == [touch_buffer.BUFFER_KEY]
+    attribution = OrderAttribution.objects.get(order_ref=str(order.number))
+    assert (attribution.campaign_id, attribution.reason) == (campaign.pk, OrderAttribution.Reason.LAST_TOUCH)
+    # outside a checkout every reader checks again
+    touch_buffer.touch_buffer_flush_pending()
+    assert len(lengths) == 2
 
 
 def test_a_long_buffer_asks_for_a_flush_at_once(client, settings, django_capture_on_commit_callbacks):

@@ -21,6 +21,9 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+import requests
+from requests.structures import CaseInsensitiveDict
+
 DECLINING_METHODS = {"pm_card_chargeDeclined", "pm_card_visa_chargeDeclined"}
 PROCESSING_METHODS = {"pm_processing"}
 
@@ -133,10 +136,15 @@ class FakeStripe:
         return ""
 
     def _serve(self, handler, method: str, raw: str) -> None:
-        parsed = urlparse(handler.path)
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        self._reply(handler, *self.answer(method, handler.path, raw, headers))
+
+    def answer(self, method: str, target: str, raw: str, headers: dict[str, str]) -> tuple[int, dict]:
+        """The answer to one request (``target``: path and query; ``headers`` lower-cased),
+        after ``delay`` and any fault, as the server sends it."""
+        parsed = urlparse(target)
         form = {k: v[0] for k, v in parse_qs(raw).items()}
         query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
-        headers = {k.lower(): v for k, v in handler.headers.items()}
         with self.lock:
             self.requests.append(
                 {"method": method, "path": parsed.path, "headers": headers, "form": form, "query": query}
@@ -146,19 +154,18 @@ class FakeStripe:
         with self.lock:
             scripted = self.responses.pop(0) if self.responses else None
         if scripted is not None:
-            return self._answer(handler, *scripted)
+            return scripted
         fault = self._fault_for(parsed.path) if method == "POST" else ""
         if fault == "timeout_before":
             time.sleep(self.hang)
-            return self._answer(handler, 504, {"error": {"type": "api_error", "message": "timeout"}})
+            return 504, {"error": {"type": "api_error", "message": "timeout"}}
         if fault == "error_500":
-            return self._answer(handler, 500, {"error": {"type": "api_error", "message": "boom"}})
+            return 500, {"error": {"type": "api_error", "message": "boom"}}
         key = headers.get("idempotency-key", "")
         if method == "POST" and key:
             with self.lock:
                 if key in self.idempotent:
-                    status, body = self.idempotent[key]
-                    return self._answer(handler, status, body)
+                    return self.idempotent[key]
         status, body = self._route(method, parsed.path, form, query)
         if method == "POST" and key and status < 500:
             with self.lock:
@@ -166,10 +173,10 @@ class FakeStripe:
         if fault == "timeout_after":
             time.sleep(self.hang)
         if fault == "error_500_after":
-            return self._answer(handler, 500, {"error": {"type": "api_error", "message": "boom"}})
-        return self._answer(handler, status, body)
+            return 500, {"error": {"type": "api_error", "message": "boom"}}
+        return status, body
 
-    def _answer(self, handler, status: int, body: dict) -> None:
+    def _reply(self, handler, status: int, body: dict) -> None:
         payload = json.dumps(body).encode()
         try:
             handler.send_response(status)
@@ -180,6 +187,13 @@ class FakeStripe:
             handler.wfile.write(payload)
         except OSError:
             pass  # the client gave up (a timeout fault): nothing to answer to
+
+    def in_process_adapter(self) -> requests.adapters.BaseAdapter:
+        """A ``requests`` transport that answers in this process, with no socket: an
+        instant provider that costs the machine nothing beyond the client's own work
+        (``bench/checkout.py --transport inproc``; the provider of a real sale runs on
+        another machine). Mount it on a session for ``url``."""
+        return _InProcessAdapter(self)
 
     def _new_intent(self, *, amount: int, currency: str, status: str, metadata: dict) -> dict:
         intent = {
@@ -352,3 +366,31 @@ def _missing() -> dict:
     return {
         "error": {"type": "invalid_request_error", "code": "resource_missing", "message": "No such object"}
     }
+
+
+class _InProcessAdapter(requests.adapters.BaseAdapter):
+    def __init__(self, fake: FakeStripe) -> None:
+        super().__init__()
+        self.fake = fake
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        parsed = urlparse(request.url)
+        target = parsed.path + (f"?{parsed.query}" if parsed.query else "")
+        body = request.body or ""
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        status, answer = self.fake.answer(
+            request.method, target, body.decode() if isinstance(body, bytes) else body, headers
+        )
+        response = requests.Response()
+        response.status_code = status
+        response._content = json.dumps(answer).encode()
+        response.headers = CaseInsensitiveDict(
+            {"Content-Type": "application/json", "Request-Id": f"req_{uuid.uuid4().hex[:12]}"}
+        )
+        response.url = request.url
+        response.request = request
+        response.encoding = "utf-8"
+        return response
+
+    def close(self) -> None:
+        pass
