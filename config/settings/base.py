@@ -29,13 +29,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 # Prepared statements (psycopg's server-side binding): each connection has PostgreSQL parse
-# and plan a statement once, after it ran DATABASE_PREPARE_THRESHOLD times, instead of on
-# every run. A coded checkout (~43 statements) then costs PostgreSQL ~7.5-9 instead of ~12-17
-# ms of CPU (bench/checkout_profile.py prints it). Opt-in (0 = off, the default): behind
-# pgbouncer in transaction pooling it needs pgbouncer >= 1.21 with max_prepared_statements
-# set (docker-compose.yml does not set it yet), and server-side binding types some
-# parameters differently from client-side quoting (only the checkout's tests were run so).
-_prepare_threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=0)
+# and plan a statement once, after it ran DATABASE_PREPARE_THRESHOLD times (default 5),
+# instead of on every run, and the parameters travel apart from the SQL instead of being
+# quoted into it in Python. A coded checkout (38 statements) then costs PostgreSQL ~5 instead
+# of ~10 ms of CPU and Python ~3-5 ms less (bench/checkout_profile.py prints both), the
+# largest single share of what caps checkouts per second on two cores (README, issue 9).
+# 0 turns it off: behind pgbouncer in transaction pooling it needs pgbouncer >= 1.21 with
+# max_prepared_statements set (docker-compose.yml sets it). Server-side binding cannot
+# carry parameters in SET, NOTIFY or DDL; the code passes none there.
+_prepare_threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
 if _prepare_threshold > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=_prepare_threshold
