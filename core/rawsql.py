@@ -146,15 +146,36 @@ def insert(objs: list, *, using: str | None = None) -> list:
     the model has receivers (the partner webhooks listen to some), so a caller need not
     know which do. Values go through each field's ``pre_save`` (``auto_now``) and
     ``get_db_prep_save``, as the ORM does."""
-    if not objs:
-        return objs
+    if objs:
+        _insert(objs, using=using, unique=())
+    return objs
+
+
+def insert_unless_exists(obj, *, unique: tuple[str, ...], using: str | None = None) -> bool:
+    """Write ``obj`` unless a row with the same values of ``unique`` (the fields of a unique
+    constraint) exists: ``INSERT ... ON CONFLICT (...) DO NOTHING``, one statement where
+    a look first and an insert were two. Whether it was written; ``post_save`` is sent
+    only then. A concurrent insert of the same key makes this one wait for it and write
+    nothing, never an IntegrityError."""
+    return _insert([obj], using=using, unique=unique)
+
+
+def _insert(objs: list, *, using: str | None, unique: tuple[str, ...]) -> bool:
     model = type(objs[0])
     db = using or router.db_for_write(model, instance=objs[0])
     connection = connections[db]
     if not connection.features.can_return_rows_from_bulk_insert:
-        for obj in objs:  # an old SQLite: no RETURNING, the ORM's way
+        # An old SQLite: no RETURNING, the ORM's way.
+        if (
+            unique
+            and model._default_manager.using(db)
+            .filter(**{name: getattr(objs[0], model._meta.get_field(name).attname) for name in unique})
+            .exists()
+        ):
+            return False
+        for obj in objs:
             obj.save(force_insert=True, using=db)
-        return objs
+        return True
     key = (model, db)
     plan = _INSERT_PLANS.get(key)
     if plan is None:
@@ -165,9 +186,17 @@ def insert(objs: list, *, using: str | None = None) -> list:
     params = []
     for obj in objs:
         params.extend(field.get_db_prep_save(field.pre_save(obj, True), connection) for field in plan.fields)
+    conflict = ""
+    if unique:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(model._meta.get_field(name).column) for name in unique)
+        conflict = f" ON CONFLICT ({columns}) DO NOTHING"
     with connection.cursor() as cursor:
-        cursor.execute(plan.head + ", ".join([plan.row] * len(objs)) + plan.returning, params)
+        cursor.execute(plan.head + ", ".join([plan.row] * len(objs)) + conflict + plan.returning, params)
         keys = cursor.fetchall() if plan.returning else []
+        written = len(keys) if plan.returning else cursor.rowcount
+    if unique and written != 1:
+        return False  # the row exists: nothing was written
     for index, obj in enumerate(objs):
         if plan.auto_pk is not None:
             setattr(obj, plan.auto_pk.attname, keys[index][0])
@@ -176,7 +205,7 @@ def insert(objs: list, *, using: str | None = None) -> list:
     if signals.post_save.has_listeners(model):
         for obj in objs:
             signals.post_save.send(model, instance=obj, created=True, raw=False, using=db, update_fields=None)
-    return objs
+    return True
 
 
 def update(obj, fields: list[str]) -> None:

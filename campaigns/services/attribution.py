@@ -10,7 +10,7 @@ from typing import TypeVar
 from django.db import connections, router, transaction
 from django.db.models import Q
 
-from core.rawsql import RowShape, any_equal, insert
+from core.rawsql import RowShape, any_equal, insert_unless_exists
 from partners.models import PartnerMember
 
 from .. import touch_buffer
@@ -191,33 +191,26 @@ def attribution_record(
     discount_amount: Decimal = Decimal("0"),
 ) -> OrderAttribution:
     """Store the decision for the paid order; a repeated call returns the first row."""
-    with connections[router.db_for_write(OrderAttribution)].cursor() as cursor:
-        # Whether it exists, by a plain statement (the common answer is no; see ``_latest_touch``).
-        cursor.execute(f"SELECT id FROM {OrderAttribution._meta.db_table} WHERE order_ref = %s", [order_ref])
-        found = cursor.fetchone()
-    if found is not None:
-        return OrderAttribution.objects.get(pk=found[0])
-    (row,) = insert(
-        [
-            OrderAttribution(
-                order_ref=order_ref,
-                order_id=order_id,
-                campaign_id=attribution.campaign_id,
-                variant_id=attribution.variant_id,
-                reason=attribution.reason,
-                touch_id=attribution.touch_id,
-                code_id=attribution.code_id,
-                user_id=attribution.user_id,
-                is_self_purchase=attribution.is_self_purchase,
-                is_holdout=attribution.is_holdout,
-                paid_at=paid_at,
-                amount=Decimal(amount),
-                currency=currency,
-                discount_amount=Decimal(discount_amount),
-            )
-        ]
+    row = OrderAttribution(
+        order_ref=order_ref,
+        order_id=order_id,
+        campaign_id=attribution.campaign_id,
+        variant_id=attribution.variant_id,
+        reason=attribution.reason,
+        touch_id=attribution.touch_id,
+        code_id=attribution.code_id,
+        user_id=attribution.user_id,
+        is_self_purchase=attribution.is_self_purchase,
+        is_holdout=attribution.is_holdout,
+        paid_at=paid_at,
+        amount=Decimal(amount),
+        currency=currency,
+        discount_amount=Decimal(discount_amount),
     )
-    return row
+    # One statement on every attributed sale (the common answer is "not there yet").
+    if insert_unless_exists(row, unique=("order_ref",)):
+        return row
+    return OrderAttribution.objects.get(order_ref=order_ref)
 
 
 @transaction.atomic

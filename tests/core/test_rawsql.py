@@ -8,8 +8,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
-from commerce.models import Order, OrderLine
-from core.rawsql import RowShape, any_equal, insert, update
+from commerce.models import IdempotencyKey, Order, OrderLine
+from core.rawsql import RowShape, any_equal, insert, insert_unless_exists, update
 from courses.models import Course
 from tests.factories import CourseFactory, UserFactory
 
@@ -143,6 +143,28 @@ def test_insert_and_update_send_the_signals_save_sends():
         post_save.disconnect(receiver, sender=Order, dispatch_uid="test-rawsql")
     assert seen == [(order.pk, True, None), (order.pk, False, frozenset({"status", "updated_at"}))]
     assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
+
+
+def test_insert_unless_exists_writes_once_in_one_statement_and_signals_only_then(django_assert_num_queries):
+    seen = []
+
+    def receiver(sender, instance, created, **kwargs):
+        seen.append(instance.pk)
+
+    user = UserFactory(username="raw-once")
+    post_save.connect(receiver, sender=IdempotencyKey, dispatch_uid="test-rawsql-once")
+    try:
+        first = IdempotencyKey(user=user, key="k-1", request_hash="a")
+        with django_assert_num_queries(1):
+            assert insert_unless_exists(first, unique=("user", "key")) is True
+        again = IdempotencyKey(user=user, key="k-1", request_hash="b")
+        with django_assert_num_queries(1):
+            assert insert_unless_exists(again, unique=("user", "key")) is False
+    finally:
+        post_save.disconnect(receiver, sender=IdempotencyKey, dispatch_uid="test-rawsql-once")
+    assert first.pk and again.pk is None and again._state.adding
+    assert seen == [first.pk]
+    assert list(IdempotencyKey.objects.filter(user=user).values_list("request_hash", flat=True)) == ["a"]
 
 
 def test_update_writes_only_the_fields_named_and_fails_on_a_row_that_is_gone():
