@@ -200,3 +200,23 @@ def test_proxy_settings_are_honored_and_read_once_per_session(fake_stripe, cours
     monkeypatch.setenv(variable, nothing_listens)
     assert _checkout(UserFactory(), course).status == "paid"
     assert len(fake_stripe.requests) == 2
+
+
+def test_the_in_process_transport_answers_as_the_server_does(fake_stripe, learner, course, monkeypatch):
+    """``bench/checkout.py --transport inproc``: the same fake, reached without a socket."""
+    import requests
+
+    class InProcessSession(requests.Session):
+        def __init__(self) -> None:
+            super().__init__()
+            self.mount(fake_stripe.url, fake_stripe.in_process_adapter())
+
+    monkeypatch.setattr(requests, "Session", InProcessSession)
+    fake_stripe.stop()  # nothing listens any more: an answer can only come in-process
+
+    order = _checkout(learner, course, key="in-process")
+    again = _checkout(learner, course, key="in-process")
+
+    assert order.status == Order.Status.PAID and again.pk == order.pk
+    assert [charge["amount"] for charge in fake_stripe.charges] == [2900]
+    assert Payment.objects.get(order=order).reference == fake_stripe.charges[0]["id"]
