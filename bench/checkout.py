@@ -10,9 +10,11 @@ numbers are about the locks and the transaction shape, not HTTP parsing. The thr
 spread over ``--processes`` forked processes (default: one per CPU, as gunicorn's workers
 spread requests); ``--processes 1`` puts them all in one process, behind one GIL.
 
-Each thread's first checkout opens its database connection and its HTTP session to the
-provider (a server's long-lived threads hold both): it is not timed, and the clock of a
-level starts once every thread has made it. Prints one line per (delay, concurrency):
+Each thread first makes ``--warmup`` untimed checkouts (default 6): the first opens its
+database connection and its HTTP session to the provider, and by the sixth the connection
+has prepared the checkout's statements (``DATABASE_PREPARE_THRESHOLD``), as a server's
+long-lived threads and connections have; the clock of a level starts once every thread has
+made them. Prints one line per (delay, concurrency):
 checkouts, seconds, checkouts/s, p50 and p95 in ms, the untimed first checkouts' p50 and
 max, errors, the CPU per checkout of the workers and of the fake provider, the whole
 machine's busy CPU per timed checkout (PostgreSQL and the kernel included: two cores
@@ -105,7 +107,15 @@ def prepare(buyers: int, shared_code: bool):
 
 
 def run_level(
-    *, course, users, codes, start: int, concurrency: int, seconds: float, processes: int = 1
+    *,
+    course,
+    users,
+    codes,
+    start: int,
+    concurrency: int,
+    seconds: float,
+    processes: int = 1,
+    warmup: int = 1,
 ) -> dict:
     """``concurrency`` checkouts at a time, spread over ``processes`` forked processes (as
     gunicorn spreads requests over its workers), each with its threads and connections.
@@ -150,12 +160,14 @@ def run_level(
 
         def worker() -> None:
             try:
-                began = time.monotonic()
-                try:
-                    checkout(next_index())
-                    cold.append(time.monotonic() - began)
-                except Exception as exc:  # counted and shown, the run goes on
-                    count_error(exc)
+                for made in range(warmup):
+                    began = time.monotonic()
+                    try:
+                        checkout(next_index())
+                        if not made:
+                            cold.append(time.monotonic() - began)
+                    except Exception as exc:  # counted and shown, the run goes on
+                        count_error(exc)
                 warm.wait()
                 deadline = started.value + seconds
                 while time.monotonic() < deadline:
@@ -218,7 +230,7 @@ def run_level(
     children_cpu = (times_after.children_user + times_after.children_system) - (
         times_before.children_user + times_before.children_system
     )
-    made = max(1, len(latencies) + len(cold))  # the untimed first checkouts cost CPU too
+    made = max(1, len(latencies) + len(cold) * warmup)  # the untimed ones cost CPU too
     return {
         "done": len(latencies),
         "used": cursor.value - start,
@@ -262,6 +274,11 @@ def main() -> None:
     # an instant provider on another machine would (the adapter and the stripe package do
     # all their own work either way).
     parser.add_argument("--transport", choices=["http", "inproc"], default="http")
+    # Untimed checkouts per thread before the clock starts. A server's connections live for
+    # CONN_MAX_AGE and run thousands of statements: each has prepared the checkout's
+    # statements after DATABASE_PREPARE_THRESHOLD (5) runs. A level's new connections would
+    # otherwise spend a third of a 6 s run at 32 threads unprepared, or preparing.
+    parser.add_argument("--warmup", type=int, default=6)
     args = parser.parse_args()
     if args.switch_interval is not None:
         sys.setswitchinterval(args.switch_interval)
@@ -297,7 +314,7 @@ def main() -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
     # Enough learners for the fastest plausible rate at every level.
-    per_level = int(args.seconds * 400) + 64
+    per_level = int(args.seconds * 400) + 64 + max(levels) * args.warmup
     course, users, codes = prepare(per_level * len(levels) * len(delays), args.shared_code)
     connections.close_all()
     rows = []
@@ -313,6 +330,7 @@ def main() -> None:
                 concurrency=level,
                 seconds=args.seconds,
                 processes=args.processes,
+                warmup=args.warmup,
             )
             start += result["used"]
             row = {"delay": delay, "concurrency": level, **result}
