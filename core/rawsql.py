@@ -154,9 +154,9 @@ def insert(objs: list, *, using: str | None = None) -> list:
 def insert_unless_exists(obj, *, unique: tuple[str, ...], using: str | None = None) -> bool:
     """Write ``obj`` unless a row with the same values of ``unique`` (the fields of a unique
     constraint) exists: ``INSERT ... ON CONFLICT (...) DO NOTHING``, one statement where
-    a look first and an insert were two. Whether it was written; ``post_save`` is sent
-    only then. A concurrent insert of the same key makes this one wait for it and write
-    nothing, never an IntegrityError."""
+    a look first and an insert were two. Whether it was written; ``pre_save`` is sent
+    before either way, ``post_save`` only when it was. A concurrent insert of the same
+    key makes this one wait for it and write nothing, never an IntegrityError."""
     return _insert([obj], using=using, unique=unique)
 
 

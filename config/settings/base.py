@@ -31,7 +31,7 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHEC
 # Prepared statements (psycopg's server-side binding): each connection has PostgreSQL parse
 # and plan a statement once, after it ran DATABASE_PREPARE_THRESHOLD times (default 5),
 # instead of on every run, and the parameters travel apart from the SQL instead of being
-# quoted into it in Python. A coded checkout (38 statements) then costs PostgreSQL ~5 instead
+# quoted into it in Python. A coded checkout (~39 statements) then costs PostgreSQL ~5 instead
 # of ~10 ms of CPU and Python ~3-5 ms less (bench/checkout_profile.py prints both), the
 # largest single share of what caps checkouts per second on two cores (README, issue 9).
 # 0 turns it off: behind pgbouncer in transaction pooling it needs pgbouncer >= 1.21 with
