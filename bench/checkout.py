@@ -14,7 +14,9 @@ Each thread first makes ``--warmup`` untimed checkouts (default 6): the first op
 database connection and its HTTP session to the provider, and by the sixth the connection
 has prepared the checkout's statements (``DATABASE_PREPARE_THRESHOLD``), as a server's
 long-lived threads and connections have; the clock of a level starts once every thread has
-made them. Prints one line per (delay, concurrency):
+made them. The checkouts pass each process's gate as a server's would
+(``COMMERCE_CHECKOUT_SLOTS``, default 2; ``COMMERCE_CHECKOUT_SLOTS=0`` measures without it).
+Prints one line per (delay, concurrency):
 checkouts, seconds, checkouts/s, p50 and p95 in ms, the untimed first checkouts' p50 and
 max, errors, the CPU per checkout of the workers and of the fake provider, the whole
 machine's busy CPU per timed checkout (PostgreSQL and the kernel included: two cores
@@ -352,7 +354,8 @@ def main() -> None:
     print()
     print(
         f"load average at the end: {load_average()} on {os.cpu_count()} CPUs, {args.processes} process(es), "
-        f"provider transport {args.transport}"
+        f"provider transport {args.transport}, "
+        f"checkout slots per process {settings.COMMERCE_CHECKOUT_SLOTS or 'unlimited'}"
     )
     print("| provider | concurrency | checkouts/s | p50 ms | p95 ms | errors |")
     print("| --- | --- | --- | --- | --- | --- |")

@@ -13,6 +13,8 @@ transactions' deferred foreign-key checks alone (``core.rawsql.row_lock``)."""
 import hashlib
 import json
 import logging
+import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -25,6 +27,7 @@ from django.utils import timezone, translation
 from accounts.models import LearnerProfile
 from campaigns import services as campaign_services
 from core.caching import user_namespace_bump
+from core.gate import PriorityGate
 from core.money import round_money
 from core.rawsql import RowShape, insert, row_lock, update
 from courses.models import Course, Enrollment, LiveSession, Price
@@ -68,6 +71,23 @@ ZERO = Decimal("0")
 class CheckoutResult:
     order: Order
     created: bool
+
+
+_gates: dict[int, PriorityGate] = {}
+
+
+def _database_phase(arrived: float) -> AbstractContextManager:
+    """One of the checkout's transactions, behind this process's gate of
+    COMMERCE_CHECKOUT_SLOTS (core/gate.py). The oldest checkout goes first
+    (``arrived``: when it began, ``time.monotonic()``), so an order already charged is
+    settled before a new one is opened, and the checkouts in flight finish in the order they
+    came. A caller already inside a transaction may hold rows a thread in the gate waits
+    for: it goes straight in."""
+    slots = int(getattr(settings, "COMMERCE_CHECKOUT_SLOTS", 0))
+    if slots <= 0 or connections[router.db_for_write(Order)].in_atomic_block:
+        return nullcontext()
+    gate = _gates.get(slots) or _gates.setdefault(slots, PriorityGate(slots, name="checkout gate"))
+    return gate.held(arrived)
 
 
 def seat_hold_minutes() -> int:
@@ -480,6 +500,7 @@ def order_checkout(
     ``payment_outcome_unknown`` (502) is raised: the same request again asks the provider
     again with the same key (no second charge), and the reconciler settles what nobody
     retries. Repeating a request returns its first order (``created=False``)."""
+    arrived = time.monotonic()
     payment = payment or {}
     idempotency_key = _validate_idempotency_key(idempotency_key)
     currency = (currency or "").upper()
@@ -488,20 +509,25 @@ def order_checkout(
     # The campaign reads (variant, control group, attribution) see the touches buffered
     # until now: one Redis check for the whole checkout.
     with campaign_services.touch_buffer_flushed_once():
-        opened = _checkout_open(
-            user=user,
-            items=items,
-            currency=currency,
-            discount_code=discount_code,
-            payment=payment,
-            provider_name=provider.name,
-            idempotency_key=idempotency_key,
-            visitor_id=visitor_id,
-        )
+        with _database_phase(arrived):
+            opened = _checkout_open(
+                user=user,
+                items=items,
+                currency=currency,
+                discount_code=discount_code,
+                payment=payment,
+                provider_name=provider.name,
+                idempotency_key=idempotency_key,
+                visitor_id=visitor_id,
+            )
         order = opened.order
         if order.status == Order.Status.PENDING and order.total > 0:
             order = _charge(
-                order=order, provider=provider, token=str(payment.get("token") or ""), payment=opened.payment
+                order=order,
+                provider=provider,
+                token=str(payment.get("token") or ""),
+                payment=opened.payment,
+                arrived=arrived,
             )
     if order.status == Order.Status.CANCELLED:
         raise CheckoutExpired(extra={"order": str(order.number)})
@@ -542,9 +568,11 @@ def _charge(
     payment: Payment | None = None,
     customer: str = "",
     off_session: bool = False,
+    arrived: float | None = None,
 ) -> Order:
     """Phase 2 and 3: ask the provider (no transaction open) and settle the answer.
-    ``off_session``: a renewal, charged to the method saved on ``customer``."""
+    ``off_session``: a renewal, charged to the method saved on ``customer``. ``arrived``:
+    when the checkout began, its turn at the gate (now, for a renewal)."""
     payment = payment or order.payments.order_by("-id").first()
     key = payment.idempotency_key if payment and payment.idempotency_key else payment_idempotency_key(order)
     save_method = not off_session and order_saves_method(order=order, provider=provider)
@@ -569,7 +597,8 @@ def _charge(
         # The provider refused the request itself: nothing was charged.
         _provider_refused(order)
         raise
-    return order_settle_charge(order=order, result=charge)
+    with _database_phase(time.monotonic() if arrived is None else arrived):
+        return order_settle_charge(order=order, result=charge)
 
 
 def _finish(result: CheckoutResult, *, declined: bool) -> CheckoutResult:
@@ -629,16 +658,17 @@ def order_checkout_redirect(
     idempotency_key = _validate_idempotency_key(idempotency_key)
     currency = (currency or "").upper()
     discount_code = (discount_code or "").strip()
-    opened = _checkout_open(
-        user=user,
-        items=items,
-        currency=currency,
-        discount_code=discount_code,
-        payment={"provider": provider.name, "token": channel},
-        provider_name=provider.name,
-        idempotency_key=idempotency_key,
-        visitor_id=visitor_id,
-    )
+    with _database_phase(time.monotonic()):
+        opened = _checkout_open(
+            user=user,
+            items=items,
+            currency=currency,
+            discount_code=discount_code,
+            payment={"provider": provider.name, "token": channel},
+            provider_name=provider.name,
+            idempotency_key=idempotency_key,
+            visitor_id=visitor_id,
+        )
     order = opened.order
     if order.status == Order.Status.CANCELLED:
         raise CheckoutExpired(extra={"order": str(order.number)})

@@ -680,6 +680,12 @@ ALIPAY_PUBLIC_KEY = env("ALIPAY_PUBLIC_KEY", default="")
 ALIPAY_NOTIFY_URL = env("ALIPAY_NOTIFY_URL", default="")
 ALIPAY_GATEWAY = env("ALIPAY_GATEWAY", default="https://openapi.alipay.com/gateway.do")
 COMMERCE_SEAT_HOLD_MINUTES = env.int("COMMERCE_SEAT_HOLD_MINUTES", default=15)
+# At most this many checkouts per process run their database phases at once (order opened,
+# charge settled); the others wait their turn, a charged one before a new one (core/gate.py).
+# A process's threads share one interpreter lock: past about one per CPU, more of them in
+# their transactions only make each transaction longer. 0: no limit. Provider calls are
+# outside the gate, so a slow provider still overlaps (README, "Checkout slots").
+COMMERCE_CHECKOUT_SLOTS = env.int("COMMERCE_CHECKOUT_SLOTS", default=2)
 # Money paths (issue 10): provider calls time out after this many seconds; the reconciler
 # looks at pending orders and refunds older than COMMERCE_RECONCILE_AFTER_SECONDS.
 PAYMENT_PROVIDER_TIMEOUT_SECONDS = env.float("PAYMENT_PROVIDER_TIMEOUT_SECONDS", default=15.0)
