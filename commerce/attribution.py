@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from campaigns import services as campaign_services
 from campaigns.models import CodeRedemption
-from campaigns.selectors import campaign_course_ids
 from core.exceptions import ApplicationError
 
 from .discounts import order_ref
@@ -91,10 +90,7 @@ def _attribute(*, order) -> dict[int, list[dict]]:
         # Campaigns' rule: a partner member buying through their own partner's campaign is
         # shown as such but left out of partner payouts.
         return {}
-    split = campaign_services.campaign_revenue_split(campaign_id=decision.campaign_id)
-    if not split:
-        return {}
-    return {course_id: split for course_id in campaign_course_ids(campaign_id=decision.campaign_id)}
+    return campaign_services.campaign_course_revenue_splits(campaign_id=decision.campaign_id)
 
 
 def attribution_for_refund(*, order, amount: Decimal) -> None:

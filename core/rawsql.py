@@ -61,13 +61,22 @@ class RowShape:
         return self.model.from_db(self.db, self.attnames, self.values(row, start))
 
     def fetch_one(
-        self, where: str, params: list, *, joined: tuple[str, "RowShape"] | None = None, lock=False
+        self,
+        where: str,
+        params: list,
+        *,
+        joined: tuple[str, "RowShape"] | None = None,
+        lock=False,
+        annotations: dict[str, tuple[str, list]] | None = None,
     ):
         """The row of this shape's table matching ``where`` (written with the shapes'
         aliases) as an instance, or None. ``joined = (foreign key, shape)``: the row it
         points to comes in the same statement and is attached as ``select_related`` would.
         ``lock``: this table's row alone is locked, not the joined one, ``FOR NO KEY UPDATE``
-        (see ``row_lock``)."""
+        (see ``row_lock``). ``annotations``: attribute name -> (SQL expression, its
+        parameters), computed in the same statement and set on the instance, as the ORM's
+        ``annotate`` does (a scalar subquery reads the statement's snapshot, taken before
+        any wait for the lock)."""
         connection = connections[self.db]
         quote = connection.ops.quote_name
         columns, tables = self.columns, f"{quote(self.model._meta.db_table)} {quote(self.alias)}"
@@ -80,15 +89,22 @@ class RowShape:
                 f" JOIN {quote(other.model._meta.db_table)} {quote(other.alias)}"
                 f" ON {parent_key} = {quote(self.alias)}.{quote(column)}"
             )
+        annotations = annotations or {}
+        extra_params = []
+        for expression, expression_params in annotations.values():
+            columns += f", {expression}"
+            extra_params += expression_params
         suffix = row_lock(connection, self.alias) if lock else ""
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {columns} FROM {tables} WHERE {where}{suffix}", params)
+            cursor.execute(f"SELECT {columns} FROM {tables} WHERE {where}{suffix}", [*extra_params, *params])
             row = cursor.fetchone()
         if row is None:
             return None
         instance = self.build(row)
         if joined is not None:
             self.model._meta.get_field(name).set_cached_value(instance, other.build(row, len(self)))
+        for name, value in zip(annotations, row[len(row) - len(annotations) :], strict=True):
+            setattr(instance, name, value)
         return instance
 
     def __len__(self) -> int:

@@ -19,6 +19,7 @@ from .attribution import (
     attribution_pick,
     attribution_record,
     attribution_reverse,
+    campaign_course_revenue_splits,
     campaign_revenue_split,
 )
 from .audience import (
@@ -112,6 +113,7 @@ __all__ = [
     "campaign_approve",
     "campaign_audience_segments_remap",
     "campaign_audience_set",
+    "campaign_course_revenue_splits",
     "campaign_create",
     "campaign_end",
     "campaign_endpoints_read_once",

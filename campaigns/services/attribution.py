@@ -16,6 +16,7 @@ from partners.models import PartnerMember
 from .. import touch_buffer
 from ..models import (
     Campaign,
+    CampaignCourse,
     CampaignPartner,
     DiscountCode,
     OrderAttribution,
@@ -227,19 +228,36 @@ def attribution_reverse(*, order_ref: str, amount: Decimal) -> OrderAttribution 
 _PARTNER_SHARE = RowShape(CampaignPartner, "p", ("partner_id", "revenue_share"))
 
 
+def _split_part(partner_id: int, share: Decimal) -> dict:
+    return {"party": f"partner:{partner_id}", "share": f"{share.quantize(Decimal('0.0001'))}"}
+
+
 def campaign_revenue_split(*, campaign_id: int) -> list[dict]:
     """Each partner's fraction of an attributed payment, for the ledger:
     ``[{"party": "partner:<id>", "share": "0.1000"}, ...]`` ordered by partner id."""
     share = _PARTNER_SHARE
     with connections[share.db].cursor() as cursor:
-        # A plain statement: every attributed sale asks (see ``_latest_touch``).
         cursor.execute(
             f"SELECT {share.columns} FROM {CampaignPartner._meta.db_table} p"
             " WHERE p.campaign_id = %s AND p.revenue_share > 0 ORDER BY p.partner_id",
             [campaign_id],
         )
-        rows = [share.values(row) for row in cursor.fetchall()]
-    return [
-        {"party": f"partner:{partner_id}", "share": f"{share.quantize(Decimal('0.0001'))}"}
-        for partner_id, share in rows
-    ]
+        return [_split_part(*share.values(row)) for row in cursor.fetchall()]
+
+
+def campaign_course_revenue_splits(*, campaign_id: int) -> dict[int, list[dict]]:
+    """``campaign_revenue_split`` for each joint course of the campaign (the lines its
+    partners share in); no entry when no partner has a share. One plain statement: every
+    attributed sale asks, and the split and the joint courses apart were two."""
+    share = _PARTNER_SHARE
+    splits: dict[int, list[dict]] = {}
+    with connections[share.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT j.course_id, {share.columns} FROM {CampaignCourse._meta.db_table} j"
+            f" JOIN {CampaignPartner._meta.db_table} p ON p.campaign_id = j.campaign_id"
+            " WHERE j.campaign_id = %s AND p.revenue_share > 0 ORDER BY j.course_id, p.partner_id",
+            [campaign_id],
+        )
+        for row in cursor.fetchall():
+            splits.setdefault(row[0], []).append(_split_part(*share.values(row, 1)))
+    return splits

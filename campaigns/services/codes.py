@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F, prefetch_related_objects
 from django.db.transaction import TransactionManagementError
 from django.utils.translation import gettext_lazy as _
@@ -248,29 +248,44 @@ _CODE_CAMPAIGN = RowShape(
 )
 
 
-def _code_with_campaign(*, column: str, value, lock: bool = False) -> DiscountCode | None:
-    """The active code whose ``column`` (``code`` or ``id``, both unique) is ``value``, its
-    campaign attached; ``lock`` locks the code row alone (``FOR UPDATE OF``: the campaign
-    is read, not locked)."""
-    column = {"code": "code", "id": "id"}[column]  # never a caller's text in the statement
-    return _CODE.fetch_one(
-        f"d.{column} = %s AND d.is_active", [value], joined=("campaign", _CODE_CAMPAIGN), lock=lock
-    )
-
-
 def _active_redemptions(code_id: int, user) -> int:
-    """The learner's uses of the code, reserved or confirmed. A plain statement: a coded
-    checkout counts twice (quote, then under the code's lock), and the ORM form cost
-    several times the statement in Python."""
+    """The learner's uses of the code, reserved or confirmed."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
-    with connections[router.db_for_write(CodeRedemption)].cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM {CodeRedemption._meta.db_table}"
-            " WHERE code_id = %s AND user_id = %s AND status IN (%s, %s)",
-            [code_id, user.pk, CodeRedemption.Status.RESERVED.value, CodeRedemption.Status.CONFIRMED.value],
+    return CodeRedemption.objects.filter(
+        code_id=code_id,
+        user=user,
+        status__in=[CodeRedemption.Status.RESERVED, CodeRedemption.Status.CONFIRMED],
+    ).count()
+
+
+def _code_with_campaign(*, column: str, value, lock: bool = False, uses_of=None) -> DiscountCode | None:
+    """The active code whose ``column`` (``code`` or ``id``, both unique) is ``value``, its
+    campaign attached; ``lock`` locks the code row alone (``FOR NO KEY UPDATE OF``: the
+    campaign is read, not locked). ``uses_of``: a learner whose uses of the code, reserved
+    or confirmed, come in the same statement as ``learner_uses`` (0 for nobody signed in).
+
+    Counted in the statement's snapshot, taken before any wait for the code's lock: that is
+    enough because only this learner's checkouts add their uses, and each holds the
+    learner's lock (taken first, see LOCK_ORDER) until it commits."""
+    column = {"code": "code", "id": "id"}[column]  # never a caller's text in the statement
+    annotations = {}
+    if uses_of is not None and getattr(uses_of, "is_authenticated", False):
+        annotations["learner_uses"] = (
+            f"(SELECT COUNT(*) FROM {CodeRedemption._meta.db_table} u"
+            " WHERE u.code_id = d.id AND u.user_id = %s AND u.status IN (%s, %s))",
+            [uses_of.pk, CodeRedemption.Status.RESERVED.value, CodeRedemption.Status.CONFIRMED.value],
         )
-        return cursor.fetchone()[0]
+    code = _CODE.fetch_one(
+        f"d.{column} = %s AND d.is_active",
+        [value],
+        joined=("campaign", _CODE_CAMPAIGN),
+        lock=lock,
+        annotations=annotations,
+    )
+    if code is not None and not annotations:
+        code.learner_uses = 0
+    return code
 
 
 def discount_code_quote(
@@ -294,7 +309,9 @@ def discount_code_quote(
     codes cannot be enumerated. ``count_failure=False`` is for showing again a code that
     was already counted once (a price preview re-rendered): the limit is still enforced.
     ``lock``: the checkout's quote, in its transaction, just before it redeems: the code row
-    is locked now (a step of LOCK_ORDER), so the redemption need not read it again."""
+    is locked now (a step of LOCK_ORDER, after the learner's), so the redemption need not
+    read it again; the learner's uses are counted in the same statement, which the
+    learner's lock makes safe (see ``_code_with_campaign``)."""
     client_key = _client_key(user, client)
     if not count_failure:
         discount_code_attempts_check(client=client_key)
@@ -330,7 +347,7 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products, l
     if lock and not transaction.get_connection(_CODE.db).in_atomic_block:
         # Outside a transaction the lock would end with the statement.
         raise TransactionManagementError("a locked quote is made in the checkout's transaction")
-    row = _code_with_campaign(column="code", value=normalized, lock=lock)
+    row = _code_with_campaign(column="code", value=normalized, lock=lock, uses_of=user)
     if row is None:
         raise CodeInvalid()
     campaign = row.campaign
@@ -345,7 +362,7 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products, l
         raise CampaignNotRunning()
     if row.redemptions_count >= row.max_redemptions:
         raise CodeExhausted()
-    if _active_redemptions(row.pk, user) >= row.per_customer_limit:
+    if row.learner_uses >= row.per_customer_limit:
         raise CodeLimitReached()
     if visitor_is_holdout(campaign_id=campaign.pk, visitor_id=visitor_id, user=user):
         raise CodeNotApplicable()
@@ -406,6 +423,9 @@ def discount_code_redeem(
             raise CodeExpired()
         if not campaign_is_live(code.campaign, now=now):
             raise CampaignNotRunning()
+        # Counted after the lock, in a statement of its own: this path (a late payment)
+        # does not hold the learner's lock, so the count must see what a checkout of the
+        # same learner committed while this one waited for the code.
         if _active_redemptions(code.pk, user) >= code.per_customer_limit:
             raise CodeLimitReached()
     with connections[_CODE.db].cursor() as cursor:

@@ -163,6 +163,26 @@ def test_partner_shares_are_capped():
     )
 
 
+def test_each_joint_course_gets_the_campaigns_split_in_one_statement(django_assert_num_queries):
+    # given a campaign of two courses shared by two partners, and one nobody shares in
+    first, second = CourseFactory(), CourseFactory()
+    other = PartnerFactory()
+    campaign = services.campaign_create(
+        partner=PartnerFactory(), fields={"name_en": "Two courses"}, course_ids=[first.pk, second.pk]
+    )
+    services.campaign_update(campaign=campaign, co_partners={other.pk: Decimal("0.2")})
+    unshared = _draft(name_en="Unshared")
+    CampaignPartner.objects.filter(campaign=unshared).update(revenue_share=0)
+    # when the splits per course are read
+    with django_assert_num_queries(1):
+        splits = services.campaign_course_revenue_splits(campaign_id=campaign.pk)
+    # then each joint course has the same split as the campaign's, and no share means none
+    split = services.campaign_revenue_split(campaign_id=campaign.pk)
+    assert len(split) == 2
+    assert splits == {first.pk: split, second.pk: split}
+    assert services.campaign_course_revenue_splits(campaign_id=unshared.pk) == {}
+
+
 def test_budget_exhausted_stops_the_campaign():
     campaign = CampaignFactory(budget_amount=Decimal("100.00"))
 

@@ -89,6 +89,45 @@ def test_fetch_one_attaches_the_joined_row_and_locks_only_its_own(django_assert_
     assert shape.fetch_one("l.id = %s", [0]) is None
 
 
+def test_fetch_one_sets_annotations_computed_in_the_same_statement():
+    # given an order with two lines
+    course, other = CourseFactory(slug="raw-annotated"), CourseFactory(slug="raw-annotated-2")
+    order = Order.objects.create(
+        user=UserFactory(username="raw-annotated-learner"),
+        currency="USD",
+        subtotal=Decimal("5"),
+        total=Decimal("5"),
+    )
+    for each in (course, other):
+        OrderLine.objects.create(
+            order=order, course=each, currency="USD", unit_price=Decimal("5"), total=Decimal("5")
+        )
+    shape = RowShape(Order, "o")
+    # when the order is read with its lines counted, for one course and for any, and joined
+    lines = OrderLine._meta.db_table
+    with CaptureQueriesContext(connection) as captured:
+        built = shape.fetch_one(
+            "o.id = %s",
+            [order.pk],
+            joined=("user", RowShape(order.user.__class__, "u", ("id", "username"))),
+            annotations={
+                "lines_of_course": (
+                    f"(SELECT COUNT(*) FROM {lines} x WHERE x.order_id = o.id AND x.course_id = %s)",
+                    [course.pk],
+                ),
+                "line_count": (f"(SELECT COUNT(*) FROM {lines} x WHERE x.order_id = o.id)", []),
+            },
+        )
+    # then one statement brought the row, the joined row and both values, each on its name
+    assert len(captured.captured_queries) == 1
+    assert (built.pk, built.user.username, built.lines_of_course, built.line_count) == (
+        order.pk,
+        "raw-annotated-learner",
+        1,
+        2,
+    )
+
+
 def test_any_equal_names_only_the_columns_that_are_set():
     assert any_equal({"visitor_id": "v1", "user_id": None}) == ("(visitor_id = %s)", ["v1"])
     assert any_equal({"visitor_id": "v1", "user_id": 7}) == ("(visitor_id = %s OR user_id = %s)", ["v1", 7])
