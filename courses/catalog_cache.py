@@ -49,9 +49,13 @@ def learner_namespace(user_id: int) -> str:
 
 
 def _on_enrollment(sender, instance: Enrollment | WishlistItem, **kwargs) -> None:
+    """A learner's pages and recommendations change with their enrollments and wishlist:
+    their namespace is bumped once the change commits. Not before as well (as
+    ``catalog_bump`` does for staff edits): every sale runs this, and a bump before the
+    commit protects nothing an after-commit bump does not, since an entry built from the
+    old rows is stored under a token the commit's bump retires."""
     if not kwargs.get("raw"):
         namespace = learner_namespace(instance.user_id)
-        namespace_bump(namespace)
         transaction.on_commit(lambda: namespace_bump(namespace))
 
 

@@ -211,12 +211,13 @@ def test_a_pending_second_factor_is_not_served_the_cached_page(learner_client):
     assert response.headers["Location"].startswith(page("accounts:mfa_verify"))
 
 
-def test_an_enrollment_shows_at_once(learner_client):
+def test_an_enrollment_shows_at_once(learner_client, django_capture_on_commit_callbacks):
     course = CourseFactory(slug="tea", title_en="Tea")
     url = page("courses:detail", "tea")
     learner_client.get(url)
     assert 'data-testid="review-form"' not in learner_client.get(url).content.decode()
 
-    Enrollment.objects.create(user=learner_client.user, course=course)
+    with django_capture_on_commit_callbacks(execute=True):  # as the enrollment commits
+        Enrollment.objects.create(user=learner_client.user, course=course)
 
     assert 'data-testid="review-form"' in learner_client.get(url).content.decode()

@@ -65,12 +65,13 @@ def test_one_learners_page_is_never_served_to_another(learner_client):
     assert 'data-testid="logout"' not in Client().get(url).content.decode()
 
 
-def test_a_purchase_shows_at_once_on_the_course_page(learner_client):
+def test_a_purchase_shows_at_once_on_the_course_page(learner_client, django_capture_on_commit_callbacks):
     course = CourseFactory(slug="tea", title_en="Tea")
     url = page("courses:detail", "tea")
     assert 'data-testid="review-form"' not in learner_client.get(url).content.decode()
 
-    Enrollment.objects.create(user=learner_client.user, course=course)
+    with django_capture_on_commit_callbacks(execute=True):  # as the enrollment commits
+        Enrollment.objects.create(user=learner_client.user, course=course)
 
     # an enrolled learner may review the course: the form shows at once
     assert 'data-testid="review-form"' in learner_client.get(url).content.decode()
@@ -103,17 +104,22 @@ def test_a_page_with_a_pending_message_is_not_served_from_the_cache(learner_clie
     assert "Your order is paid." in html
 
 
-def test_a_wishlist_change_shows_at_once_on_the_course_page(learner_client):
+def test_a_wishlist_change_shows_at_once_on_the_course_page(
+    learner_client, django_capture_on_commit_callbacks
+):
     from courses.services import wishlist_add, wishlist_remove
 
     course = CourseFactory(slug="ink", title_en="Ink painting")
     url = page("courses:detail", "ink")
     assert 'aria-pressed="false"' in learner_client.get(url).content.decode()
 
-    wishlist_add(user=learner_client.user, course=course)
+    # each change shows once it commits
+    with django_capture_on_commit_callbacks(execute=True):
+        wishlist_add(user=learner_client.user, course=course)
     assert 'aria-pressed="true"' in learner_client.get(url).content.decode()
 
-    wishlist_remove(user=learner_client.user, course=course)
+    with django_capture_on_commit_callbacks(execute=True):
+        wishlist_remove(user=learner_client.user, course=course)
     assert 'aria-pressed="false"' in learner_client.get(url).content.decode()
 
 

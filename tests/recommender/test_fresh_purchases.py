@@ -49,7 +49,9 @@ def _similar_slugs(slug: str) -> list[str]:
     )
 
 
-def test_a_new_buyer_sees_courses_similar_to_what_they_just_bought(trained, django_assert_num_queries):
+def test_a_new_buyer_sees_courses_similar_to_what_they_just_bought(
+    trained, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     # given: a brand-new learner, no history, no declared interests, signed in with a token
     buyer = UserFactory(username="new-buyer", password="pass-1234-word")
     api = APIClient()
@@ -64,8 +66,9 @@ def test_a_new_buyer_sees_courses_similar_to_what_they_just_bought(trained, djan
     # the cold-start list did not already show them: the change below is the purchase's
     assert before[:4] != similar[:4]
 
-    # when: they buy a cooking course through the checkout
-    _buy(api, "cooking-3", "fresh-1")
+    # when: they buy a cooking course through the checkout (and it commits)
+    with django_capture_on_commit_callbacks(execute=True):
+        _buy(api, "cooking-3", "fresh-1")
 
     # then: "for you" (API) leads with that course's similar courses, explained by it,
     # and nothing was retrained
