@@ -379,13 +379,17 @@ def main() -> None:
         )
         if delay == 0 and top["machine_cpu_ms"] == top["machine_cpu_ms"]:  # not NaN
             # With no provider wait, every in-flight checkout is CPU: the rate is capped at
-            # CPUs / CPU per checkout, and p50 is about the connections over that rate.
+            # CPUs / CPU per checkout, the p50 is about the connections over that rate, and
+            # the p95 is this run's p95/p50 times the p50.
             cpus = os.cpu_count() or 1
-            needed = top["concurrency"] / (limit / 1000)
+            spread = top["p95"] / top["p50"] if top["p50"] else 1.0
+            needed = top["concurrency"] / (limit / 1000) * spread
             print(
                 f"  capacity: {top['machine_cpu_ms']:.1f} ms of the machine's CPU per checkout caps "
-                f"{cpus} CPUs at {cpus / top['machine_cpu_ms'] * 1000:.0f} checkouts/s; "
-                f"{top['concurrency']} in flight under {limit} ms needs more than {needed:.0f}/s, "
+                f"{cpus} CPUs at {cpus / top['machine_cpu_ms'] * 1000:.0f} checkouts/s (this run kept them "
+                f"{top['busy_share']:.0%} busy: {top['rate']:.0f}/s); "
+                f"a p95 under {limit} ms with {top['concurrency']} in flight and this run's p95/p50 of "
+                f"{spread:.2f} needs more than {needed:.0f}/s, "
                 f"at most {cpus / needed * 1000:.1f} ms per checkout"
             )
 
