@@ -67,8 +67,18 @@ class PriorityGate:
             entry = [priority, next(self._arrival), threading.Event(), False]
             heapq.heappush(self._waiting, entry)
         began = time.monotonic()
-        if entry[2].wait(self.timeout):
-            return True
+        try:
+            if entry[2].wait(self.timeout):
+                return True
+        except BaseException:
+            # Interrupted while waiting: leave the queue, and pass on a slot handed over
+            # meanwhile, or it would be lost to the process for good.
+            with self._lock:
+                entry[3] = True
+                handed = entry[2].is_set()
+            if handed:
+                self._release()
+            raise
         with self._lock:
             if entry[2].is_set():  # handed a slot just as the wait ended
                 return True

@@ -120,3 +120,38 @@ def test_no_slots_means_no_limit():
     for thread in threads:
         thread.join(10)
     assert sorted(passed) == [0, 1, 2, 3]
+
+
+def test_a_waiter_interrupted_while_waiting_leaves_the_queue_and_loses_no_slot(monkeypatch):
+    # given a gate of 1 slot held by another thread (waiting on a lock, not an event: the
+    # events' wait is what gets interrupted below), and a waiter whose wait is interrupted
+    gate = PriorityGate(1)
+    held, release = threading.Event(), threading.Lock()
+    release.acquire()
+
+    def hold() -> None:
+        with gate.held():
+            held.set()
+            release.acquire(timeout=5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(5)
+
+    def interrupted(self, timeout=None):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(threading.Event, "wait", interrupted)
+        try:
+            with gate.held():
+                raise AssertionError("went in without a slot")
+        except KeyboardInterrupt:
+            pass
+    # when the holder leaves
+    release.release()
+    holder.join(5)
+    # then the slot is free again, not handed to the waiter that is gone
+    assert gate._free == 1 and gate.waiting == 0
+    with gate.held():
+        assert gate._free == 0
