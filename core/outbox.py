@@ -31,17 +31,17 @@ no app."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from .models import OutboxMessage
+from .rawsql import insert_unless_exists
 
 logger = logging.getLogger(__name__)
 
@@ -80,42 +80,15 @@ def outbox_put(*, topic: str, payload: dict, dedupe_key: str | None = None) -> O
     if dedupe_key is None:
         message = OutboxMessage.objects.create(topic=topic, payload=payload, available_at=now)
     else:
-        message = _insert_once(topic=topic, payload=payload, dedupe_key=dedupe_key, now=now)
-        if message is None:
+        message = OutboxMessage(topic=topic, payload=payload, dedupe_key=dedupe_key, available_at=now)
+        # One ``INSERT ... ON CONFLICT DO NOTHING``: no read first and no savepoint, which
+        # a sale would otherwise pay for on every receipt.
+        if not insert_unless_exists(message, unique=("dedupe_key",)):
             # Written before (or by a concurrent transaction that committed meanwhile:
             # the insert waited for it): that row is the message, already on its way.
             return OutboxMessage.objects.get(dedupe_key=dedupe_key)
     transaction.on_commit(lambda: outbox_kick(message_id=message.pk), robust=True)
     return message
-
-
-def _insert_once(*, topic: str, payload: dict, dedupe_key: str, now) -> OutboxMessage | None:
-    """One ``INSERT ... ON CONFLICT DO NOTHING``: no read first and no savepoint, which a
-    sale would otherwise pay for on every receipt. None when the key exists."""
-    table = OutboxMessage._meta.db_table
-    payload_sql = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (created_at, updated_at, topic, payload, dedupe_key, status, attempts,"
-            f" available_at, last_error) VALUES (%s, %s, %s, {payload_sql}, %s, %s, 0, %s, '')"
-            " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-            [now, now, topic, json.dumps(payload), dedupe_key, OutboxMessage.Status.PENDING, now],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return OutboxMessage(
-        pk=row[0],
-        created_at=now,
-        updated_at=now,
-        topic=topic,
-        payload=payload,
-        dedupe_key=dedupe_key,
-        status=OutboxMessage.Status.PENDING,
-        attempts=0,
-        available_at=now,
-        last_error="",
-    )
 
 
 def outbox_kick(*, message_id: int) -> bool:
