@@ -1,5 +1,6 @@
-"""Celery tasks of the shared kernel: the outbox's delivery (interactive, seconds after a
-commit) and its drain (beat, every minute: whatever the broker lost or a handler failed)."""
+"""Celery tasks of the shared kernel: the outbox's drain, asked for by the web processes'
+kicks right after commits and by beat every minute (whatever the broker lost or a handler
+failed), and the delivery of one message (Celery eager: tests, benchmarks)."""
 
 from celery import shared_task
 
