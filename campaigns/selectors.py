@@ -1,7 +1,6 @@
 """Campaign reads. Lists and pages cost a fixed number of queries whatever their length;
 every partner-facing read is scoped to the partner (lead or co-partner)."""
 
-from django.db import connections, router
 from django.db.models import (
     OuterRef,
     Prefetch,
@@ -95,15 +94,21 @@ def campaign_courses_priced(*, campaign: Campaign, currency: str) -> list[Course
     )
 
 
-def campaign_course_ids(*, campaign_id: int) -> set[int]:
-    """The joint courses of a campaign: the lines its partners share in. A plain statement:
-    every coded checkout asks twice (the quote, then the paid order's partner shares), and
-    the ORM form cost several times the statement in Python."""
-    with connections[router.db_for_read(CampaignCourse)].cursor() as cursor:
-        cursor.execute(
-            f"SELECT course_id FROM {CampaignCourse._meta.db_table} WHERE campaign_id = %s", [campaign_id]
-        )
-        return {course_id for (course_id,) in cursor.fetchall()}
+def campaign_course_ids_column(*, campaign: str, vendor: str) -> str:
+    """An SQL expression: the joint courses of ``campaign`` (a column of the caller's
+    statement), the lines its partners share in, as their ids joined by commas
+    (``campaign_course_ids_parse`` reads it back). A coded checkout's quote reads them with
+    the code's row instead of in a statement of their own."""
+    ids = (
+        "string_agg(CAST(j.course_id AS text), ',')"
+        if vendor == "postgresql"
+        else "group_concat(j.course_id, ',')"
+    )
+    return f"(SELECT {ids} FROM {CampaignCourse._meta.db_table} j WHERE j.campaign_id = {campaign})"
+
+
+def campaign_course_ids_parse(value: str | None) -> set[int]:
+    return {int(part) for part in value.split(",")} if value else set()
 
 
 def campaign_public_code(*, campaign: Campaign, requested: str = "") -> DiscountCode | None:

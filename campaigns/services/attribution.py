@@ -65,20 +65,25 @@ def attribution_pick(
     return None
 
 
-def _is_self_purchase(user_id: int | None, campaign_id: int) -> bool:
-    """Whether the buyer is a member of the campaign's lead or alliance partners. A plain
-    statement: every attributed order asks, and the ORM form (two subqueries) cost
+def _self_purchase(user_id: int, campaign_id: int) -> tuple[str, list]:
+    """SQL true when the buyer is a member of the campaign's lead or alliance partners.
+    Hand-written: every attributed order asks, and the ORM form (two subqueries) cost
     several times the statement in Python."""
+    return (
+        f"EXISTS (SELECT 1 FROM {PartnerMember._meta.db_table} WHERE user_id = %s AND partner_id IN ("
+        f"SELECT partner_id FROM {CampaignPartner._meta.db_table} WHERE campaign_id = %s"
+        f" UNION ALL SELECT partner_id FROM {Campaign._meta.db_table} WHERE id = %s))",
+        [user_id, campaign_id, campaign_id],
+    )
+
+
+def _is_self_purchase(user_id: int | None, campaign_id: int) -> bool:
     if user_id is None:
         return False
+    condition, params = _self_purchase(user_id, campaign_id)
     with connections[router.db_for_write(PartnerMember)].cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {PartnerMember._meta.db_table} WHERE user_id = %s AND partner_id IN ("
-            f"SELECT partner_id FROM {CampaignPartner._meta.db_table} WHERE campaign_id = %s"
-            f" UNION ALL SELECT partner_id FROM {Campaign._meta.db_table} WHERE id = %s) LIMIT 1",
-            [user_id, campaign_id, campaign_id],
-        )
-        return cursor.fetchone() is not None
+        cursor.execute(f"SELECT {condition}", params)
+        return bool(cursor.fetchone()[0])
 
 
 def attribution_decide(
@@ -121,10 +126,13 @@ def attribution_decide(
         return None
     reason, hit = picked
     if reason == OrderAttribution.Reason.CODE:
-        touch = None
+        touch, self_purchase = None, None
         if visitor_id or user_id:
-            # Only the two columns recorded (a touch row has 16).
-            touch = _latest_touch(user_id, visitor_id, campaign_id=code.campaign_id, paid_at=paid_at)
+            # Only the two columns recorded (a touch row has 16), and the self-purchase
+            # check in the same statement.
+            touch, self_purchase = _latest_touch(
+                user_id, visitor_id, campaign_id=code.campaign_id, paid_at=paid_at
+            )
         assignment = (
             VisitorAssignment.objects.filter(campaign_id=code.campaign_id, visitor_id=visitor_id).first()
             if visitor_id
@@ -136,7 +144,9 @@ def attribution_decide(
             reason=reason,
             touch_id=touch.pk if touch else None,
             code_id=code.pk,
-            is_self_purchase=_is_self_purchase(user_id, code.campaign_id),
+            is_self_purchase=(
+                self_purchase if self_purchase is not None else _is_self_purchase(user_id, code.campaign_id)
+            ),
             is_holdout=bool(assignment and assignment.is_holdout),
             user_id=user_id,
         )
@@ -152,20 +162,31 @@ def attribution_decide(
     )
 
 
-def _latest_touch(user_id: int | None, visitor_id: str | None, *, campaign_id: int, paid_at) -> Touch | None:
+def _latest_touch(
+    user_id: int | None, visitor_id: str | None, *, campaign_id: int, paid_at
+) -> tuple[Touch | None, bool]:
     """Of the buyer's latest touch of the campaign, only the two columns recorded (a touch
-    row has 16). Hand-written: every paid coded order asks, and the ORM's OR of two
-    conditions cost several times the statement in Python."""
+    row has 16), and whether the order is a self purchase: one statement. Hand-written:
+    every paid coded order asks, and the ORM's OR of two conditions cost several times the
+    statement in Python."""
     who, params = any_equal({"visitor_id": visitor_id, "user_id": user_id})
+    self_purchase, self_params = _self_purchase(user_id, campaign_id) if user_id else ("(1 = 0)", [])
     connection = connections[router.db_for_read(Touch)]
     with connection.cursor() as cursor:
+        # The self-purchase check is asked whether or not a touch is found.
         cursor.execute(
-            f"SELECT id, variant_id FROM {Touch._meta.db_table} WHERE {who}"
-            " AND campaign_id = %s AND created_at <= %s ORDER BY created_at DESC, id DESC LIMIT 1",
-            [*params, campaign_id, connection.ops.adapt_datetimefield_value(paid_at)],
+            f"SELECT t.id, t.variant_id, {self_purchase} FROM (SELECT 1 AS one) o LEFT JOIN ("
+            f"SELECT id, variant_id FROM {Touch._meta.db_table} WHERE {who} AND campaign_id = %s"
+            " AND created_at <= %s ORDER BY created_at DESC, id DESC LIMIT 1) t ON 1 = 1",
+            [*self_params, *params, campaign_id, connection.ops.adapt_datetimefield_value(paid_at)],
         )
-        row = cursor.fetchone()
-    return Touch.from_db(router.db_for_read(Touch), ["id", "variant_id"], row) if row else None
+        touch_id, variant_id, is_self = cursor.fetchone()
+    touch = (
+        Touch.from_db(router.db_for_read(Touch), ["id", "variant_id"], [touch_id, variant_id])
+        if touch_id is not None
+        else None
+    )
+    return touch, bool(is_self)
 
 
 def _touches_for(user_id: int | None, visitor_id: str | None):

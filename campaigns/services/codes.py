@@ -21,6 +21,7 @@ from core import ratelimit
 from core.client_address import current_client_ip, rate_ident
 from core.rawsql import RowShape, insert, update
 
+from .. import touch_buffer
 from ..exceptions import (
     CampaignInvalid,
     CampaignNotRunning,
@@ -37,10 +38,10 @@ from ..models import (
     CodeRedemption,
     DiscountCode,
 )
-from ..selectors import campaign_course_ids, campaign_public_code
+from ..selectors import campaign_course_ids_column, campaign_course_ids_parse, campaign_public_code
 from .lifecycle import _now, campaign_is_live
 from .pricing import campaign_offer, campaign_product_keys, visitor_variant
-from .tracking import visitor_is_holdout
+from .tracking import holdout_condition
 
 # No 0/O, 1/I/L: codes are read aloud and typed from print.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -259,15 +260,21 @@ def _active_redemptions(code_id: int, user) -> int:
     ).count()
 
 
-def _code_with_campaign(*, column: str, value, lock: bool = False, uses_of=None) -> DiscountCode | None:
+def _code_with_campaign(
+    *, column: str, value, lock: bool = False, uses_of=None, quoting: tuple | None = None
+) -> DiscountCode | None:
     """The active code whose ``column`` (``code`` or ``id``, both unique) is ``value``, its
     campaign attached; ``lock`` locks the code row alone (``FOR NO KEY UPDATE OF``: the
     campaign is read, not locked). ``uses_of``: a learner whose uses of the code, reserved
     or confirmed, come in the same statement as ``learner_uses`` (0 for nobody signed in).
+    ``quoting = (visitor_id, user)``: what a quote asks of the code's campaign comes in the
+    same statement too, ``is_holdout`` (the visitor or learner is in its control group) and
+    ``joint_course_ids``: two round trips fewer for every coded checkout.
 
     Counted in the statement's snapshot, taken before any wait for the code's lock: that is
     enough because only this learner's checkouts add their uses, and each holds the
-    learner's lock (taken first, see LOCK_ORDER) until it commits."""
+    learner's lock (taken first, see LOCK_ORDER) until it commits. The control group and the
+    joint courses are staff's and the landing page's, not the lock's, to change."""
     column = {"code": "code", "id": "id"}[column]  # never a caller's text in the statement
     annotations = {}
     if uses_of is not None and getattr(uses_of, "is_authenticated", False):
@@ -276,6 +283,15 @@ def _code_with_campaign(*, column: str, value, lock: bool = False, uses_of=None)
             " WHERE u.code_id = d.id AND u.user_id = %s AND u.status IN (%s, %s))",
             [uses_of.pk, CodeRedemption.Status.RESERVED.value, CodeRedemption.Status.CONFIRMED.value],
         )
+    if quoting is not None:
+        visitor_id, user = quoting
+        annotations["is_holdout"] = holdout_condition(
+            campaign="d.campaign_id", campaign_params=[], visitor_id=visitor_id, user=user
+        )
+        annotations["joint_course_ids"] = (
+            campaign_course_ids_column(campaign="d.campaign_id", vendor=connections[_CODE.db].vendor),
+            [],
+        )
     code = _CODE.fetch_one(
         f"d.{column} = %s AND d.is_active",
         [value],
@@ -283,7 +299,7 @@ def _code_with_campaign(*, column: str, value, lock: bool = False, uses_of=None)
         lock=lock,
         annotations=annotations,
     )
-    if code is not None and not annotations:
+    if code is not None and "learner_uses" not in annotations:
         code.learner_uses = 0
     return code
 
@@ -347,7 +363,11 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products, l
     if lock and not transaction.get_connection(_CODE.db).in_atomic_block:
         # Outside a transaction the lock would end with the statement.
         raise TransactionManagementError("a locked quote is made in the checkout's transaction")
-    row = _code_with_campaign(column="code", value=normalized, lock=lock, uses_of=user)
+    # Visitors and learners assigned a second ago are in the buffer: written first.
+    touch_buffer.touch_buffer_flush_pending()
+    row = _code_with_campaign(
+        column="code", value=normalized, lock=lock, uses_of=user, quoting=(visitor_id, user)
+    )
     if row is None:
         raise CodeInvalid()
     campaign = row.campaign
@@ -364,9 +384,9 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products, l
         raise CodeExhausted()
     if row.learner_uses >= row.per_customer_limit:
         raise CodeLimitReached()
-    if visitor_is_holdout(campaign_id=campaign.pk, visitor_id=visitor_id, user=user):
+    if row.is_holdout:
         raise CodeNotApplicable()
-    joint = campaign_course_ids(campaign_id=campaign.pk)
+    joint = campaign_course_ids_parse(row.joint_course_ids)
     applicable = [int(pk) for pk in course_ids if int(pk) in joint and pk in amounts]
     # Bundles and plans ("bundle:<id>", "plan:<id>") are discounted as a whole when the
     # campaign names them, by the same offer as its courses.

@@ -28,26 +28,39 @@ def visitor_is_holdout(*, campaign_id: int, visitor_id: str | None = None, user=
     """The control group never gets the offer, whether it is recognised by its cookie or
     by a signed-in learner's recorded touches."""
     touch_buffer.touch_buffer_flush_pending()
-    # One hand-written statement: every coded checkout asks, and the ORM's two EXISTS cost
-    # several times the statements in Python.
+    condition, params = holdout_condition(
+        campaign="%s", campaign_params=[campaign_id], visitor_id=visitor_id, user=user
+    )
+    if not params:
+        return False
+    with connections[router.db_for_read(Touch)].cursor() as cursor:
+        cursor.execute(f"SELECT {condition}", params)
+        return bool(cursor.fetchone()[0])
+
+
+def holdout_condition(
+    *, campaign: str, campaign_params: list, visitor_id: str | None, user
+) -> tuple[str, list]:
+    """SQL true when the visitor (cookie) or the signed-in learner (recorded touches) is in
+    the control group of ``campaign`` (an SQL expression: a placeholder with
+    ``campaign_params``, or a column of the caller's statement, which a coded checkout
+    uses to ask with the code's row). Hand-written: every coded checkout asks, and the
+    ORM's two EXISTS cost several times the statement in Python. The caller flushes the
+    touch buffer first (``touch_buffer_flush_pending``)."""
     checks, params = [], []
     if visitor_id:
         checks.append(
             f"EXISTS (SELECT 1 FROM {VisitorAssignment._meta.db_table}"
-            " WHERE campaign_id = %s AND visitor_id = %s AND is_holdout)"
+            f" WHERE campaign_id = {campaign} AND visitor_id = %s AND is_holdout)"
         )
-        params += [campaign_id, visitor_id]
+        params += [*campaign_params, visitor_id]
     if user is not None and getattr(user, "is_authenticated", False):
         checks.append(
             f"EXISTS (SELECT 1 FROM {Touch._meta.db_table}"
-            " WHERE campaign_id = %s AND user_id = %s AND is_holdout)"
+            f" WHERE campaign_id = {campaign} AND user_id = %s AND is_holdout)"
         )
-        params += [campaign_id, user.pk]
-    if not checks:
-        return False
-    with connections[router.db_for_read(Touch)].cursor() as cursor:
-        cursor.execute(f"SELECT {' OR '.join(checks)}", params)
-        return bool(cursor.fetchone()[0])
+        params += [*campaign_params, user.pk]
+    return (f"({' OR '.join(checks)})" if checks else "(1 = 0)"), params
 
 
 def tracking_link_create(
