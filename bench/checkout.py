@@ -10,12 +10,20 @@ numbers are about the locks and the transaction shape, not HTTP parsing. The thr
 spread over ``--processes`` forked processes (default: one per CPU, as gunicorn's workers
 spread requests); ``--processes 1`` puts them all in one process, behind one GIL.
 
-Each thread first makes ``--warmup`` untimed checkouts (default 6): the first opens its
-database connection and its HTTP session to the provider, and by the sixth the connection
-has prepared the checkout's statements (``DATABASE_PREPARE_THRESHOLD``), as a server's
-long-lived threads and connections have; the clock of a level starts once every thread has
-made them. The checkouts pass each process's gate as a server's would
-(``COMMERCE_CHECKOUT_SLOTS``, default 2; ``COMMERCE_CHECKOUT_SLOTS=0`` measures without it).
+Each thread first makes ``--warmup`` untimed checkouts (default 12): the first opens its
+database connection and its HTTP session to the provider; after
+``DATABASE_PREPARE_THRESHOLD`` (5) runs psycopg prepares each of the checkout's statements,
+and PostgreSQL plans the first five runs of a prepared statement one by one before it keeps
+a generic plan (``plan_cache_mode = auto``). A server's long-lived connections are past
+both. With 6, the first 1.5 s of a level at 32 ran at about 3/4 of the rate that followed
+(p95 307 ms, against 263 ms with 12); with 6 and
+``PGOPTIONS="-c plan_cache_mode=force_generic_plan"`` that slow start was gone too. The
+clock of a level starts once every thread has made them. Before each level the tables
+whose rows every checkout updates are vacuumed, as a live database's autovacuum keeps them
+(each sale updates its course's counter: thousands of dead versions of one row otherwise,
+with autovacuum off, as on this machine). The checkouts pass each process's gate as a
+server's would (``COMMERCE_CHECKOUT_SLOTS``, default 2; ``COMMERCE_CHECKOUT_SLOTS=0``
+measures without it).
 Prints one line per (delay, concurrency):
 checkouts, seconds, checkouts/s, p50 and p95 in ms, the untimed first checkouts' p50 and
 max, errors, the CPU per checkout of the workers and of the fake provider, the whole
@@ -57,8 +65,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from campaigns.models import DiscountCode  # noqa: E402
+from campaigns.models import CodeRedemption, DiscountCode  # noqa: E402
+from commerce.models import Order, OrderLine, Payment  # noqa: E402
 from commerce.services import order_checkout  # noqa: E402
+from courses.models import Course  # noqa: E402
 from tests.campaigns.factories import CampaignFactory  # noqa: E402
 from tests.commerce.fake_stripe import FakeStripe  # noqa: E402
 from tests.factories import CourseFactory  # noqa: E402
@@ -76,6 +86,17 @@ def machine_cpu() -> tuple[float, float]:
     tick = os.sysconf("SC_CLK_TCK")
     busy = user + nice + system + irq + softirq + steal
     return busy / tick, (busy + idle + iowait) / tick, system / tick
+
+
+def vacuum_updated_tables() -> None:
+    """The tables whose rows every checkout updates (the course's learner count, the code's
+    uses, the order, its line, payment and redemption), vacuumed as autovacuum would keep
+    them on a live database. Outside any transaction, as VACUUM must be."""
+    tables = [
+        model._meta.db_table for model in (Course, DiscountCode, Order, OrderLine, Payment, CodeRedemption)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -278,9 +299,10 @@ def main() -> None:
     parser.add_argument("--transport", choices=["http", "inproc"], default="http")
     # Untimed checkouts per thread before the clock starts. A server's connections live for
     # CONN_MAX_AGE and run thousands of statements: each has prepared the checkout's
-    # statements after DATABASE_PREPARE_THRESHOLD (5) runs. A level's new connections would
-    # otherwise spend a third of a 6 s run at 32 threads unprepared, or preparing.
-    parser.add_argument("--warmup", type=int, default=6)
+    # statements after DATABASE_PREPARE_THRESHOLD (5) runs, and PostgreSQL keeps a generic
+    # plan for each after planning its first five runs. A level's new connections would
+    # otherwise spend the start of the run unprepared, preparing or planning.
+    parser.add_argument("--warmup", type=int, default=12)
     args = parser.parse_args()
     if args.switch_interval is not None:
         sys.setswitchinterval(args.switch_interval)
@@ -324,6 +346,7 @@ def main() -> None:
     for delay in delays:
         fake.delay = delay
         for level in levels:
+            vacuum_updated_tables()
             result = run_level(
                 course=course,
                 users=users,
