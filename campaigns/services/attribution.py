@@ -110,8 +110,12 @@ def attribution_decide(
     if code is None and not visitor_id and not user_id:
         return None
     earliest = paid_at - timedelta(days=MAX_ATTRIBUTION_WINDOW_DAYS)
+    # A coded order never reads the touches: not even the queryset is built then (its
+    # filters cost about 0.2 ms of Python per paid coded order).
     candidates = (
-        _touches_for(user_id, visitor_id)
+        ()
+        if code is not None
+        else _touches_for(user_id, visitor_id)
         .filter(created_at__lte=paid_at, created_at__gte=earliest)
         .select_related("campaign")
         .order_by("-created_at", "-id")[:TOUCH_CANDIDATES]
