@@ -176,6 +176,78 @@ def insert_unless_exists(obj, *, unique: tuple[str, ...], using: str | None = No
     return _insert([obj], using=using, unique=unique)
 
 
+def _insert_plan(model, db: str) -> _InsertPlan:
+    plan = _INSERT_PLANS.get((model, db))
+    if plan is None:
+        plan = _INSERT_PLANS[(model, db)] = _InsertPlan(model, connections[db])
+    return plan
+
+
+def insert_family(parent, children: list[tuple[str, list]], *, using: str | None = None) -> None:
+    """Write ``parent`` (a new instance) and its ``children``: pairs of (the name of a
+    foreign key to ``parent``, new instances), each row's key set to the parent's new
+    primary key. On PostgreSQL this is one statement, a chain of data-modifying CTEs (the
+    children's rows take ``(SELECT id FROM`` the parent's ``RETURNING)``), where ``insert``
+    takes a round trip per model: a checkout opens its order, lines, idempotency record and
+    payment this way. Elsewhere ``insert`` one model after the other. Values, primary keys
+    and signals as ``insert``; like ``bulk_create``, the keys of several rows of one model
+    are matched to them in the order ``RETURNING`` gives them, which is the order of the
+    ``VALUES``."""
+    children = [(name, objs) for name, objs in children if objs]
+    model = type(parent)
+    db = using or router.db_for_write(model, instance=parent)
+    connection = connections[db]
+    if connection.vendor != "postgresql" or not children:
+        insert([parent], using=db)
+        for name, objs in children:
+            for obj in objs:
+                setattr(obj, name, parent)
+            insert(objs, using=db)
+        return
+    groups = [(model, [parent], None)]
+    groups += [(type(objs[0]), objs, type(objs[0])._meta.get_field(name)) for name, objs in children]
+    quote = connection.ops.quote_name
+    parts, selects, params = [], [], []
+    for index, (member, objs, key) in enumerate(groups):
+        plan = _insert_plan(member, db)
+        if plan.auto_pk is None:
+            raise ValueError(f"{member.__name__} has no automatic primary key to return")
+        if signals.pre_save.has_listeners(member):
+            for obj in objs:
+                signals.pre_save.send(member, instance=obj, raw=False, using=db, update_fields=None)
+        cells = ["%s"] * len(plan.fields)
+        if key is not None:
+            cells[plan.fields.index(key)] = f"(SELECT {quote(model._meta.pk.column)} FROM t0)"
+        row = "(" + ", ".join(cells) + ")"
+        for obj in objs:
+            params.extend(
+                field.get_db_prep_save(field.pre_save(obj, True), connection)
+                for field in plan.fields
+                if field is not key
+            )
+        parts.append(f"t{index} AS ({plan.head}{', '.join([row] * len(objs))}{plan.returning})")
+        selects.append(f"SELECT {index}, {quote(plan.auto_pk.column)} FROM t{index}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params)
+        returned = cursor.fetchall()
+    keys: dict[int, list] = {}
+    for index, pk in returned:
+        keys.setdefault(index, []).append(pk)
+    for index, (member, objs, key) in enumerate(groups):
+        plan = _insert_plan(member, db)
+        for obj, pk in zip(objs, keys.get(index, []), strict=True):
+            setattr(obj, plan.auto_pk.attname, pk)
+            if key is not None:
+                setattr(obj, key.name, parent)
+            obj._state.adding = False
+            obj._state.db = db
+        if signals.post_save.has_listeners(member):
+            for obj in objs:
+                signals.post_save.send(
+                    member, instance=obj, created=True, raw=False, using=db, update_fields=None
+                )
+
+
 def _insert(objs: list, *, using: str | None, unique: tuple[str, ...]) -> bool:
     model = type(objs[0])
     db = using or router.db_for_write(model, instance=objs[0])
@@ -192,10 +264,7 @@ def _insert(objs: list, *, using: str | None, unique: tuple[str, ...]) -> bool:
         for obj in objs:
             obj.save(force_insert=True, using=db)
         return True
-    key = (model, db)
-    plan = _INSERT_PLANS.get(key)
-    if plan is None:
-        plan = _INSERT_PLANS[key] = _InsertPlan(model, connection)
+    plan = _insert_plan(model, db)
     if signals.pre_save.has_listeners(model):
         for obj in objs:
             signals.pre_save.send(model, instance=obj, raw=False, using=db, update_fields=None)

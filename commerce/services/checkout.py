@@ -29,7 +29,7 @@ from campaigns import services as campaign_services
 from core.caching import user_namespace_bump
 from core.gate import PriorityGate
 from core.money import round_money
-from core.rawsql import RowShape, insert, row_lock, update
+from core.rawsql import RowShape, insert_family, row_lock, update
 from courses.models import Course, Enrollment, LiveSession, Price
 from courses.services import live_session_reserve_seat
 from plans.models import Bundle, Plan, PlanPrice
@@ -403,65 +403,59 @@ def _checkout_open(
         ]
         subtotal = sum((line.unit_price for line in priced), ZERO)
         discount = sum(line_discounts, ZERO)
-        # The writes every checkout makes skip the ORM's compiler (see ``core.rawsql``).
-        (order,) = insert(
-            [
-                Order(
-                    user=user,
-                    currency=currency,
-                    subtotal=subtotal,
-                    discount=discount,
-                    total=subtotal - discount,
-                    language=language or translation.get_language() or settings.LANGUAGE_CODE,
-                    discount_code=discount_code,
-                    visitor_id=(visitor_id or "")[:64],
-                    provider=provider_name,
-                    # Renewals of a plan are charged with the method of its first payment.
-                    payment_method=str(payment.get("token") or "")[:128]
-                    if any(line.plan for line in priced)
-                    else "",
-                )
-            ]
+        order = Order(
+            user=user,
+            currency=currency,
+            subtotal=subtotal,
+            discount=discount,
+            total=subtotal - discount,
+            language=language or translation.get_language() or settings.LANGUAGE_CODE,
+            discount_code=discount_code,
+            visitor_id=(visitor_id or "")[:64],
+            provider=provider_name,
+            # Renewals of a plan are charged with the method of its first payment.
+            payment_method=str(payment.get("token") or "")[:128] if any(line.plan for line in priced) else "",
         )
-        insert(
+        lines = [
+            OrderLine(
+                course=line.course,
+                live_session=line.live_session,
+                bundle=line.bundle,
+                plan=line.plan,
+                currency=currency,
+                unit_price=line.unit_price,
+                discount=line_discount,
+                total=line.unit_price - line_discount,
+                seat=OrderLine.Seat.HELD if line.live_session else OrderLine.Seat.NONE,
+                seat_hold_expires_at=hold_until if line.live_session else None,
+            )
+            for line, line_discount in zip(priced, line_discounts, strict=True)
+        ]
+        payment = None
+        if order.total > 0:
+            payment = Payment(
+                provider=provider_name,
+                amount=order.total,
+                currency=currency,
+                idempotency_key=payment_idempotency_key(order),
+            )
+        # The order, its lines, a new idempotency record and the pending payment are one
+        # statement on PostgreSQL (``core.rawsql.insert_family``), skipping the ORM's compiler
+        # as every write a checkout makes does (see ``core.rawsql``).
+        insert_family(
+            order,
             [
-                OrderLine(
-                    order=order,
-                    course=line.course,
-                    live_session=line.live_session,
-                    bundle=line.bundle,
-                    plan=line.plan,
-                    currency=currency,
-                    unit_price=line.unit_price,
-                    discount=line_discount,
-                    total=line.unit_price - line_discount,
-                    seat=OrderLine.Seat.HELD if line.live_session else OrderLine.Seat.NONE,
-                    seat_hold_expires_at=hold_until if line.live_session else None,
-                )
-                for line, line_discount in zip(priced, line_discounts, strict=True)
-            ]
+                ("order", lines),
+                ("order", [record] if created else []),
+                ("order", [payment] if payment else []),
+            ],
         )
         discount_redeem(quote=quote, user=user, order=order, new_order=True)
-        record.order = order
-        if created:
-            insert([record])
-        else:
+        if not created:
+            record.order = order
             update(record, ["order", "updated_at"])
-        payment = None
         if order.total == 0:
             order = order_mark_paid(order=order)
-        else:
-            (payment,) = insert(
-                [
-                    Payment(
-                        order=order,
-                        provider=provider_name,
-                        amount=order.total,
-                        currency=currency,
-                        idempotency_key=payment_idempotency_key(order),
-                    )
-                ]
-            )
     return _Opened(
         order=order,
         created=True,

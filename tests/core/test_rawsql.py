@@ -8,8 +8,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
-from commerce.models import IdempotencyKey, Order, OrderLine
-from core.rawsql import RowShape, any_equal, insert, insert_unless_exists, update
+from commerce.models import IdempotencyKey, Order, OrderLine, Payment
+from core.rawsql import RowShape, any_equal, insert, insert_family, insert_unless_exists, update
 from courses.models import Course
 from tests.factories import CourseFactory, UserFactory
 
@@ -182,6 +182,58 @@ def test_insert_and_update_send_the_signals_save_sends():
         post_save.disconnect(receiver, sender=Order, dispatch_uid="test-rawsql")
     assert seen == [(order.pk, True, None), (order.pk, False, frozenset({"status", "updated_at"}))]
     assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
+
+
+@pytest.mark.postgres
+def test_insert_family_writes_a_parent_and_its_children_in_one_statement(django_assert_num_queries):
+    # given a new order, two lines, an idempotency record and a payment, none written yet
+    course = CourseFactory(slug="raw-family")
+    user = UserFactory(username="raw-family")
+    order = Order(user=user, currency="USD", subtotal=Decimal("9"), total=Decimal("9"))
+    lines = [
+        OrderLine(course=course, currency="USD", unit_price=Decimal("4.50"), total=Decimal("4.50")),
+        OrderLine(
+            course=course,
+            currency="USD",
+            unit_price=Decimal("4.50"),
+            total=Decimal("4.50"),
+            revenue_split=[{"party": "partner:1", "share": "0.1000"}],
+        ),
+    ]
+    record = IdempotencyKey(user=user, key="family-1", request_hash="h")
+    payment = Payment(provider="sandbox", amount=Decimal("9"), currency="USD", idempotency_key="family-pay")
+    seen = []
+
+    def receiver(sender, instance, created, **kwargs):
+        seen.append((sender.__name__, instance.pk, instance.order_id, created))
+
+    post_save.connect(receiver, sender=Payment, dispatch_uid="test-rawsql-family")
+    try:
+        # when they are written as a family
+        with django_assert_num_queries(1):
+            insert_family(order, [("order", lines), ("order", [record]), ("order", [payment])])
+    finally:
+        post_save.disconnect(receiver, sender=Payment, dispatch_uid="test-rawsql-family")
+    # then every row has its key, points at the order, and reads back as written
+    assert order.pk and not order._state.adding
+    assert [line.order_id for line in lines] == [order.pk, order.pk] and lines[0].pk != lines[1].pk
+    assert (record.order_id, payment.order_id) == (order.pk, order.pk)
+    assert sorted(OrderLine.objects.filter(order=order).values_list("pk", flat=True)) == sorted(
+        line.pk for line in lines
+    )
+    assert OrderLine.objects.get(pk=lines[1].pk).revenue_split == [{"party": "partner:1", "share": "0.1000"}]
+    assert IdempotencyKey.objects.get(pk=record.pk).order_id == order.pk
+    assert Payment.objects.get(pk=payment.pk).order_id == order.pk
+    assert Order.objects.get(pk=order.pk).number == order.number
+    # and the receivers of a member's post_save heard of it, as save() would tell them
+    assert seen == [("Payment", payment.pk, order.pk, True)]
+
+
+def test_insert_family_without_children_is_the_parent_alone(django_assert_num_queries):
+    order = Order(user=UserFactory(username="raw-family-alone"), currency="USD")
+    with django_assert_num_queries(1):
+        insert_family(order, [("order", [])])
+    assert Order.objects.filter(pk=order.pk).exists()
 
 
 def test_insert_unless_exists_writes_once_in_one_statement_and_signals_only_then(django_assert_num_queries):
