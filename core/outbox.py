@@ -8,9 +8,10 @@ committed one always gets one). After the commit a worker is asked to deliver it
 every commit since its last publish, at most once per ``OUTBOX_KICK_SECONDS``, so a busy
 web process does not pay a broker publish for every sale. If the broker is down that
 request is dropped with a warning and nothing else happens: the same task on beat (every
-minute) delivers every message that is still due. A handler that raises is retried with exponential backoff
-(``OUTBOX_RETRY_BASE_SECONDS`` doubling up to ``OUTBOX_RETRY_MAX_SECONDS``) until
-``OUTBOX_MAX_ATTEMPTS``, then the message is marked ``failed`` for staff.
+minute) delivers every message that is still due. A handler that raises is retried with
+exponential backoff (``OUTBOX_RETRY_BASE_SECONDS`` doubling up to
+``OUTBOX_RETRY_MAX_SECONDS``) until ``OUTBOX_MAX_ATTEMPTS``, then the message is marked
+``failed`` for staff.
 
 Delivery is at least once: handlers must be idempotent (the receipt claims
 ``receipt_sent_at`` before sending, for instance).

@@ -206,6 +206,9 @@ def insert_family(parent, children: list[tuple[str, list]], *, using: str | None
         return
     groups = [(model, [parent], None)]
     groups += [(type(objs[0]), objs, type(objs[0])._meta.get_field(name)) for name, objs in children]
+    for member, _objs, key in groups[1:]:
+        if key.related_model is not model or key.target_field != model._meta.pk:
+            raise ValueError(f"{member.__name__}.{key.name} does not point at {model.__name__}'s primary key")
     quote = connection.ops.quote_name
     parts, selects, params = [], [], []
     for index, (member, objs, key) in enumerate(groups):

@@ -229,6 +229,15 @@ def test_insert_family_writes_a_parent_and_its_children_in_one_statement(django_
     assert seen == [("Payment", payment.pk, order.pk, True)]
 
 
+@pytest.mark.postgres
+def test_insert_family_refuses_a_key_that_does_not_point_at_the_parent():
+    order = Order(user=UserFactory(username="raw-family-wrong"), currency="USD")
+    line = OrderLine(currency="USD", unit_price=Decimal("1"), total=Decimal("1"))
+    with pytest.raises(ValueError, match="does not point at Order"):
+        insert_family(order, [("course", [line])])
+    assert order.pk is None and not Order.objects.exists()
+
+
 def test_insert_family_without_children_is_the_parent_alone(django_assert_num_queries):
     order = Order(user=UserFactory(username="raw-family-alone"), currency="USD")
     with django_assert_num_queries(1):
