@@ -1,5 +1,5 @@
 """Celery tasks of notifications. Messages themselves leave through the core outbox
-(``core.tasks.outbox_deliver``); this is the beat job that finds due reminders."""
+(``core.tasks.outbox_drain``, kicked after each commit); this is the beat job that finds due reminders."""
 
 from celery import shared_task
 
