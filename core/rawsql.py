@@ -138,6 +138,7 @@ class _InsertPlan:
     primary key) and the start of its statement, computed once per model and database."""
 
     def __init__(self, model, connection) -> None:
+        self.model = model
         opts = model._meta
         self.fields = [
             field for field in opts.concrete_fields if not (field.primary_key and field.auto_created)
@@ -204,30 +205,26 @@ def insert_family(parent, children: list[tuple[str, list]], *, using: str | None
                 setattr(obj, name, parent)
             insert(objs, using=db)
         return
-    groups = [(model, [parent], None)]
-    groups += [(type(objs[0]), objs, type(objs[0])._meta.get_field(name)) for name, objs in children]
-    for member, _objs, key in groups[1:]:
+    groups = [(_insert_plan(model, db), [parent], None)]
+    for name, objs in children:
+        key = type(objs[0])._meta.get_field(name)
         if key.related_model is not model or key.target_field != model._meta.pk:
-            raise ValueError(f"{member.__name__}.{key.name} does not point at {model.__name__}'s primary key")
+            raise ValueError(
+                f"{type(objs[0]).__name__}.{name} does not point at {model.__name__}'s primary key"
+            )
+        groups.append((_insert_plan(type(objs[0]), db), objs, key))
     quote = connection.ops.quote_name
     parts, selects, params = [], [], []
-    for index, (member, objs, key) in enumerate(groups):
-        plan = _insert_plan(member, db)
+    for index, (plan, objs, key) in enumerate(groups):
         if plan.auto_pk is None:
-            raise ValueError(f"{member.__name__} has no automatic primary key to return")
-        if signals.pre_save.has_listeners(member):
-            for obj in objs:
-                signals.pre_save.send(member, instance=obj, raw=False, using=db, update_fields=None)
+            raise ValueError(f"{plan.model.__name__} has no automatic primary key to return")
+        _send_pre_save(plan.model, objs, db)
         cells = ["%s"] * len(plan.fields)
         if key is not None:
             cells[plan.fields.index(key)] = f"(SELECT {quote(model._meta.pk.column)} FROM t0)"
-        row = "(" + ", ".join(cells) + ")"
         for obj in objs:
-            params.extend(
-                field.get_db_prep_save(field.pre_save(obj, True), connection)
-                for field in plan.fields
-                if field is not key
-            )
+            params.extend(_row_values(plan, obj, connection, skip=key))
+        row = "(" + ", ".join(cells) + ")"
         parts.append(f"t{index} AS ({plan.head}{', '.join([row] * len(objs))}{plan.returning})")
         selects.append(f"SELECT {index}, {quote(plan.auto_pk.column)} FROM t{index}")
     with connection.cursor() as cursor:
@@ -236,19 +233,43 @@ def insert_family(parent, children: list[tuple[str, list]], *, using: str | None
     keys: dict[int, list] = {}
     for index, pk in returned:
         keys.setdefault(index, []).append(pk)
-    for index, (member, objs, key) in enumerate(groups):
-        plan = _insert_plan(member, db)
-        for obj, pk in zip(objs, keys.get(index, []), strict=True):
-            setattr(obj, plan.auto_pk.attname, pk)
-            if key is not None:
-                setattr(obj, key.name, parent)
-            obj._state.adding = False
-            obj._state.db = db
-        if signals.post_save.has_listeners(member):
+    for index, (plan, objs, key) in enumerate(groups):
+        if key is not None:
             for obj in objs:
-                signals.post_save.send(
-                    member, instance=obj, created=True, raw=False, using=db, update_fields=None
-                )
+                setattr(obj, key.name, parent)
+        _mark_saved(plan, objs, keys.get(index, []), db)
+        _send_post_save(plan.model, objs, db)
+
+
+def _send_pre_save(model, objs: list, db: str) -> None:
+    if signals.pre_save.has_listeners(model):
+        for obj in objs:
+            signals.pre_save.send(model, instance=obj, raw=False, using=db, update_fields=None)
+
+
+def _send_post_save(model, objs: list, db: str) -> None:
+    if signals.post_save.has_listeners(model):
+        for obj in objs:
+            signals.post_save.send(model, instance=obj, created=True, raw=False, using=db, update_fields=None)
+
+
+def _row_values(plan: _InsertPlan, obj, connection, skip=None):
+    """``obj``'s values for the plan's columns, as the ORM prepares them (``auto_now``
+    included); ``skip``: a column the statement fills itself."""
+    return (
+        field.get_db_prep_save(field.pre_save(obj, True), connection)
+        for field in plan.fields
+        if field is not skip
+    )
+
+
+def _mark_saved(plan: _InsertPlan, objs: list, keys: list, db: str) -> None:
+    """``objs`` are rows now: their new primary keys (``keys``, in their order) and state."""
+    for index, obj in enumerate(objs):
+        if plan.auto_pk is not None:
+            setattr(obj, plan.auto_pk.attname, keys[index])
+        obj._state.adding = False
+        obj._state.db = db
 
 
 def _insert(objs: list, *, using: str | None, unique: tuple[str, ...]) -> bool:
@@ -268,12 +289,10 @@ def _insert(objs: list, *, using: str | None, unique: tuple[str, ...]) -> bool:
             obj.save(force_insert=True, using=db)
         return True
     plan = _insert_plan(model, db)
-    if signals.pre_save.has_listeners(model):
-        for obj in objs:
-            signals.pre_save.send(model, instance=obj, raw=False, using=db, update_fields=None)
+    _send_pre_save(model, objs, db)
     params = []
     for obj in objs:
-        params.extend(field.get_db_prep_save(field.pre_save(obj, True), connection) for field in plan.fields)
+        params.extend(_row_values(plan, obj, connection))
     conflict = ""
     if unique:
         quote = connection.ops.quote_name
@@ -285,14 +304,8 @@ def _insert(objs: list, *, using: str | None, unique: tuple[str, ...]) -> bool:
         written = len(keys) if plan.returning else cursor.rowcount
     if unique and written != 1:
         return False  # the row exists: nothing was written
-    for index, obj in enumerate(objs):
-        if plan.auto_pk is not None:
-            setattr(obj, plan.auto_pk.attname, keys[index][0])
-        obj._state.adding = False
-        obj._state.db = db
-    if signals.post_save.has_listeners(model):
-        for obj in objs:
-            signals.post_save.send(model, instance=obj, created=True, raw=False, using=db, update_fields=None)
+    _mark_saved(plan, objs, [key for (key,) in keys], db)
+    _send_post_save(model, objs, db)
     return True
 
 

@@ -335,16 +335,19 @@ def discount_code_quote(
     else:
         attempt = _CodeAttempt(client_key)
     try:
-        quote = _quote(
-            code=code,
-            user=user,
-            course_ids=course_ids,
-            currency=currency,
-            amounts=amounts,
-            visitor_id=visitor_id,
-            products=products or {},
-            lock=lock,
-        )
+        # Visitors and learners assigned a second ago may still be in the touch buffer: it
+        # is checked once, for both the code's control-group check and the buyer's variant.
+        with touch_buffer.touch_buffer_flushed_once():
+            quote = _quote(
+                code=code,
+                user=user,
+                course_ids=course_ids,
+                currency=currency,
+                amounts=amounts,
+                visitor_id=visitor_id,
+                products=products or {},
+                lock=lock,
+            )
     except Exception as exc:
         # A wrong code keeps its charge; anything else (a database error) says nothing
         # about the code and is given back.
@@ -363,8 +366,6 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products, l
     if lock and not transaction.get_connection(_CODE.db).in_atomic_block:
         # Outside a transaction the lock would end with the statement.
         raise TransactionManagementError("a locked quote is made in the checkout's transaction")
-    # Visitors and learners assigned a second ago are in the buffer: written first.
-    touch_buffer.touch_buffer_flush_pending()
     row = _code_with_campaign(
         column="code", value=normalized, lock=lock, uses_of=user, quoting=(visitor_id, user)
     )
