@@ -58,22 +58,42 @@ def _subscribers(campaign_id: int, event: str) -> list[int]:
     )
 
 
-def _endpoint_rows(campaign_id: int) -> list:
-    endpoint, campaign, part = (
-        WebhookEndpoint._meta.db_table,
-        Campaign._meta.db_table,
-        CampaignPartner._meta.db_table,
+def _endpoints_of(campaign: str) -> str:
+    """FROM and WHERE of the active endpoints of the campaign whose id is ``campaign`` (a
+    parameter mark or a column of an outer statement), as ``e``."""
+    return (
+        f"FROM {WebhookEndpoint._meta.db_table} e WHERE e.is_active AND e.partner_id IN ("
+        f"SELECT partner_id FROM {Campaign._meta.db_table} WHERE id = {campaign}"
+        f" UNION ALL SELECT partner_id FROM {CampaignPartner._meta.db_table} WHERE campaign_id = {campaign})"
     )
+
+
+def _endpoint_rows(campaign_id: int) -> list:
     with connections[router.db_for_write(WebhookEndpoint)].cursor() as cursor:
-        cursor.execute(
-            f"""SELECT e.partner_id, e.events FROM {endpoint} e
-            WHERE e.is_active AND e.partner_id IN (
-                SELECT partner_id FROM {campaign} WHERE id = %s
-                UNION ALL SELECT partner_id FROM {part} WHERE campaign_id = %s
-            )""",
-            [campaign_id, campaign_id],
-        )
+        cursor.execute(f"SELECT e.partner_id, e.events {_endpoints_of('%s')}", [campaign_id, campaign_id])
         return cursor.fetchall()
+
+
+def campaign_endpoints_column(connection, campaign: str) -> str | None:
+    """For a statement that reads a campaign's id as the column ``campaign``: its endpoints'
+    rows as one more column (a JSON array), when they will be asked for (inside
+    ``campaign_endpoints_read_once``, on PostgreSQL); else None. Hand the value to
+    ``campaign_endpoints_known``: a paid coded order's redemption brings them along, one
+    statement less on every such sale."""
+    if _ENDPOINTS.get() is None or connection.vendor != "postgresql":
+        return None
+    return f"(SELECT json_agg(json_build_array(e.partner_id, e.events)) {_endpoints_of(campaign)})"
+
+
+def campaign_endpoints_known(campaign_id: int, value) -> None:
+    """The value of a ``campaign_endpoints_column``: the campaign's endpoints are then known
+    until the end of the ``campaign_endpoints_read_once`` block."""
+    known = _ENDPOINTS.get()
+    if known is None or campaign_id in known:
+        return
+    # A raw cursor hands JSON over as text; no endpoint at all is NULL.
+    rows = json.loads(value) if isinstance(value, str) else value
+    known[campaign_id] = [tuple(row) for row in rows or ()]
 
 
 def campaign_event_emit(campaign_id: int, event: str, data: dict, dedupe_key: str | None = None) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
+from core.rawsql import write
 
 from . import search, search_postings
 from .catalog_cache import catalog_bump
@@ -185,12 +186,14 @@ def course_enrollment_counts_add(*, course_ids: list[int]) -> None:
         return
     # A plain statement: every sale runs it, and the ORM's update cost several times the
     # statement in Python.
-    with connections[router.db_for_write(Course)].cursor() as cursor:
-        for course_id in sorted(course_ids):
-            cursor.execute(
-                f"UPDATE {Course._meta.db_table} SET enrollment_count = enrollment_count + 1 WHERE id = %s",
-                [course_id],
-            )
+    connection = connections[router.db_for_write(Course)]
+    for course_id in sorted(course_ids):
+        write(
+            connection,
+            Course._meta.db_table,
+            f"UPDATE {Course._meta.db_table} SET enrollment_count = enrollment_count + 1 WHERE id = %s",
+            [course_id],
+        )
 
 
 @transaction.atomic(savepoint=False)

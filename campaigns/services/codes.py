@@ -39,6 +39,7 @@ from ..models import (
     DiscountCode,
 )
 from ..selectors import campaign_course_ids_column, campaign_course_ids_parse, campaign_public_code
+from ..webhook_events import campaign_endpoints_column, campaign_endpoints_known
 from .lifecycle import _now, campaign_is_live
 from .pricing import campaign_offer, campaign_product_keys, visitor_variant
 from .tracking import holdout_condition
@@ -501,10 +502,20 @@ def discount_code_confirm(*, order_ref: str) -> CodeRedemption | None:
     redemption row is locked (the last step of the lock order); its code comes along
     unlocked for the ``code.redeemed`` event."""
     # Hand-written: every paid coded order confirms, and the ORM's join cost several times
-    # the statement in Python (see ``core.rawsql``).
-    redemption = _REDEMPTION.fetch_one("r.order_ref = %s", [order_ref], joined=("code", _CODE), lock=True)
+    # the statement in Python (see ``core.rawsql``). The campaign's webhook endpoints, which
+    # the ``code.redeemed`` event asks for next, come along when they will be asked for.
+    endpoints = campaign_endpoints_column(connections[_REDEMPTION.db], '"d"."campaign_id"')
+    redemption = _REDEMPTION.fetch_one(
+        "r.order_ref = %s",
+        [order_ref],
+        joined=("code", _CODE),
+        lock=True,
+        annotations={"campaign_endpoints": (endpoints, [])} if endpoints else None,
+    )
     if redemption is None:
         return None
+    if endpoints:
+        campaign_endpoints_known(redemption.code.campaign_id, redemption.campaign_endpoints)
     if redemption.status != CodeRedemption.Status.RESERVED:
         return redemption
     redemption.status = CodeRedemption.Status.CONFIRMED

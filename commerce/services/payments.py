@@ -9,7 +9,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from core.outbox import outbox_handler, outbox_put
-from core.rawsql import RowShape, update
+from core.rawsql import RowShape, deferred_writes, update, write
 from courses.exceptions import SoldOut
 from courses.models import Course, Instructor
 from courses.services import (
@@ -101,7 +101,14 @@ def order_mark_paid(*, order: Order) -> Order:
 
 def _order_pay(*, order: Order, reference: str = "", failure_code: str = "", payer: str = "") -> Order:
     """The body of ``order_mark_paid`` for a caller that holds the order's lock and saw
-    it pending; ``reference`` is the provider's, written by the same UPDATEs."""
+    it pending; ``reference`` is the provider's, written by the same UPDATEs. Its callers
+    are atomic blocks that end with it: the sale's blind writes (order, payment, lines,
+    cart, counters...) go out together (``core.rawsql.deferred_writes``)."""
+    with deferred_writes(router.db_for_write(Order)):
+        return _order_pay_writes(order=order, reference=reference, failure_code=failure_code, payer=payer)
+
+
+def _order_pay_writes(*, order: Order, reference: str, failure_code: str, payer: str) -> Order:
     lines = _lines(order)
     now = timezone.now()
 
@@ -121,12 +128,13 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "", pay
     # A plain statement, as the other writes every sale makes (see ``_line_paid_save``).
     connection = connections[router.db_for_write(Payment)]
     paid["updated_at"] = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Payment._meta.db_table} SET {', '.join(f'{column} = %s' for column in paid)}"
-            " WHERE order_id = %s AND status = %s",
-            [*paid.values(), order.pk, Payment.Status.PENDING.value],
-        )
+    write(
+        connection,
+        Payment._meta.db_table,
+        f"UPDATE {Payment._meta.db_table} SET {', '.join(f'{column} = %s' for column in paid)}"
+        " WHERE order_id = %s AND status = %s",
+        [*paid.values(), order.pk, Payment.Status.PENDING.value],
+    )
 
     for line in lines:
         if extra_parties.get(line.course_id):
@@ -172,18 +180,19 @@ def _line_paid_save(*, line: OrderLine, now) -> None:
     line.updated_at = now
     split = _LINE.model._meta.get_field("revenue_split")
     connection = connections[_LINE.db]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {OrderLine._meta.db_table} SET seat = %s, seat_hold_expires_at = %s, revenue_split = %s,"
-            " updated_at = %s WHERE id = %s",
-            [
-                line.seat,
-                connection.ops.adapt_datetimefield_value(line.seat_hold_expires_at),
-                split.get_db_prep_save(line.revenue_split, connection),
-                connection.ops.adapt_datetimefield_value(now),
-                line.pk,
-            ],
-        )
+    write(
+        connection,
+        OrderLine._meta.db_table,
+        f"UPDATE {OrderLine._meta.db_table} SET seat = %s, seat_hold_expires_at = %s, revenue_split = %s,"
+        " updated_at = %s WHERE id = %s",
+        [
+            line.seat,
+            connection.ops.adapt_datetimefield_value(line.seat_hold_expires_at),
+            split.get_db_prep_save(line.revenue_split, connection),
+            connection.ops.adapt_datetimefield_value(now),
+            line.pk,
+        ],
+    )
 
 
 def _cart_lines_delete(*, user_id: int, course_ids: list[int]) -> None:
@@ -192,12 +201,13 @@ def _cart_lines_delete(*, user_id: int, course_ids: list[int]) -> None:
     if not course_ids:
         return
     marks = ", ".join(["%s"] * len(course_ids))
-    with connections[router.db_for_write(CartLine)].cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {CartLine._meta.db_table} WHERE course_id IN ({marks})"
-            f" AND cart_id IN (SELECT id FROM {Cart._meta.db_table} WHERE user_id = %s)",
-            [*course_ids, user_id],
-        )
+    write(
+        connections[router.db_for_write(CartLine)],
+        CartLine._meta.db_table,
+        f"DELETE FROM {CartLine._meta.db_table} WHERE course_id IN ({marks})"
+        f" AND cart_id IN (SELECT id FROM {Cart._meta.db_table} WHERE user_id = %s)",
+        [*course_ids, user_id],
+    )
 
 
 def amount_matches(order: Order, *, amount_minor: int | None, currency: str = "") -> bool:

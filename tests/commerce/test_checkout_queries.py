@@ -68,7 +68,16 @@ cannot come with the learner's lock: a statement that waits for a row lock reads
 tables in the snapshot it took before waiting, so the record a concurrent checkout of the
 same learner committed meanwhile would be missed (``tests/commerce/test_races.py``). Then
 3 from every checkout (31, 32, 22, 25): the order, its lines, a new idempotency record and
-the pending payment are one statement on PostgreSQL (``core.rawsql.insert_family``)."""
+the pending payment are one statement on PostgreSQL (``core.rawsql.insert_family``).
+
+Then 7 from a coded checkout, 6 from the others (24, 25, 16, 19): the paying transaction's
+writes that nothing reads back before its commit (the redemption's and the order's
+updates, the payment's, the lines', the ledger entries, the cart lines' delete, the
+receipt's outbox row, the course counter) wait in ``core.rawsql.deferred_writes`` and go
+out as one statement of data-modifying CTEs, just before the commit; a read that names a
+waiting table sends them first. And 1 more from a coded checkout (23, 24, 16, 19): the
+campaign's webhook endpoints come with the confirmed redemption's locked row (a JSON column),
+not in a read of their own."""
 
 from decimal import Decimal
 
@@ -76,11 +85,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaigns.models import Campaign, CampaignFixedDiscount, DiscountCode
+from campaigns.models import Campaign, CampaignFixedDiscount, CampaignPartner, DiscountCode
 from commerce.models import LedgerEntry, Order
 from commerce.services import order_checkout
 from core.models import OutboxMessage
-from tests.campaigns.factories import CampaignFactory
+from partners.models import WebhookEndpoint
+from partners.webhooks import FANOUT_TOPIC, webhook_endpoint_create
+from tests.campaigns.factories import CampaignFactory, PartnerFactory
 from tests.factories import CourseFactory, LiveSessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,12 +99,12 @@ pytestmark = pytest.mark.django_db
 PAY = {"provider": "sandbox", "token": "tok_success"}
 
 
-def test_a_coded_checkout_costs_31_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
+def test_a_coded_checkout_costs_23_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
     course = CourseFactory(slug="q-course")
     campaign = CampaignFactory(slug="q-campaign", courses=[course])
     DiscountCode.objects.create(campaign=campaign, code="QCODE1", max_redemptions=10, per_customer_limit=1)
     user = UserFactory(username="q-learner")
-    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(31):
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(23):
         order = order_checkout(
             user=user,
             items=[{"course": course.slug}],
@@ -110,7 +121,7 @@ def test_a_coded_checkout_costs_31_queries(django_assert_num_queries, django_cap
     assert OutboxMessage.objects.filter(dedupe_key=f"commerce.order_receipt:{order.pk}").count() == 1
 
 
-def test_a_coded_checkout_of_a_fixed_amount_campaign_costs_32_queries(
+def test_a_coded_checkout_of_a_fixed_amount_campaign_costs_24_queries(
     django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     # given a campaign that takes a fixed amount off, per currency
@@ -122,7 +133,7 @@ def test_a_coded_checkout_of_a_fixed_amount_campaign_costs_32_queries(
     DiscountCode.objects.create(campaign=campaign, code="QFIXED1", max_redemptions=10, per_customer_limit=1)
     user = UserFactory(username="q-fixed-learner")
     # when the learner buys with the code, then one more query reads the campaign's amounts
-    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(32):
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(24):
         order = order_checkout(
             user=user,
             items=[{"course": course.slug}],
@@ -136,18 +147,59 @@ def test_a_coded_checkout_of_a_fixed_amount_campaign_costs_32_queries(
     assert (order.status, order.discount) == (Order.Status.PAID, Decimal("5.00"))
 
 
-def test_a_plain_checkout_costs_22_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
+def test_a_coded_checkout_tells_the_subscribed_partners_without_reading_their_endpoints_apart(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    # given a campaign of a lead partner and an ally, each with an endpoint (the lead's takes
+    # both sale events, the ally's one of them) and a switched-off endpoint of the ally's
+    course = CourseFactory(slug="q-hooks")
+    campaign = CampaignFactory(slug="q-hooks-campaign", courses=[course])
+    ally = PartnerFactory(slug="q-hooks-ally")
+    CampaignPartner.objects.create(campaign=campaign, partner=ally)
+    both = ["code.redeemed", "attribution.created"]
+    webhook_endpoint_create(partner=campaign.partner, url="https://lead.example/h", events=both)
+    webhook_endpoint_create(partner=ally, url="https://ally.example/h", events=["attribution.created"])
+    off = webhook_endpoint_create(partner=ally, url="https://ally.example/off", events=["code.redeemed"])
+    WebhookEndpoint.objects.filter(pk=off.pk).update(is_active=False)
+    DiscountCode.objects.create(campaign=campaign, code="QHOOKS1", max_redemptions=10, per_customer_limit=1)
+    user = UserFactory(username="q-hooks-learner")
+    # when the learner buys with the code: the endpoints come with the code's redemption (no
+    # read of their own), and the three events' outbox rows wait with the sale's writes
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(26):
+        order_checkout(
+            user=user,
+            items=[{"course": course.slug}],
+            currency="USD",
+            discount_code="QHOOKS1",
+            payment=PAY,
+            idempotency_key="k-hooks",
+        )
+    # then each subscribed partner has its events, once, and the switched-off endpoint none
+    events = sorted(
+        (message.payload["partner"], message.payload["event"])
+        for message in OutboxMessage.objects.filter(topic=FANOUT_TOPIC)
+    )
+    assert events == sorted(
+        [
+            (campaign.partner_id, "code.redeemed"),
+            (campaign.partner_id, "attribution.created"),
+            (ally.pk, "attribution.created"),
+        ]
+    )
+
+
+def test_a_plain_checkout_costs_16_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
     course = CourseFactory(slug="q-plain")
     user = UserFactory(username="q-plain-learner")
-    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(22):
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(16):
         order = order_checkout(user=user, items=[{"course": course.slug}], currency="USD", payment=PAY).order
     assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
 
 
-def test_a_live_seat_checkout_costs_25_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
+def test_a_live_seat_checkout_costs_19_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
     session = LiveSessionFactory(capacity=3)
     user = UserFactory(username="q-live-learner")
-    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(25):
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(19):
         order = order_checkout(
             user=user,
             items=[{"course": session.course.slug, "live_session": session.pk}],
@@ -164,13 +216,18 @@ def test_the_course_counter_is_the_last_write_before_the_paying_commit(django_ca
     # when the checkout runs
     with django_capture_on_commit_callbacks(execute=False), CaptureQueriesContext(connection) as captured:
         order_checkout(user=user, items=[{"course": course.slug}], currency="USD", payment=PAY)
-    # then the counter's UPDATE is the last statement of the paying transaction (its end is
-    # a RELEASE SAVEPOINT inside the test's transaction), so the row is locked only until then
+    # then the counter's UPDATE is the last write of the last statement of the paying
+    # transaction (its end is a RELEASE SAVEPOINT inside the test's transaction): the sale's
+    # other writes go out with it (``core.rawsql.deferred_writes``), read in their order, so
+    # the row is locked only from there to the commit
     sql = [query["sql"] for query in captured.captured_queries]
-    counter = [
-        i for i, text in enumerate(sql) if text.startswith("UPDATE courses_course SET enrollment_count")
-    ]
+    counter = [i for i, text in enumerate(sql) if "UPDATE courses_course SET enrollment_count" in text]
     assert len(counter) == 1
+    statement = sql[counter[0]]
+    assert statement.startswith("WITH ")
+    assert statement.rindex(" AS (") < statement.index("UPDATE courses_course SET enrollment_count")
+    last = statement.count(" AS (") - 1
+    assert statement.endswith(f"SELECT {last}, value FROM w{last}")
     assert sql[counter[0] + 1].startswith("RELEASE SAVEPOINT")
     course.refresh_from_db()
     assert course.enrollment_count == 1

@@ -1,4 +1,6 @@
-"""``core.rawsql.RowShape`` builds from a hand-written row the instance the ORM builds."""
+"""``core.rawsql``: ``RowShape`` builds from a hand-written row the instance the ORM builds; the
+writes skip the compiler with the ORM's signals; ``deferred_writes`` sends a sale's blind writes
+as one statement."""
 
 import threading
 from decimal import Decimal
@@ -8,8 +10,19 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
-from commerce.models import IdempotencyKey, Order, OrderLine, Payment
-from core.rawsql import RowShape, any_equal, insert, insert_family, insert_unless_exists, update
+from commerce.models import IdempotencyKey, LedgerEntry, Order, OrderLine, Payment
+from core.models import OutboxMessage
+from core.outbox import outbox_put
+from core.rawsql import (
+    RowShape,
+    any_equal,
+    deferred_writes,
+    insert,
+    insert_family,
+    insert_unless_exists,
+    update,
+    write,
+)
 from courses.models import Course
 from tests.factories import CourseFactory, UserFactory
 
@@ -310,3 +323,193 @@ def test_a_locked_row_does_not_hold_up_another_transactions_foreign_key_check():
         other.start()
         other.join(10)
     assert outcome == ["committed"]
+
+
+def _course_count(course) -> int:
+    return Course.objects.values_list("enrollment_count", flat=True).get(pk=course.pk)
+
+
+def _bump(course) -> None:
+    write(
+        connection,
+        Course._meta.db_table,
+        f"UPDATE {Course._meta.db_table} SET enrollment_count = enrollment_count + 1 WHERE id = %s",
+        [course.pk],
+    )
+
+
+@pytest.mark.postgres
+def test_deferred_writes_go_out_together_when_the_block_ends():
+    # given a course and an order with a line to write to
+    course = CourseFactory(slug="defer-one")
+    user = UserFactory(username="defer-learner")
+    order = Order.objects.create(user=user, currency="USD", subtotal=Decimal("10"), total=Decimal("10"))
+    line = OrderLine.objects.create(
+        order=order, course=course, currency="USD", unit_price=Decimal("10"), total=Decimal("10")
+    )
+    sale = {"order": order, "order_line": line, "kind": "sale", "currency": "USD"}
+    with CaptureQueriesContext(connection) as captured, transaction.atomic(), deferred_writes("default"):
+        # when three writes of three tables are made in the block
+        _bump(course)
+        order.status = Order.Status.PAID
+        update(order, ["status", "updated_at"])
+        entries = insert(
+            [
+                LedgerEntry(**sale, party="platform", amount=Decimal("7")),
+                LedgerEntry(**sale, party="instructor:1", amount=Decimal("3")),
+            ],
+            keys_later=True,
+        )
+        # then nothing has gone out yet, and the entries have no keys
+        assert not [q for q in captured.captured_queries if "UPDATE" in q["sql"] or "INSERT" in q["sql"]]
+        assert [entry.pk for entry in entries] == [None, None]
+    # then they went out as one statement, in the order they were made, and the keys are set
+    writes = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH ")]
+    assert len(writes) == 1
+    statement = writes[0]
+    assert statement.index("courses_course") < statement.index("commerce_order") < statement.index("ledger")
+    assert _course_count(course) == 1
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
+    stored = dict(LedgerEntry.objects.filter(order=order).values_list("pk", "party"))
+    assert stored == {entry.pk: entry.party for entry in entries}
+    assert all(entry._state.adding is False for entry in entries)
+
+
+@pytest.mark.postgres
+def test_a_read_that_names_a_waiting_table_sees_its_writes_and_another_read_does_not_send_them():
+    course = CourseFactory(slug="defer-read")
+    user = UserFactory(username="defer-reader")
+    with transaction.atomic(), deferred_writes("default"):
+        _bump(course)
+        with CaptureQueriesContext(connection) as unrelated:
+            # a read of another table: the write still waits
+            assert Order.objects.filter(user=user).count() == 0
+        assert len(unrelated.captured_queries) == 1
+        # a read of the course's table: the write goes out first, and the read sees it
+        with CaptureQueriesContext(connection) as related:
+            assert _course_count(course) == 1
+        assert [q["sql"].split()[0] for q in related.captured_queries] == ["UPDATE", "SELECT"]
+
+
+@pytest.mark.postgres
+def test_two_writes_of_one_table_are_not_in_one_statement():
+    # given a row inserted and updated in the same block (one statement would not see the row)
+    user = UserFactory(username="defer-twice")
+    order = Order.objects.create(user=user, currency="USD", subtotal=Decimal("10"), total=Decimal("10"))
+    with transaction.atomic(), deferred_writes("default"):
+        payment = Payment(order=order, provider="sandbox", amount=Decimal("10"), currency="USD")
+        insert([payment], keys_later=True)
+        write(
+            connection,
+            Payment._meta.db_table,
+            f"UPDATE {Payment._meta.db_table} SET status = %s WHERE order_id = %s",
+            ["succeeded", order.pk],
+        )
+    # then the update found the row
+    assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["succeeded"]
+
+
+@pytest.mark.postgres
+def test_a_write_that_misses_its_row_fails_when_the_block_ends_and_nothing_of_it_stays():
+    course = CourseFactory(slug="defer-fail")
+    user = UserFactory(username="defer-gone")
+    order = Order.objects.create(user=user, currency="USD", subtotal=Decimal("10"), total=Decimal("10"))
+    Order.objects.filter(pk=order.pk).delete()
+    # when an update of a row that is gone waits in the block with another write
+    with pytest.raises(DatabaseError), transaction.atomic(), deferred_writes("default"):
+        _bump(course)
+        update(order, ["status"])
+    # then the error comes when they go out, and the transaction takes the other write back
+    assert _course_count(course) == 0
+
+
+@pytest.mark.postgres
+def test_writes_made_inside_a_savepoint_that_rolls_back_are_taken_back_with_it():
+    first = CourseFactory(slug="defer-kept")
+    second = CourseFactory(slug="defer-dropped")
+    with transaction.atomic(), deferred_writes("default"):
+        _bump(first)
+        try:
+            with transaction.atomic():
+                _bump(second)
+                raise ValueError("the nested block fails")
+        except ValueError:
+            pass
+    assert (_course_count(first), _course_count(second)) == (1, 0)
+
+
+@pytest.mark.postgres
+def test_an_error_in_the_block_drops_the_waiting_writes():
+    course = CourseFactory(slug="defer-dropped-all")
+    with pytest.raises(ValueError), transaction.atomic(), deferred_writes("default"):
+        _bump(course)
+        raise ValueError("the sale fails")
+    assert _course_count(course) == 0
+
+
+@pytest.mark.postgres
+def test_insert_unless_exists_answers_later_and_signals_only_a_written_row():
+    # given a key already taken
+    user = UserFactory(username="defer-key")
+    IdempotencyKey.objects.create(user=user, key="taken", request_hash="a")
+    answers, signalled = [], []
+
+    def receiver(sender, instance, created, **kwargs):
+        signalled.append(instance.key)
+
+    post_save.connect(receiver, sender=IdempotencyKey)
+    try:
+        with transaction.atomic(), deferred_writes("default"):
+            for key in ("taken", "new"):
+                assert (
+                    insert_unless_exists(
+                        IdempotencyKey(user=user, key=key, request_hash="b"),
+                        unique=("user", "key"),
+                        then=answers.append,
+                    )
+                    is None
+                )
+            # a second INSERT of the table sent the first, whose answer came then
+            assert answers == [False]
+    finally:
+        post_save.disconnect(receiver, sender=IdempotencyKey)
+    assert answers == [False, True]
+    assert signalled == ["new"]
+
+
+@pytest.mark.postgres
+def test_outbox_put_in_a_sale_names_its_row_by_the_commit(django_capture_on_commit_callbacks):
+    # given a message already written under a key
+    first = outbox_put(topic="test.ok", payload={"n": 1}, dedupe_key="defer-dup")
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        transaction.atomic(),
+        deferred_writes("default"),
+    ):
+        again = outbox_put(topic="test.ok", payload={"n": 2}, dedupe_key="defer-dup")
+        assert again.pk is None  # waiting
+        new = outbox_put(topic="test.ok", payload={"n": 3})
+        # the second message of the table sent the first, which then found its row
+        assert (again.pk, new.pk) == (first.pk, None)
+    # then by the commit each names its row: the first message for the repeated key
+    assert again.pk == first.pk
+    assert OutboxMessage.objects.get(pk=new.pk).payload == {"n": 3}
+    assert OutboxMessage.objects.filter(dedupe_key="defer-dup").count() == 1
+    assert len(callbacks) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deferred_writes_belong_inside_a_transaction():
+    if connection.vendor != "postgresql":
+        pytest.skip("elsewhere writes go out at once")
+    with pytest.raises(RuntimeError), deferred_writes("default"):
+        pass
+
+
+def test_elsewhere_than_postgresql_writes_go_out_at_once():
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL defers them")
+    course = CourseFactory(slug="defer-sqlite")
+    with deferred_writes("default"):
+        _bump(course)
+        assert _course_count(course) == 1
