@@ -60,8 +60,15 @@ def _confirmed_code(order):
 
 def attribution_for_paid_order(*, order) -> dict[int, list[dict]]:
     # The code's and the attribution's webhook events read the campaign's endpoints once.
-    with campaign_services.campaign_endpoints_read_once():
+    with attribution_events_read_once():
         return _attribute(order=order)
+
+
+def attribution_events_read_once():
+    """A block (one transaction's work) in which the campaign events of the sale read the
+    campaign's webhook endpoints once: around the paying transaction's deferred writes,
+    whose attribution row sends its event when it goes out, at the end."""
+    return campaign_services.campaign_endpoints_read_once()
 
 
 def _attribute(*, order) -> dict[int, list[dict]]:

@@ -510,7 +510,7 @@ def deferred_writes(using: str):
     try:
         with connection.execute_wrapper(writes):
             yield
-            del connection._rawsql_writes
+            # Still open: what the writes' callbacks write (a row's post_save) goes out too.
             writes.flush()
     finally:
         if getattr(connection, "_rawsql_writes", None) is writes:

@@ -216,7 +216,9 @@ def attribution_record(
     paid_at: datetime,
     discount_amount: Decimal = Decimal("0"),
 ) -> OrderAttribution:
-    """Store the decision for the paid order; a repeated call returns the first row."""
+    """Store the decision for the paid order; a repeated call returns the first row. Inside
+    a sale's ``core.rawsql.deferred_writes`` the row goes out with the sale's other writes:
+    its key (or the first row's, for a repeated call) is set then."""
     row = OrderAttribution(
         order_ref=order_ref,
         order_id=order_id,
@@ -233,10 +235,16 @@ def attribution_record(
         currency=currency,
         discount_amount=Decimal(discount_amount),
     )
+    found: list[OrderAttribution] = []
+
+    def written(inserted: bool) -> None:
+        if not inserted:
+            found.append(OrderAttribution.objects.get(order_ref=order_ref))
+            row.pk = found[0].pk
+
     # One statement on every attributed sale (the common answer is "not there yet").
-    if insert_unless_exists(row, unique=("order_ref",)):
-        return row
-    return OrderAttribution.objects.get(order_ref=order_ref)
+    insert_unless_exists(row, unique=("order_ref",), then=written)
+    return found[0] if found else row
 
 
 @transaction.atomic

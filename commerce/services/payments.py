@@ -20,7 +20,7 @@ from courses.services import (
 )
 from plans.models import Plan
 
-from ..attribution import attribution_for_paid_order
+from ..attribution import attribution_events_read_once, attribution_for_paid_order
 from ..discounts import discount_release
 from ..exceptions import WebhookAmountMismatch, WebhookPaymentNotFound
 from ..ledger import ledger_record_sale
@@ -104,7 +104,7 @@ def _order_pay(*, order: Order, reference: str = "", failure_code: str = "", pay
     it pending; ``reference`` is the provider's, written by the same UPDATEs. Its callers
     are atomic blocks that end with it: the sale's blind writes (order, payment, lines,
     cart, counters...) go out together (``core.rawsql.deferred_writes``)."""
-    with deferred_writes(router.db_for_write(Order)):
+    with attribution_events_read_once(), deferred_writes(router.db_for_write(Order)):
         return _order_pay_writes(order=order, reference=reference, failure_code=failure_code, payer=payer)
 
 

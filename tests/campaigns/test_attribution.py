@@ -4,10 +4,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from campaigns import services
 from campaigns.models import OrderAttribution
+from core.rawsql import deferred_writes
 from tests.factories import UserFactory
 
 from .factories import CampaignFactory, DiscountCodeFactory, PartnerMemberFactory, TouchFactory
@@ -110,3 +112,20 @@ def test_record_is_idempotent_and_reverse_caps_at_the_amount():
     services.attribution_reverse(order_ref="Z-1", amount=Decimal("100"))
     assert OrderAttribution.objects.get().refunded_amount == Decimal("26.10")
     assert services.attribution_reverse(order_ref="nope", amount=Decimal("1")) is None
+
+
+@pytest.mark.postgres
+def test_record_in_a_sale_goes_out_with_its_writes_and_a_repeat_names_the_first_row():
+    campaign = CampaignFactory()
+    code = DiscountCodeFactory(campaign=campaign)
+    now = timezone.now()
+    decision = services.attribution_decide(user_id=None, visitor_id=None, code_id=code.pk, paid_at=now)
+    record = {"order_id": 8, "attribution": decision, "currency": "USD", "paid_at": now}
+    first = services.attribution_record(order_ref="Z-2", amount=Decimal("26.10"), **record)
+    with transaction.atomic(), deferred_writes("default"):
+        again = services.attribution_record(order_ref="Z-2", amount=Decimal("99"), **record)
+        other = services.attribution_record(order_ref="Z-3", amount=Decimal("5"), **record)
+        # the repeat went out when the second row of the table was queued; the second waits
+        assert (again.pk, other.pk) == (first.pk, None)
+    assert other.pk == OrderAttribution.objects.get(order_ref="Z-3").pk
+    assert OrderAttribution.objects.get(order_ref="Z-2").amount == Decimal("26.10")
