@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import ratelimit
 from core.client_address import current_client_ip, rate_ident
-from core.rawsql import RowShape, insert, update
+from core.rawsql import RowShape, insert, update, write
 
 from .. import touch_buffer
 from ..exceptions import (
@@ -450,16 +450,19 @@ def discount_code_redeem(
         # same learner committed while this one waited for the code.
         if _active_redemptions(code.pk, user) >= code.per_customer_limit:
             raise CodeLimitReached()
-    with connections[_CODE.db].cursor() as cursor:
-        # The conditional increment, as a plain statement (see ``_code_with_campaign``).
-        cursor.execute(
-            f"UPDATE {DiscountCode._meta.db_table} SET redemptions_count = redemptions_count + 1"
-            " WHERE id = %s AND redemptions_count < max_redemptions",
-            [code.pk],
-        )
-        taken = cursor.rowcount
-    if taken != 1:
-        raise CodeExhausted()
+    # The conditional increment, as a plain statement (see ``_code_with_campaign``). In a
+    # checkout it waits with the reservation's row for the end of the order's transaction
+    # (``core.rawsql.deferred_writes``): a used-up code is raised then, and the transaction
+    # is rolled back as it would have been from here.
+    write(
+        connections[_CODE.db],
+        DiscountCode._meta.db_table,
+        f"UPDATE {DiscountCode._meta.db_table} SET redemptions_count = redemptions_count + 1"
+        " WHERE id = %s AND redemptions_count < max_redemptions",
+        [code.pk],
+        returning="1",
+        then=_one_use_taken,
+    )
     user_obj = user if user is not None and getattr(user, "is_authenticated", False) else None
     if existing is not None:
         existing.code = code
@@ -467,10 +470,17 @@ def discount_code_redeem(
         existing.status = CodeRedemption.Status.RESERVED
         existing.save(update_fields=["code", "user", "status", "updated_at"])
         return existing
-    (redemption,) = insert(
-        [CodeRedemption(code=code, user=user_obj, order_ref=order_ref, status=CodeRedemption.Status.RESERVED)]
+    reserved = CodeRedemption(
+        code=code, user=user_obj, order_ref=order_ref, status=CodeRedemption.Status.RESERVED
     )
+    # Nobody reads the reservation's key in the checkout's transaction.
+    (redemption,) = insert([reserved], keys_later=True)
     return redemption
+
+
+def _one_use_taken(rows: list) -> None:
+    if len(rows) != 1:
+        raise CodeExhausted()
 
 
 @transaction.atomic

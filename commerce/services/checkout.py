@@ -29,7 +29,7 @@ from campaigns import services as campaign_services
 from core.caching import user_namespace_bump
 from core.gate import PriorityGate
 from core.money import round_money
-from core.rawsql import RowShape, insert_family, row_lock, update
+from core.rawsql import RowShape, deferred_writes, insert_family, row_lock, update
 from courses.models import Course, Enrollment, LiveSession, Price
 from courses.services import live_session_reserve_seat
 from plans.models import Bundle, Plan, PlanPrice
@@ -441,7 +441,8 @@ def _checkout_open(
             )
         # The order, its lines, a new idempotency record and the pending payment are one
         # statement on PostgreSQL (``core.rawsql.insert_family``), skipping the ORM's compiler
-        # as every write a checkout makes does (see ``core.rawsql``).
+        # as every write a checkout makes does (see ``core.rawsql``); the code's use and
+        # reservation go out together at the end (``deferred_writes``).
         insert_family(
             order,
             [
@@ -450,12 +451,13 @@ def _checkout_open(
                 ("order", [payment] if payment else []),
             ],
         )
-        discount_redeem(quote=quote, user=user, order=order, new_order=True)
-        if not created:
-            record.order = order
-            update(record, ["order", "updated_at"])
-        if order.total == 0:
-            order = order_mark_paid(order=order)
+        with deferred_writes(router.db_for_write(Order)):
+            discount_redeem(quote=quote, user=user, order=order, new_order=True)
+            if not created:
+                record.order = order
+                update(record, ["order", "updated_at"])
+            if order.total == 0:
+                order = order_mark_paid(order=order)
     return _Opened(
         order=order,
         created=True,

@@ -20,6 +20,7 @@ from campaigns.exceptions import (
     TooManyAttempts,
 )
 from campaigns.models import Campaign, CampaignFixedDiscount, CodeRedemption, DiscountCode, VisitorAssignment
+from core.rawsql import deferred_writes
 from tests.factories import CourseFactory, UserFactory
 
 from .factories import CampaignFactory, DiscountCodeFactory, VariantFactory
@@ -168,6 +169,23 @@ def test_redeem_release_confirm_move_the_counter():
     services.discount_code_redeem(quote=quote, user=user, order_ref="ORD-2")
     services.discount_code_confirm(order_ref="ORD-2")
     assert CodeRedemption.objects.get(order_ref="ORD-2").status == CodeRedemption.Status.CONFIRMED
+
+
+@pytest.mark.postgres
+def test_a_use_taken_with_the_orders_writes_is_checked_when_they_go_out():
+    # given a quote made while the code had a use left, and the last use taken meanwhile
+    campaign, course = _setup()
+    code = DiscountCodeFactory(campaign=campaign, code="LAST1", max_redemptions=1)
+    user = UserFactory()
+    quote = _quote("LAST1", user, course)
+    DiscountCode.objects.filter(pk=code.pk).update(redemptions_count=1)
+    # when the reservation waits with an order's writes (a checkout's transaction)
+    with pytest.raises(CodeExhausted), transaction.atomic(), deferred_writes("default"):
+        redemption = services.discount_code_redeem(quote=quote, user=user, order_ref="ORD-LATE")
+        assert redemption.pk is None  # not written yet
+    # then the used-up code is raised when they go out, and nothing of it stays
+    assert not CodeRedemption.objects.filter(order_ref="ORD-LATE").exists()
+    assert DiscountCode.objects.get(pk=code.pk).redemptions_count == 1
 
 
 def test_per_customer_limit():
