@@ -41,7 +41,13 @@ from ..models import (
 from ..selectors import campaign_course_ids_column, campaign_course_ids_parse, campaign_public_code
 from ..webhook_events import campaign_endpoints_column, campaign_endpoints_known
 from .lifecycle import _now, campaign_is_live
-from .pricing import campaign_offer, campaign_product_keys, visitor_variant
+from .pricing import (
+    campaign_offer,
+    campaign_product_keys,
+    visitor_variant,
+    visitor_variant_column,
+    visitor_variant_parse,
+)
 from .tracking import holdout_condition
 
 # No 0/O, 1/I/L: codes are read aloud and typed from print.
@@ -269,8 +275,9 @@ def _code_with_campaign(
     campaign is read, not locked). ``uses_of``: a learner whose uses of the code, reserved
     or confirmed, come in the same statement as ``learner_uses`` (0 for nobody signed in).
     ``quoting = (visitor_id, user)``: what a quote asks of the code's campaign comes in the
-    same statement too, ``is_holdout`` (the visitor or learner is in its control group) and
-    ``joint_course_ids``: two round trips fewer for every coded checkout.
+    same statement too, ``is_holdout`` (the visitor or learner is in its control group),
+    ``joint_course_ids`` and, on PostgreSQL, ``buyer_variant`` (``visitor_variant_column``):
+    three round trips fewer for every coded checkout.
 
     Counted in the statement's snapshot, taken before any wait for the code's lock: that is
     enough because only this learner's checkouts add their uses, and each holds the
@@ -293,6 +300,11 @@ def _code_with_campaign(
             campaign_course_ids_column(campaign="d.campaign_id", vendor=connections[_CODE.db].vendor),
             [],
         )
+        variant = visitor_variant_column(
+            campaign="d.campaign_id", visitor_id=visitor_id, user=user, vendor=connections[_CODE.db].vendor
+        )
+        if variant is not None:
+            annotations["buyer_variant"] = variant
     code = _CODE.fetch_one(
         f"d.{column} = %s AND d.is_active",
         [value],
@@ -396,7 +408,10 @@ def _quote(*, code, user, course_ids, currency, amounts, visitor_id, products, l
     applicable_products = [key for key in products if key in campaign_products]
     if not applicable and not applicable_products:
         raise CodeNotApplicable()
-    variant = visitor_variant(campaign=campaign, visitor_id=visitor_id, user=user)
+    if hasattr(row, "buyer_variant"):
+        variant = visitor_variant_parse(row.buyer_variant)
+    else:
+        variant = visitor_variant(campaign=campaign, visitor_id=visitor_id, user=user)
     offer = campaign_offer(campaign=campaign, variant=variant, currency=currency)
     if offer is None:
         raise CodeNotApplicable()

@@ -23,7 +23,7 @@ from campaigns.models import Campaign, CampaignFixedDiscount, CodeRedemption, Di
 from core.rawsql import deferred_writes
 from tests.factories import CourseFactory, UserFactory
 
-from .factories import CampaignFactory, DiscountCodeFactory, VariantFactory
+from .factories import CampaignFactory, DiscountCodeFactory, TouchFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -186,6 +186,26 @@ def test_a_use_taken_with_the_orders_writes_is_checked_when_they_go_out():
     # then the used-up code is raised when they go out, and nothing of it stays
     assert not CodeRedemption.objects.filter(order_ref="ORD-LATE").exists()
     assert DiscountCode.objects.get(pk=code.pk).redemptions_count == 1
+
+
+def test_the_browsers_assignment_decides_before_the_learners_touches():
+    # given a learner whose latest touch with a variant saw 20 % off, and a later touch without
+    campaign, course = _setup()
+    variant = VariantFactory(campaign=campaign, discount_percent=Decimal("20"))
+    user = UserFactory()
+    earlier = timezone.now() - timedelta(minutes=5)
+    TouchFactory(campaign=campaign, user=user, variant=variant, created_at=earlier)
+    TouchFactory(campaign=campaign, user=user, variant=None)
+    # and a browser assigned the campaign's own offer (no variant)
+    VisitorAssignment.objects.create(campaign=campaign, visitor_id="v-own", variant=None)
+    DiscountCodeFactory(campaign=campaign, code="OWN10", max_redemptions=10)
+    # then in that browser the code gives the campaign's own offer, not the touch's
+    in_browser = _quote("OWN10", user, course, visitor_id="v-own")
+    assert in_browser.variant_id is None
+    # and elsewhere (another browser, the API) the latest touch that had a variant decides
+    elsewhere = _quote("OWN10", user, course, visitor_id="v-unknown")
+    assert (elsewhere.variant_id, elsewhere.discounts) == (variant.pk, {course.pk: Decimal("5.80")})
+    assert _quote("OWN10", user, course).variant_id == variant.pk
 
 
 def test_per_customer_limit():

@@ -75,10 +75,11 @@ writes that nothing reads back before its commit (the redemption's and the order
 updates, the payment's, the lines', the ledger entries, the cart lines' delete, the
 receipt's outbox row, the course counter) wait in ``core.rawsql.deferred_writes`` and go
 out as one statement of data-modifying CTEs, just before the commit; a read that names a
-waiting table sends them first. And 3 more from a coded checkout (21, 22, 16, 19): the
+waiting table sends them first. And 4 more from a coded checkout (20, 21, 16, 19): the
 attribution row waits with them too; the campaign's webhook endpoints come with the
-confirmed redemption's locked row (a JSON column), not in a read of their own; and in the
-order's transaction the code's use and its reservation go out together."""
+confirmed redemption's locked row (a JSON column), not in a read of their own; in the
+order's transaction the code's use and its reservation go out together; and the buyer's
+variant comes with the code's row (``visitor_variant_column``)."""
 
 from decimal import Decimal
 
@@ -100,12 +101,12 @@ pytestmark = pytest.mark.django_db
 PAY = {"provider": "sandbox", "token": "tok_success"}
 
 
-def test_a_coded_checkout_costs_21_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
+def test_a_coded_checkout_costs_20_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
     course = CourseFactory(slug="q-course")
     campaign = CampaignFactory(slug="q-campaign", courses=[course])
     DiscountCode.objects.create(campaign=campaign, code="QCODE1", max_redemptions=10, per_customer_limit=1)
     user = UserFactory(username="q-learner")
-    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(21):
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(20):
         order = order_checkout(
             user=user,
             items=[{"course": course.slug}],
@@ -122,7 +123,7 @@ def test_a_coded_checkout_costs_21_queries(django_assert_num_queries, django_cap
     assert OutboxMessage.objects.filter(dedupe_key=f"commerce.order_receipt:{order.pk}").count() == 1
 
 
-def test_a_coded_checkout_of_a_fixed_amount_campaign_costs_22_queries(
+def test_a_coded_checkout_of_a_fixed_amount_campaign_costs_21_queries(
     django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     # given a campaign that takes a fixed amount off, per currency
@@ -134,7 +135,7 @@ def test_a_coded_checkout_of_a_fixed_amount_campaign_costs_22_queries(
     DiscountCode.objects.create(campaign=campaign, code="QFIXED1", max_redemptions=10, per_customer_limit=1)
     user = UserFactory(username="q-fixed-learner")
     # when the learner buys with the code, then one more query reads the campaign's amounts
-    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(22):
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(21):
         order = order_checkout(
             user=user,
             items=[{"course": course.slug}],
@@ -167,7 +168,7 @@ def test_a_coded_checkout_tells_the_subscribed_partners_without_reading_their_en
     # when the learner buys with the code: the endpoints come with the code's redemption (no
     # read of their own), and the three events' outbox rows wait with the sale's writes (the
     # attribution's two go out after it, when its row does)
-    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(24):
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(23):
         order_checkout(
             user=user,
             items=[{"course": course.slug}],

@@ -284,11 +284,11 @@ def test_an_exhausted_code_in_the_session_is_explained(client, shopper, code):
 
 
 # Session, cart lines, prices, then the code's look-up (the code with the learner's uses of
-# it, its control group and its joint courses in one statement; the visitor's variant:
-# assignment, else the learner's latest touch; a percent campaign, so no fixed amounts), and
+# it, its control group, its joint courses and the visitor's variant, assignment else the
+# learner's latest touch, in one statement; a percent campaign, so no fixed amounts), and
 # the header's cart count (the user comes from the auth cache): the same for any number of
 # lines.
-CHECKOUT_PAGE_QUERIES = 10
+CHECKOUT_PAGE_QUERIES = 9
 
 
 @pytest.mark.parametrize("extra", [0, 4])
