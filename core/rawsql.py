@@ -380,7 +380,8 @@ def update(obj, fields: list[str]) -> None:
 # Deferred writes: the writes of a sale that nobody reads back in its transaction go out
 # together, as one statement of data-modifying CTEs, instead of a round trip each (a
 # statement costs ~0.1 ms of Python in the driver and as much of PostgreSQL's CPU again).
-_CONTROL = re.compile(r"\s*(SAVEPOINT|RELEASE|ROLLBACK)\b", re.IGNORECASE)
+_SAVEPOINT = re.compile(r"\s*(SAVEPOINT|RELEASE)\b", re.IGNORECASE)
+_ROLLBACK = re.compile(r"\s*ROLLBACK\b", re.IGNORECASE)
 
 
 class _Writes:
@@ -395,8 +396,14 @@ class _Writes:
         self.flushing = False
 
     def __call__(self, execute, sql, params, many, context):
-        if self.queued and not self.flushing and (_CONTROL.match(sql) or self.names_queued(sql)):
-            self.flush()
+        if self.queued and not self.flushing:
+            if _ROLLBACK.match(sql):
+                # Every savepoint statement sent the queue first, so what waits now was
+                # queued inside the savepoint being rolled back: it is dropped with it (and
+                # never sent into a transaction a failed statement has aborted).
+                self.queued, self.tables = [], set()
+            elif _SAVEPOINT.match(sql) or self.names_queued(sql):
+                self.flush()
         return execute(sql, params, many, context)
 
     def names_queued(self, sql: str) -> bool:
@@ -490,15 +497,17 @@ def write(
 
 @contextmanager
 def deferred_writes(using: str):
-    """Within the block, the writes made through ``write`` and ``update`` on ``using`` are
-    queued, and sent as one statement (PostgreSQL: data-modifying CTEs; one statement
-    sees none of the others' rows, so two writes of one table are never in the same one)
-    before the next statement that names a queued table, before a savepoint statement,
-    and when the block ends. Every read in the block sees the queued writes, as if they
-    had gone out one by one; what changes is when their errors are raised (at the latest
-    on leaving the block). So the block must sit inside the transaction its writes belong
-    to, and an error in it must leave that transaction (or its savepoint): the queue is
-    dropped with it. Elsewhere than PostgreSQL, writes go out at once."""
+    """Within the block, the writes made on ``using`` through ``write``, ``update``,
+    ``insert(keys_later=True)`` and ``insert_unless_exists(then=...)`` are queued, and sent
+    as one statement (PostgreSQL: data-modifying CTEs; one statement sees none of the
+    others' rows, so two writes of one table are never in the same one) before the next
+    statement that names a queued table, before a savepoint is made or released, and when
+    the block ends; a rollback to a savepoint drops what was queued inside it. Every read
+    in the block sees the queued writes, as if they had gone out one by one; what changes
+    is when their errors are raised (at the latest on leaving the block). So the block must
+    sit inside the transaction its writes belong to, and an error in it must leave that
+    transaction (or its savepoint): the queue is dropped with it. Elsewhere than
+    PostgreSQL, writes go out at once."""
     connection = connections[using]
     if connection.vendor != "postgresql" or _open_writes(connection) is not None:
         yield

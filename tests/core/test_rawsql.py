@@ -6,7 +6,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
@@ -436,6 +436,26 @@ def test_writes_made_inside_a_savepoint_that_rolls_back_are_taken_back_with_it()
         except ValueError:
             pass
     assert (_course_count(first), _course_count(second)) == (1, 0)
+
+
+@pytest.mark.postgres
+def test_a_failed_statement_in_a_savepoint_drops_its_writes_and_the_transaction_goes_on():
+    first = CourseFactory(slug="defer-goes-on")
+    second = CourseFactory(slug="defer-aborted")
+    user = UserFactory(username="defer-dup")
+    IdempotencyKey.objects.create(user=user, key="dup", request_hash="a")
+    with transaction.atomic(), deferred_writes("default"):
+        _bump(first)
+        try:
+            with transaction.atomic():
+                _bump(second)
+                # a statement fails: PostgreSQL aborts the savepoint's part of the transaction
+                IdempotencyKey.objects.create(user=user, key="dup", request_hash="b")
+        except IntegrityError:
+            pass
+        _bump(first)
+    # then the savepoint's write is gone, and the rest went out
+    assert (_course_count(first), _course_count(second)) == (2, 0)
 
 
 @pytest.mark.postgres
