@@ -47,7 +47,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import OutboxMessage
-from .rawsql import insert, insert_unless_exists
+from .rawsql import insert, insert_or_first
 
 logger = logging.getLogger(__name__)
 
@@ -87,20 +87,13 @@ def outbox_put(*, topic: str, payload: dict, dedupe_key: str | None = None) -> O
     if dedupe_key is None:
         insert([message], keys_later=True)
     else:
-        found: list[OutboxMessage] = []
-
-        def written(inserted: bool) -> None:
-            if not inserted:
-                # Written before (or by a concurrent transaction that committed meanwhile:
-                # the insert waited for it): that row is the message, already on its way.
-                found.append(OutboxMessage.objects.get(dedupe_key=dedupe_key))
-                message.pk = found[0].pk
-
         # One ``INSERT ... ON CONFLICT DO NOTHING``: no read first and no savepoint, which
         # a sale would otherwise pay for on every receipt.
-        insert_unless_exists(message, unique=("dedupe_key",), then=written)
-        if found:
-            return found[0]
+        stored = insert_or_first(message, unique=("dedupe_key",))
+        if stored is not message:
+            # Written before (or by a concurrent transaction that committed meanwhile:
+            # the insert waited for it): that row is the message, already on its way.
+            return stored
     # Inside ``core.rawsql.deferred_writes`` (a sale) the row goes out with the sale's other
     # writes: its key is known by the commit, when the kick reads it.
     transaction.on_commit(lambda: outbox_kick(message_id=message.pk), robust=True)

@@ -184,6 +184,25 @@ def insert_unless_exists(obj, *, unique: tuple[str, ...], using: str | None = No
     return _insert([obj], using=using, unique=unique, then=then)
 
 
+def insert_or_first(obj, *, unique: tuple[str, ...], using: str | None = None):
+    """``insert_unless_exists`` answering with the row: ``obj`` when it was written, else the
+    row already there (``obj`` then takes its key). Inside ``deferred_writes`` that is known
+    only when the INSERT goes out: ``obj`` is returned at once, and its key (or the first
+    row's) is set then."""
+    model = type(obj)
+    db = using or router.db_for_write(model, instance=obj)
+    keys = [model._meta.get_field(name).attname for name in unique]
+    found = []
+
+    def written(inserted: bool) -> None:
+        if not inserted:
+            found.append(model._default_manager.using(db).get(**{key: getattr(obj, key) for key in keys}))
+            obj.pk = found[0].pk
+
+    insert_unless_exists(obj, unique=unique, using=db, then=written)
+    return found[0] if found else obj
+
+
 def _ignore(_written: bool) -> None:
     pass
 

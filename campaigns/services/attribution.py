@@ -10,7 +10,7 @@ from typing import TypeVar
 from django.db import connections, router, transaction
 from django.db.models import Q
 
-from core.rawsql import RowShape, any_equal, insert_unless_exists
+from core.rawsql import RowShape, any_equal, insert_or_first
 from partners.models import PartnerMember
 
 from .. import touch_buffer
@@ -235,16 +235,8 @@ def attribution_record(
         currency=currency,
         discount_amount=Decimal(discount_amount),
     )
-    found: list[OrderAttribution] = []
-
-    def written(inserted: bool) -> None:
-        if not inserted:
-            found.append(OrderAttribution.objects.get(order_ref=order_ref))
-            row.pk = found[0].pk
-
     # One statement on every attributed sale (the common answer is "not there yet").
-    insert_unless_exists(row, unique=("order_ref",), then=written)
-    return found[0] if found else row
+    return insert_or_first(row, unique=("order_ref",))
 
 
 @transaction.atomic
