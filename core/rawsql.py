@@ -499,9 +499,11 @@ def write(
     """Run ``sql``, a write to ``table`` whose result its caller does not wait for, now, or
     inside ``deferred_writes`` when the scope's writes go out. ``rows``: how many rows it
     must touch, else ``DatabaseError(error)`` (raised then). ``returning``: an integer
-    column (a primary key) whose values of the written rows are given to ``then``. ``sql``
-    has no RETURNING of its own."""
+    column (a primary key) whose values of the written rows are given to ``then`` (not with
+    ``rows``, which uses both itself). ``sql`` has no RETURNING of its own."""
     if rows is not None:
+        if returning is not None or then is not None:
+            raise ValueError("write() checks rows itself: no returning or then with rows")
         returning, then = "1", partial(_expect_rows, rows, error)
     writes = _open_writes(connection)
     if writes is not None:

@@ -533,3 +533,8 @@ def test_elsewhere_than_postgresql_writes_go_out_at_once():
     with deferred_writes("default"):
         _bump(course)
         assert _course_count(course) == 1
+
+
+def test_write_refuses_a_callback_beside_its_own_row_check():
+    with pytest.raises(ValueError):
+        write(connection, Course._meta.db_table, "UPDATE x SET y = 1", [], rows=1, then=print)
