@@ -97,6 +97,8 @@ def _attribute(*, order) -> dict[int, list[dict]]:
         # Campaigns' rule: a partner member buying through their own partner's campaign is
         # shown as such but left out of partner payouts.
         return {}
+    if decision.course_splits is not None:  # read with the decision
+        return decision.course_splits
     return campaign_services.campaign_course_revenue_splits(campaign_id=decision.campaign_id)
 
 

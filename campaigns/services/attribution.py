@@ -1,8 +1,9 @@
 """Attribution of paid orders to campaigns (code beats cookie, last touch inside the window)
 and the revenue split."""
 
+import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
@@ -36,6 +37,9 @@ class Attribution:
     is_self_purchase: bool
     is_holdout: bool = False
     user_id: int | None = None
+    # The campaign's partner shares per joint course (``campaign_course_revenue_splits``)
+    # when the statement that decided read them too; None: not read, ask for them.
+    course_splits: dict[int, list[dict]] | None = field(default=None, compare=False)
 
 
 # Touches older than this are never looked at, whatever a campaign's window says.
@@ -77,13 +81,45 @@ def _self_purchase(user_id: int, campaign_id: int) -> tuple[str, list]:
     )
 
 
-def _is_self_purchase(user_id: int | None, campaign_id: int) -> bool:
-    if user_id is None:
-        return False
-    condition, params = _self_purchase(user_id, campaign_id)
-    with connections[router.db_for_write(PartnerMember)].cursor() as cursor:
-        cursor.execute(f"SELECT {condition}", params)
-        return bool(cursor.fetchone()[0])
+def _self_purchase_and_splits(
+    user_id: int | None, campaign_id: int
+) -> tuple[bool, dict[int, list[dict]] | None]:
+    """Whether the order is a self purchase, and (PostgreSQL) the campaign's course splits
+    read by the same statement (None elsewhere)."""
+    connection = connections[router.db_for_write(PartnerMember)]
+    splits, splits_params = _course_splits_column(campaign_id, connection.vendor)
+    if user_id is None and splits == "NULL":
+        return False, None
+    condition, params = _self_purchase(user_id, campaign_id) if user_id is not None else ("(1 = 0)", [])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {condition}, {splits}", [*params, *splits_params])
+        is_self, splits_text = cursor.fetchone()
+    return bool(is_self), _course_splits_parse(splits_text, connection.vendor)
+
+
+def _course_splits_column(campaign_id: int, vendor: str) -> tuple[str, list]:
+    """``campaign_course_revenue_splits`` as one column of the statement that decides the
+    attribution, on PostgreSQL (JSON as text: the driver would read the shares as floats);
+    a literal NULL elsewhere, and the caller asks ``campaign_course_revenue_splits``. Every
+    attributed sale needs both, so this is one round trip less per sale."""
+    if vendor != "postgresql":
+        return "NULL", []
+    return (
+        "(SELECT json_agg(json_build_array(j.course_id, p.partner_id, p.revenue_share::text)"
+        " ORDER BY j.course_id, p.partner_id)::text"
+        f" FROM {CampaignCourse._meta.db_table} j JOIN {CampaignPartner._meta.db_table} p"
+        " ON p.campaign_id = j.campaign_id WHERE j.campaign_id = %s AND p.revenue_share > 0)",
+        [campaign_id],
+    )
+
+
+def _course_splits_parse(text: str | None, vendor: str) -> dict[int, list[dict]] | None:
+    if vendor != "postgresql":
+        return None
+    splits: dict[int, list[dict]] = {}
+    for course_id, partner_id, share in json.loads(text) if text else ():
+        splits.setdefault(course_id, []).append(_split_part(partner_id, Decimal(share)))
+    return splits
 
 
 def attribution_decide(
@@ -130,67 +166,89 @@ def attribution_decide(
         return None
     reason, hit = picked
     if reason == OrderAttribution.Reason.CODE:
-        touch, self_purchase = None, None
-        if visitor_id or user_id:
-            # Only the two columns recorded (a touch row has 16), and the self-purchase
-            # check in the same statement.
-            touch, self_purchase = _latest_touch(
-                user_id, visitor_id, campaign_id=code.campaign_id, paid_at=paid_at
-            )
-        assignment = (
-            VisitorAssignment.objects.filter(campaign_id=code.campaign_id, visitor_id=visitor_id).first()
-            if visitor_id
-            else None
-        )
+        # The buyer's latest touch of the code's campaign (only the two columns recorded: a
+        # touch row has 16), the browser's assignment, the self-purchase check and the
+        # partners' shares: one statement.
+        found = _coded_context(user_id, visitor_id, campaign_id=code.campaign_id, paid_at=paid_at)
+        assigned = found.assignment
         return Attribution(
             campaign_id=code.campaign_id,
-            variant_id=assignment.variant_id if assignment else (touch.variant_id if touch else None),
+            variant_id=assigned[0] if assigned else (found.touch.variant_id if found.touch else None),
             reason=reason,
-            touch_id=touch.pk if touch else None,
+            touch_id=found.touch.pk if found.touch else None,
             code_id=code.pk,
-            is_self_purchase=(
-                self_purchase if self_purchase is not None else _is_self_purchase(user_id, code.campaign_id)
-            ),
-            is_holdout=bool(assignment and assignment.is_holdout),
+            is_self_purchase=found.is_self_purchase,
+            is_holdout=bool(assigned and assigned[1]),
             user_id=user_id,
+            course_splits=found.course_splits,
         )
+    is_self_purchase, course_splits = _self_purchase_and_splits(user_id, hit.campaign_id)
     return Attribution(
         campaign_id=hit.campaign_id,
         variant_id=hit.variant_id,
         reason=reason,
         touch_id=hit.pk,
         code_id=None,
-        is_self_purchase=_is_self_purchase(user_id, hit.campaign_id),
+        is_self_purchase=is_self_purchase,
         is_holdout=hit.is_holdout,
         user_id=user_id,
+        course_splits=course_splits,
     )
 
 
-def _latest_touch(
-    user_id: int | None, visitor_id: str | None, *, campaign_id: int, paid_at
-) -> tuple[Touch | None, bool]:
-    """Of the buyer's latest touch of the campaign, only the two columns recorded (a touch
-    row has 16), and whether the order is a self purchase: one statement. Hand-written:
-    every paid coded order asks, and the ORM's OR of two conditions cost several times the
-    statement in Python."""
-    who, params = any_equal({"visitor_id": visitor_id, "user_id": user_id})
-    self_purchase, self_params = _self_purchase(user_id, campaign_id) if user_id else ("(1 = 0)", [])
+@dataclass(frozen=True)
+class _Coded:
+    touch: Touch | None
+    # The browser's assignment to the campaign: (variant id, in the control group).
+    assignment: tuple[int | None, bool] | None
+    is_self_purchase: bool
+    course_splits: dict[int, list[dict]] | None
+
+
+def _coded_context(user_id: int | None, visitor_id: str | None, *, campaign_id: int, paid_at) -> _Coded:
+    """What a coded sale's attribution reads besides the code, in one statement.
+    Hand-written: every paid coded order asks, and the ORM's OR of two conditions cost
+    several times the statement in Python."""
     connection = connections[router.db_for_read(Touch)]
-    with connection.cursor() as cursor:
-        # The self-purchase check is asked whether or not a touch is found.
-        cursor.execute(
-            f"SELECT t.id, t.variant_id, {self_purchase} FROM (SELECT 1 AS one) o LEFT JOIN ("
-            f"SELECT id, variant_id FROM {Touch._meta.db_table} WHERE {who} AND campaign_id = %s"
-            " AND created_at <= %s ORDER BY created_at DESC, id DESC LIMIT 1) t ON 1 = 1",
-            [*self_params, *params, campaign_id, connection.ops.adapt_datetimefield_value(paid_at)],
+    self_purchase, self_params = _self_purchase(user_id, campaign_id) if user_id else ("(1 = 0)", [])
+    splits, splits_params = _course_splits_column(campaign_id, connection.vendor)
+    sources, params = ["(SELECT 1 AS one) o"], []
+    if visitor_id or user_id:
+        who, who_params = any_equal({"visitor_id": visitor_id, "user_id": user_id})
+        sources.append(
+            f"LEFT JOIN (SELECT id, variant_id FROM {Touch._meta.db_table} WHERE {who} AND campaign_id = %s"
+            " AND created_at <= %s ORDER BY created_at DESC, id DESC LIMIT 1) t ON 1 = 1"
         )
-        touch_id, variant_id, is_self = cursor.fetchone()
+        params += [*who_params, campaign_id, connection.ops.adapt_datetimefield_value(paid_at)]
+    else:
+        sources.append("LEFT JOIN (SELECT NULL AS id, NULL AS variant_id) t ON 1 = 0")
+    if visitor_id:
+        sources.append(
+            f"LEFT JOIN (SELECT id, variant_id, is_holdout FROM {VisitorAssignment._meta.db_table}"
+            " WHERE campaign_id = %s AND visitor_id = %s LIMIT 1) a ON 1 = 1"
+        )
+        params += [campaign_id, visitor_id]
+    else:
+        sources.append("LEFT JOIN (SELECT NULL AS id, NULL AS variant_id, NULL AS is_holdout) a ON 1 = 0")
+    with connection.cursor() as cursor:
+        # The self-purchase check and the shares are asked whether or not a touch is found.
+        cursor.execute(
+            f"SELECT t.id, t.variant_id, a.id, a.variant_id, a.is_holdout, {self_purchase}, {splits}"
+            f" FROM {' '.join(sources)}",
+            [*self_params, *splits_params, *params],
+        )
+        touch_id, variant_id, assignment_id, assigned, holdout, is_self, splits_text = cursor.fetchone()
     touch = (
-        Touch.from_db(router.db_for_read(Touch), ["id", "variant_id"], [touch_id, variant_id])
+        Touch.from_db(connection.alias, ["id", "variant_id"], [touch_id, variant_id])
         if touch_id is not None
         else None
     )
-    return touch, bool(is_self)
+    return _Coded(
+        touch=touch,
+        assignment=(assigned, bool(holdout)) if assignment_id is not None else None,
+        is_self_purchase=bool(is_self),
+        course_splits=_course_splits_parse(splits_text, connection.vendor),
+    )
 
 
 def _touches_for(user_id: int | None, visitor_id: str | None):

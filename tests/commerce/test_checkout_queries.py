@@ -79,7 +79,12 @@ waiting table sends them first. And 4 more from a coded checkout (20, 21, 16, 19
 attribution row waits with them too; the campaign's webhook endpoints come with the
 confirmed redemption's locked row (a JSON column), not in a read of their own; in the
 order's transaction the code's use and its reservation go out together; and the buyer's
-variant comes with the code's row (``visitor_variant_column``)."""
+variant comes with the code's row (``visitor_variant_column``).
+
+Then 1 from a coded checkout (19, 20, 16, 19): the partners' shares of the campaign's joint
+courses come with the statement that reads the buyer's latest touch and the self-purchase
+check (a JSON column, PostgreSQL), and so does the browser's assignment (a checkout from a
+campaign link read it apart: one more statement there before)."""
 
 from decimal import Decimal
 
@@ -87,26 +92,34 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaigns.models import Campaign, CampaignFixedDiscount, CampaignPartner, DiscountCode
+from campaigns.models import (
+    Campaign,
+    CampaignFixedDiscount,
+    CampaignPartner,
+    DiscountCode,
+    OrderAttribution,
+    VisitorAssignment,
+)
 from commerce.models import LedgerEntry, Order
 from commerce.services import order_checkout
 from core.models import OutboxMessage
 from partners.models import WebhookEndpoint
 from partners.webhooks import FANOUT_TOPIC, webhook_endpoint_create
-from tests.campaigns.factories import CampaignFactory, PartnerFactory
+from tests.campaigns.factories import CampaignFactory, PartnerFactory, TouchFactory, VariantFactory
 from tests.factories import CourseFactory, LiveSessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 PAY = {"provider": "sandbox", "token": "tok_success"}
+VISITOR = "0b6f3a52-1c1e-4b8e-9a43-5d0c2b7e9f10"
 
 
-def test_a_coded_checkout_costs_20_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
+def test_a_coded_checkout_costs_19_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
     course = CourseFactory(slug="q-course")
     campaign = CampaignFactory(slug="q-campaign", courses=[course])
     DiscountCode.objects.create(campaign=campaign, code="QCODE1", max_redemptions=10, per_customer_limit=1)
     user = UserFactory(username="q-learner")
-    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(20):
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(19):
         order = order_checkout(
             user=user,
             items=[{"course": course.slug}],
@@ -123,7 +136,39 @@ def test_a_coded_checkout_costs_20_queries(django_assert_num_queries, django_cap
     assert OutboxMessage.objects.filter(dedupe_key=f"commerce.order_receipt:{order.pk}").count() == 1
 
 
-def test_a_coded_checkout_of_a_fixed_amount_campaign_costs_21_queries(
+def test_a_coded_checkout_from_a_campaign_link_costs_the_same_19_queries(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    # given a visitor of the campaign's link, assigned to a variant, with a touch recorded
+    course = CourseFactory(slug="q-link-course")
+    campaign = CampaignFactory(slug="q-link-campaign", courses=[course])
+    variant = VariantFactory(campaign=campaign, discount_percent=Decimal("20"))
+    VisitorAssignment.objects.create(campaign=campaign, visitor_id=VISITOR, variant=variant)
+    touch = TouchFactory(campaign=campaign, visitor_id=VISITOR, variant=variant)
+    DiscountCode.objects.create(campaign=campaign, code="QLINK1", max_redemptions=10, per_customer_limit=1)
+    user = UserFactory(username="q-link-learner")
+    # when they buy with the code: the assignment comes with the touch, the self-purchase
+    # check and the partners' shares, not in a read of its own
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(19):
+        order = order_checkout(
+            user=user,
+            items=[{"course": course.slug}],
+            currency="USD",
+            discount_code="QLINK1",
+            payment=PAY,
+            idempotency_key="k-link",
+            visitor_id=VISITOR,
+        ).order
+    # then the sale is the variant's, from that touch, and the partner has its share
+    attribution = OrderAttribution.objects.get(order_id=order.pk)
+    assert (attribution.reason, attribution.code_id is not None) == ("code", True)
+    assert (attribution.variant_id, attribution.touch_id) == (variant.pk, touch.pk)
+    assert attribution.is_holdout is False
+    parties = set(LedgerEntry.objects.filter(order=order).values_list("party", flat=True))
+    assert f"partner:{campaign.partner_id}" in parties
+
+
+def test_a_coded_checkout_of_a_fixed_amount_campaign_costs_20_queries(
     django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     # given a campaign that takes a fixed amount off, per currency
@@ -135,7 +180,7 @@ def test_a_coded_checkout_of_a_fixed_amount_campaign_costs_21_queries(
     DiscountCode.objects.create(campaign=campaign, code="QFIXED1", max_redemptions=10, per_customer_limit=1)
     user = UserFactory(username="q-fixed-learner")
     # when the learner buys with the code, then one more query reads the campaign's amounts
-    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(21):
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(20):
         order = order_checkout(
             user=user,
             items=[{"course": course.slug}],
@@ -168,7 +213,7 @@ def test_a_coded_checkout_tells_the_subscribed_partners_without_reading_their_en
     # when the learner buys with the code: the endpoints come with the code's redemption (no
     # read of their own), and the three events' outbox rows wait with the sale's writes (the
     # attribution's two go out after it, when its row does)
-    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(23):
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(22):
         order_checkout(
             user=user,
             items=[{"course": course.slug}],
