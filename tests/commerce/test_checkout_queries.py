@@ -114,20 +114,25 @@ PAY = {"provider": "sandbox", "token": "tok_success"}
 VISITOR = "0b6f3a52-1c1e-4b8e-9a43-5d0c2b7e9f10"
 
 
+def _coded_checkout(user, course, code: str, key: str, **extra):
+    return order_checkout(
+        user=user,
+        items=[{"course": course.slug}],
+        currency="USD",
+        discount_code=code,
+        payment=PAY,
+        idempotency_key=key,
+        **extra,
+    )
+
+
 def test_a_coded_checkout_costs_19_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
     course = CourseFactory(slug="q-course")
     campaign = CampaignFactory(slug="q-campaign", courses=[course])
     DiscountCode.objects.create(campaign=campaign, code="QCODE1", max_redemptions=10, per_customer_limit=1)
     user = UserFactory(username="q-learner")
     with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(19):
-        order = order_checkout(
-            user=user,
-            items=[{"course": course.slug}],
-            currency="USD",
-            discount_code="QCODE1",
-            payment=PAY,
-            idempotency_key="k1",
-        ).order
+        order = _coded_checkout(user, course, "QCODE1", "k1").order
     # and it is the whole sale: paid, discounted, attributed, on the ledger, receipt queued
     order.refresh_from_db()
     assert (order.status, order.campaign_id) == (Order.Status.PAID, campaign.pk)
@@ -150,15 +155,7 @@ def test_a_coded_checkout_from_a_campaign_link_costs_the_same_19_queries(
     # when they buy with the code: the assignment comes with the touch, the self-purchase
     # check and the partners' shares, not in a read of its own
     with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(19):
-        order = order_checkout(
-            user=user,
-            items=[{"course": course.slug}],
-            currency="USD",
-            discount_code="QLINK1",
-            payment=PAY,
-            idempotency_key="k-link",
-            visitor_id=VISITOR,
-        ).order
+        order = _coded_checkout(user, course, "QLINK1", "k-link", visitor_id=VISITOR).order
     # then the sale is the variant's, from that touch, and the partner has its share
     attribution = OrderAttribution.objects.get(order_id=order.pk)
     assert (attribution.reason, attribution.code_id is not None) == ("code", True)
@@ -181,14 +178,7 @@ def test_a_coded_checkout_of_a_fixed_amount_campaign_costs_20_queries(
     user = UserFactory(username="q-fixed-learner")
     # when the learner buys with the code, then one more query reads the campaign's amounts
     with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(20):
-        order = order_checkout(
-            user=user,
-            items=[{"course": course.slug}],
-            currency="USD",
-            discount_code="QFIXED1",
-            payment=PAY,
-            idempotency_key="k-fixed",
-        ).order
+        order = _coded_checkout(user, course, "QFIXED1", "k-fixed").order
     # and the fixed amount is what came off
     order.refresh_from_db()
     assert (order.status, order.discount) == (Order.Status.PAID, Decimal("5.00"))
@@ -214,14 +204,7 @@ def test_a_coded_checkout_tells_the_subscribed_partners_without_reading_their_en
     # read of their own), and the three events' outbox rows wait with the sale's writes (the
     # attribution's two go out after it, when its row does)
     with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(22):
-        order_checkout(
-            user=user,
-            items=[{"course": course.slug}],
-            currency="USD",
-            discount_code="QHOOKS1",
-            payment=PAY,
-            idempotency_key="k-hooks",
-        )
+        _coded_checkout(user, course, "QHOOKS1", "k-hooks")
     # then each subscribed partner has its events, once, and the switched-off endpoint none
     events = sorted(
         (message.payload["partner"], message.payload["event"])
