@@ -209,7 +209,8 @@ def _coded_context(user_id: int | None, visitor_id: str | None, *, campaign_id: 
     """What a coded sale's attribution reads besides the code, in one statement.
     Hand-written: every paid coded order asks, and the ORM's OR of two conditions cost
     several times the statement in Python."""
-    connection = connections[router.db_for_read(Touch)]
+    # The paying transaction's connection: a read in it never goes to a replica.
+    connection = connections[router.db_for_write(Touch)]
     self_purchase, self_params = _self_purchase(user_id, campaign_id) if user_id else ("(1 = 0)", [])
     splits, splits_params = _course_splits_column(campaign_id, connection.vendor)
     sources, params = ["(SELECT 1 AS one) o"], []
