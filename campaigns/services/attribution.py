@@ -87,9 +87,9 @@ def _self_purchase_and_splits(
     """Whether the order is a self purchase, and (PostgreSQL) the campaign's course splits
     read by the same statement (None elsewhere)."""
     connection = connections[router.db_for_write(PartnerMember)]
+    if user_id is None and connection.vendor != "postgresql":
+        return False, None  # nothing to ask
     splits, splits_params = _course_splits_column(campaign_id, connection.vendor)
-    if user_id is None and splits == "NULL":
-        return False, None
     condition, params = _self_purchase(user_id, campaign_id) if user_id is not None else ("(1 = 0)", [])
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {condition}, {splits}", [*params, *splits_params])
@@ -106,10 +106,20 @@ def _course_splits_column(campaign_id: int, vendor: str) -> tuple[str, list]:
         return "NULL", []
     return (
         "(SELECT json_agg(json_build_array(j.course_id, p.partner_id, p.revenue_share::text)"
-        " ORDER BY j.course_id, p.partner_id)::text"
-        f" FROM {CampaignCourse._meta.db_table} j JOIN {CampaignPartner._meta.db_table} p"
-        " ON p.campaign_id = j.campaign_id WHERE j.campaign_id = %s AND p.revenue_share > 0)",
+        f" ORDER BY {_COURSE_SHARES_ORDER})::text {_course_shares_from()})",
         [campaign_id],
+    )
+
+
+# The partners with a share in each joint course of the campaign (``%s``: its id), as ``j``
+# (the course) and ``p`` (the partner's share): what both ways of reading the splits select.
+_COURSE_SHARES_ORDER = "j.course_id, p.partner_id"
+
+
+def _course_shares_from() -> str:
+    return (
+        f"FROM {CampaignCourse._meta.db_table} j JOIN {CampaignPartner._meta.db_table} p"
+        " ON p.campaign_id = j.campaign_id WHERE j.campaign_id = %s AND p.revenue_share > 0"
     )
 
 
@@ -213,29 +223,29 @@ def _coded_context(user_id: int | None, visitor_id: str | None, *, campaign_id: 
     connection = connections[router.db_for_write(Touch)]
     self_purchase, self_params = _self_purchase(user_id, campaign_id) if user_id else ("(1 = 0)", [])
     splits, splits_params = _course_splits_column(campaign_id, connection.vendor)
-    sources, params = ["(SELECT 1 AS one) o"], []
+    # A source the buyer has nothing in (no cookie, nobody signed in) is NULL columns.
+    touch_columns, assignment_columns, params = "NULL, NULL", "NULL, NULL, NULL", []
+    joins = ""
     if visitor_id or user_id:
         who, who_params = any_equal({"visitor_id": visitor_id, "user_id": user_id})
-        sources.append(
-            f"LEFT JOIN (SELECT id, variant_id FROM {Touch._meta.db_table} WHERE {who} AND campaign_id = %s"
+        joins += (
+            f" LEFT JOIN (SELECT id, variant_id FROM {Touch._meta.db_table} WHERE {who} AND campaign_id = %s"
             " AND created_at <= %s ORDER BY created_at DESC, id DESC LIMIT 1) t ON 1 = 1"
         )
+        touch_columns = "t.id, t.variant_id"
         params += [*who_params, campaign_id, connection.ops.adapt_datetimefield_value(paid_at)]
-    else:
-        sources.append("LEFT JOIN (SELECT NULL AS id, NULL AS variant_id) t ON 1 = 0")
     if visitor_id:
-        sources.append(
-            f"LEFT JOIN (SELECT id, variant_id, is_holdout FROM {VisitorAssignment._meta.db_table}"
+        joins += (
+            f" LEFT JOIN (SELECT id, variant_id, is_holdout FROM {VisitorAssignment._meta.db_table}"
             " WHERE campaign_id = %s AND visitor_id = %s LIMIT 1) a ON 1 = 1"
         )
+        assignment_columns = "a.id, a.variant_id, a.is_holdout"
         params += [campaign_id, visitor_id]
-    else:
-        sources.append("LEFT JOIN (SELECT NULL AS id, NULL AS variant_id, NULL AS is_holdout) a ON 1 = 0")
     with connection.cursor() as cursor:
         # The self-purchase check and the shares are asked whether or not a touch is found.
         cursor.execute(
-            f"SELECT t.id, t.variant_id, a.id, a.variant_id, a.is_holdout, {self_purchase}, {splits}"
-            f" FROM {' '.join(sources)}",
+            f"SELECT {touch_columns}, {assignment_columns}, {self_purchase}, {splits}"
+            f" FROM (SELECT 1 AS one) o{joins}",
             [*self_params, *splits_params, *params],
         )
         touch_id, variant_id, assignment_id, assigned, holdout, is_self, splits_text = cursor.fetchone()
@@ -337,9 +347,7 @@ def campaign_course_revenue_splits(*, campaign_id: int) -> dict[int, list[dict]]
     splits: dict[int, list[dict]] = {}
     with connections[share.db].cursor() as cursor:
         cursor.execute(
-            f"SELECT j.course_id, {share.columns} FROM {CampaignCourse._meta.db_table} j"
-            f" JOIN {CampaignPartner._meta.db_table} p ON p.campaign_id = j.campaign_id"
-            " WHERE j.campaign_id = %s AND p.revenue_share > 0 ORDER BY j.course_id, p.partner_id",
+            f"SELECT j.course_id, {share.columns} {_course_shares_from()} ORDER BY {_COURSE_SHARES_ORDER}",
             [campaign_id],
         )
         for row in cursor.fetchall():

@@ -329,6 +329,12 @@ def _course_count(course) -> int:
     return Course.objects.values_list("enrollment_count", flat=True).get(pk=course.pk)
 
 
+def _order(username: str) -> Order:
+    return Order.objects.create(
+        user=UserFactory(username=username), currency="USD", subtotal=Decimal("10"), total=Decimal("10")
+    )
+
+
 def _bump(course) -> None:
     write(
         connection,
@@ -342,8 +348,7 @@ def _bump(course) -> None:
 def test_deferred_writes_go_out_together_when_the_block_ends():
     # given a course and an order with a line to write to
     course = CourseFactory(slug="defer-one")
-    user = UserFactory(username="defer-learner")
-    order = Order.objects.create(user=user, currency="USD", subtotal=Decimal("10"), total=Decimal("10"))
+    order = _order("defer-learner")
     line = OrderLine.objects.create(
         order=order, course=course, currency="USD", unit_price=Decimal("10"), total=Decimal("10")
     )
@@ -394,8 +399,7 @@ def test_a_read_that_names_a_waiting_table_sees_its_writes_and_another_read_does
 @pytest.mark.postgres
 def test_two_writes_of_one_table_are_not_in_one_statement():
     # given a row inserted and updated in the same block (one statement would not see the row)
-    user = UserFactory(username="defer-twice")
-    order = Order.objects.create(user=user, currency="USD", subtotal=Decimal("10"), total=Decimal("10"))
+    order = _order("defer-twice")
     with transaction.atomic(), deferred_writes("default"):
         payment = Payment(order=order, provider="sandbox", amount=Decimal("10"), currency="USD")
         insert([payment], keys_later=True)
@@ -412,8 +416,7 @@ def test_two_writes_of_one_table_are_not_in_one_statement():
 @pytest.mark.postgres
 def test_a_write_that_misses_its_row_fails_when_the_block_ends_and_nothing_of_it_stays():
     course = CourseFactory(slug="defer-fail")
-    user = UserFactory(username="defer-gone")
-    order = Order.objects.create(user=user, currency="USD", subtotal=Decimal("10"), total=Decimal("10"))
+    order = _order("defer-gone")
     Order.objects.filter(pk=order.pk).delete()
     # when an update of a row that is gone waits in the block with another write
     with pytest.raises(DatabaseError), transaction.atomic(), deferred_writes("default"):
