@@ -308,7 +308,7 @@ def main() -> None:
     parser.add_argument("--switch-interval", type=float, default=None, metavar="SECONDS")
     # http: the fake Stripe is a server in this process, reached over sockets (its CPU and
     # the kernel's share of the round trip are on this machine's two cores); inproc: the
-    # same fake answers inside each worker through a requests transport, with no socket, as
+    # same fake answers inside each worker in place of the HTTP pool, with no socket, as
     # an instant provider on another machine would (the adapter and the stripe package do
     # all their own work either way).
     parser.add_argument("--transport", choices=["http", "inproc"], default="http")
@@ -331,15 +331,10 @@ def main() -> None:
 
     fake = FakeStripe(port=args.stripe_port).start()
     if args.transport == "inproc":
-        import requests
+        from commerce.payments import stripe_adapter
 
-        class InProcessSession(requests.Session):
-            def __init__(self) -> None:
-                super().__init__()
-                self.mount(fake.url, fake.in_process_adapter())
-
-        # The Stripe adapter opens one session per thread with requests.Session().
-        requests.Session = InProcessSession
+        # The Stripe adapter's client sends every request through this pool.
+        stripe_adapter._http_pool = lambda base, timeout: fake.in_process_pool()
     settings.PAYMENT_PROVIDER = "stripe"
     settings.PAYMENT_PROVIDERS_ENABLED = ["stripe"]
     settings.STRIPE_API_KEY = "sk_test_bench"

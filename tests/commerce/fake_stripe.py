@@ -18,11 +18,11 @@ import json
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-import requests
-from requests.structures import CaseInsensitiveDict
+from urllib3 import HTTPHeaderDict
 
 DECLINING_METHODS = {"pm_card_chargeDeclined", "pm_card_visa_chargeDeclined"}
 PROCESSING_METHODS = {"pm_processing"}
@@ -188,12 +188,12 @@ class FakeStripe:
         except OSError:
             pass  # the client gave up (a timeout fault): nothing to answer to
 
-    def in_process_adapter(self) -> requests.adapters.BaseAdapter:
-        """A ``requests`` transport that answers in this process, with no socket: an
-        instant provider that costs the machine nothing beyond the client's own work
-        (``bench/checkout.py --transport inproc``; the provider of a real sale runs on
-        another machine). Mount it on a session for ``url``."""
-        return _InProcessAdapter(self)
+    def in_process_pool(self) -> _InProcessPool:
+        """A stand-in for the Stripe adapter's urllib3 pool that answers in this process,
+        with no socket: an instant provider that costs the machine nothing beyond the
+        client's own work (``bench/checkout.py --transport inproc``; the provider of a real
+        sale runs on another machine). Return it from ``stripe_adapter._http_pool``."""
+        return _InProcessPool(self)
 
     def _new_intent(self, *, amount: int, currency: str, status: str, metadata: dict) -> dict:
         intent = {
@@ -368,29 +368,36 @@ def _missing() -> dict:
     }
 
 
-class _InProcessAdapter(requests.adapters.BaseAdapter):
+class _InProcessPool:
+    """What ``_PooledClient`` asks of a urllib3 pool: ``request`` and ``clear``."""
+
     def __init__(self, fake: FakeStripe) -> None:
-        super().__init__()
         self.fake = fake
 
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
-        parsed = urlparse(request.url)
+    def request(self, method: str, url: str, body=None, headers=None, **_options) -> _InProcessResponse:
+        parsed = urlparse(url)
         target = parsed.path + (f"?{parsed.query}" if parsed.query else "")
-        body = request.body or ""
-        headers = {k.lower(): v for k, v in request.headers.items()}
+        body = body or ""
         status, answer = self.fake.answer(
-            request.method, target, body.decode() if isinstance(body, bytes) else body, headers
+            method.upper(),  # as urllib3 sends it (the SDK names it in lower case)
+            target,
+            body.decode() if isinstance(body, bytes) else body,
+            {key.lower(): value for key, value in (headers or {}).items()},
         )
-        response = requests.Response()
-        response.status_code = status
-        response._content = json.dumps(answer).encode()
-        response.headers = CaseInsensitiveDict(
-            {"Content-Type": "application/json", "Request-Id": f"req_{uuid.uuid4().hex[:12]}"}
+        return _InProcessResponse(
+            data=json.dumps(answer).encode(),
+            status=status,
+            headers=HTTPHeaderDict(
+                {"Content-Type": "application/json", "Request-Id": f"req_{uuid.uuid4().hex[:12]}"}
+            ),
         )
-        response.url = request.url
-        response.request = request
-        response.encoding = "utf-8"
-        return response
 
-    def close(self) -> None:
+    def clear(self) -> None:
         pass
+
+
+@dataclass
+class _InProcessResponse:
+    data: bytes
+    status: int
+    headers: HTTPHeaderDict

@@ -176,15 +176,15 @@ def test_signed_stripe_webhook_pays_a_processing_order(fake_stripe, learner, cou
 
 @pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy"])
 def test_proxy_settings_are_honored_and_read_once_per_session(fake_stripe, course, monkeypatch, variable):
-    """requests would read the environment on every charge (~1 ms of CPU each): the
-    adapter's per-thread sessions read it once, when they are made, and still honor it."""
+    """The adapter reads the proxy settings once, when its client is made (requests read
+    them on every charge, ~1 ms of CPU each), and still honors them."""
     from commerce.payments import stripe_adapter
 
     for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     nothing_listens = "http://127.0.0.1:9"
 
-    # A session made while a proxy is set goes through it (here: nothing, so no charge).
+    # A client made while a proxy is set goes through it (here: nothing, so no charge).
     monkeypatch.setattr(stripe_adapter, "_CLIENTS", {})
     monkeypatch.setenv(variable, nothing_listens)
     with pytest.raises(PaymentProviderError) as exc:
@@ -192,7 +192,7 @@ def test_proxy_settings_are_honored_and_read_once_per_session(fake_stripe, cours
     assert exc.value.code == "payment_outcome_unknown"
     assert fake_stripe.requests == []
 
-    # A session made without one keeps going straight, whatever is set later.
+    # A client made without one keeps going straight, whatever is set later.
     monkeypatch.setattr(stripe_adapter, "_CLIENTS", {})
     monkeypatch.delenv(variable)
     fake_stripe.responses.extend([(200, _intent("pi_a", "succeeded")), (200, _intent("pi_b", "succeeded"))])
@@ -204,14 +204,10 @@ def test_proxy_settings_are_honored_and_read_once_per_session(fake_stripe, cours
 
 def test_the_in_process_transport_answers_as_the_server_does(fake_stripe, learner, course, monkeypatch):
     """``bench/checkout.py --transport inproc``: the same fake, reached without a socket."""
-    import requests
+    from commerce.payments import stripe_adapter
 
-    class InProcessSession(requests.Session):
-        def __init__(self) -> None:
-            super().__init__()
-            self.mount(fake_stripe.url, fake_stripe.in_process_adapter())
-
-    monkeypatch.setattr(requests, "Session", InProcessSession)
+    monkeypatch.setattr(stripe_adapter, "_CLIENTS", {})
+    monkeypatch.setattr(stripe_adapter, "_http_pool", lambda base, timeout: fake_stripe.in_process_pool())
     fake_stripe.stop()  # nothing listens any more: an answer can only come in-process
 
     order = _checkout(learner, course, key="in-process")
