@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from .pg_loaders import timestamptz_loader_fast
+
+        connection_created.connect(timestamptz_loader_fast, dispatch_uid="core.timestamptz_loader_fast")
