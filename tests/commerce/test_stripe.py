@@ -216,3 +216,28 @@ def test_the_in_process_transport_answers_as_the_server_does(fake_stripe, learne
     assert order.status == Order.Status.PAID and again.pk == order.pk
     assert [charge["amount"] for charge in fake_stripe.charges] == [2900]
     assert Payment.objects.get(order=order).reference == fake_stripe.charges[0]["id"]
+
+
+def test_the_http_pool_reads_the_proxy_and_certificates_from_the_environment(monkeypatch):
+    import stripe
+    import urllib3
+
+    from commerce.payments.stripe_adapter import _http_pool
+
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    plain = _http_pool("https://api.stripe.com", 5.0)
+    assert not isinstance(plain, urllib3.ProxyManager)
+    assert plain.connection_pool_kw["ca_certs"] == stripe.ca_bundle_path
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/inspecting-proxy.pem")
+    proxied = _http_pool("https://api.stripe.com", 5.0)
+    assert isinstance(proxied, urllib3.ProxyManager)
+    assert proxied.proxy.host == "proxy.internal"
+    assert proxied.connection_pool_kw["ca_certs"] == "/etc/ssl/inspecting-proxy.pem"
+
+    monkeypatch.setenv("NO_PROXY", "api.stripe.com")
+    assert not isinstance(_http_pool("https://api.stripe.com", 5.0), urllib3.ProxyManager)
