@@ -4,7 +4,7 @@ Django registers a Python subclass of psycopg's ``TimestamptzLoader`` on every c
 each timestamp of each row is matched by a regular expression and built up in Python, and
 the loader object is made again for every result (reading the session's time zone and
 date style each time). A subclass defined outside psycopg is never swapped for
-psycopg_binary's C loader. That was about 3 % of a checkout's CPU (py-spy over
+psycopg_binary's C loader. That was about 4 % of a checkout's Python (py-spy over
 ``bench/checkout_profile.py``, README, issue 9), and every page that shows a date pays it.
 
 When the session's time zone is UTC (Django sets it so with ``USE_TZ``) and its date style
