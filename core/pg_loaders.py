@@ -30,7 +30,7 @@ class UtcTimestamptzLoader(Loader):
 
     def load(self, data) -> datetime:
         try:
-            return datetime.fromisoformat(bytes(data).decode())
+            return datetime.fromisoformat(str(data, "ascii"))  # no copy of the buffer first
         except ValueError:
             return TimestamptzLoader(self.oid, self.connection).load(data)
 

@@ -106,7 +106,7 @@ def _course_splits_column(campaign_id: int, vendor: str) -> tuple[str, list]:
         return "NULL", []
     return (
         "(SELECT json_agg(json_build_array(j.course_id, p.partner_id, p.revenue_share::text)"
-        f" ORDER BY {_COURSE_SHARES_ORDER})::text {_course_shares_from()})",
+        f" ORDER BY {_COURSE_SHARES_ORDER})::text {_COURSE_SHARES_FROM})",
         [campaign_id],
     )
 
@@ -116,11 +116,10 @@ def _course_splits_column(campaign_id: int, vendor: str) -> tuple[str, list]:
 _COURSE_SHARES_ORDER = "j.course_id, p.partner_id"
 
 
-def _course_shares_from() -> str:
-    return (
-        f"FROM {CampaignCourse._meta.db_table} j JOIN {CampaignPartner._meta.db_table} p"
-        " ON p.campaign_id = j.campaign_id WHERE j.campaign_id = %s AND p.revenue_share > 0"
-    )
+_COURSE_SHARES_FROM = (
+    f"FROM {CampaignCourse._meta.db_table} j JOIN {CampaignPartner._meta.db_table} p"
+    " ON p.campaign_id = j.campaign_id WHERE j.campaign_id = %s AND p.revenue_share > 0"
+)
 
 
 def _course_splits_parse(text: str | None, vendor: str) -> dict[int, list[dict]] | None:
@@ -347,7 +346,7 @@ def campaign_course_revenue_splits(*, campaign_id: int) -> dict[int, list[dict]]
     splits: dict[int, list[dict]] = {}
     with connections[share.db].cursor() as cursor:
         cursor.execute(
-            f"SELECT j.course_id, {share.columns} {_course_shares_from()} ORDER BY {_COURSE_SHARES_ORDER}",
+            f"SELECT j.course_id, {share.columns} {_COURSE_SHARES_FROM} ORDER BY {_COURSE_SHARES_ORDER}",
             [campaign_id],
         )
         for row in cursor.fetchall():
