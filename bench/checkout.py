@@ -73,7 +73,7 @@ from commerce.services import order_checkout  # noqa: E402
 from courses.models import Course  # noqa: E402
 from tests.campaigns.factories import CampaignFactory  # noqa: E402
 from tests.commerce.fake_stripe import FakeStripe  # noqa: E402
-from tests.factories import CourseFactory  # noqa: E402
+from tests.factories import CourseFactory, demo_course_texts  # noqa: E402
 
 # A level whose CPUs were this busy is CPU-bound: more connections cannot add checkouts/s,
 # only hold them (the rate a lock convoy would make fall).
@@ -123,8 +123,13 @@ def percentile(values: list[float], share: float) -> float:
 
 def prepare(buyers: int, shared_code: bool):
     run = uuid.uuid4().hex[:6]
+    # Every sale writes the course row: the course carries a real course's texts, and so
+    # a search text of real length.
     course = CourseFactory(
-        slug=f"bench-{run}", instructor__slug=f"bench-{run}", category__slug=f"bench-{run}"
+        slug=f"bench-{run}",
+        instructor__slug=f"bench-{run}",
+        category__slug=f"bench-{run}",
+        **demo_course_texts(),
     )
     campaign = CampaignFactory(slug=f"bench-{run}", partner__slug=f"bench-{run}", courses=[course])
     # Unusable passwords: hashing thousands of real ones would take minutes.

@@ -46,7 +46,7 @@ from accounts.models import User  # noqa: E402
 from campaigns.models import DiscountCode  # noqa: E402
 from commerce.services import order_checkout  # noqa: E402
 from tests.campaigns.factories import CampaignFactory  # noqa: E402
-from tests.factories import CourseFactory  # noqa: E402
+from tests.factories import CourseFactory, demo_course_texts  # noqa: E402
 
 
 class _StatementGaps:
@@ -74,7 +74,14 @@ class _StatementGaps:
 
 def prepare(buyers: int):
     run = uuid.uuid4().hex[:6]
-    course = CourseFactory(slug=f"prof-{run}", instructor__slug=f"prof-{run}", category__slug=f"prof-{run}")
+    # Every sale writes the course row: the course carries a real course's texts, and so
+    # a search text of real length.
+    course = CourseFactory(
+        slug=f"prof-{run}",
+        instructor__slug=f"prof-{run}",
+        category__slug=f"prof-{run}",
+        **demo_course_texts(),
+    )
     campaign = CampaignFactory(slug=f"prof-{run}", partner__slug=f"prof-{run}", courses=[course])
     users = User.objects.bulk_create(
         [User(username=f"prof-{run}-{i}", email=f"p{i}@{run}.example", password="!") for i in range(buyers)]
