@@ -29,8 +29,7 @@ checkouts, seconds, checkouts/s, p50 and p95 in ms, the untimed first checkouts'
 max, errors, the CPU per checkout of the workers and of the fake provider, the whole
 machine's busy CPU per timed checkout (PostgreSQL and the kernel included: two cores
 divided by it is the ceiling of checkouts/s) with its busy and kernel shares, and the load
-average, and the core check (a fixed piece of pure Python timed before the level: how fast
-the machine's cores ran); then the same as a table, and the goals:
+average; then the same as a table, and the goals:
 throughput grows with concurrency (or, once a level keeps the CPUs 85 % busy, holds at 90 %
 of it at the next: with an instant provider 8 connections can use the two cores up), p95 <
 1 s at 32 with the 300 ms provider, p95 < 300 ms at 32 with the instant one. About 1
@@ -102,22 +101,6 @@ def machine_cpu() -> tuple[float, float]:
     tick = os.sysconf("SC_CLK_TCK")
     busy = user + nice + system + irq + softirq + steal
     return busy / tick, (busy + idle + iowait) / tick, system / tick
-
-
-def core_check() -> float:
-    """Milliseconds one core takes for a fixed piece of pure Python, the best of five: how
-    fast this machine's cores run right now, whatever the code under test. On a shared
-    machine it swings, and a checkout's CPU with it: on 2026-12-07 this check took 10 to
-    24 ms with nothing else running, and the same checkout's workers 6.3 to 12.8 ms of CPU
-    at 1 connection. A run's numbers are read beside it. Measured before each level, with
-    the workers stopped."""
-    best = float("inf")
-    for _ in range(5):
-        began = time.perf_counter()
-        rows = [{"id": i, "code": f"B{i:06d}", "share": i * 0.15} for i in range(20_000)]
-        sum(len(row["code"]) + int(row["share"]) for row in rows if row["id"] % 3)
-        best = min(best, time.perf_counter() - began)
-    return best * 1000
 
 
 def vacuum_updated_tables() -> None:
@@ -379,7 +362,6 @@ def main() -> None:
         fake.delay = delay
         for level in levels:
             vacuum_updated_tables()
-            check = core_check()
             result = run_level(
                 course=course,
                 users=users,
@@ -391,7 +373,7 @@ def main() -> None:
                 warmup=args.warmup,
             )
             start += result["used"]
-            row = {"delay": delay, "concurrency": level, "core_check": check, **result}
+            row = {"delay": delay, "concurrency": level, **result}
             rows.append(row)
             print(
                 f"provider {int(delay * 1000)} ms, concurrency {level}: {row['done']} checkouts in "
@@ -401,7 +383,7 @@ def main() -> None:
                 "CPU per checkout: workers "
                 f"{row['worker_cpu_ms']:.1f} ms, fake Stripe {row['fake_cpu_ms']:.1f} ms, "
                 f"whole machine {row['machine_cpu_ms']:.1f} ms (busy {row['busy_share']:.0%}, kernel "
-                f"{row['system_share']:.0%}), load average {load_average()}, core check {check:.1f} ms",
+                f"{row['system_share']:.0%}), load average {load_average()}",
                 flush=True,
             )
     fake.stop()
@@ -413,13 +395,12 @@ def main() -> None:
         f"provider transport {args.transport}, "
         f"checkout slots per process {settings.COMMERCE_CHECKOUT_SLOTS or 'unlimited'}"
     )
-    print("| provider | concurrency | checkouts/s | p50 ms | p95 ms | errors | core check ms |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| provider | concurrency | checkouts/s | p50 ms | p95 ms | errors |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for row in rows:
         print(
             f"| {int(row['delay'] * 1000)} ms | {row['concurrency']} | {row['rate']:.1f} | {row['p50']:.0f} "
-            f"| {row['p95']:.0f} | {sum(row['errors'].values()) if row['errors'] else 0} "
-            f"| {row['core_check']:.1f} |"
+            f"| {row['p95']:.0f} | {sum(row['errors'].values()) if row['errors'] else 0} |"
         )
     print()
     for delay in delays:
@@ -433,7 +414,7 @@ def main() -> None:
             f"provider {int(delay * 1000)} ms: throughput grows with concurrency: "
             f"{'NO' if not grows else 'yes' if saturated is None else held}; "
             f"p95 at {top['concurrency']} = {top['p95']:.0f} ms, goal < {limit} ms: "
-            f"{'met' if top['p95'] < limit else 'NOT met'} (core check before it: {top['core_check']:.1f} ms)"
+            f"{'met' if top['p95'] < limit else 'NOT met'}"
         )
         if delay == 0 and top["machine_cpu_ms"] == top["machine_cpu_ms"]:  # not NaN
             # With no provider wait, every in-flight checkout is CPU: the rate is capped at
