@@ -8,7 +8,10 @@ paid with Stripe through the real adapter against the fake Stripe server of the 
 Threads call ``order_checkout`` directly, each with its own database connection, so the
 numbers are about the locks and the transaction shape, not HTTP parsing. The threads are
 spread over ``--processes`` forked processes (default: one per CPU, as gunicorn's workers
-spread requests); ``--processes 1`` puts them all in one process, behind one GIL.
+spread requests); ``--processes 1`` puts them all in one process, behind one GIL. Each
+connection has its thread, unless ``--threads N``: then each process makes checkouts on N
+threads and the other connections' requests wait for a free one, as under gunicorn's
+gthread worker (``-w P --threads N``), where a provider's wait holds a thread.
 
 Each thread first makes ``--warmup`` untimed checkouts (default 12): the first opens its
 database connection and its HTTP session to the provider; after
@@ -38,7 +41,8 @@ minute with the defaults (6 levels x 6 s, plus setup).
 Run: createdb zq_money_bench; DATABASE_URL=postgres://postgres@127.0.0.1:5432/zq_money_bench \
     .venv/bin/python bench/checkout.py [--seconds 6] [--concurrency 1,8,32] [--delays 0.3,0] \
     [--stripe-port 8350]  (the fake Stripe's port; default 0 = any free port) \
-    [--transport inproc]  (the fake answers inside each worker, no socket: an instant provider)
+    [--transport inproc]  (the fake answers inside each worker, no socket: an instant provider) \
+    [--processes P --threads N]  (P processes of N checkout threads, as gunicorn -w P --threads N)
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import queue
 import sys
 import threading
 import time
@@ -158,6 +163,7 @@ def run_level(
     concurrency: int,
     seconds: float,
     processes: int = 1,
+    threads: int = 0,
     warmup: int = 1,
 ) -> dict:
     """``concurrency`` checkouts at a time, spread over ``processes`` forked processes (as
@@ -173,7 +179,10 @@ def run_level(
     # not timed (its latency is printed apart). The clock starts once every thread is warm,
     # so a level measures the steady state, not 32 connections opened at the same moment.
     started = context.Value("d", 0.0)
-    warm = context.Barrier(concurrency, action=lambda: setattr(started, "value", time.monotonic()))
+    shares = [concurrency // processes + (1 if i < concurrency % processes else 0) for i in range(processes)]
+    # The threads of each process that make checkouts: one per connection, or ``threads``.
+    runners = [min(share, threads) if threads else share for share in shares]
+    warm = context.Barrier(sum(runners), action=lambda: setattr(started, "value", time.monotonic()))
 
     def next_index() -> int:
         with cursor.get_lock():
@@ -191,7 +200,7 @@ def run_level(
             idempotency_key=f"bench-{index}",
         )
 
-    def one_process(threads_here: int) -> None:
+    def one_process(connections_here: int, threads_here: int) -> None:
         latencies: list[float] = []
         cold: list[float] = []
         errors: dict[str, int] = {}
@@ -200,6 +209,14 @@ def run_level(
         def count_error(exc: Exception) -> None:
             with lock:
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+
+        # The connections' requests, by when each was sent (None: when the clock started). A
+        # connection sends its next request as soon as its last one is answered; a free
+        # thread takes the oldest, as gunicorn's gthread worker hands its connections'
+        # requests to its --threads. With a thread per connection none waits here.
+        waiting: queue.SimpleQueue[float | None] = queue.SimpleQueue()
+        for _ in range(connections_here):
+            waiting.put(None)
 
         def worker() -> None:
             try:
@@ -214,17 +231,20 @@ def run_level(
                 warm.wait()
                 deadline = started.value + seconds
                 while time.monotonic() < deadline:
+                    sent = waiting.get()
                     index = next_index()
                     if index >= len(users):
                         return
-                    began = time.monotonic()
                     try:
                         checkout(index)
                     except Exception as exc:
                         count_error(exc)
                         continue
+                    finally:
+                        answered = time.monotonic()
+                        waiting.put(answered)
                     with lock:
-                        latencies.append(time.monotonic() - began)
+                        latencies.append(answered - (started.value if sent is None else sent))
             finally:
                 connections.close_all()
 
@@ -235,16 +255,18 @@ def run_level(
             thread.join()
         results.put((latencies, cold, errors))
 
-    shares = [concurrency // processes + (1 if i < concurrency % processes else 0) for i in range(processes)]
     # CPU seconds of this process (the fake provider, and the workers when there is one
     # process) and of the forked workers (counted once they are joined), per checkout.
     cpu_before, times_before = time.process_time(), os.times()
     if processes == 1:
-        one_process(concurrency)
+        one_process(concurrency, runners[0])
         children = []
     else:
         connections.close_all()  # a forked child must not share the parent's connection
-        children = [context.Process(target=one_process, args=(share,)) for share in shares]
+        children = [
+            context.Process(target=one_process, args=(share, runner))
+            for share, runner in zip(shares, runners, strict=True)
+        ]
         for child in children:
             child.start()
     # The whole machine's CPU over the timed window (workers started, all warm): how much
@@ -308,6 +330,11 @@ def main() -> None:
     # Production serves checkouts from several gunicorn processes; one process of threads
     # measures the GIL more than the checkout. Default: one process per CPU.
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    # 0: a thread per connection. N: each process runs checkouts on N threads and its other
+    # connections' requests wait for one, as under gunicorn's gthread worker with --threads N
+    # (requests wait in the worker, and a provider's wait holds a thread): how many threads a
+    # slow provider needs.
+    parser.add_argument("--threads", type=int, default=0)
     # Experiment: how soon a thread whose statement returned gets the GIL back from the busy
     # ones (Python's default 5 ms); a row lock is held across that wait.
     parser.add_argument("--switch-interval", type=float, default=None, metavar="SECONDS")
@@ -370,6 +397,7 @@ def main() -> None:
                 concurrency=level,
                 seconds=args.seconds,
                 processes=args.processes,
+                threads=args.threads,
                 warmup=args.warmup,
             )
             start += result["used"]
@@ -393,6 +421,7 @@ def main() -> None:
     print(
         f"load average at the end: {load_average()} on {os.cpu_count()} CPUs, {args.processes} process(es), "
         f"provider transport {args.transport}, "
+        f"{f'{args.threads} checkout threads' if args.threads else 'a thread per connection'} per process, "
         f"checkout slots per process {settings.COMMERCE_CHECKOUT_SLOTS or 'unlimited'}"
     )
     print("| provider | concurrency | checkouts/s | p50 ms | p95 ms | errors |")
