@@ -190,9 +190,10 @@ class FakeStripe:
 
     def in_process_pool(self) -> _InProcessPool:
         """A stand-in for the Stripe adapter's urllib3 pool that answers in this process,
-        with no socket: an instant provider that costs the machine nothing beyond the
-        client's own work (``bench/checkout.py --transport inproc``; the provider of a real
-        sale runs on another machine). Return it from ``stripe_adapter._http_pool``."""
+        with no socket: an instant provider with no server of its own on this machine
+        (``bench/checkout.py --transport inproc``; the provider of a real sale runs on
+        another machine). The SDK's work stays; urllib3's is replaced by the fake's answer,
+        computed in the calling thread. Return it from ``stripe_adapter._http_pool``."""
         return _InProcessPool(self)
 
     def _new_intent(self, *, amount: int, currency: str, status: str, metadata: dict) -> dict:
