@@ -52,6 +52,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import platform
 import queue
 import sys
 import threading
@@ -422,7 +423,9 @@ def main() -> None:
         f"load average at the end: {load_average()} on {os.cpu_count()} CPUs, {args.processes} process(es), "
         f"provider transport {args.transport}, "
         f"{f'{args.threads} checkout threads' if args.threads else 'a thread per connection'} per process, "
-        f"checkout slots per process {settings.COMMERCE_CHECKOUT_SLOTS or 'unlimited'}"
+        f"checkout slots per process {settings.COMMERCE_CHECKOUT_SLOTS or 'unlimited'}, "
+        # The interpreter's build moves every number here (the Makefile's PYTHON says why).
+        f"Python {platform.python_version()} at {os.path.realpath(sys.executable)}"
     )
     print("| provider | concurrency | checkouts/s | p50 ms | p95 ms | errors |")
     print("| --- | --- | --- | --- | --- | --- |")
