@@ -27,6 +27,6 @@ RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
 USER zhiqiao
 
 EXPOSE 8000
-# Threads, not sync workers: a checkout holds its thread while the payment provider answers
-# (README, Scaling: "Threads for the provider's wait").
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "8", "--access-logfile", "-"]
+# One worker per CPU, 16 threads each (WEB_WORKERS, WEB_THREADS): a checkout holds its thread
+# while the payment provider answers (config/gunicorn.conf.py; README, Scaling).
+CMD ["gunicorn", "config.wsgi:application", "-c", "config/gunicorn.conf.py"]
