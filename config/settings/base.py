@@ -44,8 +44,11 @@ if _prepare_threshold > 0 and DATABASES["default"]["ENGINE"] == "django.db.backe
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A web process, a worker and beat share the embedded database: wait for locks
-    # instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+    # instead of failing with "database is locked". A transaction that reads, then writes,
+    # while another one writes cannot wait (SQLite answers at once rather than risk a
+    # deadlock: the outbox worker failed so beside `make run`'s seeding), so transactions
+    # take the write lock when they begin, and a busy database is waited for up to timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 
 REDIS_URL = env("REDIS_URL", default="")
 
