@@ -110,8 +110,12 @@ def test_rerun_changes_nothing_and_creates_no_duplicates():
 
 
 def test_same_seed_plans_the_same_interactions():
-    # given the interactions of seed 7
-    seed(seed=7, **SMALL)
+    # given the interactions of seed 7, without campaign history: the history is done once
+    # per campaign (a rerun writes nothing, by design), so its enrollments, removed below,
+    # would not come back; whether its tiny scale makes any depends on the day of the run
+    # (tests/demo/test_seed_history.py covers the history)
+    without_history = {**SMALL, "history_days": 0}
+    seed(seed=7, **without_history)
     planned = set(Enrollment.objects.values_list("user__username", "course__slug", "live_session__starts_at"))
     ratings = set(Review.objects.values_list("user__username", "course__slug", "rating"))
 
@@ -120,7 +124,7 @@ def test_same_seed_plans_the_same_interactions():
     LessonProgress.objects.all().delete()
     Enrollment.objects.all().delete()
     LiveSession.objects.update(seats_taken=0)
-    seed(seed=7, **SMALL)
+    seed(seed=7, **without_history)
 
     # then exactly the same enrollments and reviews come back
     assert (
