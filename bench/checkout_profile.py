@@ -4,8 +4,10 @@ Makes a course, a running campaign and one code per learner, then runs ``--warmu
 checkouts (not counted: imports, caches) and ``--count`` measured ones through
 ``order_checkout`` with the sandbox provider (no network). Prints the queries of one
 checkout (``--show-queries``), the mean ``time.process_time()`` per checkout (the CPU this
-process spends: Python and the driver, not PostgreSQL's), the queries per checkout and the
-PostgreSQL time per checkout from ``pg_stat_statements`` when it is installed, with
+process spends: Python and the driver, not PostgreSQL's), the queries per checkout, the
+PostgreSQL backend's CPU per checkout (from /proc, when the server runs on this machine) and
+the WAL the server wrote per checkout (bytes, records, full-page images: the rows and index
+entries a checkout writes, the same on a slow machine as on a fast one), with
 ``--profile`` the top of a cProfile of the measured checkouts, and with ``--per-statement``
 the Python CPU spent before each statement (building it, and the code since the one
 before): where hand-writing a statement would pay.
@@ -107,6 +109,21 @@ def _backend_cpu() -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _wal_written() -> tuple[int, int, int]:
+    """WAL the whole server has written so far: bytes (its insert position), records and
+    full-page images (``pg_stat_wal``, this backend's counts flushed first). Unlike CPU, a
+    checkout's share does not change with the machine's speed: it counts the rows and
+    index entries written, so a change to the write path shows in one run. Other
+    sessions writing at the same time are counted too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+        cursor.execute("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
+        position = int(cursor.fetchone()[0])
+        cursor.execute("SELECT wal_records, wal_fpi FROM pg_stat_wal")
+        records, images = cursor.fetchone()
+    return position, int(records), int(images)
+
+
 def _tottime_by_area(stats: pstats.Stats) -> dict[str, float]:
     """Own (not cumulative) time per library or project app: where the CPU goes, summed."""
     root = str(Path(__file__).resolve().parent.parent) + os.sep
@@ -203,6 +220,7 @@ def main() -> None:
     first = args.warmup + 1
     # CPU time, not wall: under load the wall clock mostly measures other processes.
     backend_before = _backend_cpu()
+    wal_before = _wal_written()
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
     profiler = cProfile.Profile(clock) if args.profile else None
     began_cpu, began_wall = time.process_time(), time.perf_counter()
@@ -216,6 +234,7 @@ def main() -> None:
         profiler.disable()
     cpu = (time.process_time() - began_cpu) / args.count * 1000
     backend_after = _backend_cpu()
+    wal = [(after - before) / args.count for after, before in zip(_wal_written(), wal_before, strict=True)]
     wall = (time.perf_counter() - began_wall) / args.count * 1000
     print(
         f"statements per coded checkout: {len(queries)}, of which "
@@ -231,6 +250,10 @@ def main() -> None:
             f"PostgreSQL backend CPU per checkout (its /proc stat, this connection): "
             f"{(backend_after - backend_before) / args.count * 1000:.2f} ms"
         )
+    print(
+        f"WAL per checkout (the server's): {wal[0]:.0f} bytes, {wal[1]:.1f} records, "
+        f"of which {wal[2]:.2f} full-page images (first writes of a page after a checkpoint)"
+    )
     if gaps:
         print(
             "Python CPU before each statement, per checkout (building it and the code since the last),"

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, index_where_set
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
@@ -57,7 +57,7 @@ class Order(TimeStampedModel):
     # The number leaves the system (URLs, e-mails, the API), so it is a random UUID.
     number = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     subtotal = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY)
@@ -71,7 +71,7 @@ class Order(TimeStampedModel):
     # commerce stays one floor above campaigns without a schema dependency.
     campaign_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     provider = models.CharField(max_length=20, blank=True)
-    payment_reference = models.CharField(max_length=128, blank=True, db_index=True)
+    payment_reference = models.CharField(max_length=128, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
@@ -81,13 +81,26 @@ class Order(TimeStampedModel):
     # The plan period this order pays (every attempt of a renewal; the first period's
     # checkout order once it is paid).
     subscription_period = models.ForeignKey(
-        "SubscriptionPeriod", null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+        "SubscriptionPeriod",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
     )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
+        # Declared here rather than with ``db_index=True``: on PostgreSQL that adds a
+        # second, ``varchar_pattern_ops`` index for LIKE 'x%', which no query of these
+        # columns makes, and every index is written again at each sale (README, issue 9).
+        indexes = [
+            models.Index(fields=["status"], name="order_status_idx"),
+            models.Index(fields=["payment_reference"], name="order_payment_reference_idx"),
+            index_where_set("subscription_period", "order_subscription_period_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(subtotal__gte=0, discount__gte=0, total__gte=0, amount_refunded__gte=0),
@@ -121,19 +134,26 @@ class OrderLine(TimeStampedModel):
         "courses.Course", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     live_session = models.ForeignKey(
-        "courses.LiveSession", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "courses.LiveSession",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     bundle = models.ForeignKey(
-        "plans.Bundle", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "plans.Bundle", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    plan = models.ForeignKey("plans.Plan", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(
+        "plans.Plan", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     unit_price = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY)
     total = models.DecimalField(**MONEY)
     amount_refunded = models.DecimalField(**MONEY)
     seat = models.CharField(max_length=10, choices=Seat.choices, default=Seat.NONE)
-    seat_hold_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    seat_hold_expires_at = models.DateTimeField(null=True, blank=True)
     # Extra revenue-share parties as data: [{"party": "partner:<id>", "share": "0.1000"}].
     # The instructor and the platform are implied; see commerce/ledger.py.
     revenue_split = models.JSONField(default=list, blank=True)
@@ -142,6 +162,13 @@ class OrderLine(TimeStampedModel):
         ordering = ["order_id", "id"]
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")
+        # Most lines sell a course alone: these are empty, and indexed only where set.
+        indexes = [
+            index_where_set("live_session", "orderline_live_session_idx"),
+            index_where_set("bundle", "orderline_bundle_idx"),
+            index_where_set("plan", "orderline_plan_idx"),
+            index_where_set("seat_hold_expires_at", "orderline_seat_hold_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(unit_price__gte=0, discount__gte=0, total__gte=0, amount_refunded__gte=0),
@@ -174,7 +201,10 @@ class IdempotencyKey(TimeStampedModel):
     """One row per (user, key): concurrent duplicates collide on the unique constraint
     and wait for the first request's transaction, then replay its order."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique (user, key) constraint, whose first column it is.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -192,13 +222,13 @@ class Payment(TimeStampedModel):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
     provider = models.CharField(max_length=20)
-    reference = models.CharField(max_length=128, blank=True, db_index=True)
+    reference = models.CharField(max_length=128, blank=True)
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     failure_code = models.CharField(max_length=64, blank=True)
     # The provider's fingerprint of the paying card or account (``ChargeResult.payer``).
-    payer = models.CharField(max_length=128, blank=True, db_index=True)
+    payer = models.CharField(max_length=128, blank=True)
     # What the provider knows this charge by: derived from the order, so every retry of
     # the same checkout (and the reconciler) asks about the same charge and never makes
     # a second one.
@@ -208,6 +238,11 @@ class Payment(TimeStampedModel):
         ordering = ["id"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        # Not ``db_index=True``, which adds an unused LIKE index to each (see Order).
+        indexes = [
+            models.Index(fields=["reference"], name="payment_reference_idx"),
+            models.Index(fields=["payer"], name="payment_payer_idx"),
+        ]
 
 
 class Refund(TimeStampedModel):
@@ -267,11 +302,17 @@ class LedgerEntry(TimeStampedModel):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="ledger_entries")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="ledger_entries")
     refund = models.ForeignKey(
-        Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+        Refund,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        db_index=False,
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    # "platform", "instructor:<id>", "partner:<id>", ...: open-ended by design.
-    party = models.CharField(max_length=64, db_index=True)
+    # "platform", "instructor:<id>", "partner:<id>", ...: open-ended by design. Indexed
+    # by (party, currency, created_at), whose first column it is.
+    party = models.CharField(max_length=64)
     share = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
@@ -280,7 +321,10 @@ class LedgerEntry(TimeStampedModel):
         ordering = ["id"]
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
-        indexes = [models.Index(fields=["party", "currency", "created_at"])]
+        indexes = [
+            models.Index(fields=["party", "currency", "created_at"]),
+            index_where_set("refund", "ledger_refund_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["order_line", "party"],

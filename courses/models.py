@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.images import RasterImageField
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, index_where_set
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
@@ -293,23 +293,36 @@ class Enrollment(TimeStampedModel):
         # Given by a membership plan (the plans app): ends with the learner's entitlement.
         MEMBERSHIP = "membership", _("membership")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    # Indexed by the unique (user, course) constraint, whose first column it is.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments", db_index=False
+    )
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrollments")
     live_session = models.ForeignKey(
-        LiveSession, null=True, blank=True, on_delete=models.PROTECT, related_name="enrollments"
+        LiveSession,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+        db_index=False,
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.PURCHASE)
     is_active = models.BooleanField(default=True)
     completed_lessons = models.PositiveIntegerField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
     last_lesson = models.ForeignKey(
-        "Lesson", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "Lesson", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
 
     class Meta:
         ordering = ["-created_at", "id"]
         verbose_name = _("enrollment")
         verbose_name_plural = _("enrollments")
+        # Every sale inserts an enrollment: its empty columns are indexed only where set.
+        indexes = [
+            index_where_set("live_session", "enrollment_live_session_idx"),
+            index_where_set("last_lesson", "enrollment_last_lesson_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["user", "course"], name="enrollment_unique_user_course")
         ]
