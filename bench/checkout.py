@@ -21,10 +21,10 @@ a generic plan (``plan_cache_mode = auto``). A server's long-lived connections a
 both. With 6, the first 1.5 s of a level at 32 ran at about 3/4 of the rate that followed
 (p95 307 ms, against 263 ms with 12); with 6 and
 ``PGOPTIONS="-c plan_cache_mode=force_generic_plan"`` that slow start was gone too. The
-clock of a level starts once every thread has made them. Before each level the tables
-whose rows every checkout updates are vacuumed, as a live database's autovacuum keeps them
-(each sale updates its course's counter: thousands of dead versions of one row otherwise,
-with autovacuum off, as on this machine). The checkouts pass each process's gate as a
+clock of a level starts once every thread has made them. Before each level the sales'
+learner-count changes are folded into the course, as the every-minute task does, and the
+tables whose rows every checkout updates or deletes are vacuumed, as a live database's
+autovacuum keeps them (autovacuum is off on this machine). The checkouts pass each process's gate as a
 server's would (``COMMERCE_CHECKOUT_SLOTS``, default 2; ``COMMERCE_CHECKOUT_SLOTS=0``
 measures without it).
 Prints one line per (delay, concurrency):
@@ -76,7 +76,8 @@ from accounts.models import User  # noqa: E402
 from campaigns.models import CodeRedemption, DiscountCode  # noqa: E402
 from commerce.models import Order, OrderLine, Payment  # noqa: E402
 from commerce.services import order_checkout  # noqa: E402
-from courses.models import Course  # noqa: E402
+from courses.models import EnrollmentCountChange  # noqa: E402
+from courses.services import course_enrollment_counts_fold  # noqa: E402
 from tests.campaigns.factories import CampaignFactory  # noqa: E402
 from tests.commerce.fake_stripe import FakeStripe  # noqa: E402
 from tests.factories import CourseFactory, demo_course_texts  # noqa: E402
@@ -110,11 +111,15 @@ def machine_cpu() -> tuple[float, float]:
 
 
 def vacuum_updated_tables() -> None:
-    """The tables whose rows every checkout updates (the course's learner count, the code's
-    uses, the order, its line, payment and redemption), vacuumed as autovacuum would keep
-    them on a live database. Outside any transaction, as VACUUM must be."""
+    """The sales' learner-count changes folded into the course (the task does it every
+    minute), then the tables whose rows every checkout updates or the fold deletes (the
+    code's uses, the order, its line, payment and redemption, the count changes) vacuumed
+    as autovacuum would keep them on a live database. Outside any transaction, as VACUUM
+    must be."""
+    course_enrollment_counts_fold()
     tables = [
-        model._meta.db_table for model in (Course, DiscountCode, Order, OrderLine, Payment, CodeRedemption)
+        model._meta.db_table
+        for model in (DiscountCode, Order, OrderLine, Payment, CodeRedemption, EnrollmentCountChange)
     ]
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
@@ -129,8 +134,8 @@ def percentile(values: list[float], share: float) -> float:
 
 def prepare(buyers: int, shared_code: bool):
     run = uuid.uuid4().hex[:6]
-    # Every sale writes the course row: the course carries a real course's texts, and so
-    # a search text of real length.
+    # The course carries a real course's texts (so a row of real width, which the fold
+    # between levels rewrites).
     course = CourseFactory(
         slug=f"bench-{run}",
         instructor__slug=f"bench-{run}",

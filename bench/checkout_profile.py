@@ -76,8 +76,7 @@ class _StatementGaps:
 
 def prepare(buyers: int):
     run = uuid.uuid4().hex[:6]
-    # Every sale writes the course row: the course carries a real course's texts, and so
-    # a search text of real length.
+    # The course carries a real course's texts: rows of real width where a sale reads it.
     course = CourseFactory(
         slug=f"prof-{run}",
         instructor__slug=f"prof-{run}",

@@ -3,8 +3,9 @@
 Every save or delete of what a catalog page or payload shows (courses, their prices,
 syllabus, live sessions, tags, instructors, categories, reviews) bumps the namespace, so
 an edit in the admin, a service or the shell shows at the next request. Counters changed
-with ``UPDATE ... SET n = n + 1`` (enrollments, seats taken) send no signal: they are
-refreshed when the entries expire (``CATALOG_CACHE_SECONDS``)."""
+with ``UPDATE ... SET n = n + k`` (the learner counts the fold adds every minute, seats
+taken) send no signal: they are refreshed when the entries expire
+(``CATALOG_CACHE_SECONDS``)."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save

@@ -331,6 +331,27 @@ class Enrollment(TimeStampedModel):
         return f"{self.user_id} -> {self.course_id}"
 
 
+class EnrollmentCountChange(models.Model):
+    """A change of one course's learner count (``delta``: +1 for an enrollment that became
+    active, -1 for one withdrawn) not yet added to ``Course.enrollment_count``.
+
+    Every sale of a course used to update the course row in its paying transaction: the one
+    row every buyer of a campaign's course writes, locked from that update to the commit, a
+    wide row copied at each sale, and (its count being indexed) an entry in each of the
+    course's ten indexes. A sale inserts this narrow row instead, in the same transaction,
+    so no change is lost or counted twice; ``course_enrollment_counts_fold`` (every minute)
+    adds them up into the courses and deletes them. The count the catalog shows lags by up
+    to a minute, as its cached pages already did (README, issue 9)."""
+
+    # No index but the primary key: the fold reads the whole (small) table, and every
+    # index would be written at every sale.
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+", db_index=False)
+    delta = models.SmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.course_id}: {self.delta:+d}"
+
+
 class LessonProgress(TimeStampedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress"

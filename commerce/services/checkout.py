@@ -2,11 +2,11 @@
 
 LOCK_ORDER, the one order in which every money path takes row locks (a path may skip
 steps, never go back up): learner (``accounts_user``) -> idempotency record -> order ->
-live sessions (by primary key) -> discount code -> code redemption -> refund -> the
-courses' enrollment counters (by primary key, last: every sale of a course writes its
-row, so paying takes it just before the commit, see ``course_enrollment_counts_add``). The campaign
-row is never locked by a sale (the code's row alone is, ``FOR NO KEY UPDATE OF``), so coded
-checkouts of one campaign do not queue behind each other; no lock is ever held while a
+live sessions (by primary key) -> discount code -> code redemption -> refund. A sale
+locks no course row: its learner-count change is a row of its own, folded into the course
+every minute (``course_enrollment_counts_add``). The campaign row is never locked by a
+sale (the code's row alone is, ``FOR NO KEY UPDATE OF``), so coded checkouts of one
+campaign do not queue behind each other; no lock is ever held while a
 payment provider is called; and the row locks are ``FOR NO KEY UPDATE``, which leave other
 transactions' deferred foreign-key checks alone (``core.rawsql.row_lock``)."""
 

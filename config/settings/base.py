@@ -361,6 +361,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommender.tasks.train_recommender",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Sales leave their learner-count changes in a narrow table, not on the course row.
+    "enrollment-counts-fold": {
+        "task": "courses.tasks.fold_enrollment_counts",
+        "schedule": crontab(minute="*"),
+    },
     # The catalog search picks its candidates among the most popular matches.
     "search-popularity-refresh": {
         "task": "courses.tasks.refresh_search_popularity",

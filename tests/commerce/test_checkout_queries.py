@@ -240,25 +240,19 @@ def test_a_live_seat_checkout_costs_19_queries(django_assert_num_queries, django
     assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
 
 
-def test_the_course_counter_is_the_last_write_before_the_paying_commit(django_capture_on_commit_callbacks):
-    # given a learner buying a course (every sale of the course writes its counter row)
+def test_a_sale_writes_no_course_row(django_capture_on_commit_callbacks):
+    # given a learner buying a course (before: every sale of the course updated its
+    # learner-count row, the one row all buyers of a campaign's course queued on)
     course = CourseFactory(slug="q-counter")
     user = UserFactory(username="q-counter-learner")
     # when the checkout runs
     with django_capture_on_commit_callbacks(execute=False), CaptureQueriesContext(connection) as captured:
         order_checkout(user=user, items=[{"course": course.slug}], currency="USD", payment=PAY)
-    # then the counter's UPDATE is the last write of the last statement of the paying
-    # transaction (its end is a RELEASE SAVEPOINT inside the test's transaction): the sale's
-    # other writes go out with it (``core.rawsql.deferred_writes``), read in their order, so
-    # the row is locked only from there to the commit
+    # then no statement writes the course row: the learner count's change is one row of
+    # its own, inserted with the sale's other writes (courses.services.course_enrollment_counts_add)
     sql = [query["sql"] for query in captured.captured_queries]
-    counter = [i for i, text in enumerate(sql) if "UPDATE courses_course SET enrollment_count" in text]
-    assert len(counter) == 1
-    statement = sql[counter[0]]
-    assert statement.startswith("WITH ")
-    assert statement.rindex(" AS (") < statement.index("UPDATE courses_course SET enrollment_count")
-    last = statement.count(" AS (") - 1
-    assert statement.endswith(f"SELECT {last}, value FROM w{last}")
-    assert sql[counter[0] + 1].startswith("RELEASE SAVEPOINT")
+    assert not [text for text in sql if "UPDATE courses_course " in text or 'UPDATE "courses_course"' in text]
+    changes = [text for text in sql if "INSERT INTO courses_enrollmentcountchange" in text]
+    assert len(changes) == 1 and changes[0].startswith("WITH ")
     course.refresh_from_db()
-    assert course.enrollment_count == 1
+    assert course.enrollment_count == 0  # until the fold (tests/courses/test_enrollment_counts.py)

@@ -28,6 +28,8 @@ def _queue(task_name: str) -> str:
         ("core.outbox.drain", "interactive"),
         ("commerce.tasks.reconcile_pending_payments", "interactive"),
         ("partners.tasks.deliver_webhook", "interactive"),
+        # one statement a minute: the catalog's learner counts stay a minute behind at most
+        ("courses.tasks.fold_enrollment_counts", "interactive"),
         # long jobs
         ("recommender.tasks.train_recommender", "nightly"),
         ("campaigns.analytics.compute_campaign_metrics_for_day", "nightly"),

@@ -23,6 +23,7 @@ from commerce.services.receipts import RECEIPT_TOPIC
 from commerce.tasks import reconcile_payments, release_expired_seat_holds
 from core.models import OutboxMessage
 from courses.models import Enrollment, LiveSession
+from courses.services import course_enrollment_counts_fold
 from tests.factories import LiveSessionFactory, UserFactory
 from tests.fault_matrix import fault_record
 from tests.ops.services import celery_broker, spare_redis
@@ -160,6 +161,7 @@ def test_killed_reconciler_settles_every_charged_order_once(tmp_path):
     sales = [LedgerEntry.objects.filter(order=o, kind="sale").count() for o in pending]
     assert sales == [2] * PENDING, sales
     assert Enrollment.objects.filter(course=session.course).count() == PENDING
+    course_enrollment_counts_fold()
     assert session.course.__class__.objects.get(pk=session.course_id).enrollment_count == PENDING
     assert after["charges"] == before["charges"]
     assert after["seats_taken"] == before["seats_taken"] == PENDING
