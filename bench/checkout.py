@@ -23,9 +23,9 @@ both. With 6, the first 1.5 s of a level at 32 ran at about 3/4 of the rate that
 ``PGOPTIONS="-c plan_cache_mode=force_generic_plan"`` that slow start was gone too. The
 clock of a level starts once every thread has made them. Before each level the sales'
 learner-count changes are folded into the course, as the every-minute task does, and the
-tables whose rows every checkout updates or deletes are vacuumed, as a live database's
-autovacuum keeps them (autovacuum is off on this machine). The checkouts pass each process's gate as a
-server's would (``COMMERCE_CHECKOUT_SLOTS``, default 2; ``COMMERCE_CHECKOUT_SLOTS=0``
+tables whose rows the checkouts update or the fold deletes are vacuumed, as a live
+database's autovacuum keeps them (autovacuum is off on this machine). The checkouts pass
+each process's gate as a server's would (``COMMERCE_CHECKOUT_SLOTS``, default 2; ``COMMERCE_CHECKOUT_SLOTS=0``
 measures without it).
 Prints one line per (delay, concurrency):
 checkouts, seconds, checkouts/s, p50 and p95 in ms, the untimed first checkouts' p50 and
