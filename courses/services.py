@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection, connections, router, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Sum
 from django.db.models.functions import Greatest
 from django.db.models.signals import post_save
 from django.utils import timezone, translation
@@ -219,23 +219,18 @@ def course_enrollment_counts_fold() -> int:
                 "FROM sums WHERE c.id = sums.course_id AND sums.n <> 0"
             )
             return cursor.rowcount
-    # SQLite has no writing CTEs; its writers take turns, so nothing commits in between.
+    # SQLite has no writing CTEs. Its transactions take the write lock when they begin
+    # (settings: IMMEDIATE), so no change commits between the sums and the delete.
     with transaction.atomic(using=db):
-        pending = list(EnrollmentCountChange.objects.using(db).values_list("pk", "course_id", "delta"))
-        if not pending:
-            return 0
-        sums: dict[int, int] = {}
-        for _pk, course_id, delta in pending:
-            sums[course_id] = sums.get(course_id, 0) + delta
-        EnrollmentCountChange.objects.using(db).filter(pk__in=[pk for pk, _c, _d in pending]).delete()
-        changed = 0
-        for course_id, n in sorted(sums.items()):
-            if n:
-                changed += (
-                    Course.objects.using(db)
-                    .filter(pk=course_id)
-                    .update(enrollment_count=Greatest(F("enrollment_count") + n, 0))
-                )
+        pending = EnrollmentCountChange.objects.using(db)
+        sums = pending.values_list("course_id").annotate(n=Sum("delta")).exclude(n=0).order_by("course_id")
+        changed = sum(
+            Course.objects.using(db)
+            .filter(pk=course_id)
+            .update(enrollment_count=Greatest(F("enrollment_count") + n, 0))
+            for course_id, n in sums
+        )
+        pending.delete()
         return changed
 
 
